@@ -1,0 +1,240 @@
+package schemas
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+)
+
+// baseID is the prefix of every schema's $id; the rest of the $id is the
+// schema's path in this directory, so an id tells where its file lives.
+const baseID = "https://conform.cornect.dev/schemas/"
+
+// EnvelopeID is the $id of the envelope schema every CAPI error body must
+// satisfy, whatever its code.
+const EnvelopeID = baseID + "error-envelope.schema.json"
+
+// codesDir holds one schema per documented code, named <code>.schema.json
+// with the code spelled exactly as documented.
+const codesDir = "codes"
+
+// draft2020 is the only $schema the embedded schemas may declare.
+const draft2020 = "https://json-schema.org/draft/2020-12/schema"
+
+//go:embed error-envelope.schema.json codes/*.schema.json
+var schemaFiles embed.FS
+
+// embedded compiles the embedded schemas on first use and never again.
+var embedded = sync.OnceValues(func() (*registry, error) {
+	return load(schemaFiles)
+})
+
+// CodeSchemaID returns the $id of the schema for a documented code. The code
+// must be spelled exactly as documented: "INSUFFICIENT_BALANCE" is not
+// "insufficient_balance".
+func CodeSchemaID(code string) (id string, ok bool) {
+	reg, err := embedded()
+	if err != nil {
+		return "", false
+	}
+	id, ok = reg.codes[code]
+	return id, ok
+}
+
+// IDs returns the $id of every embedded schema, sorted.
+func IDs() []string {
+	reg, err := embedded()
+	if err != nil {
+		return nil
+	}
+	return slices.Clone(reg.ids)
+}
+
+// Raw returns the text of the embedded schema with the given $id, for
+// reports that show what a body was checked against.
+func Raw(schemaID string) ([]byte, bool) {
+	reg, err := embedded()
+	if err != nil {
+		return nil, false
+	}
+	raw, ok := reg.raw[schemaID]
+	return bytes.Clone(raw), ok
+}
+
+// Validate checks a response body against the embedded schema with the given
+// $id and returns every violation, or nil when the body is valid.
+//
+// Violations are the leaves of the validator's findings, sorted by instance
+// location, then keyword, then message, without duplicates. A value of the
+// wrong type gets exactly one violation ("detail" as a string is reported
+// once, not once per property it lacks), and so does each missing property.
+//
+// It never panics: a body that is not JSON (empty, truncated, two values)
+// gives one violation at "" with keyword "json", an unknown schema id one
+// with keyword "schema". Safe for concurrent use.
+func Validate(schemaID string, body []byte) []Violation {
+	reg, err := embedded()
+	if err != nil {
+		return []Violation{{Keyword: "schema", Message: fmt.Sprintf("embedded schemas do not compile: %v", err)}}
+	}
+	return reg.validate(schemaID, body)
+}
+
+// registry is a set of schemas compiled together, so that they can $ref each
+// other by $id and nothing else.
+type registry struct {
+	ids     []string                      // sorted
+	raw     map[string][]byte             // by $id
+	docs    map[string]any                // by $id, decoded, to quote keyword values in messages
+	schemas map[string]*jsonschema.Schema // by $id
+	codes   map[string]string             // documented code → $id
+}
+
+// load compiles every *.schema.json in fsys. Each file must declare draft
+// 2020-12 and an $id equal to baseID plus its path; each file under codes/
+// must pin detail.code to its own file name. References to anything that is
+// not in fsys are refused.
+func load(fsys fs.FS) (*registry, error) {
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft2020
+	c.AssertFormat = true
+	c.AssertContent = true
+	c.LoadURL = refuseRemote
+
+	reg := &registry{
+		raw:     map[string][]byte{},
+		docs:    map[string]any{},
+		schemas: map[string]*jsonschema.Schema{},
+		codes:   map[string]string{},
+	}
+	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || !strings.HasSuffix(name, ".schema.json") {
+			return nil
+		}
+		raw, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return err
+		}
+		doc, err := decodeJSON(raw)
+		if err != nil {
+			return fmt.Errorf("decoding %q: %w", name, err)
+		}
+		id, err := checkHeader(name, doc)
+		if err != nil {
+			return err
+		}
+		if err := c.AddResource(id, bytes.NewReader(raw)); err != nil {
+			return fmt.Errorf("adding %q: %w", name, err)
+		}
+		if path.Dir(name) == codesDir {
+			code, err := pinnedCode(name, doc)
+			if err != nil {
+				return err
+			}
+			reg.codes[code] = id
+		}
+		reg.ids = append(reg.ids, id)
+		reg.raw[id] = raw
+		reg.docs[id] = doc
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("loading schemas: %w", err)
+	}
+	slices.Sort(reg.ids)
+	for _, id := range reg.ids {
+		s, err := c.Compile(id)
+		if err != nil {
+			return nil, fmt.Errorf("compiling %q: %w", id, err)
+		}
+		reg.schemas[id] = s
+	}
+	return reg, nil
+}
+
+// checkHeader returns the schema's $id after checking it matches the file's
+// path and that the schema declares draft 2020-12.
+func checkHeader(name string, doc any) (string, error) {
+	obj, _ := doc.(map[string]any)
+	if obj["$schema"] != draft2020 {
+		return "", fmt.Errorf("%q: $schema must be %q, got %v", name, draft2020, obj["$schema"])
+	}
+	id, _ := obj["$id"].(string)
+	if want := baseID + name; id != want {
+		return "", fmt.Errorf("%q: $id must be %q, got %q", name, want, id)
+	}
+	return id, nil
+}
+
+// pinnedCode returns the code a code schema pins with const, which must be
+// the file's name without ".schema.json".
+func pinnedCode(name string, doc any) (string, error) {
+	v, _ := lookup(doc, "/properties/detail/properties/code/const")
+	code, ok := v.(string)
+	want := strings.TrimSuffix(path.Base(name), ".schema.json")
+	if !ok || code != want {
+		return "", fmt.Errorf("%q: must pin detail.code with const %q, got %v", name, want, v)
+	}
+	return code, nil
+}
+
+// errNotEmbedded is why a reference to a schema outside the registry fails.
+var errNotEmbedded = errors.New("only embedded schemas may be referenced")
+
+// refuseRemote is the compiler's loader. Every embedded schema is added to the
+// compiler beforehand, so the compiler only asks for what is not embedded:
+// https, file and anything else is refused, and compiling never touches the
+// network or the disk.
+func refuseRemote(url string) (io.ReadCloser, error) {
+	return nil, fmt.Errorf("refusing to load %q: %w", url, errNotEmbedded)
+}
+
+func (r *registry) validate(id string, body []byte) []Violation {
+	s, ok := r.schemas[id]
+	if !ok {
+		return []Violation{{Keyword: "schema", Message: fmt.Sprintf("unknown schema id %q", id)}}
+	}
+	inst, err := decodeJSON(body)
+	if err != nil {
+		return []Violation{{Keyword: "json", Message: fmt.Sprintf("body is not valid JSON: %v", err)}}
+	}
+	err = s.Validate(inst)
+	if err == nil {
+		return nil
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return []Violation{{Keyword: "schema", Message: fmt.Sprintf("validating against %q: %v", id, err)}}
+	}
+	return r.violations(ve, inst)
+}
+
+// decodeJSON decodes exactly one JSON value, keeping numbers exact.
+func decodeJSON(b []byte) (any, error) {
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil, errors.New("empty body")
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("unexpected data after the top-level value")
+	}
+	return v, nil
+}
