@@ -1,0 +1,82 @@
+package probe
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Exchange is one request and what came back, with every secret replaced by
+// its variable name. Status is 0 when no response arrived (Err says why).
+type Exchange struct {
+	Method      string        `json:"method"`
+	URL         string        `json:"url"`
+	Path        string        `json:"path"` // the profile path, e.g. /exports/{export_id}
+	Auth        string        `json:"auth"` // how the request authenticated, for people: "$CONFORM_TOKEN_READ", "no Authorization header"
+	ReqHeader   http.Header   `json:"request_headers"`
+	ReqBody     string        `json:"request_body,omitempty"`
+	Curl        string        `json:"curl"`
+	Status      int           `json:"status"`
+	Header      http.Header   `json:"response_headers,omitempty"`
+	Body        []byte        `json:"-"`
+	BodyText    string        `json:"response_body,omitempty"`
+	Truncated   bool          `json:"truncated,omitempty"` // the body was longer than the read limit
+	Err         string        `json:"error,omitempty"`
+	Duration    time.Duration `json:"duration_ns"`
+	Retries     int           `json:"retries,omitempty"` // unprovoked 429s waited out before this answer
+	RetryWaited time.Duration `json:"retry_waited_ns,omitempty"`
+}
+
+// Line is the request in one line for headings: "GET /api/v1/credits with $CONFORM_TOKEN_READ".
+func (e Exchange) Line() string {
+	return fmt.Sprintf("%s %s (%s)", e.Method, e.URL, e.Auth)
+}
+
+// Outcome is the response in a few words: "401 Unauthorized" or the transport error.
+func (e Exchange) Outcome() string {
+	if e.Status == 0 {
+		return "no response: " + e.Err
+	}
+	return fmt.Sprintf("%d %s", e.Status, http.StatusText(e.Status))
+}
+
+// EvidenceHeaders are the response headers that matter to the contract.
+var EvidenceHeaders = []string{"Content-Type", "Content-Encoding", "WWW-Authenticate", "Retry-After", "Allow", "Location"}
+
+// EvidenceBodyLimit is how much of a response body reports show.
+const EvidenceBodyLimit = 2048
+
+// Evidence renders the exchange for a person fixing a failure: the curl line,
+// the status, the headers that matter and the body cut at 2 KiB.
+func (e Exchange) Evidence(indent string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%srequest:  %s\n", indent, e.Curl)
+	fmt.Fprintf(&b, "%sresponse: %s", indent, e.Outcome())
+	if e.Status != 0 {
+		fmt.Fprintf(&b, " (%s)", e.Duration.Round(time.Millisecond))
+	}
+	b.WriteString("\n")
+	for _, h := range EvidenceHeaders {
+		if v := e.Header.Values(h); len(v) > 0 {
+			fmt.Fprintf(&b, "%s          %s: %s\n", indent, h, strings.Join(v, ", "))
+		}
+	}
+	if e.Status != 0 {
+		body := e.BodyText
+		cut := e.Truncated
+		if len(body) > EvidenceBodyLimit {
+			body, cut = body[:EvidenceBodyLimit], true
+		}
+		if body == "" {
+			body = "(empty body)"
+		}
+		for _, l := range strings.Split(strings.TrimRight(body, "\n"), "\n") {
+			fmt.Fprintf(&b, "%s          %s\n", indent, l)
+		}
+		if cut {
+			fmt.Fprintf(&b, "%s          … [body cut: %d bytes read, shown up to %d]\n", indent, len(e.Body), EvidenceBodyLimit)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,92 @@
+package probe
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// pacer keeps the suite within the documented per-token limits: one local
+// token bucket per (credential, endpoint), refilled at the documented rate.
+type pacer struct {
+	mu      sync.Mutex
+	limits  map[string]int
+	buckets map[string]*bucket
+	slept   time.Duration
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+func newPacer(limits map[string]int) *pacer {
+	return &pacer{limits: limits, buckets: map[string]*bucket{}}
+}
+
+func (p *pacer) waited() time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.slept
+}
+
+// reserve takes one token and says how long to wait before it is really there.
+func (p *pacer) reserve(key, endpoint string, now time.Time) time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	limit := p.limits[endpoint]
+	if limit <= 0 {
+		return 0
+	}
+	b := p.buckets[key]
+	if b == nil {
+		b = &bucket{tokens: float64(limit), last: now}
+		p.buckets[key] = b
+	}
+	perSec := float64(limit) / 60
+	b.tokens = min(float64(limit), b.tokens+now.Sub(b.last).Seconds()*perSec)
+	b.last = now
+	b.tokens--
+	if b.tokens >= 0 {
+		return 0
+	}
+	return time.Duration(-b.tokens / perSec * float64(time.Second))
+}
+
+// take consumes a token without waiting (for deliberate bursts).
+func (p *pacer) take(key, endpoint string) { p.reserve(key, endpoint, time.Now()) }
+
+// wait consumes a token, sleeping until it is available.
+func (p *pacer) wait(ctx context.Context, key, endpoint string, logf func(string, ...any)) error {
+	d := p.reserve(key, endpoint, time.Now())
+	if d <= 0 {
+		return nil
+	}
+	logf("pacing %s: waiting %s to stay within the documented limit of %d/min", endpoint, d.Round(time.Millisecond), p.limits[endpoint])
+	p.mu.Lock()
+	p.slept += d
+	p.mu.Unlock()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
+	}
+}
+
+// ParseRetryAfter reads a Retry-After value, delay-seconds or HTTP-date
+// (RFC 9110 §10.2.3), relative to now.
+func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseUint(v, 10, 31); err == nil {
+		return time.Duration(n) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}

@@ -1,0 +1,103 @@
+package probe
+
+import (
+	"strings"
+)
+
+// TokenPlaceholder in Request.Authorization stands for Request.Token's value.
+const TokenPlaceholder = "{token}"
+
+// Request is what a check asks the probe to send.
+type Request struct {
+	Method string
+	// Path is relative to the base URL with parameters filled in, e.g. /exports/4f…;
+	// Template is the profile's form of it (/exports/{export_id}), used for pacing and reports.
+	Path     string
+	Template string
+	Body     []byte
+	// ContentType defaults to application/json when Body is set.
+	ContentType string
+	// Authorization is the header value to send; nil sends no header at all.
+	// TokenPlaceholder in it is replaced by Token's value.
+	Authorization *string
+	Token         Credential
+	// Provoke marks a request meant to hit the rate limit: it is not paced and
+	// a 429 is returned as is instead of being waited out.
+	Provoke bool
+}
+
+// Bearer is the usual Authorization value for a credential.
+func Bearer(c Credential) (*string, Credential) {
+	v := "Bearer " + TokenPlaceholder
+	return &v, c
+}
+
+// Header returns a pointer to a literal Authorization value.
+func Header(v string) *string { return &v }
+
+func (r Request) authValue() (actual, shown string, ok bool) {
+	if r.Authorization == nil {
+		return "", "", false
+	}
+	v := *r.Authorization
+	return strings.ReplaceAll(v, TokenPlaceholder, r.Token.value),
+		strings.ReplaceAll(v, TokenPlaceholder, r.Token.String()), true
+}
+
+// describeAuth says in words how the request authenticates.
+func (r Request) describeAuth() string {
+	_, shown, ok := r.authValue()
+	switch {
+	case !ok:
+		return "no Authorization header"
+	case shown == "":
+		return "empty Authorization header"
+	default:
+		return "Authorization: " + shown
+	}
+}
+
+// curl renders a copy-pasteable command. Literal parts are single-quoted; the
+// Authorization header is double-quoted so $CONFORM_TOKEN_… expands.
+func curl(method, url string, r Request) string {
+	parts := []string{"curl", "-sS", "-i", "-X", method, shellQuote(url)}
+	if _, shown, ok := r.authValue(); ok {
+		parts = append(parts, "-H", doubleQuote("Authorization: "+shown))
+	}
+	if r.Body != nil {
+		parts = append(parts, "-H", shellQuote("Content-Type: "+r.contentType()), "--data-raw", shellQuote(string(r.Body)))
+	}
+	return strings.Join(parts, " ")
+}
+
+func (r Request) contentType() string {
+	if r.ContentType != "" {
+		return r.ContentType
+	}
+	return "application/json"
+}
+
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// doubleQuote quotes s for a POSIX shell keeping $VAR references live; other
+// characters special inside double quotes are escaped.
+func doubleQuote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch c {
+		case '"', '\\', '`':
+			b.WriteByte('\\')
+		case '$':
+			if !strings.HasPrefix(s[i:], "$CONFORM_") {
+				b.WriteByte('\\')
+			}
+		}
+		b.WriteByte(c)
+	}
+	b.WriteByte('"')
+	return b.String()
+}

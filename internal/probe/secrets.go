@@ -1,0 +1,59 @@
+package probe
+
+import (
+	"sort"
+	"strings"
+)
+
+// Credential is a token the suite may present, known by the name of the
+// environment variable it came from. Its value must never reach an output.
+type Credential struct {
+	Var   string // e.g. CONFORM_TOKEN_READ
+	value string
+}
+
+// NewCredential wraps a token value read from the environment.
+func NewCredential(envVar, value string) Credential {
+	return Credential{Var: envVar, value: value}
+}
+
+// Present reports whether the credential has a value.
+func (c Credential) Present() bool { return c.value != "" }
+
+// String shows the credential as its shell variable, never its value.
+func (c Credential) String() string { return "$" + c.Var }
+
+// GoString keeps %#v from printing the value too.
+func (c Credential) GoString() string { return "probe.Credential{" + c.String() + "}" }
+
+// Redactor replaces known secret values with their variable names.
+type Redactor struct {
+	repl *strings.Replacer
+}
+
+// NewRedactor builds a redactor for the given credentials; empty values are ignored.
+func NewRedactor(creds ...Credential) *Redactor {
+	creds = append([]Credential(nil), creds...)
+	// Longer values first, so a value that contains another is replaced whole.
+	sort.Slice(creds, func(i, j int) bool { return len(creds[i].value) > len(creds[j].value) })
+	var pairs []string
+	for _, c := range creds {
+		if c.value != "" {
+			pairs = append(pairs, c.value, c.String())
+		}
+	}
+	return &Redactor{repl: strings.NewReplacer(pairs...)}
+}
+
+// String redacts s.
+func (r *Redactor) String(s string) string {
+	if r == nil || r.repl == nil {
+		return s
+	}
+	return r.repl.Replace(s)
+}
+
+// Bytes redacts b, returning a new slice.
+func (r *Redactor) Bytes(b []byte) []byte {
+	return []byte(r.String(string(b)))
+}

@@ -1,0 +1,174 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// ConsoleOptions shape the console summary.
+type ConsoleOptions struct {
+	Color   bool // ANSI colours, for a terminal
+	Verbose bool // also list passed checks with their exchanges
+}
+
+// Console writes the closing summary of a run for a terminal or a CI log:
+// what was checked, every failure and warning with its evidence, one line per
+// documented failure, the counts and the verdict.
+//
+// Text from the target (bodies, headers) is printed with its control
+// characters escaped, so a hostile response cannot move the cursor or
+// recolour the terminal.
+func Console(w io.Writer, r Result, o ConsoleOptions) error {
+	p := &printer{w: w, color: o.Color}
+	c := r.Count()
+
+	p.line(p.bold(fmt.Sprintf("conform %s, contract %s", r.Version, r.ContractVersion)))
+	p.line(p.dim("target:   ") + termSafe(targetLine(r.Target)))
+	p.line(p.dim("profile:  ") + termSafe(r.Target.Profile))
+	if r.Strict {
+		p.line(p.dim("strict:   ") + "yes, a failed SHOULD fails the run")
+	} else {
+		p.line(p.dim("strict:   ") + "no, a failed SHOULD is a warning")
+	}
+
+	if o.Verbose && c.Passed > 0 {
+		p.heading(fmt.Sprintf("Passed (%d)", c.Passed))
+		for _, ch := range r.Checks {
+			if ch.Status != Passed {
+				continue
+			}
+			p.line(p.green("✓") + " " + termSafe(ch.Name()+" — "+ch.Title))
+			for _, l := range exchangeLines(ch, "->") {
+				p.line("    " + p.dim(termSafe(l)))
+			}
+		}
+	}
+	if c.Failed > 0 {
+		p.heading(fmt.Sprintf("Failures (%d)", c.Failed))
+		p.checks(r.Checks, Failed, p.red("✗"))
+	}
+	if c.Warnings > 0 {
+		p.heading(fmt.Sprintf("Warnings (%d)", c.Warnings))
+		p.checks(r.Checks, Warning, p.yellow("!"))
+	}
+
+	p.heading("Per documented failure")
+	groups := r.Groups()
+	idWidth := 0
+	for _, g := range groups {
+		idWidth = max(idWidth, len(g.ID))
+	}
+	for _, g := range groups {
+		word := p.status(g.Status, fmt.Sprintf("%-8s", groupWord(g.Status)))
+		note := ""
+		if n := variantsNote(g); n != "" {
+			note = p.dim(" (" + n + ")")
+		}
+		p.line(fmt.Sprintf("  %s  %-*s  %s%s", word, idWidth, termSafe(g.ID), termSafe(g.Title), note))
+		if g.Status == Skipped {
+			p.line(fmt.Sprintf("  %8s  %s", "", p.dim("– "+termSafe(shorten(firstLine(g.Checks[0].Message), 100)))))
+		}
+	}
+
+	p.line("")
+	p.line(countsLine(c))
+	p.line(fmt.Sprintf("requests: %d sent, %d retried after 429 (%s waited on Retry-After), %s pacing",
+		r.Stats.Requests, r.Stats.Retries, roughly(r.Stats.RetryWaited), roughly(r.Stats.PaceWaited)))
+	p.line("duration: " + roughly(r.Duration).String())
+	for _, n := range r.Notes {
+		p.line(p.yellow("note: ") + termSafe(n))
+	}
+	p.line("")
+	if r.Conformant() {
+		p.line(p.bold(p.green(verdict(r))))
+	} else {
+		p.line(p.bold(p.red(verdict(r))))
+	}
+	return p.err
+}
+
+// printer writes lines and keeps the first write error.
+type printer struct {
+	w     io.Writer
+	color bool
+	err   error
+}
+
+func (p *printer) line(s string) {
+	if p.err == nil {
+		_, p.err = io.WriteString(p.w, s+"\n")
+	}
+}
+
+func (p *printer) heading(s string) {
+	p.line("")
+	p.line(p.bold(s))
+}
+
+// checks writes the block of every check with status s.
+func (p *printer) checks(cs []Check, s Status, mark string) {
+	for _, c := range cs {
+		if c.Status != s {
+			continue
+		}
+		p.line("")
+		p.line(mark + " " + p.bold(termSafe(c.Name())) + " — " + termSafe(c.Title))
+		p.line("    " + p.dim("level:    ") + string(c.Level))
+		p.line("    " + p.dim("sentence: ") + termSafe(c.Sentence))
+		p.line("    " + p.dim("source:   ") + termSafe(c.Source))
+		if msg := strings.TrimRight(c.Message, "\n"); msg != "" {
+			p.line("")
+			for l := range strings.SplitSeq(msg, "\n") {
+				p.line(strings.TrimRight("    "+termSafe(l), " "))
+			}
+		}
+	}
+}
+
+func (p *printer) status(s Status, text string) string {
+	switch s {
+	case Passed:
+		return p.green(text)
+	case Failed:
+		return p.red(text)
+	case Warning:
+		return p.yellow(text)
+	default:
+		return p.dim(text)
+	}
+}
+
+func (p *printer) paint(code, s string) string {
+	if !p.color || s == "" {
+		return s
+	}
+	return "\x1b[" + code + "m" + s + "\x1b[0m"
+}
+
+func (p *printer) bold(s string) string   { return p.paint("1", s) }
+func (p *printer) dim(s string) string    { return p.paint("2", s) }
+func (p *printer) red(s string) string    { return p.paint("31", s) }
+func (p *printer) green(s string) string  { return p.paint("32", s) }
+func (p *printer) yellow(s string) string { return p.paint("33", s) }
+
+// termSafe escapes the control characters a terminal would act on (all but
+// tab and newline), so they show as \x1b instead of taking effect.
+func termSafe(s string) string {
+	if !strings.ContainsFunc(s, isTermControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isTermControl(r) {
+			fmt.Fprintf(&b, `\x%02x`, r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isTermControl(r rune) bool {
+	return (r < 0x20 && r != '\t' && r != '\n') || (r >= 0x7f && r < 0xa0)
+}

@@ -1,0 +1,165 @@
+package report
+
+import (
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+)
+
+//go:embed html.tmpl
+var htmlSource string
+
+// htmlTemplate is parsed once; a broken template fails every test at start.
+var htmlTemplate = template.Must(template.New("report").Parse(htmlSource))
+
+// HTML writes the run as one self-contained page (inline CSS, no scripts,
+// no external assets) that can be attached to a CI run or mailed: the
+// verdict, a grid of the documented failures, then every check, folded,
+// with its message and the evidence of each exchange. Failed checks are
+// unfolded.
+func HTML(w io.Writer, r Result) error {
+	return htmlTemplate.Execute(w, newHTMLPage(r))
+}
+
+// htmlPage is what the template sees: the Result plus everything worded or
+// computed in Go, so the template only lays out.
+type htmlPage struct {
+	Result
+	Verdict    string
+	Conformant bool
+	Counts     Counts
+	Started    string
+	Took       string
+	RetryWait  string
+	PaceWait   string
+	Groups     []htmlGroup
+	Checks     []htmlCheck
+}
+
+type htmlGroup struct {
+	Group
+	Class  string // status class for colour
+	Word   string // the status in words, so colour is never the only signal
+	Note   string // "1 of 2 variants failed"
+	Reason string // why it was skipped
+	Anchor string // the check to jump to
+}
+
+type htmlCheck struct {
+	Check
+	Class     string
+	Word      string
+	Anchor    string
+	Open      bool
+	SourceURL string // Source when it is a web address
+	Took      string
+	Exchanges []htmlExchange
+}
+
+type htmlExchange struct {
+	Line     string
+	Outcome  string
+	Evidence string
+}
+
+func newHTMLPage(r Result) htmlPage {
+	p := htmlPage{
+		Result:     r,
+		Verdict:    verdict(r),
+		Conformant: r.Conformant(),
+		Counts:     r.Count(),
+		Started:    r.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"),
+		Took:       roughly(r.Duration).String(),
+		RetryWait:  roughly(r.Stats.RetryWaited).String(),
+		PaceWait:   roughly(r.Stats.PaceWaited).String(),
+	}
+	anchors := map[string]int{}
+	type idStatus struct {
+		id     string
+		status Status
+	}
+	first := map[idStatus]string{} // anchor of the first check with that ID and status
+	for _, c := range r.Checks {
+		a := slug(c.Name())
+		if n := anchors[a]; n > 0 {
+			a = fmt.Sprintf("%s-%d", a, n+1)
+		}
+		anchors[slug(c.Name())]++
+		if _, ok := first[idStatus{c.ID, c.Status}]; !ok {
+			first[idStatus{c.ID, c.Status}] = a
+		}
+		hc := htmlCheck{
+			Check:  c,
+			Class:  string(c.Status),
+			Word:   htmlWord(c.Status),
+			Anchor: a,
+			Open:   c.Status == Failed,
+		}
+		if c.Duration > 0 {
+			hc.Took = roughly(c.Duration).String()
+		}
+		if strings.HasPrefix(c.Source, "https://") || strings.HasPrefix(c.Source, "http://") {
+			hc.SourceURL = c.Source
+		}
+		for _, e := range c.Exchanges {
+			hc.Exchanges = append(hc.Exchanges, htmlExchange{Line: e.Line(), Outcome: e.Outcome(), Evidence: e.Evidence("")})
+		}
+		p.Checks = append(p.Checks, hc)
+	}
+	for _, g := range r.Groups() {
+		hg := htmlGroup{
+			Group:  g,
+			Class:  string(g.Status),
+			Word:   htmlGroupWord(g.Status),
+			Note:   variantsNote(g),
+			Anchor: first[idStatus{g.ID, g.Status}],
+		}
+		if g.Status == Skipped {
+			hg.Reason = shorten(firstLine(g.Checks[0].Message), 160)
+		}
+		p.Groups = append(p.Groups, hg)
+	}
+	return p
+}
+
+// htmlWord is a status in words with a sign, readable without colour.
+func htmlWord(s Status) string {
+	switch s {
+	case Passed:
+		return "✓ passed"
+	case Failed:
+		return "✗ failed"
+	case Warning:
+		return "! warning"
+	default:
+		return "– skipped"
+	}
+}
+
+// htmlGroupWord is a group's status in words: a documented failure is
+// verified, not passed.
+func htmlGroupWord(s Status) string {
+	if s == Passed {
+		return "✓ verified"
+	}
+	return htmlWord(s)
+}
+
+// slug turns a check name into an HTML id: "AUTH-EXPIRED [Basic scheme]" →
+// "auth-expired-basic-scheme".
+func slug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return "check-" + strings.TrimSuffix(b.String(), "-")
+}

@@ -1,0 +1,352 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestWritersMatchGolden(t *testing.T) {
+	tests := []struct {
+		golden string
+		write  func(io.Writer, Result) error
+	}{
+		{"console.txt", func(w io.Writer, r Result) error { return Console(w, r, ConsoleOptions{}) }},
+		{"console_verbose.txt", func(w io.Writer, r Result) error { return Console(w, r, ConsoleOptions{Verbose: true}) }},
+		{"console_color.txt", func(w io.Writer, r Result) error { return Console(w, r, ConsoleOptions{Color: true}) }},
+		{"junit.xml", JUnit},
+		{"report.json", JSON},
+		{"summary.md", Markdown},
+		{"report.html", HTML},
+	}
+	for _, tt := range tests {
+		t.Run(tt.golden, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := tt.write(&buf, sampleResult()); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, tt.golden, buf.Bytes())
+		})
+	}
+}
+
+func TestConsoleVerdict(t *testing.T) {
+	conformant := sampleResult()
+	conformant.Checks = conformant.Checks[:3]
+	tests := []struct {
+		name string
+		r    Result
+		want string
+	}{
+		{"two failed checks", sampleResult(), "NOT CONFORMANT: 2 checks failed\n"},
+		{"no failed check", conformant, "CONFORMANT\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := Console(&buf, tt.r, ConsoleOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasSuffix(buf.String(), "\n\n"+tt.want) {
+				t.Errorf("console output does not end with the verdict %q:\n%s", tt.want, buf.String())
+			}
+		})
+	}
+}
+
+func TestConsoleEscapesTerminalControlsFromTheTarget(t *testing.T) {
+	r := sampleResult()
+	r.Checks[3].Message += "\x1b[2J\x1b[32mCONFORMANT\r\n"
+	for _, color := range []bool{false, true} {
+		var buf bytes.Buffer
+		if err := Console(&buf, r, ConsoleOptions{Color: color}); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(buf.String(), "\x1b[2J") || strings.Contains(buf.String(), "\r") {
+			t.Errorf("Color=%v: a control sequence from the response reached the terminal", color)
+		}
+		if !strings.Contains(buf.String(), `\x1b[2J`) {
+			t.Errorf("Color=%v: the escaped sequence is not shown", color)
+		}
+	}
+}
+
+func TestConsoleWithoutColorHasNoEscapeCodes(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Console(&buf, sampleResult(), ConsoleOptions{Verbose: true}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "\x1b") {
+		t.Error("plain console output contains an ANSI escape")
+	}
+}
+
+// junitDoc is the JUnit schema as CI tools read it.
+type junitDoc struct {
+	XMLName xml.Name `xml:"testsuites"`
+	Suites  []struct {
+		Name       string `xml:"name,attr"`
+		Tests      int    `xml:"tests,attr"`
+		Failures   int    `xml:"failures,attr"`
+		Skipped    int    `xml:"skipped,attr"`
+		Errors     int    `xml:"errors,attr"`
+		Properties []struct {
+			Name  string `xml:"name,attr"`
+			Value string `xml:"value,attr"`
+		} `xml:"properties>property"`
+		Cases []struct {
+			Name      string `xml:"name,attr"`
+			Classname string `xml:"classname,attr"`
+			Failure   *struct {
+				Message string `xml:"message,attr"`
+				Type    string `xml:"type,attr"`
+				Text    string `xml:",chardata"`
+			} `xml:"failure"`
+			Skipped *struct {
+				Message string `xml:"message,attr"`
+			} `xml:"skipped"`
+			SystemOut string `xml:"system-out"`
+		} `xml:"testcase"`
+	} `xml:"testsuite"`
+}
+
+func parseJUnit(t *testing.T, r Result) junitDoc {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := JUnit(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(buf.String(), "<?xml ") {
+		t.Error("JUnit output has no XML declaration")
+	}
+	var doc junitDoc
+	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatalf("JUnit output is not well-formed XML: %v", err)
+	}
+	return doc
+}
+
+func TestJUnitHasOneTestCasePerCheckAndTheRightCounts(t *testing.T) {
+	r := sampleResult()
+	doc := parseJUnit(t, r)
+	if len(doc.Suites) != 1 {
+		t.Fatalf("got %d test suites, want 1", len(doc.Suites))
+	}
+	s := doc.Suites[0]
+	if s.Name != "conform" || s.Tests != 8 || s.Failures != 2 || s.Skipped != 1 || s.Errors != 0 {
+		t.Errorf("suite %q: tests=%d failures=%d skipped=%d errors=%d, want conform 8 2 1 0",
+			s.Name, s.Tests, s.Failures, s.Skipped, s.Errors)
+	}
+	if len(s.Cases) != len(r.Checks) {
+		t.Fatalf("got %d test cases, want one per check (%d)", len(s.Cases), len(r.Checks))
+	}
+	props := map[string]string{}
+	for _, p := range s.Properties {
+		props[p.Name] = p.Value
+	}
+	for _, name := range []string{"base_url", "profile", "version", "contract_version", "strict", "requests"} {
+		if _, ok := props[name]; !ok {
+			t.Errorf("property %q missing", name)
+		}
+	}
+	for i, c := range s.Cases {
+		ch := r.Checks[i]
+		if !strings.HasPrefix(c.Name, ch.Name()+" ") || !strings.Contains(c.Name, ch.Title) {
+			t.Errorf("test case %d is named %q, want the check name and title", i, c.Name)
+		}
+		if c.Classname != ch.Labels[0] {
+			t.Errorf("test case %q: classname %q, want the first label %q", c.Name, c.Classname, ch.Labels[0])
+		}
+		if (c.Failure != nil) != (ch.Status == Failed) || (c.Skipped != nil) != (ch.Status == Skipped) {
+			t.Errorf("test case %q does not reflect status %s", c.Name, ch.Status)
+		}
+	}
+	expired := s.Cases[3]
+	if !strings.Contains(expired.Name, "TOKEN_EXPIRED") || expired.Failure.Type != "AUTH-EXPIRED" ||
+		strings.Contains(expired.Failure.Message, "\n") || expired.Failure.Text != r.Checks[3].Message {
+		t.Errorf("failed test case: name %q, type %q, message %q; want the code in the name, the ID as type, one line, the full message as text",
+			expired.Name, expired.Failure.Type, expired.Failure.Message)
+	}
+	if out := s.Cases[7].SystemOut; !strings.HasPrefix(out, "WARNING (SHOULD): ") {
+		t.Errorf("warning system-out = %q", out)
+	}
+	if out := s.Cases[0].SystemOut; !strings.Contains(out, "401 Unauthorized") {
+		t.Errorf("passed system-out = %q, want its exchange lines", out)
+	}
+}
+
+func TestJUnitStaysWellFormedWithControlCharactersInABody(t *testing.T) {
+	r := sampleResult()
+	r.Checks[3].Message = "body: \x00\x01\x08\x0b\x1b\ufffe ]]> end\n" + r.Checks[3].Message
+	r.Checks[3].Title += " \x00"
+	r.Checks[6].Message = "reason \x00\x01"
+	doc := parseJUnit(t, r)
+	if got := doc.Suites[0].Cases[3].Failure.Text; !strings.HasPrefix(got, "body: \ufffd\ufffd\ufffd\ufffd\ufffd\ufffd ]]> end\n") {
+		t.Errorf("failure text = %.40q…, want the forbidden characters replaced and the rest kept", got)
+	}
+}
+
+func TestJSONRoundTripsTheResult(t *testing.T) {
+	r := sampleResult()
+	var buf bytes.Buffer
+	if err := JSON(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	var got jsonReport
+	dec := json.NewDecoder(&buf)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Summary.Conformant || got.Summary.Failed != 2 || got.Summary.Total != 8 {
+		t.Errorf("summary = %+v, want not conformant, 2 failed of 8", got.Summary)
+	}
+	// Body is not in the JSON (json:"-"); BodyText carries it.
+	for i := range r.Checks {
+		for j := range r.Checks[i].Exchanges {
+			r.Checks[i].Exchanges[j].Body = nil
+		}
+	}
+	if !reflect.DeepEqual(got.Result, r) {
+		t.Errorf("the Result did not survive JSON:\n got %+v\nwant %+v", got.Result, r)
+	}
+}
+
+func TestHTMLIsSelfContained(t *testing.T) {
+	var buf bytes.Buffer
+	if err := HTML(&buf, sampleResult()); err != nil {
+		t.Fatal(err)
+	}
+	external := regexp.MustCompile(`(?i)<(link|script|img|iframe|object|embed)\b|@import|url\(`)
+	if m := external.FindString(buf.String()); m != "" {
+		t.Errorf("HTML report loads something (%q); it must be one self-contained file", m)
+	}
+	remote := regexp.MustCompile(`(?i)(src|href)\s*=\s*["']?https?://`)
+	for _, m := range remote.FindAllString(buf.String(), -1) {
+		if !strings.HasPrefix(strings.ToLower(m), "href") {
+			t.Errorf("HTML report references a remote asset: %q", m)
+		}
+	}
+}
+
+func TestHTMLEscapesMarkupFromResponseBodies(t *testing.T) {
+	var buf bytes.Buffer
+	if err := HTML(&buf, sampleResult()); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), `<script>alert("pwned")`) {
+		t.Error("a <script> from a response body reached the HTML report unescaped")
+	}
+	if !strings.Contains(buf.String(), `&lt;script&gt;alert(&#34;pwned&#34;)`) {
+		t.Error("the escaped <script> from the response body is not shown")
+	}
+}
+
+func TestHTMLOpensFailedChecksOnly(t *testing.T) {
+	var buf bytes.Buffer
+	if err := HTML(&buf, sampleResult()); err != nil {
+		t.Fatal(err)
+	}
+	open := regexp.MustCompile(`<details class="check (\w+)" id="[^"]+" open>`).FindAllStringSubmatch(buf.String(), -1)
+	if len(open) != 2 {
+		t.Fatalf("%d checks unfolded, want the 2 failed ones", len(open))
+	}
+	for _, m := range open {
+		if m[1] != "failed" {
+			t.Errorf("a %s check is unfolded", m[1])
+		}
+	}
+}
+
+func TestMarkdownKeepsTablesAndFencesIntact(t *testing.T) {
+	r := sampleResult()
+	r.Checks[0].Title = "a | in a title"
+	r.Checks[3].Message = "body:\n```\nnot the end\n"
+	var buf bytes.Buffer
+	if err := Markdown(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if !strings.Contains(out, `a \| in a title`) {
+		t.Error("a | in a table cell is not escaped")
+	}
+	if !strings.Contains(out, "````text\nbody:\n```\nnot the end\n````") {
+		t.Error("a ``` in a message closes its code block early")
+	}
+}
+
+func TestWriteFileLeavesOnlyTheFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "report.json")
+	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFile(path, func(w io.Writer) error { return JSON(w, sampleResult()) }); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); !json.Valid(b) {
+		t.Error("the file was not replaced by the new report")
+	}
+	if names := dirNames(t, dir); !reflect.DeepEqual(names, []string{"report.json"}) {
+		t.Errorf("directory holds %q, want only report.json", names)
+	}
+}
+
+func TestWriteFileFailureKeepsTheOldFileAndNoTemp(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "report.json")
+	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("boom")
+	err := WriteFile(path, func(w io.Writer) error {
+		io.WriteString(w, "half a rep")
+		return boom
+	})
+	if !errors.Is(err, boom) || !strings.Contains(err.Error(), path) {
+		t.Errorf("error = %v, want the writer's error with the path", err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "old" {
+		t.Errorf("a failed write changed the file to %q", b)
+	}
+	if names := dirNames(t, dir); !reflect.DeepEqual(names, []string{"report.json"}) {
+		t.Errorf("directory holds %q, want only report.json", names)
+	}
+}
+
+func TestWriteDirWritesAllFourReports(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out", "reports")
+	if err := WriteDir(dir, sampleResult()); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"junit.xml", "report.html", "report.json", "summary.md"}
+	if names := dirNames(t, dir); !reflect.DeepEqual(names, want) {
+		t.Fatalf("directory holds %q, want %q", names, want)
+	}
+	for _, n := range want {
+		if info, err := os.Stat(filepath.Join(dir, n)); err != nil || info.Size() == 0 {
+			t.Errorf("%s is missing or empty (%v)", n, err)
+		}
+	}
+}
+
+func dirNames(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
+}

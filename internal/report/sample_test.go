@@ -1,0 +1,191 @@
+package report
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cornect/conform/internal/probe"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// golden compares got with testdata/name, or rewrites it under -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading golden file: %v (run go test ./internal/report -update)", err)
+	}
+	if bytes.Equal(got, want) {
+		return
+	}
+	gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+	for i := range max(len(gl), len(wl)) {
+		var g, w string
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if g != w {
+			t.Fatalf("%s differs at line %d (rerun with -update and review the diff):\n got: %q\nwant: %q", path, i+1, g, w)
+		}
+	}
+}
+
+const base = "http://127.0.0.1:41823/api/v1"
+
+// exchange builds a captured exchange as the probe would record it.
+func exchange(method, path, auth string, status int, contentType, body string) probe.Exchange {
+	h := http.Header{}
+	h.Set("Content-Type", contentType)
+	h.Set("Date", "Mon, 02 Mar 2026 09:30:01 GMT")
+	h.Set("X-Request-Id", "req-7f3a")
+	curl := fmt.Sprintf("curl -sS -X %s '%s%s'", method, base, path)
+	if strings.HasPrefix(auth, "$") {
+		curl = fmt.Sprintf("curl -sS -X %s -H \"Authorization: Bearer %s\" '%s%s'", method, auth, base, path)
+	}
+	return probe.Exchange{
+		Method:    method,
+		URL:       base + path,
+		Path:      path,
+		Auth:      auth,
+		ReqHeader: http.Header{"Accept": {"application/json"}, "User-Agent": {"conform/0.4.0"}},
+		Curl:      curl,
+		Status:    status,
+		Header:    h,
+		Body:      []byte(body),
+		BodyText:  body,
+		Duration:  23 * time.Millisecond,
+	}
+}
+
+// sampleResult is a run with every kind of outcome: passed checks, a check
+// that failed with two exchanges (one body over 2 KiB, holding markup), a
+// group where one of two variants failed, a skipped check and a warning.
+func sampleResult() Result {
+	missing := exchange("GET", "/credits", "no Authorization header", 401, "application/json",
+		`{"detail":{"code":"MISSING_AUTH_HEADER","message":"Missing Authorization header"}}`)
+	missing.Header.Set("WWW-Authenticate", `Bearer realm="cornect"`)
+
+	basic := exchange("GET", "/credits", "Basic scheme", 401, "application/json",
+		`{"detail":{"code":"INVALID_TOKEN_FORMAT","message":"Expected a Bearer token"}}`)
+	prefix := exchange("GET", "/credits", "token without cornect_ prefix", 401, "application/json",
+		`{"detail":{"code":"INVALID_TOKEN_FORMAT","message":"Expected a Bearer token"}}`)
+
+	expiredJSON := exchange("GET", "/credits", "$CONFORM_TOKEN_EXPIRED", 200, "application/json",
+		`{"workspace_id":"ws_1","balance":120,"recent_transactions":[]}`)
+	bigBody := "<!doctype html>\n<html><head><title>500</title><script>alert(\"pwned\")</script></head>\n<body>" +
+		strings.Repeat("Internal Server Error | upstream timed out. ", 70) + "</body></html>\n"
+	expiredHTML := exchange("POST", "/companies/search", "$CONFORM_TOKEN_EXPIRED", 500, "text/html; charset=utf-8", bigBody)
+	expiredHTML.ReqBody = `{"query":"acme"}`
+	expiredHTML.Duration = 1204 * time.Millisecond
+
+	companyNotFound := exchange("GET", "/companies/00000000-0000-0000-0000-000000000000", "$CONFORM_TOKEN_READ", 404, "application/json",
+		`{"detail":"Not Found"}`)
+	exportNotFound := exchange("GET", "/exports/00000000-0000-0000-0000-000000000000", "$CONFORM_TOKEN_READ", 404, "application/json",
+		`{"detail":{"code":"NOT_FOUND","message":"No export with that id in your workspace"}}`)
+
+	noChallenge := exchange("GET", "/credits", "$CONFORM_TOKEN_REVOKED", 401, "application/json",
+		`{"detail":{"code":"INVALID_TOKEN","message":"Invalid token"}}`)
+
+	errorsPage := "https://cornect.io/docs/api/errors"
+	return Result{
+		Tool:            "conform",
+		Version:         "0.4.0",
+		ContractVersion: "CAPI v1",
+		Target:          Target{BaseURL: base, Reference: true, Profile: "embedded default"},
+		Config: map[string]string{
+			"base_url":         base,
+			"token_read":       "cornect_****",
+			"token_read_write": "(not set)",
+			"timeout":          "10s",
+			"strict":           "false",
+		},
+		StartedAt: time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC),
+		Duration:  12340 * time.Millisecond,
+		Stats:     probe.Stats{Requests: 37, Retries: 2, RetryWaited: 3 * time.Second, PaceWaited: 1500 * time.Millisecond},
+		Notes:     []string{"waited 3s on Retry-After for 2 429 answers conform did not provoke"},
+		Checks: []Check{
+			{
+				ID: "AUTH-MISSING", Title: "a request without Authorization gets 401 MISSING_AUTH_HEADER",
+				Level: Must, Sentence: "A request without an Authorization header MUST get 401 with code MISSING_AUTH_HEADER.",
+				Source: errorsPage, Labels: []string{"auth"}, Since: "0.1.0", Status: Passed,
+				Exchanges: []probe.Exchange{missing}, Duration: 25 * time.Millisecond,
+			},
+			{
+				ID: "AUTH-FORMAT", Variant: "Basic scheme", Title: "a malformed Authorization header gets 401 INVALID_TOKEN_FORMAT",
+				Level: Must, Sentence: "A request whose Authorization header is not a cornect_ bearer token MUST get 401 with code INVALID_TOKEN_FORMAT.",
+				Source: errorsPage, Labels: []string{"auth"}, Since: "0.1.0", Status: Passed,
+				Exchanges: []probe.Exchange{basic}, Duration: 24 * time.Millisecond,
+			},
+			{
+				ID: "AUTH-FORMAT", Variant: "no cornect_ prefix", Title: "a malformed Authorization header gets 401 INVALID_TOKEN_FORMAT",
+				Level: Must, Sentence: "A request whose Authorization header is not a cornect_ bearer token MUST get 401 with code INVALID_TOKEN_FORMAT.",
+				Source: errorsPage, Labels: []string{"auth"}, Since: "0.1.0", Status: Passed,
+				Exchanges: []probe.Exchange{prefix}, Duration: 22 * time.Millisecond,
+			},
+			{
+				ID: "AUTH-EXPIRED", Title: "an expired token gets 401 TOKEN_EXPIRED",
+				Level: Must, Sentence: "A request with a token past its expiry date MUST get 401 with code TOKEN_EXPIRED.",
+				Source: errorsPage, Labels: []string{"auth", "tokens"}, Since: "0.1.0", Status: Failed,
+				Message: "AUTH-EXPIRED: 2 of 2 requests broke the contract\n" +
+					"GET /credits with $CONFORM_TOKEN_EXPIRED:\n" +
+					"  - status: got 200 OK, want 401 Unauthorized\n" +
+					"  - body: not the error envelope: no detail.code\n" +
+					expiredJSON.Evidence("    ") +
+					"POST /companies/search with $CONFORM_TOKEN_EXPIRED:\n" +
+					"  - status: got 500 Internal Server Error, want 401 Unauthorized\n" +
+					"  - Content-Type: got \"text/html; charset=utf-8\", want application/json\n" +
+					"  - body: not JSON: invalid character '<' looking for beginning of value\n" +
+					expiredHTML.Evidence("    "),
+				Exchanges: []probe.Exchange{expiredJSON, expiredHTML}, Duration: 1240 * time.Millisecond,
+			},
+			{
+				ID: "NOT-FOUND", Variant: "GET /companies/{id}", Title: "an unknown id gets 404 with the error envelope",
+				Level: Must, Sentence: "Every error response MUST be the JSON envelope {\"detail\": {\"code\", \"message\"}}.",
+				Source: errorsPage, Labels: []string{"not_found"}, Since: "0.2.0", Status: Failed,
+				Message: "NOT-FOUND [GET /companies/{id}]: 1 violation\n" +
+					"  - body: detail is a string, want an object with code and message (a framework default 404?)\n" +
+					companyNotFound.Evidence("    "),
+				Exchanges: []probe.Exchange{companyNotFound}, Duration: 21 * time.Millisecond,
+			},
+			{
+				ID: "NOT-FOUND", Variant: "GET /exports/{export_id}", Title: "an unknown id gets 404 with the error envelope",
+				Level: Must, Sentence: "Every error response MUST be the JSON envelope {\"detail\": {\"code\", \"message\"}}.",
+				Source: errorsPage, Labels: []string{"not_found"}, Since: "0.2.0", Status: Passed,
+				Exchanges: []probe.Exchange{exportNotFound}, Duration: 20 * time.Millisecond,
+			},
+			{
+				ID: "CREDITS-402", Title: "an export the balance cannot cover gets 402 insufficient_balance and charges nothing",
+				Level: Must, Sentence: "When the balance cannot cover the new rows, POST /exports MUST return 402 insufficient_balance, create no export and charge no credits.",
+				Source: "https://cornect.io/docs/api/credits", Labels: []string{"credits"}, Since: "0.3.0", Status: Skipped,
+				Message: "needs a read_write token: set CONFORM_TOKEN_READ_WRITE to run the checks that create exports\n(POST /exports is charged)",
+			},
+			{
+				ID: "AUTH-CHALLENGE", Title: "a 401 carries a WWW-Authenticate challenge",
+				Level: Should, Sentence: "A 401 response SHOULD carry a WWW-Authenticate header field with a Bearer challenge.",
+				Source: "RFC 9110 §11.6.1", Labels: []string{"auth", "headers"}, Since: "0.3.0", Status: Warning,
+				Message: "AUTH-CHALLENGE: 1 violation\n" +
+					"  - WWW-Authenticate: missing on a 401\n" +
+					noChallenge.Evidence("    "),
+				Exchanges: []probe.Exchange{noChallenge}, Duration: 19 * time.Millisecond,
+			},
+		},
+	}
+}

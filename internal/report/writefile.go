@@ -1,0 +1,76 @@
+package report
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// WriteFile writes path atomically: write fills a temporary file in the same
+// directory, which then replaces path. A reader never sees half a report, and
+// a failed write leaves neither a partial file nor the temporary one.
+func WriteFile(path string, write func(io.Writer) error) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("writing %q: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+			err = fmt.Errorf("writing %q: %w", path, err)
+		}
+	}()
+	buf := bufio.NewWriter(f)
+	if err := write(buf); err != nil {
+		return err
+	}
+	if err := buf.Flush(); err != nil {
+		return err
+	}
+	if err := f.Chmod(0o644); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+// The files WriteDir writes.
+const (
+	JUnitFile    = "junit.xml"
+	JSONFile     = "report.json"
+	HTMLFile     = "report.html"
+	MarkdownFile = "summary.md"
+)
+
+// WriteDir writes every file report into dir, creating it: junit.xml,
+// report.json, report.html and summary.md. It writes all it can and returns
+// every failure.
+func WriteDir(dir string, r Result) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("creating report directory %q: %w", dir, err)
+	}
+	writers := []struct {
+		name  string
+		write func(io.Writer, Result) error
+	}{
+		{JUnitFile, JUnit},
+		{JSONFile, JSON},
+		{HTMLFile, HTML},
+		{MarkdownFile, Markdown},
+	}
+	var errs []error
+	for _, wr := range writers {
+		err := WriteFile(filepath.Join(dir, wr.name), func(w io.Writer) error { return wr.write(w, r) })
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
