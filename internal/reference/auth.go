@@ -1,0 +1,158 @@
+package reference
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// scope is what a token may do.
+type scope string
+
+const (
+	scopeRead      scope = "read"       // every query endpoint
+	scopeReadWrite scope = "read_write" // read, plus POST /exports
+)
+
+// token is an API token as the server stores it.
+type token struct {
+	role         string // its key in Tokens()
+	scope        scope
+	workspaceID  string // "" for a legacy token bound to no workspace
+	expiresAt    time.Time
+	revoked      bool
+	ownerRemoved bool // its owner is no longer a member of the workspace
+}
+
+// Token roles, the keys of Server.Tokens.
+const (
+	RoleRead      = "READ"
+	RoleReadWrite = "READ_WRITE"
+	RoleExpired   = "EXPIRED"
+	RoleRevoked   = "REVOKED"
+	RoleUnbound   = "UNBOUND"
+	RoleNonMember = "NON_MEMBER"
+	RoleNoCredits = "NO_CREDITS"
+)
+
+// TokenRoles lists the keys of Server.Tokens in a stable order.
+func TokenRoles() []string {
+	return []string{RoleRead, RoleReadWrite, RoleExpired, RoleRevoked, RoleUnbound, RoleNonMember, RoleNoCredits}
+}
+
+var (
+	// tokenFormat is the documented shape of a token: the cornect_ prefix and a secret.
+	tokenFormat = regexp.MustCompile(`^cornect_[A-Za-z0-9_-]+$`)
+	// token68 is any bearer credential (RFC 9110 §11.2), for the prefix-unchecked fault.
+	token68 = regexp.MustCompile(`^[A-Za-z0-9._~+/-]+=*$`)
+)
+
+// Messages of the authentication failures. They are fixed texts: none ever
+// contains the credential that was sent.
+const (
+	msgMissingAuth   = "No Authorization header was sent. Send Authorization: Bearer cornect_<secret>."
+	msgInvalidFormat = "The Authorization header must be a bearer token of the form cornect_<secret>."
+	msgInvalidToken  = "The token is not valid: it is unknown or has been revoked."
+	msgTokenExpired  = "The token is past its expiry date. Mint a new one."
+	msgNotBound      = "This legacy token is not bound to a workspace. Mint a new one."
+	msgNotMember     = "The token's owner is no longer a member of its workspace."
+)
+
+// authenticate finds the token and workspace a request acts as, or the 401
+// that refuses it.
+func (s *Server) authenticate(r *http.Request, now time.Time) (*token, *workspace, *apiError) {
+	values, present := r.Header["Authorization"]
+	missing := !present
+	if present && s.broken(faultEmptyHeaderAsMissing) && strings.Join(values, "") == "" {
+		missing = true
+	}
+	if missing {
+		if s.broken(faultMissingAuthAsInvalidToken) {
+			return nil, nil, authFailure("INVALID_TOKEN", msgInvalidToken, false)
+		}
+		return nil, nil, authFailure("MISSING_AUTH_HEADER", msgMissingAuth, false)
+	}
+
+	secret, ok := s.bearerSecret(values)
+	if !ok {
+		return nil, nil, authFailure("INVALID_TOKEN_FORMAT", msgInvalidFormat, true)
+	}
+	tok := s.tokens[secret]
+	switch {
+	case tok == nil:
+		return nil, nil, authFailure("INVALID_TOKEN", msgInvalidToken, true)
+	case tok.revoked && !s.broken(faultRevokedAccepted):
+		return nil, nil, authFailure("INVALID_TOKEN", msgInvalidToken, true)
+	case !now.Before(tok.expiresAt) && !s.broken(faultExpiredAccepted):
+		if s.broken(faultExpiredAsInvalidToken) {
+			return nil, nil, authFailure("INVALID_TOKEN", msgInvalidToken, true)
+		}
+		return nil, nil, authFailure("TOKEN_EXPIRED", msgTokenExpired, true)
+	case tok.workspaceID == "" && !s.broken(faultUnboundAccepted):
+		return nil, nil, authFailure("TOKEN_NOT_WORKSPACE_BOUND", msgNotBound, true)
+	case tok.ownerRemoved:
+		e := authFailure("NOT_WORKSPACE_MEMBER", msgNotMember, true)
+		if s.broken(faultNonMember403) {
+			e.status, e.challenge = http.StatusForbidden, nil
+		}
+		return nil, nil, e
+	}
+	wsID := tok.workspaceID
+	if wsID == "" { // only with unbound-accepted: legacy tokens act on workspace A
+		wsID = workspaceAID
+	}
+	return tok, s.workspaces[wsID], nil
+}
+
+// bearerSecret extracts the secret of an "Authorization: Bearer cornect_…"
+// header; the scheme is case-insensitive (RFC 9110 §11.1).
+func (s *Server) bearerSecret(values []string) (string, bool) {
+	if len(values) != 1 {
+		return "", false
+	}
+	scheme, credential, found := strings.Cut(values[0], " ")
+	if !found || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	credential = strings.TrimLeft(credential, " ")
+	if tokenFormat.MatchString(credential) {
+		return credential, true
+	}
+	if s.broken(faultPrefixUnchecked) && token68.MatchString(credential) {
+		return credential, true
+	}
+	return "", false
+}
+
+func authFailure(code, message string, credentialPresented bool) *apiError {
+	e := documentedError(code, message, nil)
+	e.challenge = &challenge{credentialPresented: credentialPresented}
+	return e
+}
+
+// scopeDetails are the details of INSUFFICIENT_SCOPE, in the documented order.
+type scopeDetails struct {
+	TokenScope scope `json:"token_scope"`
+	Required   scope `json:"required"`
+}
+
+// checkScope refuses a token whose scope does not cover the route.
+func (s *Server) checkScope(rt *route, tok *token) *apiError {
+	required := rt.scope
+	if rt.id == endpointGetExport && s.broken(faultReadEndpointNeedsWrite) {
+		required = scopeReadWrite
+	}
+	if required == scopeRead || tok.scope == scopeReadWrite || s.broken(faultScopeNotEnforced) {
+		return nil
+	}
+	details := scopeDetails{TokenScope: tok.scope, Required: required}
+	if s.broken(faultScopeDetailsSwapped) {
+		details = scopeDetails{TokenScope: required, Required: tok.scope}
+	}
+	e := documentedError("INSUFFICIENT_SCOPE", "This endpoint requires a read_write token.", details)
+	if s.broken(faultScopeAs401) {
+		e.status = http.StatusUnauthorized
+	}
+	return e
+}

@@ -1,0 +1,174 @@
+package reference
+
+import (
+	"fmt"
+	"strings"
+)
+
+// FaultInfo describes one fault or variation.
+type FaultInfo struct {
+	Name        string
+	Description string // what the server does differently
+	Breaks      string // the documented promise a fault breaks; empty for variations
+}
+
+// Names of the faults. Each is honoured by one conditional at the one place
+// that decides the behaviour it changes; grep the constant to find it.
+const (
+	faultValidationArrayDetail      = "validation-array-detail"
+	faultNotFoundPlainText          = "not-found-plain-text"
+	faultNotFoundDetailString       = "not-found-detail-string"
+	faultExpiredAccepted            = "expired-accepted"
+	faultExpiredAsInvalidToken      = "expired-as-invalid-token"
+	faultRevokedAccepted            = "revoked-accepted"
+	faultUnboundAccepted            = "unbound-accepted"
+	faultNonMember403               = "non-member-403"
+	faultMissingAuthAsInvalidToken  = "missing-auth-as-invalid-token"
+	faultPrefixUnchecked            = "prefix-unchecked"
+	faultEmptyHeaderAsMissing       = "empty-header-as-missing"
+	faultCreditsNoAuth              = "credits-no-auth"
+	faultScopeNotEnforced           = "scope-not-enforced"
+	faultScopeAs401                 = "scope-as-401"
+	faultScopeDetailsSwapped        = "scope-details-swapped"
+	faultReadEndpointNeedsWrite     = "read-endpoint-needs-write"
+	faultBalanceUppercase           = "balance-uppercase"
+	faultBalanceAs403               = "balance-as-403"
+	faultBalanceNotChecked          = "balance-not-checked"
+	faultChargeOn402                = "charge-on-402"
+	faultRateLimitMissing           = "rate-limit-missing"
+	faultRetryAfterMissing          = "retry-after-missing"
+	faultRetryAfterHTTPDate         = "retry-after-http-date"
+	faultRetryAfterZero             = "retry-after-zero"
+	faultRateLimitSticky            = "rate-limit-sticky"
+	faultErrorsAs200                = "errors-as-200"
+	faultJSONAsHTML                 = "json-as-html"
+	faultEnvelopeFlat               = "envelope-flat"
+	faultMessageMissing             = "message-missing"
+	faultUnknownID500               = "unknown-id-500"
+	faultValidationAs400            = "validation-as-400"
+	faultMalformedJSON500           = "malformed-json-500"
+	faultListIDUnchecked            = "list-id-unchecked"
+	faultEnumUnchecked              = "enum-unchecked"
+	faultDownloadUnfinished200      = "download-unfinished-200"
+	faultCrossWorkspace403          = "cross-workspace-403"
+	faultSearchFilterTypesUnchecked = "search-filter-types-unchecked"
+)
+
+// Names of the variations.
+const (
+	variationRewordedMessages = "reworded-messages"
+	variationExtraMembers     = "extra-members"
+	variationNoDetails        = "no-details"
+	variationCharset          = "charset"
+	variationOtherCodes       = "other-codes"
+	variationGzip             = "gzip"
+	variationConnectionClose  = "connection-close"
+	variationLatency40ms      = "latency-40ms"
+)
+
+// Faults lists the deliberate deviations from the contract that WithFaults
+// accepts, in a stable order.
+func Faults() []FaultInfo {
+	return []FaultInfo{
+		{faultValidationArrayDetail, `422 bodies in FastAPI's default form {"detail":[{"loc":…,"msg":…,"type":…}]}`, "every error carries the {detail:{code,message}} envelope"},
+		{faultNotFoundPlainText, `404s sent as text/plain "Not Found"`, "every error response is JSON with the envelope"},
+		{faultNotFoundDetailString, `404s sent as {"detail":"Not Found"}`, "every error carries the {detail:{code,message}} envelope"},
+		{faultExpiredAccepted, "expired tokens are accepted", "401 TOKEN_EXPIRED for a token past its expiry date"},
+		{faultExpiredAsInvalidToken, "expired tokens get code INVALID_TOKEN", "401 TOKEN_EXPIRED for a token past its expiry date"},
+		{faultRevokedAccepted, "revoked tokens are accepted", "revocation is immediate: 401 INVALID_TOKEN"},
+		{faultUnboundAccepted, "legacy tokens with no workspace are accepted (served workspace A)", "401 TOKEN_NOT_WORKSPACE_BOUND for a legacy token"},
+		{faultNonMember403, "a token whose owner left the workspace gets 403 NOT_WORKSPACE_MEMBER", "401 NOT_WORKSPACE_MEMBER"},
+		{faultMissingAuthAsInvalidToken, "a request without Authorization gets code INVALID_TOKEN", "401 MISSING_AUTH_HEADER when no Authorization header is sent"},
+		{faultPrefixUnchecked, "a bearer token without the cornect_ prefix gets INVALID_TOKEN", "401 INVALID_TOKEN_FORMAT when the header is not a cornect_ bearer token"},
+		{faultEmptyHeaderAsMissing, "an empty Authorization header gets MISSING_AUTH_HEADER", "401 INVALID_TOKEN_FORMAT when the header is present but not a cornect_ bearer token"},
+		{faultCreditsNoAuth, "GET /credits skips authentication and serves workspace A to anyone", "every request carries a token; GET /credits answers 401 without one"},
+		{faultScopeNotEnforced, "read tokens can create exports", "403 INSUFFICIENT_SCOPE for a read token on POST /exports"},
+		{faultScopeAs401, "insufficient scope answered with 401 (code INSUFFICIENT_SCOPE)", "INSUFFICIENT_SCOPE is a 403"},
+		{faultScopeDetailsSwapped, `INSUFFICIENT_SCOPE details say {"token_scope":"read_write","required":"read"}`, `INSUFFICIENT_SCOPE details {"token_scope":"read","required":"read_write"}`},
+		{faultReadEndpointNeedsWrite, "GET /exports/{export_id} requires a read_write token", "read tokens may call every query endpoint"},
+		{faultBalanceUppercase, "insufficient balance uses code INSUFFICIENT_BALANCE", "402 insufficient_balance, lower case, exactly as documented"},
+		{faultBalanceAs403, "insufficient balance answered with 403", "insufficient_balance is a 402"},
+		{faultBalanceNotChecked, "exports are created and charged even when the balance cannot cover them", "402 insufficient_balance when the balance cannot cover the export"},
+		{faultChargeOn402, "402 is returned but the charge was already recorded", "on 402 no export is created and no credits are charged"},
+		{faultRateLimitMissing, "no request is ever rate limited", "429 when a rate limit bucket is empty"},
+		{faultRetryAfterMissing, "429 without Retry-After", "429 carries Retry-After in seconds"},
+		{faultRetryAfterHTTPDate, "Retry-After sent as an HTTP-date", "429 carries Retry-After in seconds"},
+		{faultRetryAfterZero, "Retry-After: 0", "Retry-After gives the seconds to wait before a retry can succeed"},
+		{faultRateLimitSticky, "Retry-After says 1 but the bucket stays empty for a full window", "Retry-After gives the seconds to wait before a retry can succeed"},
+		{faultErrorsAs200, "every error is sent with status 200 (body unchanged)", "conventional HTTP status codes"},
+		{faultJSONAsHTML, "error bodies labelled text/html", "every error response is JSON"},
+		{faultEnvelopeFlat, `error bodies are {"code":…,"message":…} without "detail"`, "every error carries the {detail:{code,message}} envelope"},
+		{faultMessageMissing, "error envelopes have no message", "every error has a human-readable message"},
+		{faultUnknownID500, "GET /companies/{id} with an unknown id answers 500 INTERNAL", "404 when the requested resource doesn't exist"},
+		{faultValidationAs400, "validation failures use status 400", "422 when the body fails validation"},
+		{faultMalformedJSON500, "malformed JSON bodies answer 500", "422 when the body fails validation"},
+		{faultListIDUnchecked, "a list_id that is not a UUID is not validated (404 instead of 422)", "422 when list_id is not a UUID"},
+		{faultEnumUnchecked, "export_format, source_type and sort_order outside their enums are accepted", "422 when an enum field has an undocumented value"},
+		{faultDownloadUnfinished200, "downloading an unfinished export returns 200 with a URL", "400 when downloading an export that is not completed"},
+		{faultCrossWorkspace403, "another workspace's export answers 403, revealing that it exists", "another workspace's export is indistinguishable from a missing one (404)"},
+		{faultSearchFilterTypesUnchecked, `wrong types inside search filters are accepted (e.g. "countries":"Germany")`, "422 when a search filter has the wrong type"},
+	}
+}
+
+// Variations lists the conforming variations that WithVariations accepts: each
+// changes the responses in a way the contract allows, so a correct client (and
+// the suite) must still pass.
+func Variations() []FaultInfo {
+	return []FaultInfo{
+		{Name: variationRewordedMessages, Description: "error messages use different wording"},
+		{Name: variationExtraMembers, Description: "error envelopes carry extra members: detail.trace_id and a top-level request_id"},
+		{Name: variationNoDetails, Description: "error envelopes omit every optional details member"},
+		{Name: variationCharset, Description: "JSON responses are labelled application/json; charset=utf-8"},
+		{Name: variationOtherCodes, Description: "undocumented statuses use other codes (RESOURCE_NOT_FOUND, UNPROCESSABLE, TOO_MANY_REQUESTS, NOT_READY, UNSUPPORTED_METHOD)"},
+		{Name: variationGzip, Description: "responses are gzip-compressed when the client accepts gzip"},
+		{Name: variationConnectionClose, Description: "every response carries Connection: close"},
+		{Name: variationLatency40ms, Description: "every response is delayed by 40ms"},
+	}
+}
+
+// CheckFaults reports the names that are not faults, listing the valid ones.
+func CheckFaults(names []string) error {
+	return checkNames("fault", names, Faults())
+}
+
+// CheckVariations reports the names that are not variations, listing the
+// valid ones.
+func CheckVariations(names []string) error {
+	return checkNames("variation", names, Variations())
+}
+
+func checkNames(kind string, names []string, known []FaultInfo) error {
+	valid := make(map[string]bool, len(known))
+	list := make([]string, 0, len(known))
+	for _, k := range known {
+		valid[k.Name] = true
+		list = append(list, k.Name)
+	}
+	var unknown []string
+	for _, n := range names {
+		if !valid[n] {
+			unknown = append(unknown, fmt.Sprintf("%q", n))
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	return fmt.Errorf("unknown %s %s; valid names: %s", kind, strings.Join(unknown, ", "), strings.Join(list, ", "))
+}
+
+// nameSet is the set of fault or variation names switched on.
+type nameSet map[string]bool
+
+func newNameSet(names []string) nameSet {
+	s := make(nameSet, len(names))
+	for _, n := range names {
+		s[n] = true
+	}
+	return s
+}
+
+// broken reports whether the named fault is switched on.
+func (s *Server) broken(fault string) bool { return s.faults[fault] }
+
+// varies reports whether the named variation is switched on.
+func (s *Server) varies(variation string) bool { return s.variations[variation] }

@@ -1,0 +1,126 @@
+package reference
+
+import (
+	"fmt"
+	"time"
+)
+
+// config is what the options set; New fills in the defaults first.
+type config struct {
+	clock            Clock
+	rateWindow       time.Duration
+	unauthLimit      int
+	exportProcessing time.Duration
+	exportCompleted  time.Duration
+	latency          time.Duration
+	faults           []string
+	variations       []string
+	problems         []string // invalid option values; New panics with them
+}
+
+// Option configures a Server.
+type Option func(*config)
+
+func defaultConfig() config {
+	return config{
+		clock:            systemClock{},
+		rateWindow:       time.Minute,
+		unauthLimit:      300,
+		exportProcessing: 2 * time.Second,
+		exportCompleted:  5 * time.Second,
+	}
+}
+
+// WithClock makes the server read time from c instead of the real time.
+func WithClock(c Clock) Option {
+	return func(cfg *config) {
+		if c == nil {
+			cfg.invalid("WithClock: nil clock")
+			return
+		}
+		cfg.clock = c
+	}
+}
+
+// WithRateWindow turns every documented "N/min" limit into "N per d", so tests
+// can exhaust and refill buckets quickly. The default is time.Minute; d must
+// be positive.
+func WithRateWindow(d time.Duration) Option {
+	return func(cfg *config) {
+		if d <= 0 {
+			cfg.invalid(fmt.Sprintf("WithRateWindow: window must be positive, got %v", d))
+			return
+		}
+		cfg.rateWindow = d
+	}
+}
+
+// WithUnauthenticatedLimit sets how many requests that fail authentication one
+// client IP may make per rate window before it gets 429 instead of 401. The
+// default is 300; n must be at least 1.
+func WithUnauthenticatedLimit(n int) Option {
+	return func(cfg *config) {
+		if n < 1 {
+			cfg.invalid(fmt.Sprintf("WithUnauthenticatedLimit: limit must be at least 1, got %d", n))
+			return
+		}
+		cfg.unauthLimit = n
+	}
+}
+
+// WithExportTimings sets when, measured on the server's clock from its
+// creation, an export moves from pending to processing and from processing to
+// completed. The defaults are 2s and 5s; 0 <= processing <= completed.
+func WithExportTimings(processing, completed time.Duration) Option {
+	return func(cfg *config) {
+		if processing < 0 || completed < processing {
+			cfg.invalid(fmt.Sprintf("WithExportTimings: need 0 <= processing <= completed, got %v and %v", processing, completed))
+			return
+		}
+		cfg.exportProcessing, cfg.exportCompleted = processing, completed
+	}
+}
+
+// WithLatency delays every response by d of real time (not the injected
+// clock: the point is to make clients wait), for testing a client's timeouts
+// against a slow target. The default is 0.
+func WithLatency(d time.Duration) Option {
+	return func(cfg *config) {
+		if d < 0 {
+			cfg.invalid(fmt.Sprintf("WithLatency: latency must not be negative, got %v", d))
+			return
+		}
+		cfg.latency = d
+	}
+}
+
+// WithFaults switches on deliberate deviations from the contract, by name
+// (see Faults). Validate user input with CheckFaults first: New panics on
+// names CheckFaults rejects.
+func WithFaults(names ...string) Option {
+	return func(cfg *config) {
+		if err := CheckFaults(names); err != nil {
+			cfg.invalid(err.Error())
+			return
+		}
+		cfg.faults = append(cfg.faults, names...)
+	}
+}
+
+// WithVariations switches on conforming variations, by name (see
+// Variations): behaviour the contract allows that a client must tolerate.
+// Validate user input with CheckVariations first: New panics on names
+// CheckVariations rejects.
+func WithVariations(names ...string) Option {
+	return func(cfg *config) {
+		if err := CheckVariations(names); err != nil {
+			cfg.invalid(err.Error())
+			return
+		}
+		cfg.variations = append(cfg.variations, names...)
+	}
+}
+
+func (cfg *config) invalid(problem string) {
+	cfg.problems = append(cfg.problems, problem)
+}
