@@ -1,0 +1,133 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/cornect/conform/suite"
+)
+
+// runConfig is the configuration of `conform run`. Precedence: flags, then
+// environment, then defaults. Tokens come only from the environment.
+type runConfig struct {
+	BaseURL        string
+	Profile        string
+	JUnitReport    string
+	JSONReport     string
+	HTMLReport     string
+	SummaryMD      string
+	ReportDir      string
+	LabelFilter    string
+	Focus          []string
+	RequestTimeout time.Duration
+	SuiteTimeout   time.Duration
+	Verbose        bool
+	Strict         bool
+	NoColor        bool
+	CACert         string
+	Insecure       bool
+	// Tokens by role, from CONFORM_TOKEN_<ROLE>; values never printed.
+	Tokens map[string]string
+	// StepSummary is $GITHUB_STEP_SUMMARY, where the Markdown summary is appended.
+	StepSummary string
+}
+
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+// parseRunConfig reads flags and the environment. Flag errors are returned
+// (already described on stderr by the flag package).
+func parseRunConfig(args []string, getenv func(string) string, stderr io.Writer) (runConfig, error) {
+	c := runConfig{Tokens: map[string]string{}}
+	fs := flag.NewFlagSet("conform run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.BaseURL, "base-url", getenv("CONFORM_BASE_URL"), "base URL of the API under test, e.g. https://staging.example.com/api/v1 (env CONFORM_BASE_URL); empty: the embedded reference server")
+	fs.StringVar(&c.Profile, "profile", getenv("CONFORM_PROFILE"), "target profile JSON file (env CONFORM_PROFILE); empty: the embedded profile of the documented CAPI")
+	fs.StringVar(&c.JUnitReport, "junit-report", "", "write a JUnit XML report to this file")
+	fs.StringVar(&c.JSONReport, "json-report", "", "write a JSON report to this file")
+	fs.StringVar(&c.HTMLReport, "html-report", "", "write a self-contained HTML report to this file")
+	fs.StringVar(&c.SummaryMD, "summary-md", "", "write a Markdown summary to this file")
+	fs.StringVar(&c.ReportDir, "report-dir", "", "write junit.xml, report.json, report.html and summary.md into this directory")
+	fs.StringVar(&c.LabelFilter, "label-filter", "", "run only checks whose labels match, e.g. 'auth || scope' or '!rate-limit'")
+	fs.Var((*stringList)(&c.Focus), "focus", "run only checks whose text matches this regular expression (repeatable)")
+	fs.DurationVar(&c.RequestTimeout, "request-timeout", 10*time.Second, "timeout of one request")
+	fs.DurationVar(&c.SuiteTimeout, "suite-timeout", 10*time.Minute, "timeout of the whole run")
+	fs.BoolVar(&c.Verbose, "v", false, "verbose: every check and every exchange")
+	fs.BoolVar(&c.Strict, "strict", false, "fail the run on SHOULD-level findings too")
+	fs.BoolVar(&c.NoColor, "no-color", getenv("NO_COLOR") != "", "no ANSI colours (env NO_COLOR)")
+	fs.StringVar(&c.CACert, "ca-cert", getenv("CONFORM_CA_CERT"), "PEM file of a CA to trust for the target's TLS certificate (env CONFORM_CA_CERT)")
+	fs.BoolVar(&c.Insecure, "insecure", false, "skip TLS certificate verification (never against a real deployment)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q (tokens come from CONFORM_TOKEN_* variables, never from the command line)", fs.Arg(0))
+	}
+	for _, role := range suite.Roles() {
+		if v := getenv(suite.TokenVar(role)); v != "" {
+			c.Tokens[role] = v
+		}
+	}
+	c.StepSummary = getenv("GITHUB_STEP_SUMMARY")
+	return c, c.Validate()
+}
+
+// Validate reports every configuration problem at once.
+func (c runConfig) Validate() error {
+	var errs []error
+	if c.BaseURL != "" {
+		u, err := url.Parse(c.BaseURL)
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("--base-url %q: %v", c.BaseURL, err))
+		case u.Scheme != "http" && u.Scheme != "https":
+			errs = append(errs, fmt.Errorf("--base-url %q: must start with http:// or https://", c.BaseURL))
+		case u.Host == "":
+			errs = append(errs, fmt.Errorf("--base-url %q: has no host", c.BaseURL))
+		case u.User != nil:
+			errs = append(errs, fmt.Errorf("--base-url %q: must not hold credentials; tokens come from CONFORM_TOKEN_* variables", u.Redacted()))
+		case u.RawQuery != "" || u.Fragment != "":
+			errs = append(errs, fmt.Errorf("--base-url %q: must not have a query or fragment", c.BaseURL))
+		}
+	}
+	if c.RequestTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("--request-timeout must be positive, got %s", c.RequestTimeout))
+	}
+	if c.SuiteTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("--suite-timeout must be positive, got %s", c.SuiteTimeout))
+	}
+	if c.BaseURL == "" && (c.CACert != "" || c.Insecure) {
+		errs = append(errs, errors.New("--ca-cert and --insecure need a --base-url (the embedded reference speaks plain HTTP)"))
+	}
+	return errors.Join(errs...)
+}
+
+// Redact returns the configuration for reports, token values masked.
+func (c runConfig) Redact() map[string]string {
+	m := map[string]string{
+		"base_url":        c.BaseURL,
+		"profile":         c.Profile,
+		"label_filter":    c.LabelFilter,
+		"focus":           strings.Join(c.Focus, ","),
+		"request_timeout": c.RequestTimeout.String(),
+		"suite_timeout":   c.SuiteTimeout.String(),
+		"strict":          fmt.Sprint(c.Strict),
+		"ca_cert":         c.CACert,
+		"insecure":        fmt.Sprint(c.Insecure),
+	}
+	for _, role := range suite.Roles() {
+		v := "not set"
+		if c.Tokens[role] != "" {
+			v = "set (value hidden)"
+		}
+		m[suite.TokenVar(role)] = v
+	}
+	return m
+}

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/cornect/conform/internal/reference"
+	"github.com/cornect/conform/internal/report"
+	"github.com/cornect/conform/suite"
+)
+
+// binary is conform built once for the tests that run the suite: Ginkgo's
+// RunSpecs runs once per process, so each run is a process of its own.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "conform-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "conform")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building conform: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// runResult is one finished conform process.
+type runResult struct {
+	stdout, stderr string
+	code           int
+	elapsed        time.Duration
+}
+
+// runConform runs the binary with only the given environment (plus PATH and
+// HOME), bounded in time.
+func runConform(t *testing.T, env map[string]string, args ...string) runResult {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	res := runResult{stdout: stdout.String(), stderr: stderr.String(), elapsed: time.Since(start)}
+	if ee, ok := err.(*exec.ExitError); ok {
+		res.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("running conform: %v", err)
+	}
+	return res
+}
+
+// tokenEnv turns the reference's tokens into CONFORM_TOKEN_* variables.
+func tokenEnv(tokens map[string]string, baseURL string) map[string]string {
+	env := map[string]string{"CONFORM_BASE_URL": baseURL}
+	for role, v := range tokens {
+		env[suite.TokenVar(role)] = v
+	}
+	return env
+}
+
+// serveReference serves a reference with the given options on loopback.
+func serveReference(t *testing.T, opts ...reference.Option) (*reference.Server, string) {
+	t.Helper()
+	ref := reference.New(opts...)
+	srv := httptest.NewServer(ref)
+	t.Cleanup(srv.Close)
+	return ref, srv.URL + "/api/v1"
+}
+
+// readJSONReport decodes a report written by --json-report.
+func readJSONReport(t *testing.T, path string) report.Result {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading the JSON report: %v", err)
+	}
+	var r report.Result
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatalf("decoding the JSON report: %v", err)
+	}
+	return r
+}

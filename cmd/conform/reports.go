@@ -1,0 +1,70 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/cornect/conform/internal/probe"
+	"github.com/cornect/conform/internal/report"
+)
+
+// writeReports writes every report the configuration asks for. Each writer's
+// output passes through the redactor once more, as a last line of defence.
+func writeReports(cfg runConfig, r report.Result, red *probe.Redactor, console io.Writer) error {
+	type target struct {
+		path  string
+		write func(io.Writer, report.Result) error
+	}
+	var targets []target
+	add := func(path string, w func(io.Writer, report.Result) error) {
+		if path != "" {
+			targets = append(targets, target{path, w})
+		}
+	}
+	add(cfg.JUnitReport, report.JUnit)
+	add(cfg.JSONReport, report.JSON)
+	add(cfg.HTMLReport, report.HTML)
+	add(cfg.SummaryMD, report.Markdown)
+	if cfg.ReportDir != "" {
+		if err := os.MkdirAll(cfg.ReportDir, 0o755); err != nil {
+			return fmt.Errorf("creating --report-dir: %w", err)
+		}
+		add(filepath.Join(cfg.ReportDir, "junit.xml"), report.JUnit)
+		add(filepath.Join(cfg.ReportDir, "report.json"), report.JSON)
+		add(filepath.Join(cfg.ReportDir, "report.html"), report.HTML)
+		add(filepath.Join(cfg.ReportDir, "summary.md"), report.Markdown)
+	}
+	for _, t := range targets {
+		err := report.WriteFile(t.path, func(w io.Writer) error {
+			rw := probe.NewRedactingWriter(w, red)
+			if err := t.write(rw, r); err != nil {
+				return err
+			}
+			return rw.Flush()
+		})
+		if err != nil {
+			return fmt.Errorf("writing report %q: %w", t.path, err)
+		}
+		fmt.Fprintf(console, "report: %s\n", t.path)
+	}
+	if cfg.StepSummary != "" {
+		f, err := os.OpenFile(cfg.StepSummary, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			return fmt.Errorf("appending to GITHUB_STEP_SUMMARY: %w", err)
+		}
+		rw := probe.NewRedactingWriter(f, red)
+		err = report.Markdown(rw, r)
+		if err == nil {
+			err = rw.Flush()
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("appending to GITHUB_STEP_SUMMARY: %w", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,259 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/cornect/conform/fixtures"
+	"github.com/cornect/conform/internal/probe"
+	"github.com/cornect/conform/internal/reference"
+	"github.com/cornect/conform/internal/report"
+	"github.com/cornect/conform/internal/version"
+	"github.com/cornect/conform/suite"
+)
+
+// runCmd is `conform run`: preflight, the suite, the reports, the verdict.
+func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, err := parseRunConfig(args, os.Getenv, stderr)
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(stderr, "conform run: %v\n", err)
+			return exitUsage
+		}
+		return exitOK
+	}
+	prof := fixtures.Default()
+	if cfg.Profile != "" {
+		if prof, err = fixtures.Load(cfg.Profile); err != nil {
+			fmt.Fprintf(stderr, "conform run: %v\n", err)
+			return exitUsage
+		}
+	}
+	tlsCfg, err := tlsConfig(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "conform run: %v\n", err)
+		return exitUsage
+	}
+
+	target := report.Target{BaseURL: cfg.BaseURL, Profile: prof.Source()}
+	tokens := cfg.Tokens
+	if cfg.BaseURL == "" {
+		ref, err := startReference(ctx, prof.BasePath)
+		if err != nil {
+			fmt.Fprintf(stderr, "conform run: starting the embedded reference server: %v\n", err)
+			return exitInternal
+		}
+		defer ref.stop()
+		target.BaseURL, target.Reference, tokens = ref.baseURL, true, ref.tokens
+	}
+
+	byRole, creds := suite.Credentials(tokens)
+	// Everything printed from here on passes through the redactor.
+	redactor := probe.NewRedactor(creds...)
+	out := probe.NewRedactingWriter(stdout, redactor)
+	errOut := probe.NewRedactingWriter(stderr, redactor)
+	defer out.Flush()
+	defer errOut.Flush()
+
+	var notes []string
+	client, err := probe.New(probe.Options{
+		BaseURL:     target.BaseURL,
+		Timeout:     cfg.RequestTimeout,
+		TLSConfig:   tlsCfg,
+		Credentials: creds,
+		Limits:      prof.Limits(),
+		Logf: func(format string, args ...any) {
+			line := fmt.Sprintf(format, args...)
+			notes = append(notes, line)
+			if cfg.Verbose {
+				fmt.Fprintln(out, "  … "+line)
+			}
+		},
+	})
+	if err != nil {
+		fmt.Fprintf(errOut, "conform run: %v\n", err)
+		return exitUsage
+	}
+
+	printHeader(out, cfg, target, byRole)
+	if code, msg := preflight(ctx, client, prof); code != exitOK {
+		fmt.Fprintf(errOut, "conform run: %s\n", msg)
+		return code
+	}
+
+	if !flag.Parsed() {
+		// Ginkgo registers its flags on the default set; parse it (empty) so
+		// its configuration is final before suite.Run overrides it.
+		_ = flag.CommandLine.Parse(nil)
+	}
+	started := time.Now()
+	var ginkgoOut io.Writer
+	if cfg.Verbose {
+		ginkgoOut = out
+	}
+	outcome, err := suite.Run(suite.Config{
+		Client:       client,
+		Profile:      prof,
+		Tokens:       byRole,
+		Strict:       cfg.Strict,
+		LabelFilter:  cfg.LabelFilter,
+		Focus:        cfg.Focus,
+		SuiteTimeout: cfg.SuiteTimeout,
+		GinkgoOutput: ginkgoOut,
+		Verbose:      cfg.Verbose,
+		Progress:     func(c report.Check) { printProgress(out, c) },
+	})
+	if err != nil {
+		fmt.Fprintf(errOut, "conform run: %v\n", err)
+		return exitInternal
+	}
+	result := report.Result{
+		Tool:            "conform",
+		Version:         version.Suite,
+		ContractVersion: version.Contract,
+		Target:          target,
+		Config:          cfg.Redact(),
+		StartedAt:       started.UTC(),
+		Duration:        time.Since(started),
+		Strict:          cfg.Strict,
+		Checks:          outcome.Checks,
+		Stats:           client.Stats(),
+		Notes:           notes,
+	}
+	fmt.Fprintln(out)
+	if err := report.Console(out, result, report.ConsoleOptions{Color: !cfg.NoColor && isTerminal(stdout), Verbose: cfg.Verbose}); err != nil {
+		fmt.Fprintf(errOut, "conform run: writing the summary: %v\n", err)
+	}
+	if err := writeReports(cfg, result, redactor, out); err != nil {
+		fmt.Fprintf(errOut, "conform run: %v\n", err)
+		return exitUsage
+	}
+	switch {
+	case outcome.InternalError != "":
+		fmt.Fprintf(errOut, "conform run: internal error of conform (please report it): %s\n", outcome.InternalError)
+		return exitInternal
+	case len(outcome.Checks) == 0:
+		fmt.Fprintln(errOut, "conform run: no check was selected (see --label-filter and --focus)")
+		return exitUsage
+	case !result.Conformant():
+		return exitViolations
+	case outcome.GinkgoFailed:
+		fmt.Fprintln(errOut, "conform run: the run did not complete (see above; --suite-timeout?)")
+		return exitViolations
+	}
+	return exitOK
+}
+
+// reference is the embedded reference server of a run without --base-url.
+type embeddedReference struct {
+	baseURL string
+	tokens  map[string]string
+	stop    func()
+}
+
+// startReference serves the reference CAPI on a loopback port for this run.
+func startReference(ctx context.Context, basePath string) (*embeddedReference, error) {
+	srv := reference.New()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	return &embeddedReference{
+		baseURL: "http://" + ln.Addr().String() + basePath,
+		tokens:  srv.Tokens(),
+		stop: func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			_ = hs.Shutdown(sctx)
+		},
+	}, nil
+}
+
+func tlsConfig(cfg runConfig) (*tls.Config, error) {
+	if cfg.CACert == "" && !cfg.Insecure {
+		return nil, nil
+	}
+	tc := &tls.Config{MinVersion: tls.VersionTLS12}
+	if cfg.CACert != "" {
+		pem, err := os.ReadFile(cfg.CACert)
+		if err != nil {
+			return nil, fmt.Errorf("reading --ca-cert: %w", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("--ca-cert %q: no PEM certificate found", cfg.CACert)
+		}
+		tc.RootCAs = pool
+	}
+	tc.InsecureSkipVerify = cfg.Insecure
+	return tc, nil
+}
+
+func printHeader(w io.Writer, cfg runConfig, t report.Target, tokens map[string]probe.Credential) {
+	fmt.Fprintf(w, "conform %s — error contract of %s\n", version.Suite, version.Contract)
+	if t.Reference {
+		fmt.Fprintf(w, "target:  %s\n", t.BaseURL)
+		fmt.Fprintln(w, "         the EMBEDDED REFERENCE SERVER, started for this run (no --base-url or CONFORM_BASE_URL given)")
+		if len(cfg.Tokens) > 0 {
+			fmt.Fprintln(w, "         CONFORM_TOKEN_* variables are ignored: the reference mints its own tokens")
+		}
+	} else {
+		fmt.Fprintf(w, "target:  %s\n", t.BaseURL)
+	}
+	fmt.Fprintf(w, "profile: %s\n", t.Profile)
+	var set, missing []string
+	for _, role := range suite.Roles() {
+		if _, ok := tokens[role]; ok {
+			set = append(set, role)
+		} else {
+			missing = append(missing, suite.TokenVar(role))
+		}
+	}
+	fmt.Fprintf(w, "tokens:  %d of %d set", len(set), len(suite.Roles()))
+	if len(missing) > 0 {
+		fmt.Fprintf(w, "; missing %s (their checks are skipped)", strings.Join(missing, ", "))
+	}
+	fmt.Fprintln(w)
+	if cfg.Insecure {
+		fmt.Fprintln(w, "WARNING: --insecure: the target's TLS certificate is NOT verified; tokens could be sent to an impostor")
+	}
+	fmt.Fprintln(w)
+}
+
+func printProgress(w io.Writer, c report.Check) {
+	mark := map[report.Status]string{report.Passed: "✓", report.Failed: "✗", report.Skipped: "–", report.Warning: "!"}[c.Status]
+	line := fmt.Sprintf("  %s %s %s", mark, c.Name(), c.Title)
+	if c.Status == report.Skipped {
+		line += " (skipped: " + firstLine(c.Message) + ")"
+	}
+	fmt.Fprintln(w, line)
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

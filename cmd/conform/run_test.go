@@ -1,0 +1,226 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/xml"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cornect/conform/internal/report"
+	"github.com/cornect/conform/suite"
+)
+
+func TestRunWithoutBaseURLPassesAgainstTheEmbeddedReference(t *testing.T) {
+	dir := t.TempDir()
+	junit := filepath.Join(dir, "junit.xml")
+	res := runConform(t, nil, "run", "--junit-report", junit, "--json-report", filepath.Join(dir, "r.json"))
+	if res.code != exitOK {
+		t.Fatalf("exit %d, want 0\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	if !strings.Contains(res.stdout, "EMBEDDED REFERENCE SERVER") || !strings.Contains(res.stdout, "CONFORMANT") {
+		t.Errorf("the output does not say it ran against the embedded reference and passed:\n%s", res.stdout)
+	}
+	r := readJSONReport(t, filepath.Join(dir, "r.json"))
+	for _, c := range r.Checks {
+		if c.Status != report.Passed {
+			t.Errorf("%s: %s %s", c.Name(), c.Status, c.Message)
+		}
+	}
+	assertJUnitNamesEveryCode(t, junit, len(r.Checks))
+}
+
+// assertJUnitNamesEveryCode checks the JUnit file is valid XML with one
+// testcase per check, and that each documented code appears in a name.
+func assertJUnitNamesEveryCode(t *testing.T, path string, checks int) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Suites []struct {
+			Cases []struct {
+				Name string `xml:"name,attr"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(b, &doc); err != nil {
+		t.Fatalf("JUnit is not valid XML: %v", err)
+	}
+	if len(doc.Suites) != 1 || len(doc.Suites[0].Cases) != checks {
+		t.Fatalf("JUnit has %d suites; want 1 with %d testcases", len(doc.Suites), checks)
+	}
+	var names []string
+	for _, c := range doc.Suites[0].Cases {
+		names = append(names, c.Name)
+	}
+	all := strings.Join(names, "\n")
+	for _, code := range []string{"MISSING_AUTH_HEADER", "INVALID_TOKEN_FORMAT", "INVALID_TOKEN", "TOKEN_EXPIRED", "TOKEN_NOT_WORKSPACE_BOUND", "NOT_WORKSPACE_MEMBER", "INSUFFICIENT_SCOPE", "insufficient_balance", "404", "422", "429"} {
+		if !strings.Contains(all, code) {
+			t.Errorf("no JUnit testcase names %s", code)
+		}
+	}
+}
+
+func TestRunAgainstServeWithItsExportedTokens(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	serve := exec.CommandContext(ctx, binary, "serve", "--addr", "127.0.0.1:0")
+	stdout, err := serve.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := serve.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cancel(); _ = serve.Wait() }()
+	env := map[string]string{}
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() && len(env) < 8 {
+		if k, v, ok := strings.Cut(strings.TrimPrefix(sc.Text(), "export "), "="); ok && strings.HasPrefix(sc.Text(), "export CONFORM_") {
+			env[k] = v
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	if len(env) != 8 {
+		t.Fatalf("conform serve printed %d export lines, want the base URL and 7 tokens: %v", len(env), keys(env))
+	}
+	dir := t.TempDir()
+	junit := filepath.Join(dir, "junit.xml")
+	res := runConform(t, env, "run", "--junit-report", junit, "--json-report", filepath.Join(dir, "r.json"))
+	if res.code != exitOK {
+		t.Fatalf("exit %d, want 0\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	if strings.Contains(res.stdout, "EMBEDDED REFERENCE") {
+		t.Error("ran against the embedded reference although CONFORM_BASE_URL was set")
+	}
+	r := readJSONReport(t, filepath.Join(dir, "r.json"))
+	assertJUnitNamesEveryCode(t, junit, len(r.Checks))
+}
+
+func keys(m map[string]string) []string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	return ks
+}
+
+func TestRunAgainstAClosedPortExits3Quickly(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	res := runConform(t, map[string]string{"CONFORM_BASE_URL": "http://" + addr + "/api/v1"}, "run")
+	if res.code != exitUnreachable {
+		t.Fatalf("exit %d, want %d\n%s\n%s", res.code, exitUnreachable, res.stdout, res.stderr)
+	}
+	if res.elapsed > 5*time.Second {
+		t.Errorf("took %s, want under 5s", res.elapsed)
+	}
+	if !strings.Contains(res.stderr, "cannot reach") || strings.Count(strings.TrimSpace(res.stderr), "\n") > 0 {
+		t.Errorf("want one clear line on stderr, got:\n%s", res.stderr)
+	}
+}
+
+func TestRunAgainstTheWrongBasePathExits3(t *testing.T) {
+	ref, base := serveReference(t)
+	env := tokenEnv(ref.Tokens(), strings.TrimSuffix(base, "/api/v1"))
+	res := runConform(t, env, "run")
+	if res.code != exitUnreachable || !strings.Contains(res.stderr, "unknown route") {
+		t.Fatalf("exit %d, want 3 naming the unknown route\n%s", res.code, res.stderr)
+	}
+}
+
+func TestAMissingTokenSkipsItsChecksNamingTheVariable(t *testing.T) {
+	ref, base := serveReference(t)
+	env := tokenEnv(ref.Tokens(), base)
+	delete(env, suite.TokenVar(suite.RoleExpired))
+	delete(env, suite.TokenVar(suite.RoleNoCredits))
+	path := filepath.Join(t.TempDir(), "r.json")
+	// Without the validation checks: with one read_write token fewer, their
+	// POSTs would be paced at the documented 5/min.
+	res := runConform(t, env, "run", "--json-report", path, "--label-filter", "!validation")
+	if res.code != exitOK {
+		t.Fatalf("exit %d, want 0 (skips are not failures)\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	skipped := map[string]string{}
+	for _, c := range readJSONReport(t, path).Checks {
+		if c.Status == report.Skipped {
+			skipped[c.ID] = c.Message
+		}
+	}
+	for id, variable := range map[string]string{
+		"AUTH-EXPIRED":             "CONFORM_TOKEN_EXPIRED",
+		"CREDITS-INSUFFICIENT":     "CONFORM_TOKEN_NO_CREDITS",
+		"CREDITS-NO-CHARGE":        "CONFORM_TOKEN_NO_CREDITS",
+		"NOTFOUND-OTHER-WORKSPACE": "CONFORM_TOKEN_NO_CREDITS",
+	} {
+		if !strings.Contains(skipped[id], variable) {
+			t.Errorf("%s: want skipped naming %s, got %q", id, variable, skipped[id])
+		}
+	}
+	if len(skipped) != 4 {
+		t.Errorf("skipped %d checks, want 4: %v", len(skipped), skipped)
+	}
+	if !strings.Contains(res.stdout, "CONFORM_TOKEN_EXPIRED") {
+		t.Error("the console does not name the missing variable")
+	}
+}
+
+func TestUsageErrorsExit2WithAClearMessage(t *testing.T) {
+	dir := t.TempDir()
+	badProfile := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(badProfile, []byte(`{"endpoints": [], "colour": 1}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"unknown flag", []string{"run", "--bogus"}, nil, "flag provided but not defined"},
+		{"unknown command", []string{"frobnicate"}, nil, `unknown command "frobnicate"`},
+		{"no command", nil, nil, "usage: conform"},
+		{"base URL without scheme", []string{"run", "--base-url", "staging.example.com/api/v1"}, nil, "must start with http:// or https://"},
+		{"base URL with credentials", []string{"run", "--base-url", "https://u:p@example.com/api/v1"}, nil, "must not hold credentials"},
+		{"token as an argument", []string{"run", "cornect_abc"}, nil, "never from the command line"},
+		{"unreadable profile", []string{"run", "--profile", filepath.Join(dir, "missing.json")}, nil, "missing.json"},
+		{"invalid profile", []string{"run", "--profile", badProfile}, nil, `unknown field "colour"`},
+		{"bad timeout", []string{"run", "--request-timeout", "-1s"}, nil, "--request-timeout must be positive"},
+		{"insecure without base URL", []string{"run", "--insecure"}, nil, "need a --base-url"},
+		{"unreadable CA", []string{"run", "--base-url", "https://127.0.0.1:1/api/v1", "--ca-cert", filepath.Join(dir, "none.pem")}, nil, "reading --ca-cert"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr strings.Builder
+			code := realMain(context.Background(), tt.args, &stdout, &stderr)
+			if code != exitUsage {
+				t.Errorf("exit %d, want %d", code, exitUsage)
+			}
+			if !strings.Contains(stderr.String(), tt.want) {
+				t.Errorf("stderr %q does not say %q", stderr.String(), tt.want)
+			}
+		})
+	}
+}
+
+func TestAnEmptySelectionFails(t *testing.T) {
+	res := runConform(t, nil, "run", "--label-filter", "no-such-label")
+	if res.code == exitOK {
+		t.Fatalf("an empty selection passed:\n%s", res.stdout)
+	}
+	if !strings.Contains(res.stderr, "no check was selected") {
+		t.Errorf("stderr does not explain the empty selection:\n%s", res.stderr)
+	}
+}

@@ -1,0 +1,104 @@
+package suite
+
+import (
+	"encoding/json"
+	"fmt"
+
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/cornect/conform/internal/match"
+	"github.com/cornect/conform/internal/probe"
+)
+
+// exportFixture is an export created once for the checks that need one.
+type exportFixture struct {
+	created probe.Exchange
+	id      string
+}
+
+// exportID reads the new export's id from a create response: export_job.id
+// as documented, or a top-level id.
+func exportID(ex probe.Exchange) string {
+	if ex.Status < 200 || ex.Status > 299 {
+		return ""
+	}
+	var body struct {
+		ExportJob struct {
+			ID string `json:"id"`
+		} `json:"export_job"`
+		ID string `json:"id"`
+	}
+	if json.Unmarshal(ex.Body, &body) != nil {
+		return ""
+	}
+	if body.ExportJob.ID != "" {
+		return body.ExportJob.ID
+	}
+	return body.ID
+}
+
+// requireExport fails the running check when the export it needs could not be created.
+func requireExport(f exportFixture) {
+	if f.id != "" {
+		return
+	}
+	Fail(fmt.Sprintf("could not create an export to probe with: expected 2xx with export_job.id from %s %s, got %s\n%s",
+		f.created.Method, f.created.Path, f.created.Outcome(), f.created.Evidence("  ")))
+}
+
+// describeExports creates one small export (the profile's cheapest body;
+// re-exports are free) and probes it before it is ready, and from another
+// workspace.
+func describeExports() {
+	Describe("an export that is not ready yet", Ordered, func() {
+		var f exportFixture
+		BeforeAll(func(ctx SpecContext) {
+			cred := token(RoleReadWrite)
+			f.created = do(ctx, request(endpoint(profile().Exports.CreateEndpoint), bearer(cred), cred))
+			f.id = exportID(f.created)
+		})
+
+		check("EXPORT-NOT-READY", func(ctx SpecContext) {
+			record(f.created)
+			requireExport(f)
+			cred := token(RoleReadWrite)
+			dl := endpoint(profile().Exports.DownloadEndpoint)
+			got := sendOne(ctx, withID(request(dl, bearer(cred), cred), dl, f.id))
+			if got.Status >= 200 && got.Status <= 299 {
+				st := endpoint(profile().Exports.StatusEndpoint)
+				status := sendOne(ctx, withID(request(st, bearer(cred), cred), st, f.id))
+				if exportStatus(status) == "completed" {
+					Skip("the export completed before the early download could be sent; nothing was provoked")
+				}
+			}
+			judge(got, match.BeError(match.ErrorExpectation{Status: profile().Exports.NotReadyStatus}))
+		})
+
+		check("NOTFOUND-OTHER-WORKSPACE", func(ctx SpecContext) {
+			owner, other := token(RoleReadWrite), token(RoleNoCredits)
+			record(f.created)
+			requireExport(f)
+			bal := endpoint(profile().Credits.BalanceEndpoint)
+			balances := send(ctx, request(bal, bearer(owner), owner), request(bal, bearer(other), other))
+			a, okA := match.ParseCredits(balances[0])
+			b, okB := match.ParseCredits(balances[1])
+			if !okA || !okB || a.WorkspaceID == "" || a.WorkspaceID == b.WorkspaceID {
+				Skip(fmt.Sprintf("%s and %s must belong to different workspaces (as told by workspace_id of GET /credits)", TokenVar(RoleReadWrite), TokenVar(RoleNoCredits)))
+			}
+			var reqs []probe.Request
+			for _, id := range []string{profile().Exports.StatusEndpoint, profile().Exports.DownloadEndpoint} {
+				e := endpoint(id)
+				reqs = append(reqs, withID(request(e, bearer(other), other), e, f.id))
+			}
+			judge(send(ctx, reqs...), match.BeError(match.ErrorExpectation{Status: 404}))
+		})
+	})
+}
+
+func exportStatus(ex probe.Exchange) string {
+	var body struct {
+		Status string `json:"status"`
+	}
+	_ = json.Unmarshal(ex.Body, &body)
+	return body.Status
+}
