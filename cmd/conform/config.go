@@ -31,6 +31,7 @@ type runConfig struct {
 	NoColor        bool
 	CACert         string
 	Insecure       bool
+	DryRun         bool
 	// Tokens by role, from CONFORM_TOKEN_<ROLE>; values never printed.
 	Tokens map[string]string
 	// StepSummary is $GITHUB_STEP_SUMMARY, where the Markdown summary is appended.
@@ -64,6 +65,7 @@ func parseRunConfig(args []string, getenv func(string) string, stderr io.Writer)
 	fs.BoolVar(&c.NoColor, "no-color", getenv("NO_COLOR") != "", "no ANSI colours (env NO_COLOR)")
 	fs.StringVar(&c.CACert, "ca-cert", getenv("CONFORM_CA_CERT"), "PEM file of a CA to trust for the target's TLS certificate (env CONFORM_CA_CERT)")
 	fs.BoolVar(&c.Insecure, "insecure", false, "skip TLS certificate verification (never against a real deployment)")
+	fs.BoolVar(&c.DryRun, "dry-run", false, "print which checks would run or skip, and why, without sending a request")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}

@@ -17,6 +17,8 @@ func commands() []command {
 	return []command{
 		{"run", "run the conformance suite against a base URL (or the embedded reference)", runCmd},
 		{"serve", "run the reference CAPI server with test tokens", serveCmd},
+		{"list", "print the check catalogue (--json, --markdown)", listCmd},
+		{"version", "print the suite version and the contract version it checks", versionCmd},
 	}
 }
 

@@ -39,6 +39,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
+	if cfg.DryRun {
+		return dryRun(cfg, prof, stdout, stderr)
+	}
 	tlsCfg, err := tlsConfig(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "conform run: %v\n", err)

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/cornect/conform/suite"
+)
+
+// listedCheck is one catalogue entry as `conform list --json` prints it.
+type listedCheck struct {
+	ID       string   `json:"id"`
+	Level    string   `json:"level"`
+	Title    string   `json:"title"`
+	Sentence string   `json:"sentence"`
+	Source   string   `json:"source"`
+	Labels   []string `json:"labels"`
+	Since    string   `json:"since"`
+	Needs    []string `json:"needs_tokens"`
+}
+
+// listCmd is `conform list`: the check catalogue as a table, JSON or Markdown.
+func listCmd(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("conform list", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print JSON for machines")
+	asMarkdown := fs.Bool("markdown", false, "print the Markdown table the README holds")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "conform list: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	var err error
+	switch {
+	case *asJSON:
+		err = listJSON(stdout)
+	case *asMarkdown:
+		err = listMarkdown(stdout)
+	default:
+		err = listTable(stdout)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "conform list: %v\n", err)
+		return exitInternal
+	}
+	return exitOK
+}
+
+func catalogue() []listedCheck {
+	var out []listedCheck
+	for _, c := range suite.Catalogue() {
+		var needs []string
+		for _, n := range c.Needs {
+			var vars []string
+			for _, role := range strings.Split(n, "|") {
+				if strings.HasPrefix(role, "@") {
+					vars = append(vars, "the token of "+strings.TrimPrefix(role, "@"))
+				} else {
+					vars = append(vars, suite.TokenVar(role))
+				}
+			}
+			needs = append(needs, strings.Join(vars, " or "))
+		}
+		out = append(out, listedCheck{c.ID, string(c.Level), c.Title, c.Sentence, c.Source, c.Labels, c.Since, needs})
+	}
+	return out
+}
+
+func listJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(catalogue())
+}
+
+func listTable(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tLEVEL\tLABELS\tSINCE\tCHECK\tSOURCE")
+	for _, c := range catalogue() {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Level, strings.Join(c.Labels, ","), c.Since, c.Title, c.Source)
+	}
+	return tw.Flush()
+}
+
+func listMarkdown(w io.Writer) error {
+	fmt.Fprintln(w, "| ID | Level | Requirement | Source | Labels | Since |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|")
+	for _, c := range catalogue() {
+		fmt.Fprintf(w, "| `%s` | %s | %s | [%s](%s) | %s | %s |\n", c.ID, c.Level,
+			strings.ReplaceAll(c.Sentence, "|", `\|`), shortSource(c.Source), c.Source, strings.Join(c.Labels, ", "), c.Since)
+	}
+	return nil
+}
+
+// shortSource is the last path element of a doc URL, or the text itself.
+func shortSource(src string) string {
+	if i := strings.LastIndex(strings.TrimRight(src, "/"), "/"); i >= 0 && strings.HasPrefix(src, "http") {
+		return src[i+1:]
+	}
+	return src
+}
