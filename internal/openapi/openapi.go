@@ -1,0 +1,326 @@
+package openapi
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// Scopes, as Operation.Scope reports them.
+const (
+	ScopeNone      = ""           // the document requires no authentication for the operation
+	ScopeRead      = "read"       // a read token suffices
+	ScopeReadWrite = "read_write" // a read_write token is needed
+	ScopeUnknown   = "unknown"    // authentication is required, but the document names no scope conform knows
+)
+
+// Vendor extensions read on each operation. They win over whatever the
+// security requirements say, so discovery does not depend on how a document
+// spells scopes.
+const (
+	ExtScope          = "x-cornect-scope"                 // "read" or "read_write"
+	ExtLimitPerMinute = "x-cornect-rate-limit-per-minute" // a positive integer
+)
+
+// ErrExternalRef is wrapped by the error of a document that refers to another
+// file or a URL.
+var ErrExternalRef = errors.New("refers outside the document, which is refused")
+
+// Operation is one operation of the API, as its document describes it.
+//
+// Path is relative to the document's first server URL, whose path is
+// ServerPath: with servers [{"url": "https://api.cornect.io/api/v1"}], GET
+// /credits has Path /credits and ServerPath /api/v1, so Path is relative to a
+// base URL that ends in /api/v1. Rebase adjusts Path when the base URL is
+// elsewhere. Servers given on a path or an operation are not read.
+type Operation struct {
+	Method      string   // upper case
+	Path        string   // the template under the server URL, e.g. /exports/{export_id}
+	ServerPath  string   // the path of servers[0].url, variables at their defaults, e.g. /api/v1; "" for none or /
+	OperationID string   // "" when the document gives none
+	Params      []string // the path parameters' names, in path order
+	Scope       string   // ScopeRead, ScopeReadWrite, ScopeNone or ScopeUnknown (see Parse)
+	Public      bool     // the document explicitly requires no authentication (security [] or {})
+
+	// HasBody is set when the operation has a request body. Body is a valid
+	// example of it when the document gives one (the media type's example or
+	// examples, else the schema's example, examples or default), else a
+	// minimal body with the required properties and placeholder values, else
+	// nil (no JSON media type, or no schema).
+	HasBody bool
+	Body    []byte
+
+	LimitPerMinute int // ExtLimitPerMinute; 0 when absent
+}
+
+// Parse reads an OpenAPI document (JSON) and returns its operations, sorted
+// by path, then method. source names the document in errors. Every problem
+// with the operations is reported at once.
+//
+// Scope and Public come from the operation's x-cornect-scope when it has
+// one (and it is then not Public). Otherwise they come from its security
+// requirements, or the document's top-level ones when it has none of its own:
+// an explicit [] or an empty alternative {} makes it Public with ScopeNone;
+// otherwise each alternative needs the strongest scope it lists, the
+// operation the weakest of its alternatives, and ScopeUnknown when an
+// alternative lists neither read nor read_write. An operation under no
+// security requirement at all has ScopeNone without being Public: the
+// document does not say.
+func Parse(doc []byte, source string) (ops []Operation, err error) {
+	topSecurity, err := sniff(doc)
+	if err != nil {
+		return nil, fmt.Errorf("openapi document %q: %w", source, err)
+	}
+	defer func() {
+		if r := recover(); r != nil { // the library's, on a document it did not foresee
+			ops, err = nil, fmt.Errorf("openapi document %q: cannot be parsed: %v", source, r)
+		}
+	}()
+	loader := openapi3.NewLoader() // IsExternalRefsAllowed is false: nothing is read but doc
+	t, err := loader.LoadFromData(doc)
+	if err != nil {
+		var ext *openapi3.DisallowedExternalRefError
+		if errors.As(err, &ext) {
+			return nil, fmt.Errorf("openapi document %q: $ref %q %w: only references inside the document (#/...) are followed, no file or URL is read",
+				source, ext.Ref, ErrExternalRef)
+		}
+		return nil, fmt.Errorf("openapi document %q: %w", source, err)
+	}
+	if t.Paths == nil || t.Paths.Len() == 0 {
+		return nil, fmt.Errorf("openapi document %q: has no paths, so no operations to check", source)
+	}
+	serverPath, err := serverPathOf(t.Servers)
+	if err != nil {
+		return nil, fmt.Errorf("openapi document %q: %w", source, err)
+	}
+
+	v31 := t.IsOpenAPI31OrLater()
+	var problems []string
+	for path, item := range t.Paths.Map() {
+		if !strings.HasPrefix(path, "/") {
+			problems = append(problems, fmt.Sprintf("paths: %q does not start with /", path))
+			continue
+		}
+		for method, op := range item.Operations() {
+			if op == nil {
+				continue
+			}
+			o := Operation{
+				Method:      strings.ToUpper(method),
+				Path:        path,
+				ServerPath:  serverPath,
+				OperationID: op.OperationID,
+				Params:      pathParams(path),
+			}
+			where := o.Method + " " + path
+			var bad []string
+			o.Scope, o.Public, bad = scopeOf(op, t.Security, topSecurity)
+			limit, limitProblem := limitOf(op.Extensions)
+			o.LimitPerMinute, bad = limit, append(bad, limitProblem...)
+			o.HasBody, o.Body = requestBody(op.RequestBody, v31)
+			for _, b := range bad {
+				problems = append(problems, where+": "+b)
+			}
+			ops = append(ops, o)
+		}
+	}
+	if len(problems) > 0 {
+		slices.Sort(problems)
+		return nil, fmt.Errorf("openapi document %q:\n  %s", source, strings.Join(problems, "\n  "))
+	}
+	if len(ops) == 0 {
+		return nil, fmt.Errorf("openapi document %q: its paths have no operations to check", source)
+	}
+	sortOperations(ops)
+	return ops, nil
+}
+
+// Rebase makes the paths of ops relative to basePath, the path of the base
+// URL conform is given (e.g. /api/v1), instead of to the document's server
+// URL: an operation's full path (ServerPath + Path) that starts with basePath
+// loses that prefix. It serves documents whose server is the host alone and
+// whose paths repeat the base path (/api/v1/credits); for the usual document,
+// whose server URL is the base URL, it changes nothing. Operations whose full
+// path lies outside basePath keep their paths.
+func Rebase(ops []Operation, basePath string) []Operation {
+	base := strings.TrimSuffix(basePath, "/")
+	out := slices.Clone(ops)
+	for i, o := range out {
+		full := strings.TrimSuffix(o.ServerPath, "/") + o.Path
+		rel, ok := strings.CutPrefix(full, base)
+		if !ok || (rel != "" && !strings.HasPrefix(rel, "/")) {
+			continue
+		}
+		if rel == "" {
+			rel = "/"
+		}
+		out[i].Path, out[i].ServerPath = rel, basePath
+	}
+	sortOperations(out)
+	return out
+}
+
+func sortOperations(ops []Operation) {
+	slices.SortFunc(ops, func(a, b Operation) int {
+		return cmp.Or(strings.Compare(a.Path, b.Path), strings.Compare(a.Method, b.Method))
+	})
+}
+
+// sniff checks what the library would accept silently or explain poorly: that
+// doc is JSON, an object, and an OpenAPI 3 document. It reports whether the
+// document has a top-level security member at all, which the library does not
+// tell apart from an empty one.
+func sniff(doc []byte) (topSecurity bool, err error) {
+	trimmed := bytes.TrimSpace(doc)
+	if len(trimmed) == 0 {
+		return false, errors.New("is empty")
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(trimmed, &top); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &typeErr):
+			return false, fmt.Errorf("is JSON but not an object (found a JSON %s), so not an OpenAPI document", typeErr.Value)
+		case bytes.HasPrefix(trimmed, []byte("<")):
+			return false, errors.New("is not JSON: it looks like HTML or XML; give the URL of the JSON document itself")
+		case bytes.HasPrefix(trimmed, []byte("openapi:")) || bytes.HasPrefix(trimmed, []byte("swagger:")) || bytes.HasPrefix(trimmed, []byte("---")):
+			return false, errors.New("is not JSON: it looks like YAML, which is not supported; convert the document to JSON")
+		}
+		return false, fmt.Errorf("is not JSON: %v", err)
+	}
+	if _, ok := top["swagger"]; ok {
+		return false, errors.New("is a Swagger 2.0 document; only OpenAPI 3 is supported, convert it first")
+	}
+	raw, ok := top["openapi"]
+	if !ok {
+		return false, errors.New(`is not an OpenAPI document: it has no "openapi" version member`)
+	}
+	var version string
+	if err := json.Unmarshal(raw, &version); err != nil || !strings.HasPrefix(version, "3.") {
+		return false, fmt.Errorf("has OpenAPI version %s; only 3.x is supported", raw)
+	}
+	_, topSecurity = top["security"]
+	return topSecurity, nil
+}
+
+// serverPathOf is the path of the first server's URL, its variables set to
+// their defaults, without a trailing slash ("" for none or /).
+func serverPathOf(servers openapi3.Servers) (string, error) {
+	if len(servers) == 0 || servers[0] == nil {
+		return "", nil
+	}
+	raw := servers[0].URL
+	for name, v := range servers[0].Variables {
+		if v != nil {
+			raw = strings.ReplaceAll(raw, "{"+name+"}", v.Default)
+		}
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("servers[0].url %q is not a URL: %v", servers[0].URL, err)
+	}
+	p := u.Path
+	if u.Scheme == "" && u.Host == "" && p != "" && !strings.HasPrefix(p, "/") {
+		p = "/" + p // relative to the document; taken from the host's root
+	}
+	return strings.TrimSuffix(p, "/"), nil
+}
+
+var paramPattern = regexp.MustCompile(`\{([^{}/]+)\}`)
+
+// pathParams lists the {name} parameters of a path template.
+func pathParams(path string) []string {
+	var out []string
+	for _, m := range paramPattern.FindAllStringSubmatch(path, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+// scopeRank orders the known scopes; a stronger scope includes the weaker.
+var scopeRank = map[string]int{ScopeRead: 1, ScopeReadWrite: 2}
+
+// scopeOf applies the scope rules of Parse to one operation.
+func scopeOf(op *openapi3.Operation, top openapi3.SecurityRequirements, topExplicit bool) (scope string, public bool, problems []string) {
+	if v, ok := op.Extensions[ExtScope]; ok {
+		s, isString := v.(string)
+		if !isString || scopeRank[s] == 0 {
+			return "", false, []string{fmt.Sprintf("%s must be %q or %q, got %s", ExtScope, ScopeRead, ScopeReadWrite, jsonText(v))}
+		}
+		return s, false, nil
+	}
+	reqs, explicit := top, topExplicit
+	if op.Security != nil {
+		reqs, explicit = *op.Security, true
+	}
+	if len(reqs) == 0 {
+		return ScopeNone, explicit, nil
+	}
+	weakest := 0
+	for _, req := range reqs {
+		if len(req) == 0 {
+			return ScopeNone, true, nil // an empty alternative lets anyone in
+		}
+		strongest := 0
+		for _, scopes := range req {
+			for _, s := range scopes {
+				strongest = max(strongest, scopeRank[s])
+			}
+		}
+		if strongest == 0 {
+			return ScopeUnknown, false, nil
+		}
+		if weakest == 0 || strongest < weakest {
+			weakest = strongest
+		}
+	}
+	if weakest == scopeRank[ScopeReadWrite] {
+		return ScopeReadWrite, false, nil
+	}
+	return ScopeRead, false, nil
+}
+
+// limitOf reads ExtLimitPerMinute.
+func limitOf(ext map[string]any) (int, []string) {
+	v, ok := ext[ExtLimitPerMinute]
+	if !ok {
+		return 0, nil
+	}
+	var n float64
+	switch x := v.(type) {
+	case float64:
+		n = x
+	case int:
+		n = float64(x)
+	case json.Number:
+		f, err := x.Float64()
+		if err != nil {
+			f = -1
+		}
+		n = f
+	default:
+		n = -1
+	}
+	if n < 1 || n > math.MaxInt32 || n != math.Trunc(n) {
+		return 0, []string{fmt.Sprintf("%s must be a positive whole number of requests, got %s", ExtLimitPerMinute, jsonText(v))}
+	}
+	return int(n), nil
+}
+
+// jsonText shows a decoded JSON value in a message.
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("%v", v)
+	}
+	return string(b)
+}
