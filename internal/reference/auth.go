@@ -49,7 +49,7 @@ var (
 )
 
 // Messages of the authentication failures. They are fixed texts: none ever
-// contains the credential that was sent.
+// contains the credential that was sent (unless the token-echo fault is on).
 const (
 	msgMissingAuth   = "No Authorization header was sent. Send Authorization: Bearer cornect_<secret>."
 	msgInvalidFormat = "The Authorization header must be a bearer token of the form cornect_<secret>."
@@ -71,7 +71,8 @@ func (s *Server) authenticate(r *http.Request, now time.Time) (*token, *workspac
 		if s.broken(faultMissingAuthAsInvalidToken) {
 			return nil, nil, authFailure("INVALID_TOKEN", msgInvalidToken, false)
 		}
-		return nil, nil, authFailure("MISSING_AUTH_HEADER", msgMissingAuth, false)
+		// challenge-error-without-credentials: the challenge then says error="invalid_token"
+		return nil, nil, authFailure("MISSING_AUTH_HEADER", msgMissingAuth, s.broken(faultChallengeErrorWithoutCredentials))
 	}
 
 	secret, ok := s.bearerSecret(values)
@@ -79,22 +80,28 @@ func (s *Server) authenticate(r *http.Request, now time.Time) (*token, *workspac
 		return nil, nil, authFailure("INVALID_TOKEN_FORMAT", msgInvalidFormat, true)
 	}
 	tok := s.tokens[secret]
+	var e *apiError
 	switch {
 	case tok == nil:
-		return nil, nil, authFailure("INVALID_TOKEN", msgInvalidToken, true)
+		e = authFailure("INVALID_TOKEN", msgInvalidToken, true)
 	case tok.revoked && !s.broken(faultRevokedAccepted):
-		return nil, nil, authFailure("INVALID_TOKEN", msgInvalidToken, true)
+		e = authFailure("INVALID_TOKEN", msgInvalidToken, true)
 	case !now.Before(tok.expiresAt) && !s.broken(faultExpiredAccepted):
+		e = authFailure("TOKEN_EXPIRED", msgTokenExpired, true)
 		if s.broken(faultExpiredAsInvalidToken) {
-			return nil, nil, authFailure("INVALID_TOKEN", msgInvalidToken, true)
+			e = authFailure("INVALID_TOKEN", msgInvalidToken, true)
 		}
-		return nil, nil, authFailure("TOKEN_EXPIRED", msgTokenExpired, true)
 	case tok.workspaceID == "" && !s.broken(faultUnboundAccepted):
-		return nil, nil, authFailure("TOKEN_NOT_WORKSPACE_BOUND", msgNotBound, true)
+		e = authFailure("TOKEN_NOT_WORKSPACE_BOUND", msgNotBound, true)
 	case tok.ownerRemoved:
-		e := authFailure("NOT_WORKSPACE_MEMBER", msgNotMember, true)
+		e = authFailure("NOT_WORKSPACE_MEMBER", msgNotMember, true)
 		if s.broken(faultNonMember403) {
 			e.status, e.challenge = http.StatusForbidden, nil
+		}
+	}
+	if e != nil {
+		if s.broken(faultTokenEcho) {
+			e.message = "Token " + secret + ": " + e.message
 		}
 		return nil, nil, e
 	}
@@ -112,7 +119,11 @@ func (s *Server) bearerSecret(values []string) (string, bool) {
 		return "", false
 	}
 	scheme, credential, found := strings.Cut(values[0], " ")
-	if !found || !strings.EqualFold(scheme, "Bearer") {
+	isBearer := strings.EqualFold(scheme, "Bearer")
+	if s.broken(faultSchemeCaseSensitive) {
+		isBearer = scheme == "Bearer"
+	}
+	if !found || !isBearer {
 		return "", false
 	}
 	credential = strings.TrimLeft(credential, " ")

@@ -147,15 +147,8 @@ func (s *Server) searchCompanies(c *call) (reply, *apiError) {
 	if err != nil {
 		return reply{}, err
 	}
-	filters, problems := s.decodeFilters(obj, "")
-	page := &fields{obj: obj}
-	offset := 0
-	if cursor, ok := page.str("cursor"); ok {
-		if offset, ok = decodeCursor(cursor); !ok {
-			page.problem("cursor", problemCursor)
-		}
-	}
-	if problems = append(problems, page.problems...); len(problems) > 0 {
+	filters, offset, problems := s.decodeSearch(obj)
+	if len(problems) > 0 {
 		return reply{}, validationFailed(problems)
 	}
 
@@ -175,6 +168,20 @@ func (s *Server) searchCompanies(c *call) (reply, *apiError) {
 		resp.NextCursor = &next
 	}
 	return jsonReply(http.StatusOK, resp), nil
+}
+
+// decodeSearch validates a POST /companies/search body: the filters and the
+// cursor, whose offset it returns.
+func (s *Server) decodeSearch(obj map[string]json.RawMessage) (searchFilters, int, []fieldProblem) {
+	filters, problems := s.decodeFilters(obj, "")
+	page := &fields{obj: obj}
+	offset := 0
+	if cursor, ok := page.str("cursor"); ok {
+		if offset, ok = decodeCursor(cursor); !ok {
+			page.problem("cursor", problemCursor)
+		}
+	}
+	return filters, offset, append(problems, page.problems...)
 }
 
 // facet counts the companies by one attribute, most frequent first.

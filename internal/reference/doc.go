@@ -127,7 +127,11 @@
 // WithFaults switches on deliberate deviations (Faults lists them), so the
 // suite can prove it catches each; WithVariations switches on conforming
 // differences (Variations) it must tolerate. Each is a small conditional at
-// the one place that decides the behaviour it changes.
+// the one place that decides the behaviour it changes. The faults listed
+// last, from www-authenticate-missing on, break only HTTP and security good
+// practice (rules of the RFCs and of security that the CAPI docs do not
+// restate) and keep every documented MUST, so a suite's default run passes
+// with each of them on and only its stricter checks catch them.
 //
 // # What it does not model
 //

@@ -104,7 +104,7 @@ func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
 	if e.problems != nil && s.broken(faultValidationAs400) {
 		status = http.StatusBadRequest
 	}
-	if s.varies(variationOtherCodes) {
+	if s.varies(variationOtherCodes) || (s.broken(faultCodesUnstable) && otherCode(code) != code && s.alternate()) {
 		code = otherCode(code)
 	}
 	if s.varies(variationRewordedMessages) {
@@ -112,10 +112,10 @@ func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
 	}
 
 	h := w.Header()
-	if e.challenge != nil {
+	if e.challenge != nil && !s.broken(faultWWWAuthenticateMissing) {
 		h.Set("WWW-Authenticate", e.challenge.header(message))
 	}
-	if len(e.allow) > 0 {
+	if len(e.allow) > 0 && !s.broken(faultMethodNotAllowedWithoutAllow) {
 		h.Set("Allow", strings.Join(e.allow, ", "))
 	}
 	if e.retryAfter > 0 {
@@ -129,6 +129,8 @@ func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
 		default:
 			h.Set("Retry-After", strconv.Itoa(e.retryAfter))
 		}
+	} else if s.broken(faultRetryAfterGarbage) {
+		h.Set("Retry-After", "soon") // neither whole seconds nor an HTTP-date
 	}
 
 	contentType, body := s.jsonContentType(), s.errorBody(e, code, message)
@@ -179,6 +181,9 @@ func (s *Server) errorBody(e *apiError, code, message string) []byte {
 		} else if e.details != nil {
 			d.Details = e.details
 		}
+	}
+	if e.status == http.StatusNotFound && s.broken(faultStackTrace) {
+		d.Details = map[string]string{"trace": leakedTraceback}
 	}
 	extra := s.varies(variationExtraMembers)
 	if extra {
@@ -247,6 +252,24 @@ func otherCode(code string) string {
 	}
 	return code
 }
+
+// alternate reports whether this response takes the other spelling of its
+// code under the codes-unstable fault: every second one does.
+func (s *Server) alternate() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.spellings++
+	return s.spellings%2 == 0
+}
+
+// leakedTraceback is what the stack-trace fault puts in 404 envelopes: the
+// internals a careless error handler lets through.
+const leakedTraceback = `Traceback (most recent call last):
+  File "/app/capi/routers/companies.py", line 88, in get_company
+    company = await repository.get(workspace_id, company_id)
+  File "/app/capi/repositories/companies.py", line 141, in get
+    raise NotFoundError(f"company {company_id} not found in workspace {workspace_id}")
+capi.errors.NotFoundError: not found`
 
 // reword is the reworded-messages variation: same meaning, other words.
 func reword(message string) string {

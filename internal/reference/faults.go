@@ -54,6 +54,24 @@ const (
 	faultSearchFilterTypesUnchecked = "search-filter-types-unchecked"
 )
 
+// Names of the faults that break HTTP and security good practice (SHOULD
+// level) but no documented MUST: the suite's default run passes with each on,
+// and only its stricter checks catch them.
+const (
+	faultWWWAuthenticateMissing           = "www-authenticate-missing"
+	faultChallengeErrorWithoutCredentials = "challenge-error-without-credentials"
+	faultSchemeCaseSensitive              = "scheme-case-sensitive"
+	faultValidationBeforeAuth             = "validation-before-auth"
+	faultTokenEcho                        = "token-echo"
+	faultStackTrace                       = "stack-trace"
+	faultScopeAfterCharge                 = "scope-after-charge"
+	faultWrongMethod404                   = "wrong-method-404"
+	faultMethodNotAllowedWithoutAllow     = "method-not-allowed-without-allow"
+	faultUnknownRoutePlainText            = "unknown-route-plain-text"
+	faultCodesUnstable                    = "codes-unstable"
+	faultRetryAfterGarbage                = "retry-after-garbage"
+)
+
 // Names of the variations.
 const (
 	variationRewordedMessages = "reworded-messages"
@@ -107,6 +125,18 @@ func Faults() []FaultInfo {
 		{faultDownloadUnfinished200, "downloading an unfinished export returns 200 with a URL", "400 when downloading an export that is not completed"},
 		{faultCrossWorkspace403, "another workspace's export answers 403, revealing that it exists", "another workspace's export is indistinguishable from a missing one (404)"},
 		{faultSearchFilterTypesUnchecked, `wrong types inside search filters are accepted (e.g. "countries":"Germany")`, "422 when a search filter has the wrong type"},
+		{faultWWWAuthenticateMissing, "401 responses carry no WWW-Authenticate header", "a 401 carries a WWW-Authenticate challenge (RFC 9110 §11.6.1, §15.5.2)"},
+		{faultChallengeErrorWithoutCredentials, `the 401 for a request without credentials (MISSING_AUTH_HEADER) challenges with error="invalid_token"`, "a challenge to a request that sent no credentials carries no error code (RFC 6750 §3.1)"},
+		{faultSchemeCaseSensitive, `the auth scheme is matched case-sensitively: "bearer cornect_…" and "BEARER cornect_…" get 401 INVALID_TOKEN_FORMAT, only "Bearer" works`, "the authentication scheme is case-insensitive (RFC 9110 §11.1)"},
+		{faultValidationBeforeAuth, "POST bodies are validated before authentication: a request without valid credentials and with an invalid body gets 422, not 401", "authentication comes before body validation: a request without valid credentials gets 401 whatever its body (RFC 9110 §15.5.2)"},
+		{faultTokenEcho, "the message of a 401 for a presented token quotes the token value", "no response echoes a bearer token, which must not leak to unintended parties (RFC 6750 §5.3)"},
+		{faultStackTrace, "404 error envelopes carry details.trace, a Python traceback with internal file paths", "error responses disclose no internals (CWE-209, OWASP API8:2023)"},
+		{faultScopeAfterCharge, "POST /exports with a read token creates and charges the export, then answers 403 INSUFFICIENT_SCOPE", "a refused request changes nothing: a 403 means the request was not fulfilled (RFC 9110 §15.5.4)"},
+		{faultWrongMethod404, "a wrong method on a known path answers 404 NOT_FOUND instead of 405", "a known path with a method it does not support answers 405 (RFC 9110 §15.5.6)"},
+		{faultMethodNotAllowedWithoutAllow, "405 responses lack the Allow header", "a 405 carries Allow, listing the methods the path supports (RFC 9110 §15.5.6, §10.2.1)"},
+		{faultUnknownRoutePlainText, `an unknown path answers "404 page not found" as text/plain, like Go's default mux`, "every error response, an unknown path's 404 included, is JSON with the envelope"},
+		{faultCodesUnstable, "the codes of undocumented statuses (404, 422, 400, 405, 429) alternate between two spellings from one response to the next, e.g. NOT_FOUND and RESOURCE_NOT_FOUND", "error codes are stable: clients branch on them, so the same error always has the same code"},
+		{faultRetryAfterGarbage, `non-429 error responses (the 402 and 404s among them) carry "Retry-After: soon"`, "Retry-After is an HTTP-date or whole seconds (RFC 9110 §10.2.3)"},
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -148,6 +149,80 @@ var faultCases = map[string]func(t *testing.T, e *env) bool{
 		return e.post("/exports", RoleReadWrite, `{"name":"x","search_filters":{"countries":"Germany"}}`).status == 201 &&
 			e.post("/companies/search", RoleRead, `{"employee_count_min":"ten"}`).status == 200
 	},
+	faultWWWAuthenticateMissing: func(t *testing.T, e *env) bool {
+		missing, expired := e.get("/credits", ""), e.get("/credits", RoleExpired)
+		return missing.status == 401 && expired.status == 401 &&
+			missing.header.Values("WWW-Authenticate") == nil && expired.header.Values("WWW-Authenticate") == nil
+	},
+	faultChallengeErrorWithoutCredentials: func(t *testing.T, e *env) bool {
+		r := e.get("/credits", "")
+		return r.envelope(t).Detail.Code == "MISSING_AUTH_HEADER" && strings.Contains(r.header.Get("WWW-Authenticate"), `error="invalid_token"`)
+	},
+	faultSchemeCaseSensitive: func(t *testing.T, e *env) bool {
+		refused := func(scheme string) bool {
+			r := e.get("/credits", "", withHeader("Authorization", scheme+" "+e.tokens[RoleRead]))
+			return r.status == 401 && r.envelope(t).Detail.Code == "INVALID_TOKEN_FORMAT"
+		}
+		return refused("bearer") && refused("BEARER") && e.get("/credits", RoleRead).status == 200
+	},
+	faultValidationBeforeAuth: func(t *testing.T, e *env) bool {
+		unknown := withHeader("Authorization", "Bearer cornect_unknown")
+		return e.post("/exports", "", `{}`).status == 422 &&
+			e.post("/companies/search", "", `{"employee_count_min":"ten"}`, unknown).status == 422 &&
+			e.post("/exports", "", germanyExport).envelope(t).Detail.Code == "MISSING_AUTH_HEADER" &&
+			e.post("/companies/search", "", `{}`, unknown).envelope(t).Detail.Code == "INVALID_TOKEN"
+	},
+	faultTokenEcho: func(t *testing.T, e *env) bool {
+		r := e.get("/credits", RoleExpired)
+		return r.status == 401 && bytes.Contains(r.body, []byte(e.tokens[RoleExpired]))
+	},
+	faultStackTrace: func(t *testing.T, e *env) bool {
+		var d struct {
+			Trace string `json:"trace"`
+		}
+		r := e.get("/companies/"+nameUUID("x"), RoleRead)
+		_ = json.Unmarshal(r.envelope(t).Detail.Details, &d)
+		return r.status == 404 && strings.HasPrefix(d.Trace, "Traceback (most recent call last):\n") && strings.Contains(d.Trace, `File "/app/`)
+	},
+	faultScopeAfterCharge: func(t *testing.T, e *env) bool {
+		before := e.credits(RoleReadWrite)
+		r := e.post("/exports", RoleRead, germanyExport)
+		after := e.credits(RoleReadWrite)
+		return r.status == 403 && r.envelope(t).Detail.Code == "INSUFFICIENT_SCOPE" &&
+			after.Balance < before.Balance && len(after.RecentTransactions) == len(before.RecentTransactions)+1
+	},
+	faultWrongMethod404: func(t *testing.T, e *env) bool {
+		r := e.do(http.MethodDelete, v1+"/credits", RoleRead, "")
+		return r.status == 404 && r.envelope(t).Detail.Code == codeNotFound
+	},
+	faultMethodNotAllowedWithoutAllow: func(t *testing.T, e *env) bool {
+		r := e.do(http.MethodDelete, v1+"/credits", RoleRead, "")
+		return r.status == 405 && r.header.Values("Allow") == nil
+	},
+	faultUnknownRoutePlainText: func(t *testing.T, e *env) bool {
+		r := e.get("/nowhere", RoleRead)
+		return r.status == 404 && strings.HasPrefix(r.header.Get("Content-Type"), "text/plain") && string(r.body) == "404 page not found\n"
+	},
+	faultCodesUnstable: func(t *testing.T, e *env) bool {
+		twice := func(send func() *result) bool {
+			return send().envelope(t).Detail.Code != send().envelope(t).Detail.Code
+		}
+		return twice(func() *result { return e.get("/companies/"+nameUUID("x"), RoleRead) }) &&
+			twice(func() *result { return e.post("/exports", RoleReadWrite, `{}`) })
+	},
+	faultRetryAfterGarbage: func(t *testing.T, e *env) bool {
+		refused := e.post("/exports", RoleNoCredits, germanyExport)
+		missing := e.get("/companies/"+nameUUID("x"), RoleRead)
+		limited := provoke429(e)
+		return refused.status == 402 && refused.header.Get("Retry-After") == "soon" &&
+			missing.header.Get("Retry-After") == "soon" && wholeSeconds(limited.header.Get("Retry-After"))
+	},
+}
+
+// wholeSeconds reports whether a Retry-After value is whole seconds, at least 1.
+func wholeSeconds(v string) bool {
+	n, err := strconv.Atoi(v)
+	return err == nil && n >= 1
 }
 
 // provoke429 spends READ's GET /credits bucket and one request more.

@@ -57,6 +57,9 @@ func sweep(e *env) []*result {
 func TestTokenValuesNeverAppearInResponses(t *testing.T) {
 	configs := map[string][]Option{"default": nil}
 	for _, f := range Faults() {
+		if f.Name == faultTokenEcho {
+			continue // echoing the token is this fault's very symptom; faultCases proves it shows
+		}
 		configs["fault "+f.Name] = []Option{WithFaults(f.Name)}
 	}
 	for _, v := range Variations() {

@@ -26,6 +26,7 @@ type Server struct {
 	lists      map[string]*list      // by id
 	exports    map[string]*export    // by id
 	buckets    map[string]*bucket    // rate limit buckets, by key
+	spellings  int                   // codes-unstable: errors so far whose code has two spellings
 }
 
 // New returns a server with fresh token values and the seeded sandbox world
@@ -87,6 +88,8 @@ func routes() []route {
 		api(endpointGetExport, http.MethodGet, "/exports/{export_id}", scopeRead, 120, (*Server).getExport),
 		api(endpointDownloadExport, http.MethodPost, "/exports/{export_id}/download", scopeRead, 30, (*Server).downloadExport),
 		{id: endpointFetchFile, method: http.MethodGet, pattern: strings.Split("/files/{export_id}", "/"), public: true, handle: (*Server).fetchFile},
+		{id: endpointOpenAPI, method: http.MethodGet, pattern: strings.Split("/openapi.json", "/"), public: true, handle: (*Server).openAPI},
+		{id: endpointOpenAPI, method: http.MethodGet, pattern: strings.Split("/api/v1/openapi.json", "/"), public: true, handle: (*Server).openAPI},
 	}
 }
 
@@ -140,6 +143,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	rt, params, err := s.match(r.Method, r.URL.Path)
 	if err != nil {
+		if err.status == http.StatusNotFound && s.broken(faultUnknownRoutePlainText) {
+			http.NotFound(w, r) // what an unconfigured Go mux answers
+			return
+		}
 		s.writeError(w, err)
 		return
 	}
@@ -171,7 +178,7 @@ func (s *Server) match(method, path string) (*route, map[string]string, *apiErro
 			allow = append(allow, rt.method)
 		}
 	}
-	if allow != nil {
+	if allow != nil && !s.broken(faultWrongMethod404) {
 		return nil, nil, methodNotAllowed(allow)
 	}
 	return nil, nil, notFound("There is nothing at this URL.")
@@ -188,6 +195,11 @@ func (s *Server) serve(rt *route, c *call) (reply, *apiError) {
 	case rt.id == endpointGetCredits && s.broken(faultCreditsNoAuth):
 		c.workspace = s.workspaces[workspaceAID]
 	default:
+		if s.broken(faultValidationBeforeAuth) {
+			if err := s.checkBody(rt, c); err != nil {
+				return reply{}, err
+			}
+		}
 		tok, ws, err := s.authenticate(c.r, c.now)
 		if err != nil {
 			if wait, ok := s.take("client "+clientIP(c.r), s.cfg.unauthLimit, c.now); !ok {
@@ -198,10 +210,13 @@ func (s *Server) serve(rt *route, c *call) (reply, *apiError) {
 		if wait, ok := s.take("token "+tok.role+" "+rt.id, rt.limit, c.now); !ok {
 			return reply{}, rateLimited(wait)
 		}
+		c.workspace = ws
 		if err := s.checkScope(rt, tok); err != nil {
+			if s.broken(faultScopeAfterCharge) {
+				_, _ = rt.handle(s, c) // the work is done (and charged) before the refusal
+			}
 			return reply{}, err
 		}
-		c.workspace = ws
 	}
 	return rt.handle(s, c)
 }

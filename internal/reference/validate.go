@@ -58,6 +58,29 @@ func (s *Server) decodeObject(c *call) (map[string]json.RawMessage, *apiError) {
 	return obj, nil
 }
 
+// checkBody validates the body of a request the way its route's handler
+// does, without acting on it; routes that take no body pass. Only the
+// validation-before-auth fault calls it, before authentication.
+func (s *Server) checkBody(rt *route, c *call) *apiError {
+	var problemsOf func(map[string]json.RawMessage) []fieldProblem
+	switch rt.id {
+	case endpointSearchCompanies:
+		problemsOf = func(obj map[string]json.RawMessage) []fieldProblem { _, _, p := s.decodeSearch(obj); return p }
+	case endpointCreateExport:
+		problemsOf = func(obj map[string]json.RawMessage) []fieldProblem { _, p := s.decodeExportRequest(obj); return p }
+	default:
+		return nil
+	}
+	obj, err := s.decodeObject(c)
+	if err != nil {
+		return err
+	}
+	if problems := problemsOf(obj); len(problems) > 0 {
+		return validationFailed(problems)
+	}
+	return nil
+}
+
 func isJSONMediaType(contentType string) bool {
 	mt, _, err := mime.ParseMediaType(contentType)
 	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
