@@ -11,13 +11,13 @@ import (
 // its code on every endpoint of the profile.
 func describeAuth() {
 	check("AUTH-MISSING", func(ctx SpecContext) {
-		exs := send(ctx, everyEndpoint(nil, probe.Credential{})...)
+		exs := send(ctx, everyOperation(nil, probe.Credential{})...)
 		judge(exs, match.BeError(match.ErrorExpectation{Status: 401, Code: "MISSING_AUTH_HEADER"}))
 	})
 
 	checkTable("AUTH-FORMAT",
 		func(ctx SpecContext, header func() string) {
-			exs := send(ctx, everyEndpoint(probe.Header(header()), probe.Credential{})...)
+			exs := send(ctx, everyOperation(probe.Header(header()), probe.Credential{})...)
 			judge(exs, match.BeError(match.ErrorExpectation{Status: 401, Code: "INVALID_TOKEN_FORMAT"}))
 		},
 		Entry("Basic scheme", func() string { return "Basic Y29uZm9ybTpjb25mb3Jt" }),
@@ -28,14 +28,14 @@ func describeAuth() {
 	)
 
 	check("AUTH-UNKNOWN", func(ctx SpecContext) {
-		exs := send(ctx, everyEndpoint(probe.Header("Bearer cornect_"+randomHex(16)), probe.Credential{})...)
+		exs := send(ctx, everyOperation(probe.Header("Bearer cornect_"+randomHex(16)), probe.Credential{})...)
 		judge(exs, match.BeError(match.ErrorExpectation{Status: 401, Code: "INVALID_TOKEN"}))
 	})
 
 	tokenState := func(role, code string) func(ctx SpecContext) {
 		return func(ctx SpecContext) {
 			cred := token(role)
-			exs := send(ctx, everyEndpoint(bearer(cred), cred)...)
+			exs := send(ctx, everyOperation(bearer(cred), cred)...)
 			judge(exs, match.BeError(match.ErrorExpectation{Status: 401, Code: code}))
 		}
 	}

@@ -13,6 +13,14 @@ const (
 	docCreateExport = "https://cornect.io/docs/api/create-export"
 	docGetExport    = "https://cornect.io/docs/api/get-export"
 	docDownload     = "https://cornect.io/docs/api/download-export"
+
+	rfcChallenge  = "RFC 9110 §11.6.1 and §15.5.2; RFC 6750 §3 and §3.1"
+	rfcScheme     = "RFC 9110 §11.1"
+	rfcAuthFirst  = "RFC 9110 §15.5.2; https://cornect.io/docs/api/authentication"
+	rfcNoLeak     = "RFC 6750 §5.1; OWASP ASVS V7.4.1"
+	rfcRefused    = "RFC 9110 §15.5.4"
+	rfcMethod     = "RFC 9110 §15.5.6"
+	rfcRetryAfter = "RFC 9110 §10.2.3"
 )
 
 // Check is one entry of the catalogue: what is verified, how strongly, and
@@ -36,7 +44,7 @@ const needsRateLimitToken = "@rate_limit.token"
 // Catalogue lists every check of the suite, in run order.
 func Catalogue() []Check {
 	const v010 = "0.1.0"
-	m := report.Must
+	m, sh := report.Must, report.Should
 	anyRead := RoleRead + "|" + RoleReadWrite + "|" + RoleNoCredits
 	anyWrite := RoleReadWrite + "|" + RoleNoCredits
 	return []Check{
@@ -56,6 +64,8 @@ func Catalogue() []Check {
 			"A token whose owner was removed from the workspace MUST get 401 with code NOT_WORKSPACE_MEMBER.", docErrors, []string{"auth"}, v010, []string{RoleNonMember}},
 		{"SCOPE-INSUFFICIENT", "INSUFFICIENT_SCOPE 403 for a read token on every read_write endpoint", m,
 			"A read token on a read_write endpoint MUST get 403 with code INSUFFICIENT_SCOPE; details, when present, MUST say token_scope read and required read_write.", docErrors, []string{"scope"}, v010, []string{RoleRead}},
+		{"SCOPE-NO-SIDE-EFFECT", "403 INSUFFICIENT_SCOPE on POST /exports creates and charges nothing", sh,
+			"A request refused with 403 SHOULD have no side effects: GET /credits shows the same balance and transactions.", rfcRefused, []string{"scope", "credits", "security"}, v010, []string{RoleRead}},
 		{"SCOPE-READ-ACCEPTED", "no 401 or 403 for a read token on every read endpoint", m,
 			"A read token MUST be accepted by every read endpoint (the negative control of INSUFFICIENT_SCOPE).", docAuth, []string{"scope"}, v010, []string{RoleRead}},
 		{"CREDITS-INSUFFICIENT", "insufficient_balance 402 for an export the workspace cannot pay for", m,
@@ -70,10 +80,26 @@ func Catalogue() []Check {
 			"Downloading an export that is not completed MUST get 400 with the error envelope.", docDownload, []string{"exports", "charges"}, v010, []string{RoleReadWrite}},
 		{"VALIDATION-422", "422 with the error envelope for a body that fails validation", m,
 			"A request body that fails validation MUST get 422 with the error envelope — not a framework's default error shape.", docErrors, []string{"validation"}, v010, []string{anyWrite}},
+		{"AUTH-CHALLENGE", "WWW-Authenticate: Bearer on every 401, error=\"invalid_token\" only when a token was presented", sh,
+			"A 401 SHOULD carry a WWW-Authenticate challenge with the Bearer scheme, naming error=\"invalid_token\" when a token was presented and no error when none was.", rfcChallenge, []string{"auth", "http"}, v010, nil},
+		{"AUTH-SCHEME-CASE", "the bearer scheme is case-insensitive: `bearer` and `BEARER` are accepted", sh,
+			"The authentication scheme SHOULD be matched case-insensitively: `bearer cornect_…` works like `Bearer cornect_…`.", rfcScheme, []string{"auth", "http"}, v010, []string{RoleRead}},
+		{"AUTH-BEFORE-VALIDATION", "401, not 422, for an unauthenticated POST with an invalid body", sh,
+			"Authentication SHOULD come before validation: an unauthenticated caller learns nothing about the body rules.", rfcAuthFirst, []string{"auth", "validation", "security"}, v010, nil},
+		{"SECURITY-NO-LEAK", "error bodies echo no token and carry no stack trace or internal path", sh,
+			"Error responses SHOULD NOT echo the presented token, nor carry stack traces or internal file paths.", rfcNoLeak, []string{"security"}, v010, nil},
+		{"HTTP-METHOD-405", "405 with Allow and the error envelope for a wrong method", sh,
+			"A method the endpoint does not support SHOULD get 405 with an Allow header and the error envelope.", rfcMethod, []string{"http"}, v010, []string{RoleRead}},
+		{"HTTP-UNKNOWN-ROUTE", "404 with the error envelope for an unknown path", sh,
+			"A path the API does not have SHOULD get 404 with the error envelope, like every other error.", docErrors, []string{"http", "not-found"}, v010, []string{RoleRead}},
+		{"HTTP-STABLE-CODE", "the same failure provoked twice gets the same code", sh,
+			"Codes are stable: the same failure provoked twice SHOULD get the same status and code.", docErrors, []string{"http"}, v010, []string{RoleRead}},
 		{"RATE-LIMIT-429", "429 with the error envelope and Retry-After in whole seconds past the per-token limit", m,
 			"A token past its per-endpoint limit MUST get 429 with the error envelope and a Retry-After header giving whole seconds to wait (at least 1).", docRateLimits, []string{"rate-limit"}, v010, []string{needsRateLimitToken}},
 		{"RATE-LIMIT-RECOVERY", "served again after waiting Retry-After (not 429)", m,
 			"After waiting the seconds Retry-After gave, the next request MUST be served again.", docRateLimits, []string{"rate-limit"}, v010, []string{needsRateLimitToken}},
+		{"HTTP-RETRY-AFTER-SYNTAX", "every Retry-After of the run parses as seconds or an HTTP-date", sh,
+			"Retry-After, wherever it appears, SHOULD be delay-seconds or an HTTP-date.", rfcRetryAfter, []string{"http", "rate-limit"}, v010, nil},
 	}
 }
 

@@ -9,11 +9,12 @@ import (
 	"sync"
 
 	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
 	"github.com/onsi/gomega/types"
 
 	"github.com/cornect/conform/fixtures"
+	"github.com/cornect/conform/internal/match"
 	"github.com/cornect/conform/internal/probe"
+	"github.com/cornect/conform/internal/report"
 )
 
 // check registers one spec for a catalogue entry, with its labels.
@@ -85,19 +86,28 @@ func bearer(c probe.Credential) *string {
 	return v
 }
 
-// everyEndpoint builds one request per profile endpoint.
-func everyEndpoint(auth *string, cred probe.Credential) []probe.Request {
+// operations are the operations the sweeps cover: those discovered from an
+// OpenAPI document when one was given, else the profile's endpoints.
+func operations() []fixtures.Endpoint {
+	if target.cfg.Operations != nil {
+		return target.cfg.Operations
+	}
+	return profile().Endpoints
+}
+
+// everyOperation builds one request per operation.
+func everyOperation(auth *string, cred probe.Credential) []probe.Request {
 	var rs []probe.Request
-	for _, e := range profile().Endpoints {
+	for _, e := range operations() {
 		rs = append(rs, request(e, auth, cred))
 	}
 	return rs
 }
 
-// endpointsWithScope lists the profile endpoints of one scope.
-func endpointsWithScope(scope string) []fixtures.Endpoint {
+// operationsWithScope lists the operations that need one scope.
+func operationsWithScope(scope string) []fixtures.Endpoint {
 	var es []fixtures.Endpoint
-	for _, e := range profile().Endpoints {
+	for _, e := range operations() {
 		if e.Scope == scope {
 			es = append(es, e)
 		}
@@ -157,6 +167,9 @@ func doAll(ctx context.Context, reqs ...probe.Request) []probe.Exchange {
 		}()
 	}
 	wg.Wait()
+	target.mu.Lock()
+	target.seen = append(target.seen, out...)
+	target.mu.Unlock()
 	return out
 }
 
@@ -167,7 +180,73 @@ func sendOne(ctx context.Context, r probe.Request) probe.Exchange {
 
 // judge is the one place a MUST check passes or fails.
 func judge(actual any, m types.GomegaMatcher) {
-	ExpectWithOffset(1, actual).To(m)
+	if !verdict(actual, m, report.Failed) {
+		Fail(m.FailureMessage(actual), 1)
+	}
+}
+
+// judgeShould is the one place a SHOULD check passes, warns or fails: its
+// findings fail the check under --strict and are a warning otherwise.
+func judgeShould(actual any, m types.GomegaMatcher) {
+	bad := report.Warning
+	if target.cfg.Strict {
+		bad = report.Failed
+	}
+	if verdict(actual, m, bad) {
+		return
+	}
+	msg := "SHOULD: " + m.FailureMessage(actual)
+	if target.cfg.Strict {
+		Fail(msg, 1)
+	}
+	AddReportEntry(entryWarning, msg, ReportEntryVisibilityNever)
+}
+
+// verdict runs the matcher and records the verdict per operation judged, for
+// the coverage matrix (operations of the API only: a PATCH probing for 405
+// is no operation); bad is the status of an operation with findings.
+func verdict(actual any, m types.GomegaMatcher, bad report.Status) bool {
+	ok, err := m.Match(actual)
+	if err != nil {
+		Fail("conform: "+err.Error(), 2)
+	}
+	failed := map[string]bool{}
+	for _, f := range match.Findings(m) {
+		failed[f.Exchange.Method+" "+f.Exchange.Path] = true
+	}
+	known := map[string]bool{}
+	for _, e := range append(operations(), profile().Endpoints...) {
+		known[e.Method+" "+e.Path] = true
+	}
+	var ops []report.OperationResult
+	for _, ex := range exchangesOf(actual) {
+		o := report.OperationResult{Method: ex.Method, Path: ex.Path, Status: report.Passed}
+		if !known[o.Key()] {
+			continue // a probe of a method or path the API does not have
+		}
+		if failed[o.Key()] {
+			o.Status = bad
+		}
+		ops = append(ops, o)
+	}
+	AddReportEntry(entryCoverage, ops, ReportEntryVisibilityNever)
+	return ok
+}
+
+func exchangesOf(actual any) []probe.Exchange {
+	switch a := actual.(type) {
+	case probe.Exchange:
+		return []probe.Exchange{a}
+	case []probe.Exchange:
+		return a
+	case [][2]probe.Exchange:
+		var out []probe.Exchange
+		for _, p := range a {
+			out = append(out, p[1])
+		}
+		return out
+	}
+	return nil
 }
 
 func randomHex(n int) string {
@@ -193,7 +272,14 @@ func randomUUID() string {
 // do sends one request without recording it, for setup in BeforeAll; the
 // specs that judge it record it themselves.
 func do(ctx context.Context, r probe.Request) probe.Exchange {
-	return target.cfg.Client.Do(ctx, r)
+	return doAll(ctx, r)[0]
+}
+
+// seen returns every exchange of the run so far.
+func seen() []probe.Exchange {
+	target.mu.Lock()
+	defer target.mu.Unlock()
+	return append([]probe.Exchange(nil), target.seen...)
 }
 
 // record attaches exchanges to the running spec as its evidence.

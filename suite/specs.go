@@ -15,5 +15,8 @@ var _ = Describe("CAPI error contract", Ordered, ContinueOnFailure, func() {
 	describeNotFound()
 	describeExports()
 	describeValidation()
+	describeHTTP()
+	describeSecurity()
 	describeRateLimit()
+	describeRetryAfterSyntax()
 })

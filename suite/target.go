@@ -40,6 +40,10 @@ func TokenVar(role string) string { return "CONFORM_TOKEN_" + role }
 type Config struct {
 	Client  *probe.Client
 	Profile *fixtures.Profile
+	// Operations, when set, replace the profile's endpoints in the sweeps
+	// (every auth check on every operation, the scope checks on each
+	// operation of that scope); --openapi discovers them.
+	Operations []fixtures.Endpoint
 	// Tokens by role; a role without a token skips the checks that need it.
 	Tokens map[string]probe.Credential
 	Strict bool
@@ -71,12 +75,12 @@ type Outcome struct {
 type state struct {
 	cfg Config
 
-	mu      sync.Mutex
-	checks  []report.Check
-	broken  string
-	rotate  map[string]int    // round-robin of tokens per endpoint, for pacing
-	skips   map[string]string // skip reason per container
-	exports exportFixture
+	mu     sync.Mutex
+	checks []report.Check
+	broken string
+	rotate map[string]int    // round-robin of tokens per endpoint, for pacing
+	skips  map[string]string // skip reason per container
+	seen   []probe.Exchange  // every exchange of the run, for checks that look across it
 }
 
 var target *state
@@ -160,6 +164,7 @@ var _ = ReportAfterEach(func(r SpecReport) {
 const (
 	entryExchange = "conform.exchange"
 	entryWarning  = "conform.warning"
+	entryCoverage = "conform.coverage"
 )
 
 func toCheck(r SpecReport, strict bool) (report.Check, string) {
@@ -177,6 +182,10 @@ func toCheck(r SpecReport, strict bool) (report.Check, string) {
 			}
 		case entryWarning:
 			warnings = append(warnings, e.StringRepresentation())
+		case entryCoverage:
+			if ops, ok := e.GetRawValue().([]report.OperationResult); ok {
+				c.Operations = append(c.Operations, ops...)
+			}
 		}
 	}
 	var internal string

@@ -55,6 +55,23 @@ var deviations = map[string][]string{
 	"search-filter-types-unchecked": {"VALIDATION-422 [wrong type in search_filters on POST /exports]", "VALIDATION-422 [wrong type in a search filter on POST /companies/search]"},
 }
 
+// shouldDeviations maps each fault that breaks a SHOULD to the check that
+// catches it: a default run passes with a warning there, --strict fails it.
+var shouldDeviations = map[string]string{
+	"www-authenticate-missing":            "AUTH-CHALLENGE",
+	"challenge-error-without-credentials": "AUTH-CHALLENGE",
+	"scheme-case-sensitive":               "AUTH-SCHEME-CASE",
+	"validation-before-auth":              "AUTH-BEFORE-VALIDATION",
+	"token-echo":                          "SECURITY-NO-LEAK",
+	"stack-trace":                         "SECURITY-NO-LEAK",
+	"scope-after-charge":                  "SCOPE-NO-SIDE-EFFECT",
+	"wrong-method-404":                    "HTTP-METHOD-405",
+	"method-not-allowed-without-allow":    "HTTP-METHOD-405",
+	"unknown-route-plain-text":            "HTTP-UNKNOWN-ROUTE",
+	"codes-unstable":                      "HTTP-STABLE-CODE",
+	"retry-after-garbage":                 "HTTP-RETRY-AFTER-SYNTAX",
+}
+
 // matrixRun is one run of conform against one server.
 type matrixRun struct {
 	name    string
@@ -119,11 +136,18 @@ func TestMatrixCatchesEveryDeviation(t *testing.T) {
 	known := map[string]bool{}
 	for _, f := range reference.Faults() {
 		known[f.Name] = true
-		if _, ok := deviations[f.Name]; !ok {
-			t.Errorf("fault %q has no expected catching check in the matrix", f.Name)
+		_, must := deviations[f.Name]
+		_, should := shouldDeviations[f.Name]
+		if must == should {
+			t.Errorf("fault %q must be in exactly one of the matrix tables (deviations, shouldDeviations)", f.Name)
 		}
 	}
 	for name := range deviations {
+		if !known[name] {
+			t.Errorf("the matrix lists %q, which the reference does not know", name)
+		}
+	}
+	for name := range shouldDeviations {
 		if !known[name] {
 			t.Errorf("the matrix lists %q, which the reference does not know", name)
 		}
@@ -155,9 +179,33 @@ func TestMatrixCatchesEveryDeviation(t *testing.T) {
 	t.Logf("deviations: %d of %d caught in %s\n%s", caught, len(deviations), time.Since(start).Round(time.Millisecond), table.String())
 }
 
+// TestMatrixWarnsOnSHOULDDeviationsAndStrictFails runs each SHOULD-level
+// fault twice: the default run passes (exit 0) with a warning in the check
+// meant to catch it, and --strict fails (exit 1) in that same check.
+func TestMatrixWarnsOnSHOULDDeviationsAndStrictFails(t *testing.T) {
+	names := sortedKeys(shouldDeviations)
+	opts := func(name string) []reference.Option { return []reference.Option{reference.WithFaults(name)} }
+	start := time.Now()
+	lenient := runMatrix(t, names, opts)
+	strict := runMatrix(t, names, opts, "--strict")
+	var table strings.Builder
+	for _, name := range names {
+		want := shouldDeviations[name]
+		l, s := lenient[name], strict[name]
+		fmt.Fprintf(&table, "  %-36s default: exit %d, warns %-24s  --strict: exit %d, fails %s\n", name, l.res.code, want, s.res.code, want)
+		if l.res.code != exitOK || !contains(l.warned, want) || len(l.failed) > 0 {
+			t.Errorf("%s without --strict: exit %d, warnings %v, failures %v; want exit 0 with a warning in %s\n%s", name, l.res.code, l.warned, l.failed, want, l.res.stderr)
+		}
+		if s.res.code != exitViolations || !contains(s.failed, want) {
+			t.Errorf("%s with --strict: exit %d, failures %v; want exit 1 failing %s\n%s", name, s.res.code, s.failed, want, s.res.stderr)
+		}
+	}
+	t.Logf("SHOULD deviations: %d, each a warning by default and a failure under --strict, in %s\n%s", len(names), time.Since(start).Round(time.Millisecond), table.String())
+}
+
 // TestMatrixPassesEveryConformingVariation runs the suite against the
-// reference with one conforming variation at a time: each must pass with
-// no failure and no warning.
+// reference with one conforming variation at a time, under --strict: each
+// must pass with no failure and no warning.
 func TestMatrixPassesEveryConformingVariation(t *testing.T) {
 	var names []string
 	for _, v := range reference.Variations() {
@@ -169,7 +217,7 @@ func TestMatrixPassesEveryConformingVariation(t *testing.T) {
 	start := time.Now()
 	runs := runMatrix(t, names, func(name string) []reference.Option {
 		return []reference.Option{reference.WithVariations(name)}
-	})
+	}, "--strict")
 	var table strings.Builder
 	for _, name := range names {
 		run := runs[name]

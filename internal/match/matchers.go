@@ -47,13 +47,16 @@ func (m *exchangeMatcher) NegatedFailureMessage(any) string {
 	return "expected the responses not to be " + m.describe + ", but they were"
 }
 
-// Findings exposes what the last Match found (for warnings that must not fail).
+// Findings exposes what a matcher's last Match found: the exchanges that
+// broke the contract, for per-operation verdicts.
 func Findings(matcher types.GomegaMatcher) []Finding {
-	if m, ok := matcher.(*exchangeMatcher); ok {
-		return m.findings
+	if m, ok := matcher.(interface{ found() []Finding }); ok {
+		return m.found()
 	}
 	return nil
 }
+
+func (m *exchangeMatcher) found() []Finding { return m.findings }
 
 // BeError succeeds when every exchange is the expected error response: status,
 // JSON Content-Type, envelope and code schemas, status↔code agreement with the

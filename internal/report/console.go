@@ -71,6 +71,24 @@ func Console(w io.Writer, r Result, o ConsoleOptions) error {
 		}
 	}
 
+	if lines := coverageLines(r); len(lines) > 0 {
+		p.heading("Coverage per operation")
+		width := 0
+		for _, l := range lines {
+			width = max(width, len(l.Operation))
+		}
+		for _, l := range lines {
+			text := fmt.Sprintf("  %-*s  %s", width, termSafe(l.Operation), l.Summary())
+			switch {
+			case len(l.Failed) > 0:
+				text = p.red(text)
+			case len(l.Warned) > 0:
+				text = p.yellow(text)
+			}
+			p.line(text)
+		}
+	}
+
 	p.line("")
 	p.line(countsLine(c))
 	p.line(fmt.Sprintf("requests: %d sent, %d retried after 429 (%s waited on Retry-After), %s pacing",

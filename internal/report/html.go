@@ -36,6 +36,7 @@ type htmlPage struct {
 	PaceWait   string
 	Groups     []htmlGroup
 	Checks     []htmlCheck
+	Coverage   coverageGrid
 }
 
 type htmlGroup struct {
@@ -74,6 +75,7 @@ func newHTMLPage(r Result) htmlPage {
 		Took:       roughly(r.Duration).String(),
 		RetryWait:  roughly(r.Stats.RetryWaited).String(),
 		PaceWait:   roughly(r.Stats.PaceWaited).String(),
+		Coverage:   newCoverageGrid(r),
 	}
 	anchors := map[string]int{}
 	type idStatus struct {

@@ -39,6 +39,13 @@ func Markdown(w io.Writer, r Result) error {
 		fmt.Fprintf(&b, "| %s %s | `%s` | %s | %s |\n", mdEmoji(g.Status), groupWord(g.Status), mdCell(g.ID), title, g.Level)
 	}
 
+	if lines := coverageLines(r); len(lines) > 0 {
+		b.WriteString("\n| Operation | Coverage |\n|---|---|\n")
+		for _, l := range lines {
+			fmt.Fprintf(&b, "| `%s` | %s |\n", mdCell(l.Operation), mdCell(l.Summary()))
+		}
+	}
+
 	fmt.Fprintf(&b, "\n**%s** · %d requests · %s\n", countsLine(c), r.Stats.Requests, roughly(r.Duration))
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "\n> %s\n", strings.ReplaceAll(n, "\n", " "))

@@ -67,7 +67,55 @@ type Check struct {
 	// Message is the skip reason, or the failure with every violation and its evidence.
 	Message   string           `json:"message,omitempty"`
 	Exchanges []probe.Exchange `json:"exchanges,omitempty"`
-	Duration  time.Duration    `json:"duration_ns"`
+	// Operations are the verdicts per operation (method and path template)
+	// this check judged, for the coverage matrix.
+	Operations []OperationResult `json:"operations,omitempty"`
+	Duration   time.Duration     `json:"duration_ns"`
+}
+
+// OperationResult is one operation's verdict within a check.
+type OperationResult struct {
+	Method string `json:"method"`
+	Path   string `json:"path"`
+	Status Status `json:"status"`
+}
+
+// Key names the operation: "GET /credits".
+func (o OperationResult) Key() string { return o.Method + " " + o.Path }
+
+// CoverageRow is one operation and its verdict per check ID.
+type CoverageRow struct {
+	Operation string
+	Checks    map[string]Status
+}
+
+// Coverage is the operations × checks matrix: for every operation any check
+// judged, the worst verdict of each check ID on it. ids lists the check IDs
+// that judged at least one operation, in run order.
+func (r Result) Coverage() (rows []CoverageRow, ids []string) {
+	idx := map[string]int{}
+	seenID := map[string]bool{}
+	for _, c := range r.Checks {
+		for _, o := range c.Operations {
+			if !seenID[c.ID] {
+				seenID[c.ID] = true
+				ids = append(ids, c.ID)
+			}
+			i, ok := idx[o.Key()]
+			if !ok {
+				i = len(rows)
+				idx[o.Key()] = i
+				rows = append(rows, CoverageRow{Operation: o.Key(), Checks: map[string]Status{}})
+			}
+			prev, had := rows[i].Checks[c.ID]
+			if !had {
+				rows[i].Checks[c.ID] = o.Status
+			} else {
+				rows[i].Checks[c.ID] = worst([]Check{{Status: prev}, {Status: o.Status}})
+			}
+		}
+	}
+	return rows, ids
 }
 
 // Name is the check's display name: ID and variant.

@@ -127,6 +127,10 @@ func sampleResult() Result {
 				Level: Must, Sentence: "A request without an Authorization header MUST get 401 with code MISSING_AUTH_HEADER.",
 				Source: errorsPage, Labels: []string{"auth"}, Since: "0.1.0", Status: Passed,
 				Exchanges: []probe.Exchange{missing}, Duration: 25 * time.Millisecond,
+				Operations: []OperationResult{
+					{Method: "GET", Path: "/credits", Status: Passed},
+					{Method: "POST", Path: "/companies/search", Status: Passed},
+				},
 			},
 			{
 				ID: "AUTH-FORMAT", Variant: "Basic scheme", Title: "a malformed Authorization header gets 401 INVALID_TOKEN_FORMAT",
@@ -144,6 +148,10 @@ func sampleResult() Result {
 				ID: "AUTH-EXPIRED", Title: "an expired token gets 401 TOKEN_EXPIRED",
 				Level: Must, Sentence: "A request with a token past its expiry date MUST get 401 with code TOKEN_EXPIRED.",
 				Source: errorsPage, Labels: []string{"auth", "tokens"}, Since: "0.1.0", Status: Failed,
+				Operations: []OperationResult{
+					{Method: "GET", Path: "/credits", Status: Failed},
+					{Method: "POST", Path: "/companies/search", Status: Failed},
+				},
 				Message: "AUTH-EXPIRED: 2 of 2 requests broke the contract\n" +
 					"GET /credits with $CONFORM_TOKEN_EXPIRED:\n" +
 					"  - status: got 200 OK, want 401 Unauthorized\n" +

@@ -1,0 +1,236 @@
+package match
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/onsi/gomega/types"
+
+	"github.com/cornect/conform/internal/probe"
+)
+
+// HaveStatus succeeds when every exchange has one of the statuses.
+func HaveStatus(statuses ...int) types.GomegaMatcher {
+	var names []string
+	for _, s := range statuses {
+		names = append(names, statusText(s))
+	}
+	want := strings.Join(names, " or ")
+	return &exchangeMatcher{
+		describe: "status " + want,
+		violations: func(ex probe.Exchange) []Violation {
+			if ex.Status == 0 {
+				return []Violation{{Where: "response", Keyword: "transport", Message: "no response: " + ex.Err}}
+			}
+			for _, s := range statuses {
+				if ex.Status == s {
+					return nil
+				}
+			}
+			got := statusText(ex.Status)
+			if code, ok := bodyCode(ex.Body); ok {
+				got += " with code " + code
+			}
+			return []Violation{{Where: "status", Keyword: "status", Expected: want, Got: got}}
+		},
+	}
+}
+
+var challengeError = regexp.MustCompile(`(?i)(?:^|[\s,])error\s*=\s*"?([A-Za-z_]+)"?`)
+
+// HaveBearerChallenge succeeds when every 401 carries a WWW-Authenticate
+// challenge with the Bearer scheme (RFC 9110 §11.6.1, RFC 6750 §3); with
+// credentials presented it names error="invalid_token", without credentials
+// it names no error (RFC 6750 §3.1).
+func HaveBearerChallenge(credentialsPresented bool) types.GomegaMatcher {
+	return &exchangeMatcher{
+		describe: "a Bearer challenge in WWW-Authenticate",
+		violations: func(ex probe.Exchange) []Violation {
+			return challengeViolations(ex, credentialsPresented)
+		},
+	}
+}
+
+func challengeViolations(ex probe.Exchange, presented bool) []Violation {
+	if ex.Status != 401 {
+		return nil // only a 401 owes a challenge; its status is a MUST check's business
+	}
+	vals := ex.Header.Values("WWW-Authenticate")
+	if len(vals) == 0 {
+		return []Violation{{Where: "header WWW-Authenticate", Keyword: "challenge", Expected: `a Bearer challenge (e.g. Bearer realm="…")`, Got: "no WWW-Authenticate header on a 401"}}
+	}
+	var bearer string
+	for _, v := range vals {
+		scheme, _, _ := strings.Cut(strings.TrimSpace(v), " ")
+		if strings.EqualFold(scheme, "Bearer") {
+			bearer = v
+		}
+	}
+	if bearer == "" {
+		return []Violation{{Where: "header WWW-Authenticate", Keyword: "challenge", Expected: "the Bearer scheme", Got: fmt.Sprintf("%q", strings.Join(vals, ", "))}}
+	}
+	m := challengeError.FindStringSubmatch(bearer)
+	switch {
+	case presented && (m == nil || m[1] != "invalid_token"):
+		got := "no error parameter"
+		if m != nil {
+			got = fmt.Sprintf("error=%q", m[1])
+		}
+		return []Violation{{Where: "header WWW-Authenticate", Keyword: "challenge-error", Expected: `error="invalid_token" for a token that was presented and refused (RFC 6750 §3.1)`, Got: got}}
+	case !presented && m != nil:
+		return []Violation{{Where: "header WWW-Authenticate", Keyword: "challenge-error", Expected: "no error parameter when no credentials were sent (RFC 6750 §3.1)", Got: fmt.Sprintf("error=%q", m[1])}}
+	}
+	return nil
+}
+
+// HaveAllowedMethods succeeds when every exchange is a 405 error envelope
+// whose Allow header lists the method the endpoint does allow (RFC 9110 §15.5.6).
+func HaveAllowedMethods(allowed map[string]string) types.GomegaMatcher {
+	return &exchangeMatcher{
+		describe: "405 with Allow and the error envelope",
+		violations: func(ex probe.Exchange) []Violation {
+			vs := ErrorViolations(ex, ErrorExpectation{Status: 405})
+			if ex.Status != 405 {
+				return vs
+			}
+			want := allowed[ex.Path]
+			allow := ex.Header.Get("Allow")
+			if allow == "" {
+				return append(vs, Violation{Where: "header Allow", Keyword: "allow", Expected: "the allowed methods, " + want, Got: "no Allow header"})
+			}
+			for _, m := range strings.Split(allow, ",") {
+				if strings.EqualFold(strings.TrimSpace(m), want) {
+					return vs
+				}
+			}
+			return append(vs, Violation{Where: "header Allow", Keyword: "allow", Expected: "a list containing " + want, Got: fmt.Sprintf("%q", allow)})
+		},
+	}
+}
+
+// leakPatterns are signs of an internal error leaking to the client.
+var leakPatterns = []struct {
+	what string
+	re   *regexp.Regexp
+}{
+	{"a Python traceback", regexp.MustCompile(`Traceback \(most recent call last\)`)},
+	{"a Go panic or goroutine dump", regexp.MustCompile(`goroutine \d+ \[|panic: `)},
+	{"a Java stack frame", regexp.MustCompile(`\bat [\w$.]+\([\w$]+\.java:\d+\)`)},
+	{"a source file and line", regexp.MustCompile(`[\w/\\-]+\.(?:py|go|js|ts|rb|php|java|cs)(?::\d+|", line \d+)`)},
+	{"an internal file path", regexp.MustCompile(`(?:/home/|/usr/src/|/var/www/|/app/|/srv/|[A-Z]:\\\\)[\w./\\-]+`)},
+}
+
+// NotLeak succeeds when no error response echoes a presented token (the
+// probe has replaced known tokens by $CONFORM_TOKEN_…; others are passed in)
+// nor carries a stack trace or an internal file path.
+func NotLeak(otherSecrets ...string) types.GomegaMatcher {
+	return &exchangeMatcher{
+		describe: "error responses that leak neither tokens nor internals",
+		violations: func(ex probe.Exchange) []Violation {
+			if ex.Status < 400 {
+				return nil
+			}
+			var vs []Violation
+			texts := map[string]string{"body": ex.BodyText}
+			for k, v := range ex.Header {
+				texts["header "+k] = strings.Join(v, ", ")
+			}
+			for where, text := range texts {
+				if i := strings.Index(text, "$CONFORM_TOKEN_"); i >= 0 {
+					vs = append(vs, Violation{Where: where, Keyword: "token-echo", Message: "echoes the presented token (shown here as " + tokenVarAt(text, i) + ")"})
+				}
+				for _, s := range otherSecrets {
+					if s != "" && strings.Contains(text, s) {
+						vs = append(vs, Violation{Where: where, Keyword: "token-echo", Message: "echoes the presented token"})
+					}
+				}
+			}
+			for _, p := range leakPatterns {
+				if loc := p.re.FindString(ex.BodyText); loc != "" {
+					vs = append(vs, Violation{Where: "body", Keyword: "internal-leak", Message: fmt.Sprintf("carries %s: %q", p.what, clip(loc, 80))})
+				}
+			}
+			sortViolations(vs)
+			return vs
+		},
+	}
+}
+
+func tokenVarAt(text string, i int) string {
+	end := i + 1
+	for end < len(text) && (text[end] == '_' || text[end] >= 'A' && text[end] <= 'Z') {
+		end++
+	}
+	return text[i:end]
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+func sortViolations(vs []Violation) {
+	for i := 1; i < len(vs); i++ {
+		for j := i; j > 0 && vs[j].String() < vs[j-1].String(); j-- {
+			vs[j], vs[j-1] = vs[j-1], vs[j]
+		}
+	}
+}
+
+// HaveValidRetryAfter succeeds when every Retry-After present parses as
+// delay-seconds or an HTTP-date (RFC 9110 §10.2.3).
+func HaveValidRetryAfter() types.GomegaMatcher {
+	return &exchangeMatcher{
+		describe: "Retry-After values that parse per RFC 9110 §10.2.3",
+		violations: func(ex probe.Exchange) []Violation {
+			var vs []Violation
+			for _, v := range ex.Header.Values("Retry-After") {
+				if _, ok := probe.ParseRetryAfter(v, time.Now()); !ok {
+					vs = append(vs, Violation{Where: "header Retry-After", Keyword: "retry-after", Expected: "delay-seconds or an HTTP-date", Got: fmt.Sprintf("%q", v)})
+				}
+			}
+			return vs
+		},
+	}
+}
+
+// SameCodes succeeds when each pair of exchanges (the same failure provoked
+// twice) carries the same detail.code. The actual value is a [][2]probe.Exchange.
+func SameCodes() types.GomegaMatcher {
+	return &pairMatcher{}
+}
+
+type pairMatcher struct{ findings []Finding }
+
+func (m *pairMatcher) found() []Finding { return m.findings }
+
+func (m *pairMatcher) Match(actual any) (bool, error) {
+	pairs, ok := actual.([][2]probe.Exchange)
+	if !ok {
+		return false, fmt.Errorf("match: SameCodes expects [][2]probe.Exchange, got %T", actual)
+	}
+	m.findings = nil
+	for _, p := range pairs {
+		a, _ := bodyCode(p[0].Body)
+		b, _ := bodyCode(p[1].Body)
+		if a != b || p[0].Status != p[1].Status {
+			m.findings = append(m.findings, Finding{Exchange: p[1], Violations: []Violation{{
+				Where: "body /detail/code", Keyword: "stable-code",
+				Message: fmt.Sprintf("the same request got %d %q the first time and %d %q the second", p[0].Status, a, p[1].Status, b),
+			}}})
+		}
+	}
+	return len(m.findings) == 0, nil
+}
+
+func (m *pairMatcher) FailureMessage(actual any) string {
+	return "expected the same failure to get the same code each time; " + Render(m.findings, len(actual.([][2]probe.Exchange)))
+}
+
+func (m *pairMatcher) NegatedFailureMessage(any) string {
+	return "expected the codes to differ"
+}

@@ -1,0 +1,127 @@
+package suite
+
+import (
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/cornect/conform/internal/match"
+	"github.com/cornect/conform/internal/probe"
+)
+
+// describeHTTP registers the SHOULD-level checks of HTTP itself: the
+// authentication challenge, the scheme's case, 405 and unknown routes,
+// stable codes. Each sends a handful of requests of its own.
+func describeHTTP() {
+	check("AUTH-CHALLENGE", func(ctx SpecContext) {
+		credits := endpoint(profile().Credits.BalanceEndpoint)
+		without := send(ctx, request(credits, nil, probe.Credential{}))
+		presented := []probe.Request{request(credits, probe.Header("Bearer cornect_"+randomHex(16)), probe.Credential{})}
+		if hasToken(RoleExpired) {
+			cred := token(RoleExpired)
+			presented = append(presented, request(credits, bearer(cred), cred))
+		}
+		with := send(ctx, presented...)
+		judgeShould(without, match.HaveBearerChallenge(false))
+		judgeShould(with, match.HaveBearerChallenge(true))
+	})
+
+	check("AUTH-SCHEME-CASE", func(ctx SpecContext) {
+		cred := token(RoleRead)
+		credits := endpoint(profile().Credits.BalanceEndpoint)
+		exs := send(ctx,
+			request(credits, probe.Header("bearer "+probe.TokenPlaceholder), cred),
+			request(credits, probe.Header("BEARER "+probe.TokenPlaceholder), cred),
+		)
+		judgeShould(exs, match.BeAccepted())
+	})
+
+	check("AUTH-BEFORE-VALIDATION", func(ctx SpecContext) {
+		var reqs []probe.Request
+		for _, b := range profile().InvalidBodies {
+			if containsEndpoint(reqs, b.Endpoint) {
+				continue
+			}
+			r := request(endpoint(b.Endpoint), nil, probe.Credential{})
+			r.Body = b.Bytes()
+			reqs = append(reqs, r)
+		}
+		if len(reqs) == 0 {
+			Skip("the profile has no invalid bodies")
+		}
+		judgeShould(send(ctx, reqs...), match.HaveStatus(401))
+	})
+
+	check("HTTP-METHOD-405", func(ctx SpecContext) {
+		cred := token(RoleRead)
+		allowed := map[string]string{}
+		var reqs []probe.Request
+		for _, e := range operations() {
+			if e.Method != "GET" && e.Method != "POST" {
+				continue
+			}
+			r := request(e, bearer(cred), cred)
+			r.Method, r.Body = "PATCH", nil
+			allowed[e.Path] = e.Method
+			reqs = append(reqs, r)
+		}
+		judgeShould(send(ctx, reqs...), match.HaveAllowedMethods(allowed))
+	})
+
+	check("HTTP-UNKNOWN-ROUTE", func(ctx SpecContext) {
+		cred := token(RoleRead)
+		path := "/conform-no-such-route-" + randomHex(4)
+		ex := sendOne(ctx, probe.Request{Method: "GET", Path: path, Template: path, Authorization: bearer(cred), Token: cred})
+		judgeShould(ex, match.BeError(match.ErrorExpectation{Status: 404}))
+	})
+
+	check("HTTP-STABLE-CODE", func(ctx SpecContext) {
+		cred := token(RoleRead)
+		var pairs [][2]probe.Exchange
+		twice := func(r probe.Request) {
+			exs := send(ctx, r, r)
+			pairs = append(pairs, [2]probe.Exchange{exs[0], exs[1]})
+		}
+		twice(request(endpoint(profile().Credits.BalanceEndpoint), nil, probe.Credential{}))
+		if len(profile().NotFound) > 0 {
+			twice(request(endpoint(profile().NotFound[0]), bearer(cred), cred))
+		}
+		for _, b := range profile().InvalidBodies {
+			if e := endpoint(b.Endpoint); e.Scope == "read" {
+				r := request(e, bearer(cred), cred)
+				r.Body = b.Bytes()
+				twice(r)
+				break
+			}
+		}
+		judgeShould(pairs, match.SameCodes())
+	})
+}
+
+// describeRetryAfterSyntax looks at every response of the run, so it is
+// registered after the rate-limit burst.
+func describeRetryAfterSyntax() {
+	check("HTTP-RETRY-AFTER-SYNTAX", func(ctx SpecContext) {
+		var with []probe.Exchange
+		for _, ex := range seen() {
+			if len(ex.Header.Values("Retry-After")) > 0 {
+				with = append(with, ex)
+			}
+		}
+		if len(with) == 0 {
+			Skip("no response of this run carried Retry-After")
+		}
+		record(with[0])
+		judgeShould(with, match.HaveValidRetryAfter())
+	})
+}
+
+func containsEndpoint(reqs []probe.Request, id string) bool {
+	e := endpoint(id)
+	for _, r := range reqs {
+		if r.Template == e.Path && strings.EqualFold(r.Method, e.Method) {
+			return true
+		}
+	}
+	return false
+}
