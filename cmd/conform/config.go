@@ -32,6 +32,7 @@ type runConfig struct {
 	CACert         string
 	Insecure       bool
 	DryRun         bool
+	OpenAPI        string
 	// Tokens by role, from CONFORM_TOKEN_<ROLE>; values never printed.
 	Tokens map[string]string
 	// StepSummary is $GITHUB_STEP_SUMMARY, where the Markdown summary is appended.
@@ -65,12 +66,14 @@ func parseRunConfig(args []string, getenv func(string) string, stderr io.Writer)
 	fs.BoolVar(&c.NoColor, "no-color", getenv("NO_COLOR") != "", "no ANSI colours (env NO_COLOR)")
 	fs.StringVar(&c.CACert, "ca-cert", getenv("CONFORM_CA_CERT"), "PEM file of a CA to trust for the target's TLS certificate (env CONFORM_CA_CERT)")
 	fs.BoolVar(&c.Insecure, "insecure", false, "skip TLS certificate verification (never against a real deployment)")
+	fs.StringVar(&c.OpenAPI, "openapi", getenv("CONFORM_OPENAPI"), "OpenAPI document (file or URL) whose operations the auth and scope checks sweep (env CONFORM_OPENAPI); empty: the profile's endpoints")
 	fs.BoolVar(&c.DryRun, "dry-run", false, "print which checks would run or skip, and why, without sending a request")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
 	if fs.NArg() > 0 {
-		return c, fmt.Errorf("unexpected argument %q (tokens come from CONFORM_TOKEN_* variables, never from the command line)", fs.Arg(0))
+		// Not quoted back: a stray argument is often a pasted token.
+		return c, fmt.Errorf("unexpected argument, not shown in case it is a token (tokens come from CONFORM_TOKEN_* variables, never from the command line)")
 	}
 	for _, role := range suite.Roles() {
 		if v := getenv(suite.TokenVar(role)); v != "" {
@@ -94,7 +97,7 @@ func (c runConfig) Validate() error {
 		case u.Host == "":
 			errs = append(errs, fmt.Errorf("--base-url %q: has no host", c.BaseURL))
 		case u.User != nil:
-			errs = append(errs, fmt.Errorf("--base-url %q: must not hold credentials; tokens come from CONFORM_TOKEN_* variables", u.Redacted()))
+			errs = append(errs, fmt.Errorf("--base-url %q: must not hold credentials (not shown); tokens come from CONFORM_TOKEN_* variables", withoutUserinfo(u)))
 		case u.RawQuery != "" || u.Fragment != "":
 			errs = append(errs, fmt.Errorf("--base-url %q: must not have a query or fragment", c.BaseURL))
 		}
@@ -111,6 +114,14 @@ func (c runConfig) Validate() error {
 	return errors.Join(errs...)
 }
 
+// withoutUserinfo shows a URL without its user and password: url.Redacted
+// masks only the password, and a token is as likely to be given as the user.
+func withoutUserinfo(u *url.URL) string {
+	v := *u
+	v.User = nil
+	return v.String()
+}
+
 // Redact returns the configuration for reports, token values masked.
 func (c runConfig) Redact() map[string]string {
 	m := map[string]string{
@@ -123,6 +134,7 @@ func (c runConfig) Redact() map[string]string {
 		"strict":          fmt.Sprint(c.Strict),
 		"ca_cert":         c.CACert,
 		"insecure":        fmt.Sprint(c.Insecure),
+		"openapi":         c.OpenAPI,
 	}
 	for _, role := range suite.Roles() {
 		v := "not set"

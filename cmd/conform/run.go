@@ -69,12 +69,22 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer errOut.Flush()
 
 	var notes []string
+	var ops []fixtures.Endpoint
+	if cfg.OpenAPI != "" {
+		var opNotes []string
+		ops, opNotes, err = discoverOperations(ctx, cfg.OpenAPI, target.BaseURL, tlsCfg, prof)
+		if err != nil {
+			fmt.Fprintf(errOut, "conform run: --openapi: %v\n", err)
+			return exitUsage
+		}
+		notes = append(notes, opNotes...)
+	}
 	client, err := probe.New(probe.Options{
 		BaseURL:     target.BaseURL,
 		Timeout:     cfg.RequestTimeout,
 		TLSConfig:   tlsCfg,
 		Credentials: creds,
-		Limits:      prof.Limits(),
+		Limits:      operationLimits(prof, ops),
 		Logf: func(format string, args ...any) {
 			line := fmt.Sprintf(format, args...)
 			notes = append(notes, line)
@@ -89,6 +99,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	printHeader(out, cfg, target, byRole)
+	if ops != nil {
+		fmt.Fprintf(out, "sweeping %d operations from the OpenAPI document %s\n\n", len(ops), cfg.OpenAPI)
+	}
 	if code, msg := preflight(ctx, client, prof); code != exitOK {
 		fmt.Fprintf(errOut, "conform run: %s\n", msg)
 		return code
@@ -107,6 +120,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	outcome, err := suite.Run(suite.Config{
 		Client:       client,
 		Profile:      prof,
+		Operations:   ops,
 		Tokens:       byRole,
 		Strict:       cfg.Strict,
 		LabelFilter:  cfg.LabelFilter,

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cornect/conform/internal/reference"
+	"github.com/cornect/conform/internal/report"
+)
+
+// withForgetfulOperation serves the reference plus one more operation,
+// GET /companies/{id}/contacts, that its OpenAPI document says needs a read
+// token but whose handler forgets to authenticate: the classic bug a sweep
+// over a sample of endpoints misses.
+func withForgetfulOperation(t *testing.T) (*reference.Server, *httptest.Server) {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal(reference.OpenAPIDocument(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc["paths"].(map[string]any)["/companies/{id}/contacts"] = map[string]any{
+		"get": map[string]any{
+			"operationId":                     "list_company_contacts",
+			"security":                        []any{map[string]any{"cornectToken": []any{"read"}}},
+			"x-cornect-scope":                 "read",
+			"x-cornect-rate-limit-per-minute": 120,
+			"parameters": []any{map[string]any{
+				"name": "id", "in": "path", "required": true, "schema": map[string]any{"type": "string"},
+			}},
+			"responses": map[string]any{"200": map[string]any{"description": "the company's contacts"}},
+		},
+	}
+	body, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := reference.New()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/openapi.json":
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(body)
+		case strings.HasPrefix(r.URL.Path, "/api/v1/companies/") && strings.HasSuffix(r.URL.Path, "/contacts"):
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"items":[]}`))
+		default:
+			ref.ServeHTTP(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return ref, srv
+}
+
+func TestOpenAPISweepCatchesTheOperationThatForgetsAuth(t *testing.T) {
+	ref, srv := withForgetfulOperation(t)
+	env := tokenEnv(ref.Tokens(), srv.URL+"/api/v1")
+	dir := t.TempDir()
+
+	// The profile does not know the operation: the sweep cannot see the bug.
+	blind := runConform(t, env, "run", "--label-filter", "auth", "--json-report", filepath.Join(dir, "blind.json"))
+	if blind.code != exitOK {
+		t.Fatalf("without --openapi: exit %d, want 0 (the profile lacks the operation)\n%s", blind.code, blind.stdout)
+	}
+
+	path := filepath.Join(dir, "sweep.json")
+	res := runConform(t, env, "run", "--label-filter", "auth", "--openapi", srv.URL+"/openapi.json", "--json-report", path)
+	if res.code != exitViolations {
+		t.Fatalf("with --openapi: exit %d, want 1\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	r := readJSONReport(t, path)
+	const op = "GET /companies/{id}/contacts"
+	for _, c := range r.Checks {
+		if c.ID != "AUTH-MISSING" && c.ID != "AUTH-EXPIRED" {
+			continue
+		}
+		if c.Status != report.Failed || !strings.Contains(c.Message, "/companies/{id}/contacts") {
+			t.Errorf("%s: %s, want failed naming the contacts operation:\n%s", c.Name(), c.Status, c.Message)
+		}
+	}
+	rows, _ := r.Coverage()
+	if len(rows) != 7 {
+		t.Errorf("coverage has %d operations, want the document's 7", len(rows))
+	}
+	for _, row := range rows {
+		want := report.Passed
+		if row.Operation == op {
+			want = report.Failed
+		}
+		if got := row.Checks["AUTH-MISSING"]; got != want {
+			t.Errorf("coverage of %s under AUTH-MISSING: %s, want %s", row.Operation, got, want)
+		}
+	}
+	if !strings.Contains(res.stdout, op) {
+		t.Errorf("the console does not name %s", op)
+	}
+}
+
+func TestOpenAPIOfTheReferenceCoversEveryOperation(t *testing.T) {
+	ref, base := serveReference(t)
+	path := filepath.Join(t.TempDir(), "r.json")
+	env := tokenEnv(ref.Tokens(), base)
+	res := runConform(t, env, "run", "--openapi", strings.TrimSuffix(base, "/api/v1")+"/openapi.json", "--json-report", path)
+	if res.code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	rows, _ := readJSONReport(t, path).Coverage()
+	if len(rows) != 6 {
+		t.Fatalf("coverage has %d operations, want 6", len(rows))
+	}
+	for _, row := range rows {
+		for _, id := range []string{"AUTH-MISSING", "AUTH-FORMAT", "AUTH-UNKNOWN", "AUTH-REVOKED", "AUTH-EXPIRED", "AUTH-UNBOUND", "AUTH-NON-MEMBER"} {
+			if row.Checks[id] != report.Passed {
+				t.Errorf("%s: %s is %q, want passed", row.Operation, id, row.Checks[id])
+			}
+		}
+	}
+}
+
+func TestABadOpenAPIDocumentIsAUsageError(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"not": "openapi"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ref, base := serveReference(t)
+	for _, loc := range []string{bad, filepath.Join(dir, "missing.json")} {
+		res := runConform(t, tokenEnv(ref.Tokens(), base), "run", "--openapi", loc)
+		if res.code != exitUsage || !strings.Contains(res.stderr, "--openapi") {
+			t.Errorf("%s: exit %d, want 2 with a message naming --openapi\n%s", loc, res.code, res.stderr)
+		}
+	}
+}

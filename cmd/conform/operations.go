@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/cornect/conform/fixtures"
+	"github.com/cornect/conform/internal/openapi"
+)
+
+// defaultOperationLimit paces an operation whose per-token limit neither
+// the OpenAPI document nor the profile gives: the lowest documented limit of
+// a query endpoint, so conform errs on the slow side.
+const defaultOperationLimit = 30
+
+// discoverOperations reads the OpenAPI document at location and turns every
+// operation that needs authentication into an endpoint for the sweeps. The
+// profile fills in what the document lacks (a body, a limit) for operations
+// it also knows. Public operations are not swept, and are named in notes.
+func discoverOperations(ctx context.Context, location, baseURL string, tlsCfg *tls.Config, prof *fixtures.Profile) ([]fixtures.Endpoint, []string, error) {
+	client := &http.Client{
+		Timeout:       30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		Transport:     &http.Transport{Proxy: nil, TLSClientConfig: tlsCfg},
+	}
+	ops, err := openapi.Load(ctx, location, client, openapi.DefaultMaxBytes)
+	if err != nil {
+		return nil, nil, err
+	}
+	if u, err := url.Parse(baseURL); err == nil {
+		ops = openapi.Rebase(ops, u.Path)
+	}
+	known := map[string]fixtures.Endpoint{}
+	for _, e := range prof.Endpoints {
+		known[e.Method+" "+e.Path] = e
+	}
+	var out []fixtures.Endpoint
+	var public []string
+	for _, op := range ops {
+		key := op.Method + " " + op.Path
+		if op.Public {
+			public = append(public, key)
+			continue
+		}
+		e := fixtures.Endpoint{
+			ID:             op.OperationID,
+			Method:         op.Method,
+			Path:           op.Path,
+			Scope:          op.Scope,
+			LimitPerMinute: op.LimitPerMinute,
+			Body:           op.Body,
+			Doc:            location,
+		}
+		if e.ID == "" {
+			e.ID = key
+		}
+		if e.Scope == openapi.ScopeNone {
+			e.Scope = openapi.ScopeUnknown // the document does not say; every CAPI request needs a token
+		}
+		if p, ok := known[key]; ok {
+			if e.LimitPerMinute == 0 {
+				e.LimitPerMinute = p.LimitPerMinute
+			}
+			if e.Body == nil {
+				e.Body = p.Body
+			}
+			e.Doc = p.Doc
+		}
+		if e.LimitPerMinute == 0 {
+			e.LimitPerMinute = defaultOperationLimit
+		}
+		if op.HasBody && e.Body == nil {
+			e.Body = []byte("{}")
+		}
+		out = append(out, e)
+	}
+	if len(out) == 0 {
+		return nil, nil, fmt.Errorf("openapi document %q: no operation requires authentication, so there is nothing to sweep", location)
+	}
+	var notes []string
+	if len(public) > 0 {
+		notes = append(notes, fmt.Sprintf("%d operations are public per the OpenAPI document and were not swept: %s", len(public), strings.Join(public, ", ")))
+	}
+	return out, notes, nil
+}
+
+// operationLimits adds the operations' limits to the profile's, for pacing.
+func operationLimits(prof *fixtures.Profile, ops []fixtures.Endpoint) map[string]int {
+	limits := prof.Limits()
+	for _, e := range ops {
+		if _, ok := limits[e.Method+" "+e.Path]; !ok {
+			limits[e.Method+" "+e.Path] = e.LimitPerMinute
+		}
+	}
+	return limits
+}
