@@ -7,40 +7,81 @@ import (
 	"github.com/cornect/conform/internal/probe"
 )
 
+// formatVariant is one Authorization header that is not a cornect_ bearer token.
+type formatVariant struct {
+	name   string
+	header string
+}
+
+// tokenState is a token role and the 401 code the Errors page gives it.
+type tokenState struct {
+	id, role, code string
+}
+
 // describeAuth registers the 401 checks of the Errors page: each provokes
-// its code on every endpoint of the profile.
+// its code on every operation. The whole family is sent as one batch.
 func describeAuth() {
-	check("AUTH-MISSING", func(ctx SpecContext) {
-		exs := send(ctx, everyOperation(nil, probe.Credential{})...)
-		judge(exs, match.BeError(match.ErrorExpectation{Status: 401, Code: "MISSING_AUTH_HEADER"}))
-	})
-
-	checkTable("AUTH-FORMAT",
-		func(ctx SpecContext, header func() string) {
-			exs := send(ctx, everyOperation(probe.Header(header()), probe.Credential{})...)
-			judge(exs, match.BeError(match.ErrorExpectation{Status: 401, Code: "INVALID_TOKEN_FORMAT"}))
-		},
-		Entry("Basic scheme", func() string { return "Basic Y29uZm9ybTpjb25mb3Jt" }),
-		Entry("Bearer without credentials", func() string { return "Bearer" }),
-		Entry("bearer token without the cornect_ prefix", func() string { return "Bearer " + randomHex(16) }),
-		Entry("cornect_ token without a scheme", func() string { return "cornect_" + randomHex(16) }),
-		Entry("empty header value", func() string { return "" }),
-	)
-
-	check("AUTH-UNKNOWN", func(ctx SpecContext) {
-		exs := send(ctx, everyOperation(probe.Header("Bearer cornect_"+randomHex(16)), probe.Credential{})...)
-		judge(exs, match.BeError(match.ErrorExpectation{Status: 401, Code: "INVALID_TOKEN"}))
-	})
-
-	tokenState := func(role, code string) func(ctx SpecContext) {
-		return func(ctx SpecContext) {
-			cred := token(role)
-			exs := send(ctx, everyOperation(bearer(cred), cred)...)
-			judge(exs, match.BeError(match.ErrorExpectation{Status: 401, Code: code}))
-		}
+	formats := []formatVariant{
+		{"Basic scheme", "Basic Y29uZm9ybTpjb25mb3Jt"},
+		{"Bearer without credentials", "Bearer"},
+		{"bearer token without the cornect_ prefix", "Bearer " + randomHex(16)},
+		{"cornect_ token without a scheme", "cornect_" + randomHex(16)},
+		{"empty header value", ""},
 	}
-	check("AUTH-REVOKED", tokenState(RoleRevoked, "INVALID_TOKEN"))
-	check("AUTH-EXPIRED", tokenState(RoleExpired, "TOKEN_EXPIRED"))
-	check("AUTH-UNBOUND", tokenState(RoleUnbound, "TOKEN_NOT_WORKSPACE_BOUND"))
-	check("AUTH-NON-MEMBER", tokenState(RoleNonMember, "NOT_WORKSPACE_MEMBER"))
+	states := []tokenState{
+		{"AUTH-REVOKED", RoleRevoked, "INVALID_TOKEN"},
+		{"AUTH-EXPIRED", RoleExpired, "TOKEN_EXPIRED"},
+		{"AUTH-UNBOUND", RoleUnbound, "TOKEN_NOT_WORKSPACE_BOUND"},
+		{"AUTH-NON-MEMBER", RoleNonMember, "NOT_WORKSPACE_MEMBER"},
+	}
+	unknown := "Bearer cornect_" + randomHex(16)
+
+	Describe("authentication", Ordered, func() {
+		var got map[string][]probe.Exchange
+		BeforeAll(func(ctx SpecContext) {
+			var b batch
+			b.add("AUTH-MISSING", everyOperation(nil, probe.Credential{})...)
+			for _, f := range formats {
+				b.add(f.name, everyOperation(probe.Header(f.header), probe.Credential{})...)
+			}
+			b.add("AUTH-UNKNOWN", everyOperation(probe.Header(unknown), probe.Credential{})...)
+			for _, s := range states {
+				if hasToken(s.role) {
+					cred := target.cfg.Tokens[s.role]
+					b.add(s.id, everyOperation(bearer(cred), cred)...)
+				}
+			}
+			got = b.send(ctx)
+		})
+		judged := func(key string, e match.ErrorExpectation) {
+			record(got[key]...)
+			judge(got[key], match.BeError(e))
+		}
+
+		check("AUTH-MISSING", func(ctx SpecContext) {
+			judged("AUTH-MISSING", match.ErrorExpectation{Status: 401, Code: "MISSING_AUTH_HEADER"})
+		})
+
+		var entries []TableEntry
+		for _, f := range formats {
+			entries = append(entries, Entry(f.name, f.name))
+		}
+		checkTable("AUTH-FORMAT",
+			func(ctx SpecContext, name string) {
+				judged(name, match.ErrorExpectation{Status: 401, Code: "INVALID_TOKEN_FORMAT"})
+			},
+			entries...,
+		)
+
+		check("AUTH-UNKNOWN", func(ctx SpecContext) {
+			judged("AUTH-UNKNOWN", match.ErrorExpectation{Status: 401, Code: "INVALID_TOKEN"})
+		})
+
+		for _, s := range states {
+			check(s.id, func(ctx SpecContext) {
+				token(s.role) // skips, naming the variable, when it is not set
+				judged(s.id, match.ErrorExpectation{Status: 401, Code: s.code})
+			})
+		}
+	})
 }

@@ -141,7 +141,7 @@ func writeRoles() []string { return []string{RoleReadWrite, RoleNoCredits} }
 func readRoles() []string { return []string{RoleRead, RoleReadWrite, RoleNoCredits} }
 
 // sendConcurrency bounds the requests one spec has in flight.
-const sendConcurrency = 8
+const sendConcurrency = 16
 
 // send fires the requests concurrently (they do not depend on each other),
 // records every exchange as evidence of the running spec, and returns them in

@@ -10,8 +10,10 @@ import (
 	"github.com/cornect/conform/internal/probe"
 )
 
-// burstWave is how many burst requests are in flight at once.
-const burstWave = 10
+// burstWave is how many burst requests go out at once: enough that a target
+// far away is emptied in a few round trips, few enough to stop soon after
+// the first 429.
+const burstWave = 32
 
 // describeRateLimit bursts the profile's endpoint just past its documented
 // per-token limit (never more than the limit plus the profile's margin),

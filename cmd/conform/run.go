@@ -147,6 +147,11 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Stats:           client.Stats(),
 		Notes:           notes,
 	}
+	if len(outcome.Checks) == 0 {
+		// Nothing ran: no report, since an empty one would read as a pass.
+		fmt.Fprintln(errOut, "conform run: no check was selected (see --label-filter and --focus); no report written")
+		return exitUsage
+	}
 	fmt.Fprintln(out)
 	if err := report.Console(out, result, report.ConsoleOptions{Color: !cfg.NoColor && isTerminal(stdout), Verbose: cfg.Verbose}); err != nil {
 		fmt.Fprintf(errOut, "conform run: writing the summary: %v\n", err)
@@ -159,9 +164,6 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case outcome.InternalError != "":
 		fmt.Fprintf(errOut, "conform run: internal error of conform (please report it): %s\n", outcome.InternalError)
 		return exitInternal
-	case len(outcome.Checks) == 0:
-		fmt.Fprintln(errOut, "conform run: no check was selected (see --label-filter and --focus)")
-		return exitUsage
 	case !result.Conformant():
 		return exitViolations
 	case outcome.GinkgoFailed:

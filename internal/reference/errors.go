@@ -104,7 +104,7 @@ func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
 	if e.problems != nil && s.broken(faultValidationAs400) {
 		status = http.StatusBadRequest
 	}
-	if s.varies(variationOtherCodes) || (s.broken(faultCodesUnstable) && otherCode(code) != code && s.alternate()) {
+	if s.varies(variationOtherCodes) || (s.broken(faultCodesUnstable) && otherCode(code) != code && s.alternate(code)) {
 		code = otherCode(code)
 	}
 	if s.varies(variationRewordedMessages) {
@@ -254,12 +254,13 @@ func otherCode(code string) string {
 }
 
 // alternate reports whether this response takes the other spelling of its
-// code under the codes-unstable fault: every second one does.
-func (s *Server) alternate() bool {
+// code under the codes-unstable fault: every second response with that code
+// does, however responses with other codes interleave.
+func (s *Server) alternate(code string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.spellings++
-	return s.spellings%2 == 0
+	s.spellings[code]++
+	return s.spellings[code]%2 == 0
 }
 
 // leakedTraceback is what the stack-trace fault puts in 404 envelopes: the

@@ -135,7 +135,7 @@ func Faults() []FaultInfo {
 		{faultWrongMethod404, "a wrong method on a known path answers 404 NOT_FOUND instead of 405", "a known path with a method it does not support answers 405 (RFC 9110 §15.5.6)"},
 		{faultMethodNotAllowedWithoutAllow, "405 responses lack the Allow header", "a 405 carries Allow, listing the methods the path supports (RFC 9110 §15.5.6, §10.2.1)"},
 		{faultUnknownRoutePlainText, `an unknown path answers "404 page not found" as text/plain, like Go's default mux`, "every error response, an unknown path's 404 included, is JSON with the envelope"},
-		{faultCodesUnstable, "the codes of undocumented statuses (404, 422, 400, 405, 429) alternate between two spellings from one response to the next, e.g. NOT_FOUND and RESOURCE_NOT_FOUND", "error codes are stable: clients branch on them, so the same error always has the same code"},
+		{faultCodesUnstable, "the codes of undocumented statuses (404, 422, 400, 405, 429) alternate between two spellings, every second response with a code taking the other, e.g. NOT_FOUND and RESOURCE_NOT_FOUND", "error codes are stable: clients branch on them, so the same error always has the same code"},
 		{faultRetryAfterGarbage, `non-429 error responses (the 402 and 404s among them) carry "Retry-After: soon"`, "Retry-After is an HTTP-date or whole seconds (RFC 9110 §10.2.3)"},
 	}
 }

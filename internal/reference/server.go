@@ -26,7 +26,7 @@ type Server struct {
 	lists      map[string]*list      // by id
 	exports    map[string]*export    // by id
 	buckets    map[string]*bucket    // rate limit buckets, by key
-	spellings  int                   // codes-unstable: errors so far whose code has two spellings
+	spellings  map[string]int        // codes-unstable: errors so far per code that has two spellings
 }
 
 // New returns a server with fresh token values and the seeded sandbox world
@@ -49,6 +49,7 @@ func New(opts ...Option) *Server {
 		data:       companies(),
 		signingKey: []byte(randomHex(32)),
 		buckets:    make(map[string]*bucket),
+		spellings:  make(map[string]int),
 	}
 	s.seed(cfg.clock.Now())
 	return s
