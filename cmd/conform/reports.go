@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -35,6 +36,7 @@ func writeReports(cfg runConfig, r report.Result, red *probe.Redactor, console i
 		add(filepath.Join(cfg.ReportDir, "report.json"), report.JSON)
 		add(filepath.Join(cfg.ReportDir, "report.html"), report.HTML)
 		add(filepath.Join(cfg.ReportDir, "summary.md"), report.Markdown)
+		add(filepath.Join(cfg.ReportDir, "config.json"), writeConfig)
 	}
 	for _, t := range targets {
 		err := report.WriteFile(t.path, func(w io.Writer) error {
@@ -67,4 +69,18 @@ func writeReports(cfg runConfig, r report.Result, red *probe.Redactor, console i
 		}
 	}
 	return nil
+}
+
+// writeConfig writes the run's configuration, token values masked, so a
+// report directory says how it was produced.
+func writeConfig(w io.Writer, r report.Result) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(struct {
+		Tool            string            `json:"tool"`
+		Version         string            `json:"version"`
+		ContractVersion string            `json:"contract_version"`
+		Target          report.Target     `json:"target"`
+		Config          map[string]string `json:"config"`
+	}{r.Tool, r.Version, r.ContractVersion, r.Target, r.Config})
 }

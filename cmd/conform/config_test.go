@@ -1,0 +1,71 @@
+package main
+
+import (
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestRunConfigValidate(t *testing.T) {
+	valid := runConfig{RequestTimeout: time.Second, SuiteTimeout: time.Minute}
+	tests := []struct {
+		name   string
+		change func(*runConfig)
+		want   string // "" when valid
+	}{
+		{"defaults", func(*runConfig) {}, ""},
+		{"https base URL", func(c *runConfig) { c.BaseURL = "https://staging.example.com/api/v1" }, ""},
+		{"no scheme", func(c *runConfig) { c.BaseURL = "staging.example.com" }, "must start with http:// or https://"},
+		{"ftp", func(c *runConfig) { c.BaseURL = "ftp://example.com/api/v1" }, "must start with http:// or https://"},
+		{"no host", func(c *runConfig) { c.BaseURL = "http:///api/v1" }, "has no host"},
+		{"credentials", func(c *runConfig) { c.BaseURL = "https://cornect_secret@example.com/api/v1" }, "must not hold credentials"},
+		{"query", func(c *runConfig) { c.BaseURL = "https://example.com/api/v1?x=1" }, "query or fragment"},
+		{"zero request timeout", func(c *runConfig) { c.RequestTimeout = 0 }, "--request-timeout must be positive"},
+		{"zero suite timeout", func(c *runConfig) { c.SuiteTimeout = 0 }, "--suite-timeout must be positive"},
+		{"insecure without base URL", func(c *runConfig) { c.Insecure = true }, "need a --base-url"},
+		{"two problems at once", func(c *runConfig) { c.BaseURL = "x"; c.RequestTimeout = 0 }, "--request-timeout"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := valid
+			tt.change(&c)
+			err := c.Validate()
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("rejected: %v", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Fatalf("got %v, want an error saying %q", err, tt.want)
+			}
+			if err != nil && strings.Contains(err.Error(), "cornect_secret") {
+				t.Errorf("the error repeats the credentials: %v", err)
+			}
+		})
+	}
+}
+
+func TestRunConfigPrecedenceFlagsOverEnvironment(t *testing.T) {
+	env := map[string]string{"CONFORM_BASE_URL": "https://env.example.com/api/v1", "CONFORM_PROFILE": "env.json"}
+	c, err := parseRunConfig([]string{"--base-url", "https://flag.example.com/api/v1"}, func(k string) string { return env[k] }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.BaseURL != "https://flag.example.com/api/v1" || c.Profile != "env.json" {
+		t.Errorf("base URL %q (want the flag's), profile %q (want the environment's)", c.BaseURL, c.Profile)
+	}
+}
+
+func TestRedactNeverShowsATokenValue(t *testing.T) {
+	c := runConfig{Tokens: map[string]string{"READ": "cornect_readsecret", "NO_CREDITS": "cornect_nocredits"}}
+	for k, v := range c.Redact() {
+		if strings.Contains(v, "cornect_") {
+			t.Errorf("%s = %q shows a token", k, v)
+		}
+	}
+	if got := c.Redact()["CONFORM_TOKEN_READ"]; got != "set (value hidden)" {
+		t.Errorf("CONFORM_TOKEN_READ = %q", got)
+	}
+	if got := c.Redact()["CONFORM_TOKEN_EXPIRED"]; got != "not set" {
+		t.Errorf("CONFORM_TOKEN_EXPIRED = %q", got)
+	}
+}
