@@ -3,8 +3,8 @@ package report
 import (
 	"context"
 	"image"
-	"io"
 	"image/png"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
