@@ -70,7 +70,8 @@ func New(o Options) (*Client, error) {
 		return nil, fmt.Errorf("base URL %q: no host", o.BaseURL)
 	}
 	if u.User != nil {
-		return nil, fmt.Errorf("base URL %q: credentials in the URL are not allowed; tokens come from CONFORM_TOKEN_* variables", u.Redacted())
+		u.User = nil // not shown: url.Redacted masks only a password, and a token may be the user
+		return nil, fmt.Errorf("base URL %q: credentials in the URL are not allowed; tokens come from CONFORM_TOKEN_* variables", u.String())
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
@@ -225,18 +226,18 @@ func (c *Client) once(ctx context.Context, r Request) Exchange {
 
 // record builds the redacted exchange; resp may be nil.
 func (c *Client) record(r Request, resp *http.Response, d time.Duration, err error) Exchange {
-	u := c.url(r.Path)
+	u := c.redact.String(c.url(r.Path))
 	ex := Exchange{
 		Method:    r.Method,
 		URL:       u,
-		Path:      r.Template,
-		Auth:      r.describeAuth(),
+		Path:      c.redact.String(r.Template),
+		Auth:      c.redact.String(r.describeAuth()),
 		ReqHeader: http.Header{},
-		Curl:      curl(r.Method, u, r),
+		Curl:      curl(r.Method, u, r, c.redact),
 		Duration:  d,
 	}
 	if _, shown, ok := r.authValue(); ok {
-		ex.ReqHeader["Authorization"] = []string{shown}
+		ex.ReqHeader["Authorization"] = []string{c.redact.String(shown)}
 	}
 	if r.Body != nil {
 		ex.ReqHeader.Set("Content-Type", r.contentType())
@@ -260,7 +261,10 @@ func (c *Client) record(r Request, resp *http.Response, d time.Duration, err err
 // describeErr turns a transport error into a sentence, redacted.
 func (c *Client) describeErr(err error) string {
 	var msg string
+	var cert *tls.CertificateVerificationError
 	switch {
+	case errors.As(err, &cert):
+		msg = fmt.Sprintf("the target's TLS certificate is not trusted: %v (for a private CA, pass its certificate with --ca-cert)", cert.Err)
 	case errors.Is(err, context.DeadlineExceeded):
 		msg = fmt.Sprintf("no answer within %s (--request-timeout)", c.opts.Timeout)
 	case errors.Is(err, context.Canceled):

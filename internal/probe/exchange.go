@@ -77,6 +77,9 @@ func (e Exchange) Evidence(indent string) string {
 		if cut {
 			fmt.Fprintf(&b, "%s          … [body cut: %d bytes read, shown up to %d]\n", indent, len(e.Body), EvidenceBodyLimit)
 		}
+		if e.Err != "" {
+			fmt.Fprintf(&b, "%s          … [%s]\n", indent, e.Err)
+		}
 	}
 	return b.String()
 }

@@ -58,14 +58,15 @@ func (r Request) describeAuth() string {
 }
 
 // curl renders a copy-pasteable command. Literal parts are single-quoted; the
-// Authorization header is double-quoted so $CONFORM_TOKEN_… expands.
-func curl(method, url string, r Request) string {
-	parts := []string{"curl", "-sS", "-i", "-X", method, shellQuote(url)}
+// Authorization header is double-quoted so $CONFORM_TOKEN_… expands. Each part
+// is redacted before it is quoted, since quoting can split a secret's bytes.
+func curl(method, url string, r Request, red *Redactor) string {
+	parts := []string{"curl", "-sS", "-i", "-X", method, shellQuote(red.String(url))}
 	if _, shown, ok := r.authValue(); ok {
-		parts = append(parts, "-H", doubleQuote("Authorization: "+shown))
+		parts = append(parts, "-H", doubleQuote("Authorization: "+red.String(shown)))
 	}
 	if r.Body != nil {
-		parts = append(parts, "-H", shellQuote("Content-Type: "+r.contentType()), "--data-raw", shellQuote(string(r.Body)))
+		parts = append(parts, "-H", shellQuote("Content-Type: "+r.contentType()), "--data-raw", shellQuote(red.String(string(r.Body))))
 	}
 	return strings.Join(parts, " ")
 }

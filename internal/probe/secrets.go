@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 )
@@ -25,6 +26,23 @@ func (c Credential) String() string { return "$" + c.Var }
 
 // GoString keeps %#v from printing the value too.
 func (c Credential) GoString() string { return "probe.Credential{" + c.String() + "}" }
+
+// Format shows String (GoString for %#v) whatever the verb: without it, verbs
+// that ignore String, such as %d, print the struct's fields, value included.
+func (c Credential) Format(f fmt.State, verb rune) {
+	switch {
+	case verb == 'v' && f.Flag('#'):
+		fmt.Fprint(f, c.GoString())
+	case verb == 'v' || verb == 's' || verb == 'q' || verb == 'x' || verb == 'X':
+		fmt.Fprintf(f, fmt.FormatString(f, verb), c.String())
+	default:
+		fmt.Fprint(f, c.String())
+	}
+}
+
+// GomegaString keeps Gomega's failure messages, which print struct fields
+// unexported ones included, from showing the value.
+func (c Credential) GomegaString() string { return c.String() }
 
 // Redactor replaces known secret values with their variable names.
 type Redactor struct {
