@@ -24,10 +24,14 @@ import (
 
 // runCmd is `conform run`: preflight, the suite, the reports, the verdict.
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cfg, err := parseRunConfig(args, os.Getenv, stderr)
+	// Until the tokens are known, anything shaped like one is masked: a
+	// usage error may quote a token pasted in the wrong place.
+	early := probe.NewRedactingWriter(stderr, probe.NewShapeRedactor())
+	defer early.Flush()
+	cfg, err := parseRunConfig(args, os.Getenv, early)
 	if err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(stderr, "conform run: %v\n", err)
+			fmt.Fprintf(early, "conform run: %v\n", err)
 			return exitUsage
 		}
 		return exitOK

@@ -153,6 +153,8 @@ func TestATokenOnTheCommandLineIsRefusedAndNotEchoed(t *testing.T) {
 		{"with its scheme", []string{"run", "Bearer " + token}, "never from the command line"},
 		{"as the user of the base URL", []string{"run", "--base-url", "https://" + token + "@staging.example.com/api/v1"}, "must not hold credentials"},
 		{"as the password of the base URL", []string{"run", "--base-url", "https://conform:" + token + "@staging.example.com/api/v1"}, "must not hold credentials"},
+		{"as the value of a flag", []string{"run", "--request-timeout", token}, "invalid value"},
+		{"as a flag", []string{"run", "--" + token}, "flag provided but not defined"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -43,6 +43,9 @@ func ErrorViolations(ex probe.Exchange, e ErrorExpectation) []Violation {
 		vs = append(vs, Violation{Where: "status", Keyword: "status", Expected: statusText(e.Status), Got: statusText(ex.Status) + redirectNote(ex)})
 	}
 	vs = append(vs, jsonContentType(ex)...)
+	if ex.Err != "" {
+		vs = append(vs, Violation{Where: "body", Keyword: "transport", Message: "incomplete: " + ex.Err})
+	}
 	if ex.Truncated {
 		vs = append(vs, Violation{Where: "body", Keyword: "size", Message: fmt.Sprintf("longer than the %d bytes read; an error body is expected to be small", len(ex.Body))})
 	}

@@ -66,15 +66,15 @@ func (p *pacer) wait(ctx context.Context, key, endpoint string, logf func(string
 		return nil
 	}
 	logf("pacing %s: waiting %s to stay within the documented limit of %d/min", endpoint, d.Round(time.Millisecond), p.limits[endpoint])
-	p.mu.Lock()
-	p.slept += d
-	p.mu.Unlock()
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-time.After(d):
-		return nil
 	}
+	p.mu.Lock()
+	p.slept += d
+	p.mu.Unlock()
+	return nil
 }
 
 // ParseRetryAfter reads a Retry-After value, delay-seconds or HTTP-date

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -46,7 +47,18 @@ func (c Credential) GomegaString() string { return c.String() }
 
 // Redactor replaces known secret values with their variable names.
 type Redactor struct {
-	repl *strings.Replacer
+	repl   *strings.Replacer
+	shapes bool // also mask anything shaped like a token
+}
+
+// tokenShape is what a CAPI token looks like.
+var tokenShape = regexp.MustCompile(`cornect_[A-Za-z0-9_-]+`)
+
+// NewShapeRedactor masks anything shaped like a token (cornect_…), for the
+// outputs written before the run's tokens are known, such as usage errors
+// that quote a mistyped argument.
+func NewShapeRedactor() *Redactor {
+	return &Redactor{shapes: true}
 }
 
 // NewRedactor builds a redactor for the given credentials; empty values are ignored.
@@ -65,10 +77,16 @@ func NewRedactor(creds ...Credential) *Redactor {
 
 // String redacts s.
 func (r *Redactor) String(s string) string {
-	if r == nil || r.repl == nil {
+	if r == nil {
 		return s
 	}
-	return r.repl.Replace(s)
+	if r.repl != nil {
+		s = r.repl.Replace(s)
+	}
+	if r.shapes {
+		s = tokenShape.ReplaceAllString(s, "cornect_…")
+	}
+	return s
 }
 
 // Bytes redacts b, returning a new slice.
