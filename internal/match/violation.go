@@ -43,10 +43,14 @@ func Render(findings []Finding, total int) string {
 	for _, f := range findings {
 		n += len(f.Violations)
 	}
+	count := fmt.Sprintf("%d violations", n)
+	if n == 1 {
+		count = "1 violation"
+	}
 	if total > 1 {
-		fmt.Fprintf(&b, "%d of %d responses break the contract (%d violations)\n", len(findings), total, n)
+		fmt.Fprintf(&b, "%d of %d responses break the contract (%s)\n", len(findings), total, count)
 	} else {
-		fmt.Fprintf(&b, "the response breaks the contract (%d violations)\n", n)
+		fmt.Fprintf(&b, "the response breaks the contract (%s)\n", count)
 	}
 	for _, f := range findings {
 		fmt.Fprintf(&b, "\n%s %s\n", f.Exchange.Method, f.Exchange.Path)
