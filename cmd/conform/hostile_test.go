@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/pem"
 	"io"
 	"log"
@@ -10,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -35,24 +33,12 @@ type hostileRun struct {
 // runConformMeasured runs the binary like runConform and also reports its
 // peak memory; it must not call t.Fatal, as it runs off the test goroutine.
 func runConformMeasured(env map[string]string, args ...string) (hostileRun, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, binary, args...)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	start := time.Now()
-	err := cmd.Run()
-	run := hostileRun{runResult: runResult{stdout: stdout.String(), stderr: stderr.String(), elapsed: time.Since(start)}}
-	if ee, ok := err.(*exec.ExitError); ok {
-		run.code = ee.ExitCode()
-	} else if err != nil {
+	res, state, err := execConform(env, args...)
+	run := hostileRun{runResult: res}
+	if err != nil {
 		return run, err
 	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+	if ru, ok := state.SysUsage().(*syscall.Rusage); ok {
 		run.maxRSS = int64(ru.Maxrss) * 1024 // KiB on Linux
 	}
 	return run, nil

@@ -44,10 +44,10 @@ type runResult struct {
 	elapsed        time.Duration
 }
 
-// runConform runs the binary with only the given environment (plus PATH and
-// HOME), bounded in time.
-func runConform(t *testing.T, env map[string]string, args ...string) runResult {
-	t.Helper()
+// execConform runs the binary with only the given environment (plus PATH
+// and HOME), bounded in time. It does not touch a *testing.T, so it may run
+// off the test goroutine; err is set only when the process could not run.
+func execConform(env map[string]string, args ...string) (runResult, *os.ProcessState, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, args...)
@@ -61,8 +61,17 @@ func runConform(t *testing.T, env map[string]string, args ...string) runResult {
 	err := cmd.Run()
 	res := runResult{stdout: stdout.String(), stderr: stderr.String(), elapsed: time.Since(start)}
 	if ee, ok := err.(*exec.ExitError); ok {
-		res.code = ee.ExitCode()
-	} else if err != nil {
+		res.code, err = ee.ExitCode(), nil
+	}
+	return res, cmd.ProcessState, err
+}
+
+// runConform is execConform for the test goroutine: a process that cannot
+// run fails the test.
+func runConform(t *testing.T, env map[string]string, args ...string) runResult {
+	t.Helper()
+	res, _, err := execConform(env, args...)
+	if err != nil {
 		t.Fatalf("running conform: %v", err)
 	}
 	return res
