@@ -96,6 +96,7 @@ func TestEnvelopeAndCodeSchemasAcceptEveryDocumentedCode(t *testing.T) {
 			{"with details", errorBody(t, c.Code, details, nil, nil)},
 			{"with unknown members in detail and at the root", errorBody(t, c.Code, nil, unknownDetail, unknownRoot)},
 			{"with details and unknown members", errorBody(t, c.Code, details, unknownDetail, unknownRoot)},
+			{"with details null, as FastAPI sends an unset optional member", []byte(`{"detail":{"code":"` + c.Code + `","message":"m","details":null}}`)},
 		}
 		for _, b := range bodies {
 			for _, id := range []string{EnvelopeID, codeID(t, c.Code)} {
@@ -216,12 +217,12 @@ func TestValidateRejectsWithAPreciseViolation(t *testing.T) {
 		},
 		{
 			name: "details as a string", schema: EnvelopeID, body: `{"detail":{"code":"TOKEN_EXPIRED","message":"m","details":"none"}}`,
-			want: want{"/detail/details", "type", `expected object, got string "none"`, ""},
+			want: want{"/detail/details", "type", `expected object or null, got string "none"`, ""},
 		},
 		{
 			name: "details as a string against INSUFFICIENT_SCOPE, without a cascade", schema: scope,
 			body: `{"detail":{"code":"INSUFFICIENT_SCOPE","message":"m","details":"read"}}`,
-			want: want{"/detail/details", "type", "expected object, got string", ""},
+			want: want{"/detail/details", "type", "expected object or null, got string", ""},
 		},
 		{
 			name: "INSUFFICIENT_BALANCE against the lower-case insufficient_balance schema", schema: balance,
@@ -318,7 +319,7 @@ func TestValidateReportsEveryViolationInABody(t *testing.T) {
 			body: `{"detail":{"code":"token_expired","message":"","details":"x"}}`,
 			want: []want{
 				{"/detail/code", "const", `must be "TOKEN_EXPIRED", got "token_expired"`, ""},
-				{"/detail/details", "type", "expected object, got string", ""},
+				{"/detail/details", "type", "expected object or null, got string", ""},
 				{"/detail/message", "minLength", "must not be empty", ""},
 			},
 		},

@@ -6,8 +6,12 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
+	"unicode"
+
+	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/cornect/conform/suite"
 )
@@ -108,6 +112,21 @@ func (c runConfig) Validate() error {
 	if c.SuiteTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("--suite-timeout must be positive, got %s", c.SuiteTimeout))
 	}
+	if c.LabelFilter != "" {
+		if _, err := types.ParseLabelFilter(c.LabelFilter); err != nil {
+			errs = append(errs, fmt.Errorf("--label-filter %q: %s", c.LabelFilter, plainText(err.Error())))
+		}
+	}
+	for _, f := range c.Focus {
+		if _, err := regexp.Compile(f); err != nil {
+			errs = append(errs, fmt.Errorf("--focus %q: %v", f, err))
+		}
+	}
+	for _, role := range suite.Roles() {
+		if v := c.Tokens[role]; strings.IndexFunc(v, unicode.IsSpace) >= 0 || strings.IndexFunc(v, unicode.IsControl) >= 0 {
+			errs = append(errs, fmt.Errorf("%s holds white space or a control character (a trailing newline from a secret store?); the value is not shown", suite.TokenVar(role)))
+		}
+	}
 	if c.BaseURL == "" && (c.CACert != "" || c.Insecure) {
 		errs = append(errs, errors.New("--ca-cert and --insecure need a --base-url (the embedded reference speaks plain HTTP)"))
 	}
@@ -144,4 +163,13 @@ func (c runConfig) Redact() map[string]string {
 		m[suite.TokenVar(role)] = v
 	}
 	return m
+}
+
+var ansiEscape = regexp.MustCompile(`\x1b\[[0-9;]*m`)
+
+// plainText drops terminal colours and the link a library adds to its error.
+func plainText(s string) string {
+	s = ansiEscape.ReplaceAllString(s, "")
+	s, _, _ = strings.Cut(s, "Learn more at:")
+	return strings.TrimSpace(s)
 }

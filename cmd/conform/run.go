@@ -39,16 +39,16 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	prof := fixtures.Default()
 	if cfg.Profile != "" {
 		if prof, err = fixtures.Load(cfg.Profile); err != nil {
-			fmt.Fprintf(stderr, "conform run: %v\n", err)
+			fmt.Fprintf(early, "conform run: %v\n", err)
 			return exitUsage
 		}
 	}
 	if cfg.DryRun {
-		return dryRun(cfg, prof, stdout, stderr)
+		return dryRun(cfg, prof, stdout, early)
 	}
 	tlsCfg, err := tlsConfig(cfg)
 	if err != nil {
-		fmt.Fprintf(stderr, "conform run: %v\n", err)
+		fmt.Fprintf(early, "conform run: %v\n", err)
 		return exitUsage
 	}
 

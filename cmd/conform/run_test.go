@@ -200,9 +200,15 @@ func TestUsageErrorsExit2WithAClearMessage(t *testing.T) {
 		{"bad timeout", []string{"run", "--request-timeout", "-1s"}, nil, "--request-timeout must be positive"},
 		{"insecure without base URL", []string{"run", "--insecure"}, nil, "need a --base-url"},
 		{"unreadable CA", []string{"run", "--base-url", "https://127.0.0.1:1/api/v1", "--ca-cert", filepath.Join(dir, "none.pem")}, nil, "reading --ca-cert"},
+		{"malformed label filter", []string{"run", "--label-filter", "auth && ("}, nil, "Mismatched '('"},
+		{"malformed focus", []string{"run", "--focus", "("}, nil, "missing closing )"},
+		{"a token with a trailing newline", []string{"run", "--base-url", "http://127.0.0.1:1/api/v1"}, map[string]string{"CONFORM_TOKEN_READ": "cornect_abc\n"}, "CONFORM_TOKEN_READ holds white space"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
 			var stdout, stderr strings.Builder
 			code := realMain(context.Background(), tt.args, &stdout, &stderr)
 			if code != exitUsage {
