@@ -67,6 +67,8 @@ type Outcome struct {
 	// GinkgoFailed is Ginkgo's own verdict; it also fails on a suite timeout
 	// or an empty selection.
 	GinkgoFailed bool
+	// Incomplete says why the run stopped early (Ctrl-C, --suite-timeout).
+	Incomplete string
 }
 
 // state is the target of the current run. Ginkgo specs are registered at
@@ -81,6 +83,9 @@ type state struct {
 	rotate map[string]int    // round-robin of tokens per endpoint, for pacing
 	skips  map[string]string // skip reason per container
 	seen   []probe.Exchange  // every exchange of the run, for checks that look across it
+	// incomplete says why the run stopped early; the checks after that
+	// point are reported as not run, not judged.
+	incomplete string
 }
 
 var target *state
@@ -127,7 +132,7 @@ func Run(cfg Config) (Outcome, error) {
 	gomega.RegisterFailHandler(Fail)
 	f := &failer{}
 	RunSpecs(f, "CAPI error contract", suiteCfg, reporterCfg)
-	return Outcome{Checks: target.checks, InternalError: target.broken, GinkgoFailed: f.failed}, nil
+	return Outcome{Checks: target.checks, InternalError: target.broken, GinkgoFailed: f.failed, Incomplete: target.incomplete}, nil
 }
 
 // The collector: every spec's report becomes one report.Check.
@@ -135,11 +140,27 @@ var _ = ReportAfterEach(func(r SpecReport) {
 	if target == nil {
 		return
 	}
-	if r.State == types.SpecStateSkipped && r.Failure.Message == "" {
+	target.mu.Lock()
+	stopped := target.incomplete
+	target.mu.Unlock()
+	if r.State == types.SpecStateSkipped && r.Failure.Message == "" && stopped == "" {
 		return // left out by --label-filter or --focus: not part of this run
 	}
 	c, internal := toCheck(r, target.cfg.Strict)
 	target.mu.Lock()
+	switch {
+	case r.State.Is(types.SpecStateInterrupted | types.SpecStateAborted | types.SpecStateTimedout):
+		// Stopped from outside (Ctrl-C, --suite-timeout): no verdict on the
+		// target, and the checks after it do not run.
+		reason := firstLine(r.Failure.Message)
+		if target.incomplete == "" {
+			target.incomplete = reason
+		}
+		c.Status, c.Message = report.Skipped, "not completed: "+reason
+		internal = ""
+	case c.Status == report.Skipped && r.Failure.Message == "":
+		c.Message = "not run: the run stopped early (" + stopped + ")"
+	}
 	// Ginkgo says only "Skip() was called in BeforeAll" for the specs after
 	// the first of an Ordered container; carry the first one's reason over.
 	container := strings.Join(r.ContainerHierarchyTexts, "\x00")
@@ -253,4 +274,9 @@ func Credentials(values map[string]string) (map[string]probe.Credential, []probe
 		}
 	}
 	return byRole, all
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return strings.TrimSpace(s)
 }

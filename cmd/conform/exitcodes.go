@@ -7,4 +7,5 @@ const (
 	exitUsage       = 2 // bad flags, profile or configuration
 	exitUnreachable = 3 // the target cannot be used (connection refused, TLS, wrong service)
 	exitInternal    = 4 // a defect of conform itself
+	exitIncomplete  = 5 // the run stopped early (Ctrl-C, --suite-timeout): no verdict
 )

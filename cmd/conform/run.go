@@ -150,6 +150,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Checks:          outcome.Checks,
 		Stats:           client.Stats(),
 		Notes:           notes,
+		Incomplete:      outcome.Incomplete,
 	}
 	if len(outcome.Checks) == 0 {
 		// Nothing ran: no report, since an empty one would read as a pass.
@@ -168,6 +169,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case outcome.InternalError != "":
 		fmt.Fprintf(errOut, "conform run: internal error of conform (please report it): %s\n", outcome.InternalError)
 		return exitInternal
+	case outcome.Incomplete != "":
+		fmt.Fprintf(errOut, "conform run: the run stopped early (%s); the checks after that point did not run\n", outcome.Incomplete)
+		return exitIncomplete
 	case !result.Conformant():
 		return exitViolations
 	case outcome.GinkgoFailed:

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cornect/conform/internal/reference"
 	"github.com/cornect/conform/internal/report"
 	"github.com/cornect/conform/suite"
 )
@@ -229,4 +230,42 @@ func TestAnEmptySelectionFails(t *testing.T) {
 	if !strings.Contains(res.stderr, "no check was selected") {
 		t.Errorf("stderr does not explain the empty selection:\n%s", res.stderr)
 	}
+}
+
+func TestASuiteTimeoutIsIncompleteNotAViolation(t *testing.T) {
+	ref, base := serveReference(t, reference.WithLatency(40*time.Millisecond))
+	path := filepath.Join(t.TempDir(), "r.json")
+	res := runConform(t, tokenEnv(ref.Tokens(), base), "run", "--suite-timeout", "500ms", "--json-report", path)
+	if res.code != exitIncomplete {
+		t.Fatalf("exit %d, want %d\n%s\n%s", res.code, exitIncomplete, res.stdout, res.stderr)
+	}
+	r := readJSONReport(t, path)
+	if r.Incomplete == "" || !strings.Contains(res.stdout, "INCOMPLETE") {
+		t.Errorf("the report does not say the run is incomplete (%q)", r.Incomplete)
+	}
+	if len(r.Checks) != len(suiteChecksOfAFullRun(t)) {
+		t.Errorf("%d checks reported, want every check of a full run, run or not", len(r.Checks))
+	}
+	for _, c := range r.Checks {
+		if c.Status == report.Failed {
+			t.Errorf("%s failed: a timeout must not be blamed on the target", c.Name())
+		}
+	}
+}
+
+// suiteChecksOfAFullRun runs the suite once against the reference and
+// returns its checks (cached per test binary).
+var fullRunChecks []report.Check
+
+func suiteChecksOfAFullRun(t *testing.T) []report.Check {
+	t.Helper()
+	if fullRunChecks == nil {
+		ref, base := serveReference(t)
+		path := filepath.Join(t.TempDir(), "full.json")
+		if res := runConform(t, tokenEnv(ref.Tokens(), base), "run", "--json-report", path); res.code != exitOK {
+			t.Fatalf("a full run against the reference: exit %d\n%s", res.code, res.stderr)
+		}
+		fullRunChecks = readJSONReport(t, path).Checks
+	}
+	return fullRunChecks
 }

@@ -11,10 +11,16 @@ import (
 // verdict is the one-line outcome of a run: "CONFORMANT" or
 // "NOT CONFORMANT: 2 checks failed".
 func verdict(r Result) string {
-	if r.Conformant() {
-		return "CONFORMANT"
+	if r.Incomplete != "" {
+		return "INCOMPLETE: " + r.Incomplete + "; no verdict"
 	}
-	return "NOT CONFORMANT: " + plural(r.Count().Failed, "check") + " failed"
+	if !r.Conformant() {
+		return "NOT CONFORMANT: " + plural(r.Count().Failed, "check") + " failed"
+	}
+	if n := r.skippedMust(); n > 0 {
+		return fmt.Sprintf("CONFORMANT as far as checked: %s skipped", plural(n, "MUST check"))
+	}
+	return "CONFORMANT"
 }
 
 // countsLine is "12 checks: 9 passed, 1 failed, 1 skipped, 1 warning".

@@ -44,6 +44,9 @@ type Result struct {
 	Checks          []Check           `json:"checks"`
 	Stats           probe.Stats       `json:"stats"`
 	Notes           []string          `json:"notes,omitempty"` // run-level remarks (waits, preflight)
+	// Incomplete says why the run stopped early (Ctrl-C, --suite-timeout);
+	// empty when it ran to the end.
+	Incomplete string `json:"incomplete,omitempty"`
 }
 
 // Target says what was checked.
@@ -150,8 +153,19 @@ func (r Result) Count() Counts {
 	return c
 }
 
-// Conformant is true when no check failed.
-func (r Result) Conformant() bool { return r.Count().Failed == 0 }
+// Conformant is true when the run completed and no check failed.
+func (r Result) Conformant() bool { return r.Incomplete == "" && r.Count().Failed == 0 }
+
+// skippedMust counts the MUST checks that did not run.
+func (r Result) skippedMust() int {
+	n := 0
+	for _, c := range r.Checks {
+		if c.Status == Skipped && c.Level == Must {
+			n++
+		}
+	}
+	return n
+}
 
 // Group is the checks of one ID, for summaries "per documented failure".
 type Group struct {
