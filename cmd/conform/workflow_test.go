@@ -356,6 +356,7 @@ var exitMeaning = map[int]string{
 	exitUsage:       "usage or configuration error",
 	exitUnreachable: "target unusable",
 	exitInternal:    "internal error of conform",
+	exitIncomplete:  "incomplete, stopped early",
 }
 
 // hasArgPair says whether args hold flag immediately followed by value.
