@@ -57,6 +57,9 @@ const (
 	msgTokenExpired  = "The token is past its expiry date. Mint a new one."
 	msgNotBound      = "This legacy token is not bound to a workspace. Mint a new one."
 	msgNotMember     = "The token's owner is no longer a member of its workspace."
+
+	// msgTokenHelp ends every 401 message under the url-in-messages variation.
+	msgTokenHelp = "See https://cornect.io/app/settings/api-tokens to mint a token."
 )
 
 // authenticate finds the token and workspace a request acts as, or the 401

@@ -77,9 +77,10 @@
 //
 // POST /exports charges one credit per company the workspace never exported
 // before, and takes at most 10,000 companies (capped_at_10k). It answers 201
-// Created (with Location) and status "pending"; would_skip is always 0: a
-// balance that cannot cover the cost is 402 insufficient_balance with details
-// {"balance","required"}, and then no export exists and nothing is charged.
+// Created (with Location) and the export's status at that moment, "pending"
+// by default; would_skip is always 0: a balance that cannot cover the cost is
+// 402 insufficient_balance with details {"balance","required"}, and then no
+// export exists and nothing is charged.
 // With source_type list, list_id names one of three saved lists
 // (ListTargetAccounts and ListConferenceLeads in workspace A,
 // ListOtherWorkspace in B); any other list_id is 404. sort_by orders the file
@@ -132,6 +133,21 @@
 // practice (rules of the RFCs and of security that the CAPI docs do not
 // restate) and keep every documented MUST, so a suite's default run passes
 // with each of them on and only its stricter checks catch them.
+//
+// Some variations copy what real, conforming deployments do. details-null
+// sends "details": null where an error has no details (FastAPI's
+// Optional[dict] = None); problem-json labels error responses
+// application/problem+json, the envelope unchanged; multi-challenge puts
+// `Basic realm="cornect"` before the Bearer challenge in the one
+// WWW-Authenticate header of a 401 (RFC 9110 §11.6.1); malformed-json-400
+// answers a body that is not JSON at all with 400 MALFORMED_JSON, as Express,
+// DRF and Spring do, while JSON that fails validation keeps 422;
+// instant-exports completes an export the moment it is created, so an early
+// download succeeds and a not-ready check has nothing to provoke;
+// low-unauthenticated-limit sets the unpublished per-address limit of
+// unauthenticated requests to 30 per window (as WithUnauthenticatedLimit(30)
+// would); url-in-messages ends every 401 message with a link to the page that
+// mints tokens.
 //
 // # What it does not model
 //

@@ -18,7 +18,8 @@ const (
 	codeValidation       = "VALIDATION_ERROR"
 	codeRateLimited      = "RATE_LIMITED"
 	codeExportNotReady   = "EXPORT_NOT_READY"
-	codeAccessDenied     = "ACCESS_DENIED" // presigned download URL wrong or expired
+	codeAccessDenied     = "ACCESS_DENIED"  // presigned download URL wrong or expired
+	codeMalformedJSON    = "MALFORMED_JSON" // malformed-json-400 variation: a body that is not JSON
 	codeInternal         = "INTERNAL"
 )
 
@@ -110,10 +111,17 @@ func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
 	if s.varies(variationRewordedMessages) {
 		message = reword(message)
 	}
+	if e.challenge != nil && s.varies(variationURLInMessages) {
+		message += " " + msgTokenHelp
+	}
 
 	h := w.Header()
 	if e.challenge != nil && !s.broken(faultWWWAuthenticateMissing) {
-		h.Set("WWW-Authenticate", e.challenge.header(message))
+		challenges := e.challenge.header(message)
+		if s.varies(variationMultiChallenge) {
+			challenges = `Basic realm="cornect", ` + challenges // two challenges, one header (RFC 9110 §11.6.1)
+		}
+		h.Set("WWW-Authenticate", challenges)
 	}
 	if len(e.allow) > 0 && !s.broken(faultMethodNotAllowedWithoutAllow) {
 		h.Set("Allow", strings.Join(e.allow, ", "))
@@ -134,6 +142,9 @@ func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
 	}
 
 	contentType, body := s.jsonContentType(), s.errorBody(e, code, message)
+	if s.varies(variationProblemJSON) {
+		contentType = strings.Replace(contentType, "application/json", "application/problem+json", 1)
+	}
 	if e.status == http.StatusNotFound && s.broken(faultNotFoundPlainText) {
 		contentType, body = "text/plain; charset=utf-8", []byte("Not Found")
 	}
@@ -153,7 +164,7 @@ func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
 type errorDetail struct {
 	Code    string  `json:"code"`
 	Message *string `json:"message,omitempty"`
-	Details any     `json:"details,omitempty"`
+	Details any     `json:"details,omitempty"`  // details-null variation: json.RawMessage("null")
 	TraceID string  `json:"trace_id,omitempty"` // extra-members variation
 }
 
@@ -184,6 +195,9 @@ func (s *Server) errorBody(e *apiError, code, message string) []byte {
 	}
 	if e.status == http.StatusNotFound && s.broken(faultStackTrace) {
 		d.Details = map[string]string{"trace": leakedTraceback}
+	}
+	if d.Details == nil && s.varies(variationDetailsNull) {
+		d.Details = json.RawMessage("null") // a non-nil value, so omitempty keeps it
 	}
 	extra := s.varies(variationExtraMembers)
 	if extra {

@@ -74,14 +74,21 @@ const (
 
 // Names of the variations.
 const (
-	variationRewordedMessages = "reworded-messages"
-	variationExtraMembers     = "extra-members"
-	variationNoDetails        = "no-details"
-	variationCharset          = "charset"
-	variationOtherCodes       = "other-codes"
-	variationGzip             = "gzip"
-	variationConnectionClose  = "connection-close"
-	variationLatency40ms      = "latency-40ms"
+	variationRewordedMessages        = "reworded-messages"
+	variationExtraMembers            = "extra-members"
+	variationNoDetails               = "no-details"
+	variationCharset                 = "charset"
+	variationOtherCodes              = "other-codes"
+	variationGzip                    = "gzip"
+	variationConnectionClose         = "connection-close"
+	variationLatency40ms             = "latency-40ms"
+	variationDetailsNull             = "details-null"
+	variationProblemJSON             = "problem-json"
+	variationMultiChallenge          = "multi-challenge"
+	variationMalformedJSON400        = "malformed-json-400"
+	variationInstantExports          = "instant-exports"
+	variationLowUnauthenticatedLimit = "low-unauthenticated-limit"
+	variationURLInMessages           = "url-in-messages"
 )
 
 // Faults lists the deliberate deviations from the contract that WithFaults
@@ -153,6 +160,13 @@ func Variations() []FaultInfo {
 		{Name: variationGzip, Description: "responses are gzip-compressed when the client accepts gzip"},
 		{Name: variationConnectionClose, Description: "every response carries Connection: close"},
 		{Name: variationLatency40ms, Description: "every response is delayed by 40ms"},
+		{Name: variationDetailsNull, Description: `error envelopes without details carry "details": null, as FastAPI serialises an Optional[dict] = None`},
+		{Name: variationProblemJSON, Description: "error responses are labelled application/problem+json (the envelope is unchanged)"},
+		{Name: variationMultiChallenge, Description: `401s offer two challenges in one WWW-Authenticate header: Basic realm="cornect", then the Bearer challenge`},
+		{Name: variationMalformedJSON400, Description: "a body that is not JSON at all answers 400 MALFORMED_JSON, as Express, DRF and Spring do; JSON that fails validation keeps 422"},
+		{Name: variationInstantExports, Description: "exports are completed the moment they are created, so a download right after creation succeeds"},
+		{Name: variationLowUnauthenticatedLimit, Description: "requests that fail authentication are limited to 30 per window per client address (the docs publish no number)"},
+		{Name: variationURLInMessages, Description: "401 messages end with a link: See https://cornect.io/app/settings/api-tokens to mint a token."},
 	}
 }
 

@@ -2,6 +2,7 @@ package reference
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -20,6 +21,10 @@ type config struct {
 
 // Option configures a Server.
 type Option func(*config)
+
+// lowUnauthenticatedLimit is the unauthenticated limit under the
+// low-unauthenticated-limit variation, as if WithUnauthenticatedLimit(30).
+const lowUnauthenticatedLimit = 30
 
 func defaultConfig() config {
 	return config{
@@ -57,7 +62,8 @@ func WithRateWindow(d time.Duration) Option {
 
 // WithUnauthenticatedLimit sets how many requests that fail authentication one
 // client IP may make per rate window before it gets 429 instead of 401. The
-// default is 300; n must be at least 1.
+// default is 300, and 30 with the low-unauthenticated-limit variation (the
+// later of the two options wins); n must be at least 1.
 func WithUnauthenticatedLimit(n int) Option {
 	return func(cfg *config) {
 		if n < 1 {
@@ -118,6 +124,9 @@ func WithVariations(names ...string) Option {
 			return
 		}
 		cfg.variations = append(cfg.variations, names...)
+		if slices.Contains(names, variationLowUnauthenticatedLimit) {
+			cfg.unauthLimit = lowUnauthenticatedLimit
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"mime"
+	"net/http"
 	"regexp"
 	"slices"
 	"strconv"
@@ -48,6 +49,9 @@ func (s *Server) decodeObject(c *call) (map[string]json.RawMessage, *apiError) {
 	if err := json.Unmarshal(body, &anything); err != nil {
 		if s.broken(faultMalformedJSON500) {
 			return nil, internalError("Internal server error.")
+		}
+		if s.varies(variationMalformedJSON400) {
+			return nil, &apiError{status: http.StatusBadRequest, code: codeMalformedJSON, message: "The request body is not valid JSON: " + err.Error() + "."}
 		}
 		return nil, validationFailed([]fieldProblem{{"body", "malformed JSON: " + err.Error()}})
 	}

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 )
@@ -63,6 +64,49 @@ var variationCases = map[string]func(t *testing.T, e *env) bool{
 		e.get("/credits", RoleRead)
 		return time.Since(start) >= 40*time.Millisecond
 	},
+	variationDetailsNull: func(t *testing.T, e *env) bool {
+		var body struct {
+			Detail map[string]json.RawMessage `json:"detail"`
+		}
+		_ = json.Unmarshal(e.get("/credits", "").body, &body)
+		details, present := body.Detail["details"]
+		scope := e.post("/exports", RoleRead, `{"name":"x"}`).envelope(t).Detail.Details
+		return present && string(details) == "null" && string(scope) == `{"token_scope":"read","required":"read_write"}`
+	},
+	variationProblemJSON: func(t *testing.T, e *env) bool {
+		return e.get("/credits", "").header.Get("Content-Type") == "application/problem+json" &&
+			e.get("/credits", RoleRead).header.Get("Content-Type") == "application/json" // errors only
+	},
+	variationMultiChallenge: func(t *testing.T, e *env) bool {
+		presented := e.get("/credits", RoleExpired).header.Get("WWW-Authenticate")
+		return e.get("/credits", "").header.Get("WWW-Authenticate") == `Basic realm="cornect", Bearer realm="cornect"` &&
+			strings.HasPrefix(presented, `Basic realm="cornect", Bearer realm="cornect", error="invalid_token"`)
+	},
+	variationMalformedJSON400: func(t *testing.T, e *env) bool {
+		syntax := e.post("/exports", RoleReadWrite, `{"name":`)
+		invalid := e.post("/exports", RoleReadWrite, `{"name":42}`)
+		return syntax.status == http.StatusBadRequest && syntax.envelope(t).Detail.Code == codeMalformedJSON &&
+			invalid.status == http.StatusUnprocessableEntity
+	},
+	variationInstantExports: func(t *testing.T, e *env) bool {
+		created := e.createExport(RoleReadWrite, `{"name":"now","search_filters":{"countries":["Poland"]}}`)
+		return created.ExportJob.Status == statusCompleted &&
+			e.post("/exports/"+created.ExportJob.ID+"/download", RoleRead, "").status == http.StatusOK
+	},
+	variationLowUnauthenticatedLimit: func(t *testing.T, e *env) bool {
+		for range lowUnauthenticatedLimit {
+			if r := e.get("/credits", "", fromIP("192.0.2.7")); r.status != http.StatusUnauthorized {
+				t.Fatalf("status %d before the limit was spent", r.status)
+			}
+		}
+		return e.get("/credits", "", fromIP("192.0.2.7")).status == http.StatusTooManyRequests
+	},
+	variationURLInMessages: func(t *testing.T, e *env) bool {
+		const link = "https://cornect.io/app/settings/api-tokens"
+		return strings.Contains(e.get("/credits", "").envelope(t).Detail.Message, link) &&
+			strings.Contains(e.get("/credits", RoleExpired).envelope(t).Detail.Message, link) &&
+			!strings.Contains(e.post("/exports", RoleRead, `{"name":"x"}`).envelope(t).Detail.Message, link) // 401s only
+	},
 }
 
 func TestEachVariationShows(t *testing.T) {
@@ -86,7 +130,8 @@ func TestEachVariationShows(t *testing.T) {
 }
 
 // TestVariationsKeepTheContract replays every documented error under each
-// variation: same status, same code, JSON, the envelope with a message.
+// variation: same status, same code, JSON (application/json or a +json type),
+// the envelope with a message.
 func TestVariationsKeepTheContract(t *testing.T) {
 	for _, v := range Variations() {
 		if v.Name == variationLatency40ms {
@@ -97,7 +142,7 @@ func TestVariationsKeepTheContract(t *testing.T) {
 				e := newEnv(t, WithVariations(v.Name))
 				r := tc.provoke(e)
 				mt, _, err := mime.ParseMediaType(r.header.Get("Content-Type"))
-				if err != nil || mt != "application/json" {
+				if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) { // problem-json is JSON too (RFC 6839)
 					t.Errorf("%s: Content-Type %q", tc.code, r.header.Get("Content-Type"))
 				}
 				w := r.envelope(t)
