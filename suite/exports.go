@@ -82,9 +82,15 @@ func describeExports() {
 			// the probes are only judged when the workspaces differ.
 			bal := endpoint(profile().Credits.BalanceEndpoint)
 			reqs := []probe.Request{request(bal, bearer(owner), owner), request(bal, bearer(other), other)}
-			for _, id := range []string{profile().Exports.StatusEndpoint, profile().Exports.DownloadEndpoint} {
+			// Each probe twice: on the other workspace's export, and on a
+			// random id, to compare the answers.
+			probes := []string{profile().Exports.StatusEndpoint, profile().Exports.DownloadEndpoint}
+			for _, id := range probes {
 				e := endpoint(id)
 				reqs = append(reqs, withID(request(e, bearer(other), other), e, f.id))
+			}
+			for _, id := range probes {
+				reqs = append(reqs, request(endpoint(id), bearer(other), other))
 			}
 			exs := send(ctx, reqs...)
 			a, okA := match.ParseCredits(exs[0])
@@ -92,7 +98,13 @@ func describeExports() {
 			if !okA || !okB || a.WorkspaceID == "" || a.WorkspaceID == b.WorkspaceID {
 				Skip(fmt.Sprintf("%s and %s must belong to different workspaces (as told by workspace_id of GET /credits)", TokenVar(RoleReadWrite), TokenVar(RoleNoCredits)))
 			}
-			judge(exs[2:], match.BeError(match.ErrorExpectation{Status: 404}))
+			theirs, missing := exs[2:2+len(probes)], exs[2+len(probes):]
+			judge(theirs, match.BeError(match.ErrorExpectation{Status: 404}))
+			var pairs [][2]probe.Exchange
+			for i := range theirs {
+				pairs = append(pairs, [2]probe.Exchange{theirs[i], missing[i]})
+			}
+			judge(pairs, match.Indistinguishable())
 		})
 	})
 }

@@ -23,9 +23,18 @@ func describeHTTP() {
 			cred := token(RoleExpired)
 			reqs = append(reqs, request(credits, bearer(cred), cred))
 		}
-		exs := send(ctx, reqs...)
-		judgeShould(exs[:1], match.HaveBearerChallenge(false))
-		judgeShould(exs[1:], match.HaveBearerChallenge(true))
+		send(ctx, reqs...)
+		// Every 401 of the run so far, these three included.
+		var unauthorized []probe.Exchange
+		for _, ex := range seen() {
+			if ex.Status == 401 {
+				unauthorized = append(unauthorized, ex)
+			}
+		}
+		if len(unauthorized) == 0 {
+			Skip("no request of this run got a 401, so there is no challenge to judge")
+		}
+		judgeShould(unauthorized, match.HaveBearerChallenge())
 	})
 
 	check("AUTH-SCHEME-CASE", func(ctx SpecContext) {
@@ -35,7 +44,7 @@ func describeHTTP() {
 			request(credits, probe.Header("bearer "+probe.TokenPlaceholder), cred),
 			request(credits, probe.Header("BEARER "+probe.TokenPlaceholder), cred),
 		)
-		judgeShould(exs, match.BeAccepted())
+		judgeShould(exs, match.HaveStatus(200))
 	})
 
 	check("AUTH-BEFORE-VALIDATION", func(ctx SpecContext) {

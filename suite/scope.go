@@ -19,10 +19,13 @@ func describeScope() {
 			cred := token(RoleRead)
 			var reqs []probe.Request
 			for _, e := range operationsWithScope("read_write") {
+				if destructive(e.Method) {
+					continue // a server that ignored the scope would carry out the write
+				}
 				reqs = append(reqs, request(e, bearer(cred), cred))
 			}
 			if len(reqs) == 0 {
-				Skip("no operation needs the read_write scope")
+				Skip("no GET or POST operation needs the read_write scope")
 			}
 			credits := request(endpoint(profile().Credits.BalanceEndpoint), bearer(cred), cred)
 			before = do(ctx, credits)
@@ -58,4 +61,11 @@ func describeScope() {
 		}
 		judge(send(ctx, reqs...), match.BeAccepted())
 	})
+}
+
+// destructive methods are left out of the scope sweep: against a server
+// that does not enforce scopes, the read token's request would change or
+// delete data.
+func destructive(method string) bool {
+	return method == "DELETE" || method == "PUT" || method == "PATCH"
 }

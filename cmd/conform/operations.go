@@ -63,6 +63,9 @@ func discoverOperations(ctx context.Context, location, baseURL string, tlsCfg *t
 			e.Scope = openapi.ScopeUnknown // the document does not say; every CAPI request needs a token
 		}
 		if p, ok := known[key]; ok {
+			if e.Scope == openapi.ScopeUnknown {
+				e.Scope = p.Scope // a document with HTTPBearer and no scopes: the profile knows them
+			}
 			if e.LimitPerMinute == 0 {
 				e.LimitPerMinute = p.LimitPerMinute
 			}

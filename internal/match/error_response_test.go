@@ -116,12 +116,22 @@ func TestBearerChallenge(t *testing.T) {
 		{"another scheme", `Basic realm="cornect"`, false, true},
 		{"error without credentials", `Bearer realm="cornect", error="invalid_token"`, false, true},
 		{"no error with credentials", `Bearer realm="cornect"`, true, true},
+		{"two challenges, Bearer second", `Basic realm="cornect", Bearer realm="cornect", error="invalid_token"`, true, false},
+		{"two challenges, the error belongs to Basic", `Bearer realm="cornect", Basic realm="x", error="invalid_token"`, true, true},
+		{"a comma inside a quoted realm", `Bearer realm="a, b", error="invalid_token"`, true, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ex := exchange(401, "application/json", expired)
+			ex.Auth = probe.NoAuthorization
+			if tt.presented {
+				ex.Auth = "Authorization: Bearer $CONFORM_TOKEN_EXPIRED"
+			}
 			if tt.header != "" {
 				ex.Header.Set("WWW-Authenticate", tt.header)
+			}
+			if ok, _ := HaveBearerChallenge().Match(ex); ok == tt.bad {
+				t.Errorf("HaveBearerChallenge: match %v, want %v", ok, !tt.bad)
 			}
 			if got := len(challengeViolations(ex, tt.presented)) > 0; got != tt.bad {
 				t.Errorf("violation = %v, want %v", got, tt.bad)
@@ -135,9 +145,10 @@ func TestNotLeakFindsEchoedTokensAndTracebacks(t *testing.T) {
 	echoed := exchange(401, "application/json", `{"detail":{"code":"TOKEN_EXPIRED","message":"token $CONFORM_TOKEN_EXPIRED expired"}}`)
 	trace := exchange(404, "application/json", `{"detail":{"code":"NOT_FOUND","message":"x","details":{"trace":"Traceback (most recent call last):\n  File \"/app/capi/routers/companies.py\", line 88"}}}`)
 	success := exchange(200, "application/json", `{"path":"/app/data"}`)
+	link := exchange(401, "application/json", `{"detail":{"code":"TOKEN_EXPIRED","message":"See https://cornect.io/app/settings/api-tokens to mint one."}}`)
 	m := NotLeak("cornect_other")
-	if ok, _ := m.Match([]probe.Exchange{clean, success}); !ok {
-		t.Errorf("a clean error and a success were flagged: %v", Findings(m))
+	if ok, _ := m.Match([]probe.Exchange{clean, success, link}); !ok {
+		t.Errorf("a clean error, a success or a help link were flagged: %v", Findings(m))
 	}
 	if ok, _ := m.Match([]probe.Exchange{echoed, trace}); ok || len(Findings(m)) != 2 {
 		t.Errorf("want both the echo and the traceback flagged, got %v", Findings(m))

@@ -38,17 +38,72 @@ func HaveStatus(statuses ...int) types.GomegaMatcher {
 	}
 }
 
+// authParam is the start of an auth-param (name=value) inside a challenge.
+var authParam = regexp.MustCompile(`^[A-Za-z0-9!#$%&'*+.^_|~-]+\s*=`)
+
+// challenges splits WWW-Authenticate values into challenges: RFC 9110
+// §11.6.1 lets several follow each other, separated by commas, as do their
+// parameters; a part that is not name=value starts the next challenge.
+func challenges(vals []string) []string {
+	var out []string
+	for _, v := range vals {
+		for _, part := range splitOutsideQuotes(v, ',') {
+			part = strings.TrimSpace(part)
+			switch {
+			case part == "":
+			case authParam.MatchString(part) && len(out) > 0:
+				out[len(out)-1] += ", " + part
+			default:
+				out = append(out, part)
+			}
+		}
+	}
+	return out
+}
+
+// splitOutsideQuotes splits s at sep, except inside a quoted string.
+func splitOutsideQuotes(s string, sep byte) []string {
+	var parts []string
+	quoted, escaped, start := false, false, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case escaped:
+			escaped = false
+		case c == '\\' && quoted:
+			escaped = true
+		case c == '"':
+			quoted = !quoted
+		case c == sep && !quoted:
+			parts = append(parts, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(parts, s[start:])
+}
+
+// bearerChallenge returns the Bearer challenge with its parameters, or "".
+func bearerChallenge(vals []string) string {
+	for _, c := range challenges(vals) {
+		scheme, _, _ := strings.Cut(c, " ")
+		if strings.EqualFold(scheme, "Bearer") {
+			return c
+		}
+	}
+	return ""
+}
+
 var challengeError = regexp.MustCompile(`(?i)(?:^|[\s,])error\s*=\s*"?([A-Za-z_]+)"?`)
 
 // HaveBearerChallenge succeeds when every 401 carries a WWW-Authenticate
-// challenge with the Bearer scheme (RFC 9110 §11.6.1, RFC 6750 §3); with
-// credentials presented it names error="invalid_token", without credentials
-// it names no error (RFC 6750 §3.1).
-func HaveBearerChallenge(credentialsPresented bool) types.GomegaMatcher {
+// challenge with the Bearer scheme (RFC 9110 §11.6.1, RFC 6750 §3); when the
+// request presented credentials it names error="invalid_token", when it sent
+// no Authorization header it names no error (RFC 6750 §3.1). Exchanges that
+// are not 401s are not judged.
+func HaveBearerChallenge() types.GomegaMatcher {
 	return &exchangeMatcher{
 		describe: "a Bearer challenge in WWW-Authenticate",
 		violations: func(ex probe.Exchange) []Violation {
-			return challengeViolations(ex, credentialsPresented)
+			return challengeViolations(ex, ex.Auth != probe.NoAuthorization)
 		},
 	}
 }
@@ -61,13 +116,7 @@ func challengeViolations(ex probe.Exchange, presented bool) []Violation {
 	if len(vals) == 0 {
 		return []Violation{{Where: "header WWW-Authenticate", Keyword: "challenge", Expected: `a Bearer challenge (e.g. Bearer realm="…")`, Got: "no WWW-Authenticate header on a 401"}}
 	}
-	var bearer string
-	for _, v := range vals {
-		scheme, _, _ := strings.Cut(strings.TrimSpace(v), " ")
-		if strings.EqualFold(scheme, "Bearer") {
-			bearer = v
-		}
-	}
+	bearer := bearerChallenge(vals)
 	if bearer == "" {
 		return []Violation{{Where: "header WWW-Authenticate", Keyword: "challenge", Expected: "the Bearer scheme", Got: fmt.Sprintf("%q", strings.Join(vals, ", "))}}
 	}
@@ -148,7 +197,7 @@ func NotLeak(otherSecrets ...string) types.GomegaMatcher {
 				}
 			}
 			for _, p := range leakPatterns {
-				if loc := p.re.FindString(ex.BodyText); loc != "" {
+				if loc := findOutsideURLs(p.re, ex.BodyText); loc != "" {
 					vs = append(vs, Violation{Where: "body", Keyword: "internal-leak", Message: fmt.Sprintf("carries %s: %q", p.what, clip(loc, 80))})
 				}
 			}
@@ -156,6 +205,18 @@ func NotLeak(otherSecrets ...string) types.GomegaMatcher {
 			return vs
 		},
 	}
+}
+
+// findOutsideURLs returns the first match of re that is not part of a URL:
+// "/app/settings" in https://cornect.io/app/settings is a link, not a leak.
+func findOutsideURLs(re *regexp.Regexp, text string) string {
+	for _, m := range re.FindAllStringIndex(text, -1) {
+		start := strings.LastIndexAny(text[:m[0]], " \t\n\"'(<>=") + 1
+		if !strings.Contains(text[start:m[1]], "://") {
+			return text[m[0]:m[1]]
+		}
+	}
+	return ""
 }
 
 func tokenVarAt(text string, i int) string {
@@ -201,10 +262,20 @@ func HaveValidRetryAfter() types.GomegaMatcher {
 // SameCodes succeeds when each pair of exchanges (the same failure provoked
 // twice) carries the same detail.code. The actual value is a [][2]probe.Exchange.
 func SameCodes() types.GomegaMatcher {
-	return &pairMatcher{}
+	return &pairMatcher{first: "the first time", second: "the second", expect: "the same failure to get the same code each time"}
 }
 
-type pairMatcher struct{ findings []Finding }
+// Indistinguishable succeeds when each pair (another workspace's resource,
+// a missing one) got the same status and code, so a caller cannot tell
+// that the first exists. The actual value is a [][2]probe.Exchange.
+func Indistinguishable() types.GomegaMatcher {
+	return &pairMatcher{first: "for another workspace's resource", second: "for a missing one", expect: "another workspace's resource to be answered exactly like a missing one"}
+}
+
+type pairMatcher struct {
+	first, second, expect string
+	findings              []Finding
+}
 
 func (m *pairMatcher) found() []Finding { return m.findings }
 
@@ -220,7 +291,7 @@ func (m *pairMatcher) Match(actual any) (bool, error) {
 		if a != b || p[0].Status != p[1].Status {
 			m.findings = append(m.findings, Finding{Exchange: p[1], Violations: []Violation{{
 				Where: "body /detail/code", Keyword: "stable-code",
-				Message: fmt.Sprintf("the same request got %d %q the first time and %d %q the second", p[0].Status, a, p[1].Status, b),
+				Message: fmt.Sprintf("got %d %q %s and %d %q %s", p[0].Status, a, m.first, p[1].Status, b, m.second),
 			}}})
 		}
 	}
@@ -228,7 +299,7 @@ func (m *pairMatcher) Match(actual any) (bool, error) {
 }
 
 func (m *pairMatcher) FailureMessage(actual any) string {
-	return "expected the same failure to get the same code each time; " + Render(m.findings, len(actual.([][2]probe.Exchange)))
+	return "expected " + m.expect + "; " + Render(m.findings, len(actual.([][2]probe.Exchange)))
 }
 
 func (m *pairMatcher) NegatedFailureMessage(any) string {

@@ -44,12 +44,15 @@ func (r Request) authValue() (actual, shown string, ok bool) {
 		strings.ReplaceAll(v, TokenPlaceholder, r.Token.String()), true
 }
 
+// NoAuthorization is Exchange.Auth of a request sent without the header.
+const NoAuthorization = "no Authorization header"
+
 // describeAuth says in words how the request authenticates.
 func (r Request) describeAuth() string {
 	_, shown, ok := r.authValue()
 	switch {
 	case !ok:
-		return "no Authorization header"
+		return NoAuthorization
 	case shown == "":
 		return "empty Authorization header"
 	default:
