@@ -2,10 +2,7 @@ package suite
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
-
-	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/cornect/conform/fixtures"
 )
@@ -32,44 +29,20 @@ type Planned struct {
 
 // Plan says, without sending a request, which checks a configuration would
 // run, which it would skip and why. set reports whether a role's token is set.
-func Plan(p *fixtures.Profile, set func(role string) bool, labelFilter string, focus []string) ([]Planned, error) {
-	match := func([]string) bool { return true }
-	if labelFilter != "" {
-		f, err := types.ParseLabelFilter(labelFilter)
-		if err != nil {
-			return nil, fmt.Errorf("--label-filter %q: %w", labelFilter, err)
-		}
-		match = f
-	}
-	var res []*regexp.Regexp
-	for _, f := range focus {
-		re, err := regexp.Compile(f)
-		if err != nil {
-			return nil, fmt.Errorf("--focus %q: %w", f, err)
-		}
-		res = append(res, re)
+func Plan(p *fixtures.Profile, set func(role string) bool, labelFilter string, focus, skip []string) ([]Planned, error) {
+	sel, err := newSelection(labelFilter, focus, skip)
+	if err != nil {
+		return nil, fmt.Errorf("--label-filter, --focus or --skip: %w", err)
 	}
 	var out []Planned
 	for _, c := range Catalogue() {
-		pl := Planned{Check: c, Selected: match(c.Labels) && focused(c.Text(), res)}
+		pl := Planned{Check: c, Selected: sel.selects(c, "")}
 		if pl.Selected {
 			pl.Skip = missingTokens(c.Requires(p), set)
 		}
 		out = append(out, pl)
 	}
 	return out, nil
-}
-
-func focused(text string, res []*regexp.Regexp) bool {
-	if len(res) == 0 {
-		return true
-	}
-	for _, re := range res {
-		if re.MatchString(text) {
-			return true
-		}
-	}
-	return false
 }
 
 // missingTokens names the variables to set, or "" when every need is met.

@@ -2,6 +2,10 @@ package suite
 
 import (
 	"context"
+	"regexp"
+	"slices"
+
+	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/cornect/conform/internal/probe"
 )
@@ -32,4 +36,66 @@ func (b *batch) send(ctx context.Context) map[string][]probe.Exchange {
 		got[b.keys[i]] = append(got[b.keys[i]], ex)
 	}
 	return got
+}
+
+// selection is --label-filter and --focus as Ginkgo applies them.
+type selection struct {
+	labels types.LabelFilter
+	focus  []*regexp.Regexp
+	skip   []*regexp.Regexp
+}
+
+func newSelection(labelFilter string, focus, skip []string) (selection, error) {
+	sel := selection{labels: func([]string) bool { return true }}
+	if labelFilter != "" {
+		f, err := types.ParseLabelFilter(labelFilter)
+		if err != nil {
+			return sel, err
+		}
+		sel.labels = f
+	}
+	for _, f := range focus {
+		re, err := regexp.Compile(f)
+		if err != nil {
+			return sel, err
+		}
+		sel.focus = append(sel.focus, re)
+	}
+	for _, f := range skip {
+		re, err := regexp.Compile(f)
+		if err != nil {
+			return sel, err
+		}
+		sel.skip = append(sel.skip, re)
+	}
+	return sel, nil
+}
+
+// wants says whether the filters select a check (and table entry, with its
+// own labels), so a batch leaves out the probes of checks that will not run.
+func wants(id, variant string, labels ...string) bool {
+	return target.selection.selects(lookup(id), variant, labels...)
+}
+
+// selects applies the filters to a check, or one variant of it with labels
+// of its own.
+func (sel selection) selects(c Check, variant string, labels ...string) bool {
+	if !sel.labels(append(slices.Clone(c.Labels), labels...)) {
+		return false
+	}
+	text := c.Text() + " " + variant
+	for _, re := range sel.skip {
+		if re.MatchString(text) {
+			return false
+		}
+	}
+	if len(sel.focus) == 0 {
+		return true
+	}
+	for _, re := range sel.focus {
+		if re.MatchString(text) {
+			return true
+		}
+	}
+	return false
 }

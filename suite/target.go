@@ -50,6 +50,7 @@ type Config struct {
 	// Ginkgo selection and limits; zero values keep Ginkgo's configuration.
 	LabelFilter  string
 	Focus        []string
+	Skip         []string
 	SuiteTimeout time.Duration
 	// GinkgoOutput receives Ginkgo's own reporter (nil discards it).
 	GinkgoOutput io.Writer
@@ -86,6 +87,9 @@ type state struct {
 	// incomplete says why the run stopped early; the checks after that
 	// point are reported as not run, not judged.
 	incomplete string
+	// selection mirrors Ginkgo's filters, so batches send nothing for the
+	// checks the filters leave out.
+	selection selection
 }
 
 var target *state
@@ -111,11 +115,19 @@ func Run(cfg Config) (Outcome, error) {
 	if len(cfg.Focus) > 0 {
 		suiteCfg.FocusStrings = cfg.Focus
 	}
+	if len(cfg.Skip) > 0 {
+		suiteCfg.SkipStrings = cfg.Skip
+	}
 	if cfg.SuiteTimeout > 0 {
 		suiteCfg.Timeout = cfg.SuiteTimeout
 	}
 	suiteCfg.FailOnEmpty = true
 	suiteCfg.RandomizeAllSpecs = false
+	sel, err := newSelection(suiteCfg.LabelFilter, suiteCfg.FocusStrings, suiteCfg.SkipStrings)
+	if err != nil {
+		return Outcome{}, err
+	}
+	target.selection = sel
 	reporterCfg.NoColor = true
 	if cfg.Verbose {
 		reporterCfg.Verbose = true

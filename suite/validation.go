@@ -3,6 +3,7 @@ package suite
 import (
 	. "github.com/onsi/ginkgo/v2"
 
+	"github.com/cornect/conform/fixtures"
 	"github.com/cornect/conform/internal/match"
 	"github.com/cornect/conform/internal/probe"
 )
@@ -19,6 +20,9 @@ func describeValidation() {
 			var b batch
 			for _, body := range bodies {
 				e := endpoint(body.Endpoint)
+				if !wants("VALIDATION-422", body.Name+" on "+e.Method+" "+e.Path, chargeLabels(e)...) {
+					continue
+				}
 				roles := readRoles()
 				if e.Scope == "read_write" {
 					roles = writeRoles()
@@ -34,17 +38,31 @@ func describeValidation() {
 		var entries []TableEntry
 		for _, body := range bodies {
 			e := endpoint(body.Endpoint)
-			entries = append(entries, Entry(body.Name+" on "+e.Method+" "+e.Path, body.Name, e.Scope))
+			args := []any{body, e.Scope}
+			if labels := chargeLabels(e); len(labels) > 0 {
+				args = append(args, Label(labels...))
+			}
+			entries = append(entries, Entry(body.Name+" on "+e.Method+" "+e.Path, args...))
 		}
 		checkTable("VALIDATION-422",
-			func(ctx SpecContext, name, scope string) {
-				if len(got[name]) == 0 {
+			func(ctx SpecContext, body fixtures.InvalidBody, scope string) {
+				if len(got[body.Name]) == 0 {
 					Skip("no token with the " + scope + " scope is set (CONFORM_TOKEN_READ_WRITE or CONFORM_TOKEN_NO_CREDITS, or CONFORM_TOKEN_READ for read endpoints)")
 				}
-				record(got[name]...)
-				judge(got[name], match.BeError(match.ErrorExpectation{Status: 422}))
+				statuses := body.Expected()
+				record(got[body.Name]...)
+				judge(got[body.Name], match.BeError(match.ErrorExpectation{Status: statuses[0], OrStatus: statuses[1:]}))
 			},
 			entries...,
 		)
 	})
+}
+
+// chargeLabels labels a probe of a charged endpoint: a server that accepted
+// the body would create a charged export.
+func chargeLabels(e fixtures.Endpoint) []string {
+	if e.Charged {
+		return []string{"charges"}
+	}
+	return nil
 }

@@ -28,6 +28,7 @@ type runConfig struct {
 	ReportDir      string
 	LabelFilter    string
 	Focus          []string
+	Skip           []string
 	RequestTimeout time.Duration
 	SuiteTimeout   time.Duration
 	Verbose        bool
@@ -63,6 +64,7 @@ func parseRunConfig(args []string, getenv func(string) string, stderr io.Writer)
 	fs.StringVar(&c.ReportDir, "report-dir", "", "write junit.xml, report.json, report.html and summary.md into this directory")
 	fs.StringVar(&c.LabelFilter, "label-filter", "", "run only checks whose labels match, e.g. 'auth || scope' or '!rate-limit'")
 	fs.Var((*stringList)(&c.Focus), "focus", "run only checks whose text matches this regular expression (repeatable)")
+	fs.Var((*stringList)(&c.Skip), "skip", "leave out checks whose text matches this regular expression (repeatable)")
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", 10*time.Second, "timeout of one request")
 	fs.DurationVar(&c.SuiteTimeout, "suite-timeout", 10*time.Minute, "timeout of the whole run")
 	fs.BoolVar(&c.Verbose, "v", false, "verbose: every check and every exchange")
@@ -122,6 +124,11 @@ func (c runConfig) Validate() error {
 			errs = append(errs, fmt.Errorf("--focus %q: %v", f, err))
 		}
 	}
+	for _, f := range c.Skip {
+		if _, err := regexp.Compile(f); err != nil {
+			errs = append(errs, fmt.Errorf("--skip %q: %v", f, err))
+		}
+	}
 	for _, role := range suite.Roles() {
 		if v := c.Tokens[role]; strings.IndexFunc(v, unicode.IsSpace) >= 0 || strings.IndexFunc(v, unicode.IsControl) >= 0 {
 			errs = append(errs, fmt.Errorf("%s holds white space or a control character (a trailing newline from a secret store?); the value is not shown", suite.TokenVar(role)))
@@ -148,6 +155,7 @@ func (c runConfig) Redact() map[string]string {
 		"profile":         c.Profile,
 		"label_filter":    c.LabelFilter,
 		"focus":           strings.Join(c.Focus, ","),
+		"skip":            strings.Join(c.Skip, ","),
 		"request_timeout": c.RequestTimeout.String(),
 		"suite_timeout":   c.SuiteTimeout.String(),
 		"strict":          fmt.Sprint(c.Strict),

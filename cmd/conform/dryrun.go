@@ -18,7 +18,7 @@ func dryRun(cfg runConfig, prof *fixtures.Profile, stdout, stderr io.Writer) int
 		target = "the embedded reference server (it mints every token)"
 		set = func(string) bool { return true }
 	}
-	plan, err := suite.Plan(prof, set, cfg.LabelFilter, cfg.Focus)
+	plan, err := suite.Plan(prof, set, cfg.LabelFilter, cfg.Focus, cfg.Skip)
 	if err != nil {
 		fmt.Fprintf(stderr, "conform run: %v\n", err)
 		return exitUsage

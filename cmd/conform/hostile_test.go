@@ -54,6 +54,7 @@ type hostileCase struct {
 	wantCode   int
 	within     time.Duration
 	mustFail   map[string]string // check name → text its message must hold
+	mustSkip   map[string]string // check name → text its skip reason must hold
 	mustPass   []string
 	check      func(t *testing.T, run hostileRun)
 	wholeSuite bool // the run gets past the preflight and runs every check
@@ -221,12 +222,17 @@ func hostileCases() []hostileCase {
 				"AUTH-UNKNOWN":        hang,
 				"AUTH-EXPIRED":        hang,
 				"SCOPE-READ-ACCEPTED": hang,
-				"CREDITS-NO-CHARGE":   hang,
 				"RATE-LIMIT-429":      hang,
+			},
+			// Without a balance known to be zero, the export probe could be
+			// charged: the credits checks skip rather than send it.
+			mustSkip: map[string]string{
+				"CREDITS-INSUFFICIENT": "did not show a balance",
+				"CREDITS-NO-CHARGE":    "did not show a balance",
 			},
 			mustPass: []string{
 				"NOTFOUND-UNKNOWN-ID [GET /companies/{id}]", "NOTFOUND-UNKNOWN-ID [GET /exports/{export_id}]",
-				"SCOPE-INSUFFICIENT", "CREDITS-INSUFFICIENT", "EXPORT-NOT-READY", "VALIDATION-422 [missing required name on POST /exports]",
+				"SCOPE-INSUFFICIENT", "EXPORT-NOT-READY", "VALIDATION-422 [missing required name on POST /exports]",
 			},
 		},
 		{
@@ -512,6 +518,11 @@ func TestHostileTargets(t *testing.T) {
 					t.Errorf("%s: %s, want failed", name, ch.Status)
 				case !strings.Contains(failureText(ch), want):
 					t.Errorf("%s: the failure does not say %q:\n%s", name, want, ch.Message)
+				}
+			}
+			for name, want := range c.mustSkip {
+				if ch := run.checks[name]; ch.Status != report.Skipped || !strings.Contains(ch.Message, want) {
+					t.Errorf("%s: %s %q, want skipped saying %q", name, ch.Status, ch.Message, want)
 				}
 			}
 			for _, name := range c.mustPass {

@@ -98,13 +98,22 @@ func serveReference(t *testing.T, opts ...reference.Option) (*reference.Server, 
 // readJSONReport decodes a report written by --json-report.
 func readJSONReport(t *testing.T, path string) report.Result {
 	t.Helper()
-	b, err := os.ReadFile(path)
+	r, err := decodeJSONReport(path)
 	if err != nil {
-		t.Fatalf("reading the JSON report: %v", err)
-	}
-	var r report.Result
-	if err := json.Unmarshal(b, &r); err != nil {
-		t.Fatalf("decoding the JSON report: %v", err)
+		t.Fatal(err)
 	}
 	return r
+}
+
+// decodeJSONReport is readJSONReport for use off the test goroutine.
+func decodeJSONReport(path string) (report.Result, error) {
+	var r report.Result
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return r, fmt.Errorf("reading the JSON report: %w", err)
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		return r, fmt.Errorf("decoding the JSON report: %w", err)
+	}
+	return r, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -72,6 +73,12 @@ var shouldDeviations = map[string]string{
 	"retry-after-garbage":                 "HTTP-RETRY-AFTER-SYNTAX",
 }
 
+// expectedSkips are the checks a variation leaves nothing to judge for.
+var expectedSkips = map[string][]string{
+	// The export is ready at once: there is no not-ready download to provoke.
+	"instant-exports": {"EXPORT-NOT-READY"},
+}
+
 // matrixRun is one run of conform against one server.
 type matrixRun struct {
 	name    string
@@ -79,6 +86,7 @@ type matrixRun struct {
 	checks  []report.Check
 	failed  []string
 	warned  []string
+	skipped []string
 	elapsed time.Duration
 }
 
@@ -104,7 +112,11 @@ func runMatrix(t *testing.T, names []string, opts func(string) []reference.Optio
 			}
 			run := matrixRun{name: name, res: res, elapsed: res.elapsed}
 			if res.code == exitOK || res.code == exitViolations {
-				run.checks = readJSONReport(t, path).Checks
+				r, err := decodeJSONReport(path)
+				if err != nil {
+					t.Errorf("%s: %v", name, err)
+				}
+				run.checks = r.Checks
 			}
 			for _, c := range run.checks {
 				switch c.Status {
@@ -112,6 +124,8 @@ func runMatrix(t *testing.T, names []string, opts func(string) []reference.Optio
 					run.failed = append(run.failed, c.Name())
 				case report.Warning:
 					run.warned = append(run.warned, c.Name())
+				case report.Skipped:
+					run.skipped = append(run.skipped, c.Name())
 				}
 			}
 			mu.Lock()
@@ -217,6 +231,7 @@ func TestMatrixPassesEveryConformingVariation(t *testing.T) {
 	if len(names) < 8 {
 		t.Fatalf("only %d variations; the matrix wants at least 8", len(names))
 	}
+	baseline := suiteChecksOfAFullRun(t)
 	start := time.Now()
 	runs := runMatrix(t, names, func(name string) []reference.Option {
 		return []reference.Option{reference.WithVariations(name)}
@@ -227,6 +242,12 @@ func TestMatrixPassesEveryConformingVariation(t *testing.T) {
 		fmt.Fprintf(&table, "  %-20s exit %d  %d checks, %d failed, %d warnings  (%s)\n", name, run.res.code, len(run.checks), len(run.failed), len(run.warned), run.elapsed.Round(time.Millisecond))
 		if run.res.code != exitOK || len(run.failed) > 0 || len(run.warned) > 0 {
 			t.Errorf("%s: exit %d, failed %v, warnings %v\n%s%s", name, run.res.code, run.failed, run.warned, run.res.stdout, run.res.stderr)
+		}
+		if !slices.Equal(run.skipped, expectedSkips[name]) {
+			t.Errorf("%s: skipped %v, want %v: a variation must not make checks skip unnoticed", name, run.skipped, expectedSkips[name])
+		}
+		if len(run.checks) != len(baseline) {
+			t.Errorf("%s: %d checks, a run against the plain reference has %d", name, len(run.checks), len(baseline))
 		}
 	}
 	t.Logf("variations: %d passed in %s\n%s", len(names), time.Since(start).Round(time.Millisecond), table.String())

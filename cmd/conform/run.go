@@ -90,10 +90,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Credentials: creds,
 		Limits:      operationLimits(prof, ops),
 		Logf: func(format string, args ...any) {
-			line := fmt.Sprintf(format, args...)
-			notes = append(notes, line)
+			// Each wait, as it happens, for -v; the reports get a summary.
 			if cfg.Verbose {
-				fmt.Fprintln(out, "  … "+line)
+				fmt.Fprintln(out, "  … "+fmt.Sprintf(format, args...))
 			}
 		},
 	})
@@ -129,6 +128,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Strict:       cfg.Strict,
 		LabelFilter:  cfg.LabelFilter,
 		Focus:        cfg.Focus,
+		Skip:         cfg.Skip,
 		SuiteTimeout: cfg.SuiteTimeout,
 		GinkgoOutput: ginkgoOut,
 		Verbose:      cfg.Verbose,
@@ -138,6 +138,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(errOut, "conform run: %v\n", err)
 		return exitInternal
 	}
+	notes = append(notes, waitNotes(client.Stats(), outcome.Checks)...)
 	result := report.Result{
 		Tool:            "conform",
 		Version:         version.Suite,
@@ -283,4 +284,28 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// waitNotes sums up the waiting a run did to respect the target's limits.
+func waitNotes(st probe.Stats, checks []report.Check) []string {
+	var notes []string
+	if st.Retries > 0 {
+		notes = append(notes, fmt.Sprintf("waited out %d 429s the suite did not provoke (%s of Retry-After): the target's limits are tighter than conform's pace, or other traffic shares them",
+			st.Retries, st.RetryWaited.Round(time.Second)))
+	}
+	if st.PaceWaited > 0 {
+		notes = append(notes, fmt.Sprintf("paced itself for %s to stay within the documented per-token limits", st.PaceWaited.Round(time.Second)))
+	}
+	throttled := 0
+	for _, c := range checks {
+		for _, ex := range c.Exchanges {
+			if ex.Throttled {
+				throttled++
+			}
+		}
+	}
+	if throttled > 0 {
+		notes = append(notes, fmt.Sprintf("%d requests still got 429 when conform stopped waiting; the checks that needed them are skipped as inconclusive", throttled))
+	}
+	return notes
 }

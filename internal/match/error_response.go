@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -16,6 +17,8 @@ import (
 // ErrorExpectation is what a provoked error response must look like.
 type ErrorExpectation struct {
 	Status int
+	// OrStatus are other acceptable statuses (a malformed body may get 400).
+	OrStatus []int
 	// Code pins detail.code (a documented code, validated against its own
 	// schema); empty accepts any non-empty code, as for 404, 422 and 429.
 	Code string
@@ -26,7 +29,7 @@ type ErrorExpectation struct {
 }
 
 func (e ErrorExpectation) String() string {
-	s := fmt.Sprintf("%d %s", e.Status, http.StatusText(e.Status))
+	s := e.statuses()
 	if e.Code != "" {
 		s += " " + e.Code
 	}
@@ -39,8 +42,8 @@ func ErrorViolations(ex probe.Exchange, e ErrorExpectation) []Violation {
 		return []Violation{{Where: "response", Keyword: "transport", Message: "no response: " + ex.Err}}
 	}
 	var vs []Violation
-	if ex.Status != e.Status {
-		vs = append(vs, Violation{Where: "status", Keyword: "status", Expected: statusText(e.Status), Got: statusText(ex.Status) + redirectNote(ex)})
+	if ex.Status != e.Status && !slices.Contains(e.OrStatus, ex.Status) {
+		vs = append(vs, Violation{Where: "status", Keyword: "status", Expected: e.statuses(), Got: statusText(ex.Status) + redirectNote(ex)})
 	}
 	vs = append(vs, jsonContentType(ex)...)
 	if ex.Err != "" {
@@ -62,6 +65,15 @@ func ErrorViolations(ex probe.Exchange, e ErrorExpectation) []Violation {
 		vs = append(vs, retryAfterSeconds(ex)...)
 	}
 	return vs
+}
+
+// statuses names the acceptable statuses: "422 Unprocessable Entity or 400 Bad Request".
+func (e ErrorExpectation) statuses() string {
+	names := []string{statusText(e.Status)}
+	for _, s := range e.OrStatus {
+		names = append(names, statusText(s))
+	}
+	return strings.Join(names, " or ")
 }
 
 func statusText(s int) string {

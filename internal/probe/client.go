@@ -26,7 +26,11 @@ type Options struct {
 	// EndpointKey(method, template); requests are paced within them.
 	Limits       map[string]int
 	MaxRetryWait time.Duration // longest wait on one unprovoked 429, default 30s
-	MaxRetries   int           // unprovoked 429s waited out per request, default 2
+	MaxRetries   int           // unprovoked 429s waited out per request, default 100
+	// RetryBudget bounds the waiting on unprovoked 429s of one class of
+	// requests (a token on an endpoint, or everything unauthenticated) over
+	// the whole run, default 3 minutes; past it a 429 is returned Throttled.
+	RetryBudget time.Duration
 	// Logf receives notes on waits (pacing and Retry-After); may be nil.
 	Logf func(format string, args ...any)
 }
@@ -46,6 +50,7 @@ type Client struct {
 	opts    Options
 	redact  *Redactor
 	pace    *pacer
+	back    *backoff
 	sent    atomic.Int64
 	retries atomic.Int64
 	waited  atomic.Int64
@@ -83,7 +88,10 @@ func New(o Options) (*Client, error) {
 		o.MaxRetryWait = 30 * time.Second
 	}
 	if o.MaxRetries == 0 {
-		o.MaxRetries = 2
+		o.MaxRetries = 100
+	}
+	if o.RetryBudget <= 0 {
+		o.RetryBudget = 3 * time.Minute
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.Proxy = nil // a token must go to the target and nowhere else
@@ -101,6 +109,7 @@ func New(o Options) (*Client, error) {
 		opts:   o,
 		redact: NewRedactor(o.Credentials...),
 		pace:   newPacer(o.Limits),
+		back:   newBackoff(o.RetryBudget),
 	}, nil
 }
 
@@ -129,37 +138,54 @@ func (c *Client) Do(ctx context.Context, r Request) Exchange {
 		r.Template = r.Path
 	}
 	key := EndpointKey(r.Method, r.Template)
-	paceKey := ""
-	if r.Token.Present() {
+	paceKey, classKey := "", "unauthenticated"
+	if r.Token.Present() && !r.Unauthenticated {
 		paceKey = r.Token.Var + " " + key
+		classKey = paceKey
 	}
+	cls := c.back.class(classKey)
 	var retries int
 	var waited time.Duration
+	var last *Exchange // the 429 being waited out
 	for {
 		if paceKey != "" {
 			if r.Provoke {
 				c.pace.take(paceKey, key)
 			} else if err := c.pace.wait(ctx, paceKey, key, c.logf); err != nil {
-				ex := c.record(r, nil, 0, err)
-				return ex
+				return c.record(r, nil, 0, err)
 			}
+		}
+		release := func() {}
+		if !r.Provoke {
+			_, rel, err := cls.enter(ctx)
+			if err != nil {
+				if last != nil {
+					return *last
+				}
+				return c.record(r, nil, 0, err)
+			}
+			release = rel
 		}
 		ex := c.once(ctx, r)
 		ex.Retries, ex.RetryWaited = retries, waited
-		if ex.Status != http.StatusTooManyRequests || r.Provoke || retries >= c.opts.MaxRetries {
+		if ex.Status != http.StatusTooManyRequests || r.Provoke {
+			release()
 			return ex
 		}
 		d := c.retryDelay(ex.Header.Get("Retry-After"))
-		c.logf("%s %s: 429 the suite did not provoke; waiting %s as Retry-After asks, then retrying", r.Method, r.Template, d)
-		select {
-		case <-ctx.Done():
+		if retries >= c.opts.MaxRetries || !cls.block(d, c.opts.RetryBudget) {
+			release()
+			ex.Throttled = true
+			c.logf("%s %s: still 429 after %d retries (%s waited); conform stops waiting, and the check is inconclusive", r.Method, r.Template, retries, waited.Round(time.Millisecond))
 			return ex
-		case <-time.After(d):
 		}
+		release()
+		c.logf("%s %s: 429 the suite did not provoke; waiting %s as Retry-After asks, then retrying", r.Method, r.Template, d.Round(time.Millisecond))
 		retries++
 		waited += d
 		c.retries.Add(1)
 		c.waited.Add(int64(d))
+		last = &ex
 	}
 }
 

@@ -10,21 +10,25 @@ import (
 // Exchange is one request and what came back, with every secret replaced by
 // its variable name. Status is 0 when no response arrived (Err says why).
 type Exchange struct {
-	Method      string        `json:"method"`
-	URL         string        `json:"url"`
-	Path        string        `json:"path"` // the profile path, e.g. /exports/{export_id}
-	Auth        string        `json:"auth"` // how the request authenticated, for people: "$CONFORM_TOKEN_READ", "no Authorization header"
-	ReqHeader   http.Header   `json:"request_headers"`
-	ReqBody     string        `json:"request_body,omitempty"`
-	Curl        string        `json:"curl"`
-	Status      int           `json:"status"`
-	Header      http.Header   `json:"response_headers,omitempty"`
-	Body        []byte        `json:"-"`
-	BodyText    string        `json:"response_body,omitempty"`
-	Truncated   bool          `json:"truncated,omitempty"` // the body was longer than the read limit
-	Err         string        `json:"error,omitempty"`
-	Duration    time.Duration `json:"duration_ns"`
-	Retries     int           `json:"retries,omitempty"` // unprovoked 429s waited out before this answer
+	Method    string        `json:"method"`
+	URL       string        `json:"url"`
+	Path      string        `json:"path"` // the profile path, e.g. /exports/{export_id}
+	Auth      string        `json:"auth"` // how the request authenticated, for people: "$CONFORM_TOKEN_READ", "no Authorization header"
+	ReqHeader http.Header   `json:"request_headers"`
+	ReqBody   string        `json:"request_body,omitempty"`
+	Curl      string        `json:"curl"`
+	Status    int           `json:"status"`
+	Header    http.Header   `json:"response_headers,omitempty"`
+	Body      []byte        `json:"-"`
+	BodyText  string        `json:"response_body,omitempty"`
+	Truncated bool          `json:"truncated,omitempty"` // the body was longer than the read limit
+	Err       string        `json:"error,omitempty"`
+	Duration  time.Duration `json:"duration_ns"`
+	Retries   int           `json:"retries,omitempty"` // unprovoked 429s waited out before this answer
+	// Throttled marks an unprovoked 429 that conform stopped waiting out
+	// (retries or budget spent): the target's limit, not its answer to the
+	// probe, so the check judging it is inconclusive.
+	Throttled   bool          `json:"throttled,omitempty"`
 	RetryWaited time.Duration `json:"retry_waited_ns,omitempty"`
 }
 

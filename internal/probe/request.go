@@ -24,6 +24,10 @@ type Request struct {
 	// Provoke marks a request meant to hit the rate limit: it is not paced and
 	// a 429 is returned as is instead of being waited out.
 	Provoke bool
+	// Unauthenticated marks a request that is meant to fail authentication
+	// even though it carries a credential (an expired or revoked token):
+	// the target limits it per client address, not per token.
+	Unauthenticated bool
 }
 
 // Bearer is the usual Authorization value for a credential.

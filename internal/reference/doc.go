@@ -145,7 +145,7 @@
 // instant-exports completes an export the moment it is created, so an early
 // download succeeds and a not-ready check has nothing to provoke;
 // low-unauthenticated-limit sets the unpublished per-address limit of
-// unauthenticated requests to 30 per window (as WithUnauthenticatedLimit(30)
+// unauthenticated requests to 60 per window (as WithUnauthenticatedLimit(60)
 // would); url-in-messages ends every 401 message with a link to the page that
 // mints tokens.
 //

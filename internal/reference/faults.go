@@ -165,7 +165,7 @@ func Variations() []FaultInfo {
 		{Name: variationMultiChallenge, Description: `401s offer two challenges in one WWW-Authenticate header: Basic realm="cornect", then the Bearer challenge`},
 		{Name: variationMalformedJSON400, Description: "a body that is not JSON at all answers 400 MALFORMED_JSON, as Express, DRF and Spring do; JSON that fails validation keeps 422"},
 		{Name: variationInstantExports, Description: "exports are completed the moment they are created, so a download right after creation succeeds"},
-		{Name: variationLowUnauthenticatedLimit, Description: "requests that fail authentication are limited to 30 per window per client address (the docs publish no number)"},
+		{Name: variationLowUnauthenticatedLimit, Description: "requests that fail authentication are limited to 60 per window per client address (the docs publish no number)"},
 		{Name: variationURLInMessages, Description: "401 messages end with a link: See https://cornect.io/app/settings/api-tokens to mint a token."},
 	}
 }

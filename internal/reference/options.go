@@ -24,7 +24,7 @@ type Option func(*config)
 
 // lowUnauthenticatedLimit is the unauthenticated limit under the
 // low-unauthenticated-limit variation, as if WithUnauthenticatedLimit(30).
-const lowUnauthenticatedLimit = 30
+const lowUnauthenticatedLimit = 60
 
 func defaultConfig() config {
 	return config{

@@ -1,0 +1,87 @@
+package probe
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// backoff is what unprovoked 429s taught the client about a class of
+// requests: one token on one endpoint (the documented per-token limits), or
+// every request that fails authentication (limited per client address, at a
+// rate the docs do not publish). After its first 429 a class goes single
+// file, each request waiting until the time Retry-After named, so a burst
+// of concurrent probes does not keep tripping the limit. The waiting of a
+// class is bounded by a budget for the whole run; past it, a 429 is
+// returned at once, marked Throttled, and the check judging it is
+// inconclusive rather than failed.
+type backoff struct {
+	mu      sync.Mutex
+	budget  time.Duration
+	classes map[string]*class
+}
+
+type class struct {
+	single sync.Mutex // held by the one request in flight once slowed
+
+	mu     sync.Mutex
+	slowed bool
+	until  time.Time
+	spent  time.Duration
+}
+
+func newBackoff(budget time.Duration) *backoff {
+	return &backoff{budget: budget, classes: map[string]*class{}}
+}
+
+func (b *backoff) class(key string) *class {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	c := b.classes[key]
+	if c == nil {
+		c = &class{}
+		b.classes[key] = c
+	}
+	return c
+}
+
+// enter lets one request of a slowed class through at a time, once the
+// time Retry-After named has come; it returns how long it waited and the
+// function that lets the next one in.
+func (c *class) enter(ctx context.Context) (time.Duration, func(), error) {
+	c.mu.Lock()
+	slowed := c.slowed
+	c.mu.Unlock()
+	if !slowed {
+		return 0, func() {}, nil
+	}
+	c.single.Lock()
+	c.mu.Lock()
+	wait := time.Until(c.until)
+	c.mu.Unlock()
+	if wait > 0 {
+		select {
+		case <-ctx.Done():
+			c.single.Unlock()
+			return 0, nil, ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+	return max(wait, 0), c.single.Unlock, nil
+}
+
+// block records a 429 that asked for d; it reports false when the class's
+// budget cannot pay for the wait.
+func (c *class) block(d, budget time.Duration) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.spent+d > budget {
+		return false
+	}
+	c.slowed = true
+	if until := time.Now().Add(d); until.After(c.until) {
+		c.until = until
+		c.spent += d
+	}
+	return true
+}
