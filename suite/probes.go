@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 
@@ -90,7 +91,7 @@ func authenticates(c probe.Credential) bool {
 func withID(r probe.Request, e fixtures.Endpoint, id string) probe.Request {
 	r.Path = e.Path
 	for _, p := range fixtures.Params(e.Path) {
-		r.Path = strings.ReplaceAll(r.Path, "{"+p+"}", id)
+		r.Path = strings.ReplaceAll(r.Path, "{"+p+"}", url.PathEscape(id))
 	}
 	return r
 }

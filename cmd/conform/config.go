@@ -17,7 +17,8 @@ import (
 )
 
 // runConfig is the configuration of `conform run`. Precedence: flags, then
-// environment, then defaults. Tokens come only from the environment.
+// environment, then defaults; the profile file describes the target, not
+// the run. Tokens come only from the environment.
 type runConfig struct {
 	BaseURL        string
 	Profile        string
@@ -61,7 +62,7 @@ func parseRunConfig(args []string, getenv func(string) string, stderr io.Writer)
 	fs.StringVar(&c.JSONReport, "json-report", "", "write a JSON report to this file")
 	fs.StringVar(&c.HTMLReport, "html-report", "", "write a self-contained HTML report to this file")
 	fs.StringVar(&c.SummaryMD, "summary-md", "", "write a Markdown summary to this file")
-	fs.StringVar(&c.ReportDir, "report-dir", "", "write junit.xml, report.json, report.html and summary.md into this directory")
+	fs.StringVar(&c.ReportDir, "report-dir", "", "write junit.xml, report.json, report.html, summary.md and config.json (token values masked) into this directory")
 	fs.StringVar(&c.LabelFilter, "label-filter", "", "run only checks whose labels match, e.g. 'auth || scope' or '!rate-limit'")
 	fs.Var((*stringList)(&c.Focus), "focus", "run only checks whose text matches this regular expression (repeatable)")
 	fs.Var((*stringList)(&c.Skip), "skip", "leave out checks whose text matches this regular expression (repeatable)")

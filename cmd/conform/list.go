@@ -96,16 +96,17 @@ func listMarkdown(w io.Writer) error {
 	fmt.Fprintln(w, "| ID | Level | Requirement | Source | Labels | Since |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|")
 	for _, c := range catalogue() {
-		fmt.Fprintf(w, "| `%s` | %s | %s | [%s](%s) | %s | %s |\n", c.ID, c.Level,
-			strings.ReplaceAll(c.Sentence, "|", `\|`), shortSource(c.Source), c.Source, strings.Join(c.Labels, ", "), c.Since)
+		fmt.Fprintf(w, "| `%s` | %s | %s | %s | %s | %s |\n", c.ID, c.Level,
+			strings.ReplaceAll(c.Sentence, "|", `\|`), sourceLink(c.Source), strings.Join(c.Labels, ", "), c.Since)
 	}
 	return nil
 }
 
-// shortSource is the last path element of a doc URL, or the text itself.
-func shortSource(src string) string {
-	if i := strings.LastIndex(strings.TrimRight(src, "/"), "/"); i >= 0 && strings.HasPrefix(src, "http") {
-		return src[i+1:]
+// sourceLink is a doc page as a Markdown link named by its last path
+// element; a source that is no URL (an RFC section) stays text.
+func sourceLink(src string) string {
+	if !strings.HasPrefix(src, "https://") {
+		return src
 	}
-	return src
+	return fmt.Sprintf("[%s](%s)", src[strings.LastIndex(strings.TrimRight(src, "/"), "/")+1:], src)
 }

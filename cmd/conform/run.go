@@ -144,7 +144,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Version:         version.Suite,
 		ContractVersion: version.Contract,
 		Target:          target,
-		Config:          cfg.Redact(),
+		Config:          reportedConfig(cfg, tokens),
 		StartedAt:       started.UTC(),
 		Duration:        time.Since(started),
 		Strict:          cfg.Strict,
@@ -182,7 +182,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// reference is the embedded reference server of a run without --base-url.
+// embeddedReference is the reference server of a run without --base-url.
 type embeddedReference struct {
 	baseURL string
 	tokens  map[string]string
@@ -308,4 +308,11 @@ func waitNotes(st probe.Stats, checks []report.Check) []string {
 		notes = append(notes, fmt.Sprintf("%d requests still got 429 when conform stopped waiting; the checks that needed them are skipped as inconclusive", throttled))
 	}
 	return notes
+}
+
+// reportedConfig is the run's configuration for reports, with the tokens
+// the run really used (the reference mints its own), values masked.
+func reportedConfig(cfg runConfig, used map[string]string) map[string]string {
+	cfg.Tokens = used
+	return cfg.Redact()
 }

@@ -13,7 +13,7 @@ type Exchange struct {
 	Method    string        `json:"method"`
 	URL       string        `json:"url"`
 	Path      string        `json:"path"` // the profile path, e.g. /exports/{export_id}
-	Auth      string        `json:"auth"` // how the request authenticated, for people: "$CONFORM_TOKEN_READ", "no Authorization header"
+	Auth      string        `json:"auth"` // how the request authenticated, for people: "Authorization: Bearer $CONFORM_TOKEN_READ", "no Authorization header"
 	ReqHeader http.Header   `json:"request_headers"`
 	ReqBody   string        `json:"request_body,omitempty"`
 	Curl      string        `json:"curl"`
@@ -32,7 +32,8 @@ type Exchange struct {
 	RetryWaited time.Duration `json:"retry_waited_ns,omitempty"`
 }
 
-// Line is the request in one line for headings: "GET /api/v1/credits with $CONFORM_TOKEN_READ".
+// Line is the request in one line for headings:
+// "GET http://host/api/v1/credits (Authorization: Bearer $CONFORM_TOKEN_READ)".
 func (e Exchange) Line() string {
 	return fmt.Sprintf("%s %s (%s)", e.Method, e.URL, e.Auth)
 }

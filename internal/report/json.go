@@ -3,6 +3,8 @@ package report
 import (
 	"encoding/json"
 	"io"
+
+	"github.com/cornect/conform/internal/probe"
 )
 
 // JSON writes the whole Result, indented, under a computed summary, for
@@ -19,7 +21,7 @@ func JSON(w io.Writer, r Result) error {
 			Skipped:    c.Skipped,
 			Warnings:   c.Warnings,
 		},
-		Result: r,
+		Result: capBodies(r),
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -42,4 +44,27 @@ type jsonSummary struct {
 	Failed     int    `json:"failed"`
 	Skipped    int    `json:"skipped"`
 	Warnings   int    `json:"warnings"`
+}
+
+// capBodies cuts response bodies to what reports show (2 KiB), marking them
+// truncated: a JSON report with a 1 MiB body per exchange helps nobody.
+func capBodies(r Result) Result {
+	checks := make([]Check, len(r.Checks))
+	for i, c := range r.Checks {
+		if len(c.Exchanges) == 0 {
+			checks[i] = c
+			continue
+		}
+		exs := make([]probe.Exchange, len(c.Exchanges))
+		for j, ex := range c.Exchanges {
+			if len(ex.BodyText) > probe.EvidenceBodyLimit {
+				ex.BodyText, ex.Truncated = ex.BodyText[:probe.EvidenceBodyLimit], true
+			}
+			exs[j] = ex
+		}
+		c.Exchanges = exs
+		checks[i] = c
+	}
+	r.Checks = checks
+	return r
 }

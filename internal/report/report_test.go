@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/cornect/conform/internal/probe"
 )
 
 func TestWritersMatchGolden(t *testing.T) {
@@ -209,7 +211,8 @@ func TestJSONRoundTripsTheResult(t *testing.T) {
 	if got.Summary.Conformant || got.Summary.Failed != 2 || got.Summary.Total != 8 {
 		t.Errorf("summary = %+v, want not conformant, 2 failed of 8", got.Summary)
 	}
-	// Body is not in the JSON (json:"-"); BodyText carries it.
+	// Body is not in the JSON (json:"-"); BodyText carries it, cut at 2 KiB.
+	r = capBodies(r)
 	for i := range r.Checks {
 		for j := range r.Checks[i].Exchanges {
 			r.Checks[i].Exchanges[j].Body = nil
@@ -349,4 +352,29 @@ func dirNames(t *testing.T, dir string) []string {
 		names = append(names, e.Name())
 	}
 	return names
+}
+
+func TestJSONCutsBodiesToWhatReportsShow(t *testing.T) {
+	var buf bytes.Buffer
+	if err := JSON(&buf, sampleResult()); err != nil {
+		t.Fatal(err)
+	}
+	var got jsonReport
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	cut := 0
+	for _, c := range got.Checks {
+		for _, ex := range c.Exchanges {
+			if len(ex.BodyText) > probe.EvidenceBodyLimit {
+				t.Errorf("%s: a %d-byte body in the JSON report", c.Name(), len(ex.BodyText))
+			}
+			if ex.Truncated {
+				cut++
+			}
+		}
+	}
+	if cut == 0 {
+		t.Error("the sample's long body was not marked truncated")
+	}
 }
