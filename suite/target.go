@@ -87,6 +87,8 @@ type state struct {
 	// incomplete says why the run stopped early; the checks after that
 	// point are reported as not run, not judged.
 	incomplete string
+	// stoppedBy is Ginkgo's reason when the run stopped between checks.
+	stoppedBy string
 	// selection mirrors Ginkgo's filters, so batches send nothing for the
 	// checks the filters leave out.
 	selection selection
@@ -144,6 +146,9 @@ func Run(cfg Config) (Outcome, error) {
 	gomega.RegisterFailHandler(Fail)
 	f := &failer{}
 	RunSpecs(f, "CAPI error contract", suiteCfg, reporterCfg)
+	if target.incomplete == "" && target.stoppedBy != "" {
+		target.incomplete = target.stoppedBy
+	}
 	return Outcome{Checks: target.checks, InternalError: target.broken, GinkgoFailed: f.failed, Incomplete: target.incomplete}, nil
 }
 
@@ -156,7 +161,10 @@ var _ = ReportAfterEach(func(r SpecReport) {
 	stopped := target.incomplete
 	target.mu.Unlock()
 	if r.State == types.SpecStateSkipped && r.Failure.Message == "" && stopped == "" {
-		return // left out by --label-filter or --focus: not part of this run
+		if cat, variant := identify(r); !target.selection.selects(cat, variant, r.Labels()...) {
+			return // left out by --label-filter, --focus or --skip: not part of this run
+		}
+		stopped = "it was stopped before this check"
 	}
 	c, internal := toCheck(r, target.cfg.Strict)
 	target.mu.Lock()
@@ -190,6 +198,21 @@ var _ = ReportAfterEach(func(r SpecReport) {
 	target.mu.Unlock()
 	if target.cfg.Progress != nil {
 		target.cfg.Progress(c)
+	}
+})
+
+// When the run was interrupted or timed out between two checks, no check
+// says so; the suite's report does.
+var _ = ReportAfterSuite("conform: how the run ended", func(r Report) {
+	if target == nil {
+		return
+	}
+	for _, reason := range r.SpecialSuiteFailureReasons {
+		if strings.Contains(reason, "Timeout") || strings.Contains(reason, "nterrupt") {
+			target.mu.Lock()
+			target.stoppedBy = firstLine(reason)
+			target.mu.Unlock()
+		}
 	}
 })
 
