@@ -64,7 +64,7 @@ func endpoint(id string) fixtures.Endpoint {
 func request(e fixtures.Endpoint, auth *string, cred probe.Credential) probe.Request {
 	path := e.Path
 	for _, p := range fixtures.Params(e.Path) {
-		path = strings.ReplaceAll(path, "{"+p+"}", randomUUID())
+		path = strings.ReplaceAll(path, "{"+p+"}", url.PathEscape(e.NewUnknownID(randomUUID, randomInt)))
 	}
 	return probe.Request{
 		Method: e.Method, Path: path, Template: e.Path, Body: e.Body, Authorization: auth, Token: cred,
@@ -229,4 +229,17 @@ func record(exs ...probe.Exchange) {
 	for _, ex := range exs {
 		AddReportEntry(entryExchange, ex, ReportEntryVisibilityNever)
 	}
+}
+
+// randomInt returns a large random integer id, for APIs with numeric ids.
+func randomInt() string {
+	b := make([]byte, 6)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	n := uint64(0)
+	for _, x := range b {
+		n = n<<8 | uint64(x)
+	}
+	return fmt.Sprint(900000000000000 + n%99999999999999)
 }
