@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -116,4 +117,33 @@ func decodeJSONReport(path string) (report.Result, error) {
 		return r, fmt.Errorf("decoding the JSON report: %w", err)
 	}
 	return r, nil
+}
+
+// junitCases reads a JUnit file conform wrote: valid XML, one <testsuites>
+// with one <testsuite>; it returns the testcases' names.
+func junitCases(t *testing.T, path string) []string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		XMLName xml.Name `xml:"testsuites"`
+		Suites  []struct {
+			Cases []struct {
+				Name string `xml:"name,attr"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(b, &doc); err != nil {
+		t.Fatalf("%s is not valid JUnit XML: %v", path, err)
+	}
+	if len(doc.Suites) != 1 {
+		t.Fatalf("%s has %d testsuites, want 1", path, len(doc.Suites))
+	}
+	var names []string
+	for _, c := range doc.Suites[0].Cases {
+		names = append(names, c.Name)
+	}
+	return names
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/xml"
 	"io"
 	"net"
 	"os"
@@ -42,26 +41,9 @@ func TestRunWithoutBaseURLPassesAgainstTheEmbeddedReference(t *testing.T) {
 // testcase per check, and that each documented code appears in a name.
 func assertJUnitNamesEveryCode(t *testing.T, path string, checks int) {
 	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Suites []struct {
-			Cases []struct {
-				Name string `xml:"name,attr"`
-			} `xml:"testcase"`
-		} `xml:"testsuite"`
-	}
-	if err := xml.Unmarshal(b, &doc); err != nil {
-		t.Fatalf("JUnit is not valid XML: %v", err)
-	}
-	if len(doc.Suites) != 1 || len(doc.Suites[0].Cases) != checks {
-		t.Fatalf("JUnit has %d suites; want 1 with %d testcases", len(doc.Suites), checks)
-	}
-	var names []string
-	for _, c := range doc.Suites[0].Cases {
-		names = append(names, c.Name)
+	names := junitCases(t, path)
+	if len(names) != checks {
+		t.Fatalf("JUnit has %d testcases, want one per check: %d", len(names), checks)
 	}
 	all := strings.Join(names, "\n")
 	for _, code := range []string{"MISSING_AUTH_HEADER", "INVALID_TOKEN_FORMAT", "INVALID_TOKEN", "TOKEN_EXPIRED", "TOKEN_NOT_WORKSPACE_BOUND", "NOT_WORKSPACE_MEMBER", "INSUFFICIENT_SCOPE", "insufficient_balance", "404", "422", "429"} {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"net"
@@ -521,25 +520,7 @@ func TestWorkflowRunStepRunsConformAndFillsTheJobSummary(t *testing.T) {
 // valid XML with one testcase per check, and non-empty HTML and Markdown.
 func assertWorkflowReports(t *testing.T, dir string, checks int) {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, "junit.xml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		XMLName xml.Name `xml:"testsuites"`
-		Suites  []struct {
-			Cases []struct {
-				Name string `xml:"name,attr"`
-			} `xml:"testcase"`
-		} `xml:"testsuite"`
-	}
-	if err := xml.Unmarshal(b, &doc); err != nil {
-		t.Fatalf("junit.xml is not valid JUnit XML: %v", err)
-	}
-	cases := 0
-	for _, s := range doc.Suites {
-		cases += len(s.Cases)
-	}
+	cases := len(junitCases(t, filepath.Join(dir, "junit.xml")))
 	if cases != checks || checks == 0 {
 		t.Errorf("junit.xml has %d testcases, report.json %d checks", cases, checks)
 	}
