@@ -38,7 +38,7 @@ func describeCredits() {
 
 		check("CREDITS-NO-CHARGE", func(ctx SpecContext) {
 			record(before, refused, after)
-			judge(after, match.LeaveCreditsUnchanged(before))
+			judge(match.Around{Before: before, Actions: []probe.Exchange{refused}, After: after}, match.LeaveCreditsUnchanged())
 		})
 	})
 }

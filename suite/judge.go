@@ -83,6 +83,8 @@ func exchangesOf(actual any) []probe.Exchange {
 		return []probe.Exchange{a}
 	case []probe.Exchange:
 		return a
+	case match.Around:
+		return a.Actions
 	case [][2]probe.Exchange:
 		var out []probe.Exchange
 		for _, p := range a {

@@ -46,7 +46,7 @@ func describeScope() {
 			record(before)
 			record(refused...)
 			record(after)
-			judgeShould(after, match.LeaveCreditsUnchanged(before))
+			judgeShould(match.Around{Before: before, Actions: refused, After: after}, match.LeaveCreditsUnchanged())
 		})
 	})
 

@@ -27,16 +27,53 @@ func ParseCredits(ex probe.Exchange) (Credits, bool) {
 	return c, true
 }
 
-// LeaveCreditsUnchanged succeeds when the GET /credits after an action shows
-// the same balance and transactions as the one before it. The actual value
-// is the "after" exchange.
-func LeaveCreditsUnchanged(before probe.Exchange) types.GomegaMatcher {
-	return &exchangeMatcher{
-		describe: "the balance and recent transactions to be unchanged",
-		violations: func(after probe.Exchange) []Violation {
-			return creditsViolations(before, after)
-		},
+// Around is an action between two reads of GET /credits: what a refused
+// request may not change.
+type Around struct {
+	Before  probe.Exchange
+	Actions []probe.Exchange
+	After   probe.Exchange
+}
+
+// LeaveCreditsUnchanged succeeds when the GET /credits after the actions
+// shows the same balance and recent transactions as the one before. The
+// actual value is an Around; a finding names the actions (the operations
+// under test), with the reads of GET /credits as its evidence.
+func LeaveCreditsUnchanged() types.GomegaMatcher {
+	return &creditsMatcher{}
+}
+
+type creditsMatcher struct {
+	findings []Finding
+}
+
+func (m *creditsMatcher) Match(actual any) (bool, error) {
+	a, ok := actual.(Around)
+	if !ok {
+		return false, fmt.Errorf("match: LeaveCreditsUnchanged expects a match.Around, got %T", actual)
 	}
+	m.findings = nil
+	if vs := creditsViolations(a.Before, a.After); len(vs) > 0 {
+		for _, ex := range a.Actions {
+			m.findings = append(m.findings, Finding{Exchange: ex, Violations: vs})
+		}
+		if len(a.Actions) == 0 {
+			m.findings = append(m.findings, Finding{Exchange: a.After, Violations: vs})
+		}
+	}
+	return len(m.findings) == 0, nil
+}
+
+func (m *creditsMatcher) found() []Finding { return m.findings }
+
+func (m *creditsMatcher) FailureMessage(actual any) string {
+	a, _ := actual.(Around)
+	return "expected the balance and recent transactions to be unchanged; " + Render(m.findings, len(a.Actions)) +
+		"\n  GET credits before:\n" + a.Before.Evidence("    ") + "  GET credits after:\n" + a.After.Evidence("    ")
+}
+
+func (m *creditsMatcher) NegatedFailureMessage(any) string {
+	return "expected the credits to change"
 }
 
 func creditsViolations(before, after probe.Exchange) []Violation {
