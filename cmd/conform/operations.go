@@ -73,6 +73,7 @@ func discoverOperations(ctx context.Context, location, baseURL string, tlsCfg *t
 				e.Body = p.Body
 			}
 			e.Doc = p.Doc
+			e.UnknownID = p.UnknownID
 		}
 		if e.LimitPerMinute == 0 {
 			e.LimitPerMinute = defaultOperationLimit
