@@ -134,7 +134,7 @@ func TestWorkflowIsCallableWithFourInputsAndTheSevenTokenSecrets(t *testing.T) {
 		"base-url":        {true, "string", "", ""},
 		"label-filter":    {false, "string", "!!str", ""},
 		"strict":          {false, "boolean", "!!bool", "false"},
-		"conform-version": {false, "string", "!!str", "latest"},
+		"conform-version": {false, "string", "!!str", ""},
 	}
 	if got, w := sortedMapKeys(call.Inputs), sortedMapKeys(want); !slices.Equal(got, w) {
 		t.Errorf("inputs %v, want exactly %v", got, w)
