@@ -6,13 +6,12 @@ import (
 
 // Doc pages and RFC sections that checks cite.
 const (
-	docErrors       = "https://cornect.io/docs/api/errors"
-	docAuth         = "https://cornect.io/docs/api/authentication"
-	docRateLimits   = "https://cornect.io/docs/api/rate-limits"
-	docCredits      = "https://cornect.io/docs/api/credits"
-	docCreateExport = "https://cornect.io/docs/api/create-export"
-	docGetExport    = "https://cornect.io/docs/api/get-export"
-	docDownload     = "https://cornect.io/docs/api/download-export"
+	docErrors     = "https://cornect.io/docs/api/errors"
+	docAuth       = "https://cornect.io/docs/api/authentication"
+	docRateLimits = "https://cornect.io/docs/api/rate-limits"
+	docCredits    = "https://cornect.io/docs/api/credits"
+	docGetExport  = "https://cornect.io/docs/api/get-export"
+	docDownload   = "https://cornect.io/docs/api/download-export"
 
 	rfcChallenge  = "RFC 9110 §11.6.1 and §15.5.2; RFC 6750 §3 and §3.1"
 	rfcScheme     = "RFC 9110 §11.1"

@@ -166,7 +166,7 @@ var _ = ReportAfterEach(func(r SpecReport) {
 		}
 		stopped = "it was stopped before this check"
 	}
-	c, internal := toCheck(r, target.cfg.Strict)
+	c, internal := toCheck(r)
 	target.mu.Lock()
 	switch {
 	case r.State.Is(types.SpecStateInterrupted | types.SpecStateAborted | types.SpecStateTimedout):
@@ -223,7 +223,7 @@ const (
 	entryCoverage = "conform.coverage"
 )
 
-func toCheck(r SpecReport, strict bool) (report.Check, string) {
+func toCheck(r SpecReport) (report.Check, string) {
 	cat, variant := identify(r)
 	c := report.Check{
 		ID: cat.ID, Variant: variant, Title: cat.Title, Level: cat.Level, Sentence: cat.Sentence,
@@ -249,7 +249,7 @@ func toCheck(r SpecReport, strict bool) (report.Check, string) {
 	case types.SpecStatePassed:
 		c.Status = report.Passed
 		if len(warnings) > 0 {
-			c.Status, c.Message = report.Warning, joinLines(warnings)
+			c.Status, c.Message = report.Warning, strings.Join(warnings, "\n")
 		}
 	case types.SpecStateSkipped, types.SpecStatePending:
 		c.Status, c.Message = report.Skipped, r.Failure.Message
@@ -283,17 +283,6 @@ func identify(r SpecReport) (Check, string) {
 
 func hasIDPrefix(text, id string) bool {
 	return len(text) > len(id) && text[:len(id)] == id && text[len(id)] == ' '
-}
-
-func joinLines(ls []string) string {
-	s := ""
-	for i, l := range ls {
-		if i > 0 {
-			s += "\n"
-		}
-		s += l
-	}
-	return s
 }
 
 // Credentials wraps token values by role (as read from CONFORM_TOKEN_*) into

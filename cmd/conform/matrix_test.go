@@ -180,7 +180,7 @@ func TestMatrixCatchesEveryDeviation(t *testing.T) {
 		ok := run.res.code == exitViolations
 		var missing []string
 		for _, want := range deviations[name] {
-			if !contains(run.failed, want) {
+			if !slices.Contains(run.failed, want) {
 				missing = append(missing, want)
 				ok = false
 			}
@@ -210,10 +210,10 @@ func TestMatrixWarnsOnSHOULDDeviationsAndStrictFails(t *testing.T) {
 		want := shouldDeviations[name]
 		l, s := lenient[name], strict[name]
 		fmt.Fprintf(&table, "  %-36s default: exit %d, warns %-24s  --strict: exit %d, fails %s\n", name, l.res.code, want, s.res.code, want)
-		if l.res.code != exitOK || !contains(l.warned, want) || len(l.failed) > 0 {
+		if l.res.code != exitOK || !slices.Contains(l.warned, want) || len(l.failed) > 0 {
 			t.Errorf("%s without --strict: exit %d, warnings %v, failures %v; want exit 0 with a warning in %s\n%s", name, l.res.code, l.warned, l.failed, want, l.res.stderr)
 		}
-		if s.res.code != exitViolations || !contains(s.failed, want) {
+		if s.res.code != exitViolations || !slices.Contains(s.failed, want) {
 			t.Errorf("%s with --strict: exit %d, failures %v; want exit 1 failing %s\n%s", name, s.res.code, s.failed, want, s.res.stderr)
 		}
 	}
@@ -251,13 +251,4 @@ func TestMatrixPassesEveryConformingVariation(t *testing.T) {
 		}
 	}
 	t.Logf("variations: %d passed in %s\n%s", len(names), time.Since(start).Round(time.Millisecond), table.String())
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -32,10 +32,10 @@ func writeReports(cfg runConfig, r report.Result, red *probe.Redactor, console i
 		if err := os.MkdirAll(cfg.ReportDir, 0o755); err != nil {
 			return fmt.Errorf("creating --report-dir: %w", err)
 		}
-		add(filepath.Join(cfg.ReportDir, "junit.xml"), report.JUnit)
-		add(filepath.Join(cfg.ReportDir, "report.json"), report.JSON)
-		add(filepath.Join(cfg.ReportDir, "report.html"), report.HTML)
-		add(filepath.Join(cfg.ReportDir, "summary.md"), report.Markdown)
+		add(filepath.Join(cfg.ReportDir, report.JUnitFile), report.JUnit)
+		add(filepath.Join(cfg.ReportDir, report.JSONFile), report.JSON)
+		add(filepath.Join(cfg.ReportDir, report.HTMLFile), report.HTML)
+		add(filepath.Join(cfg.ReportDir, report.MarkdownFile), report.Markdown)
 		add(filepath.Join(cfg.ReportDir, "config.json"), writeConfig)
 	}
 	for _, t := range targets {

@@ -3,6 +3,7 @@ package match
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -235,11 +236,7 @@ func clip(s string, n int) string {
 }
 
 func sortViolations(vs []Violation) {
-	for i := 1; i < len(vs); i++ {
-		for j := i; j > 0 && vs[j].String() < vs[j-1].String(); j-- {
-			vs[j], vs[j-1] = vs[j-1], vs[j]
-		}
-	}
+	slices.SortFunc(vs, func(a, b Violation) int { return strings.Compare(a.String(), b.String()) })
 }
 
 // HaveValidRetryAfter succeeds when every Retry-After present parses as

@@ -116,9 +116,6 @@ func New(o Options) (*Client, error) {
 // BaseURL is the target's base URL as given.
 func (c *Client) BaseURL() string { return c.base.String() }
 
-// Redactor is the redactor of this run's credentials.
-func (c *Client) Redactor() *Redactor { return c.redact }
-
 // Stats returns the counters so far.
 func (c *Client) Stats() Stats {
 	return Stats{

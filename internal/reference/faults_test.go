@@ -234,22 +234,29 @@ func provoke429(e *env) *result {
 }
 
 func TestEachFaultChangesTheBehaviourItNames(t *testing.T) {
-	for _, f := range Faults() {
+	assertEachShows(t, "fault", Faults(), faultCases, func(name string) Option { return WithFaults(name) })
+}
+
+// assertEachShows proves every fault or variation by its case: the symptom
+// is absent on a default server and present with the option on, and every
+// entry of the catalogue has a case.
+func assertEachShows(t *testing.T, kind string, list []FaultInfo, cases map[string]func(*testing.T, *env) bool, option func(string) Option) {
+	for _, f := range list {
 		t.Run(f.Name, func(t *testing.T) {
-			shows, ok := faultCases[f.Name]
+			shows, ok := cases[f.Name]
 			if !ok {
-				t.Fatalf("fault %s has no case in faultCases", f.Name)
+				t.Fatalf("%s %s has no case", kind, f.Name)
 			}
 			if shows(t, newEnv(t)) {
-				t.Errorf("the symptom of %s shows on a conforming server", f.Name)
+				t.Errorf("the %s %s shows on a default server", kind, f.Name)
 			}
-			if !shows(t, newEnv(t, WithFaults(f.Name))) {
-				t.Errorf("with %s on, its symptom does not show (%s)", f.Name, f.Description)
+			if !shows(t, newEnv(t, option(f.Name))) {
+				t.Errorf("with the %s %s on, it does not show (%s)", kind, f.Name, f.Description)
 			}
 		})
 	}
-	if len(faultCases) != len(Faults()) {
-		t.Errorf("%d fault cases for %d faults", len(faultCases), len(Faults()))
+	if len(cases) != len(list) {
+		t.Errorf("%d %s cases for %d %ss", len(cases), kind, len(list), kind)
 	}
 }
 

@@ -110,23 +110,7 @@ var variationCases = map[string]func(t *testing.T, e *env) bool{
 }
 
 func TestEachVariationShows(t *testing.T) {
-	for _, v := range Variations() {
-		t.Run(v.Name, func(t *testing.T) {
-			shows, ok := variationCases[v.Name]
-			if !ok {
-				t.Fatalf("variation %s has no case in variationCases", v.Name)
-			}
-			if shows(t, newEnv(t)) {
-				t.Errorf("variation %s shows on a default server", v.Name)
-			}
-			if !shows(t, newEnv(t, WithVariations(v.Name))) {
-				t.Errorf("with %s on, it does not show (%s)", v.Name, v.Description)
-			}
-		})
-	}
-	if len(variationCases) != len(Variations()) {
-		t.Errorf("%d variation cases for %d variations", len(variationCases), len(Variations()))
-	}
+	assertEachShows(t, "variation", Variations(), variationCases, func(name string) Option { return WithVariations(name) })
 }
 
 // TestVariationsKeepTheContract replays every documented error under each

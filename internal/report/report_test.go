@@ -325,22 +325,6 @@ func TestWriteFileFailureKeepsTheOldFileAndNoTemp(t *testing.T) {
 	}
 }
 
-func TestWriteDirWritesAllFourReports(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "out", "reports")
-	if err := WriteDir(dir, sampleResult()); err != nil {
-		t.Fatal(err)
-	}
-	want := []string{"junit.xml", "report.html", "report.json", "summary.md"}
-	if names := dirNames(t, dir); !reflect.DeepEqual(names, want) {
-		t.Fatalf("directory holds %q, want %q", names, want)
-	}
-	for _, n := range want {
-		if info, err := os.Stat(filepath.Join(dir, n)); err != nil || info.Size() == 0 {
-			t.Errorf("%s is missing or empty (%v)", n, err)
-		}
-	}
-}
-
 func dirNames(t *testing.T, dir string) []string {
 	t.Helper()
 	entries, err := os.ReadDir(dir)

@@ -2,7 +2,6 @@ package report
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -43,34 +42,10 @@ func WriteFile(path string, write func(io.Writer) error) (err error) {
 	return os.Rename(f.Name(), path)
 }
 
-// The files WriteDir writes.
+// The file names of the reports in a report directory (--report-dir).
 const (
 	JUnitFile    = "junit.xml"
 	JSONFile     = "report.json"
 	HTMLFile     = "report.html"
 	MarkdownFile = "summary.md"
 )
-
-// WriteDir writes every file report into dir, creating it: junit.xml,
-// report.json, report.html and summary.md. It writes all it can and returns
-// every failure.
-func WriteDir(dir string, r Result) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("creating report directory %q: %w", dir, err)
-	}
-	writers := []struct {
-		name  string
-		write func(io.Writer, Result) error
-	}{
-		{JUnitFile, JUnit},
-		{JSONFile, JSON},
-		{HTMLFile, HTML},
-		{MarkdownFile, Markdown},
-	}
-	var errs []error
-	for _, wr := range writers {
-		err := WriteFile(filepath.Join(dir, wr.name), func(w io.Writer) error { return wr.write(w, r) })
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
-}
