@@ -1,20 +1,22 @@
 // Package suite holds the conformance specs and what they need:
 //
+//   - run.go: Config, Run and the run value the specs close over; it
+//     registers the Ginkgo tree of the selected specs and collects results;
+//   - plan.go: the one decision of what runs (Ginkgo's filter semantics,
+//     the tokens each spec needs), shared by Run, Plan (--dry-run) and the
+//     reports;
+//   - spec.go: a spec, its family, and the one place a check passes,
+//     warns, fails, skips or is inconclusive;
+//   - requests.go: building requests and sending them;
+//   - catalogue.go: every check with its ID, level, sentence and source;
 //   - one file per family of checks: auth.go (the 401s), scope.go,
 //     credits.go, not_found.go, exports.go, validation.go, http.go (HTTP
 //     SHOULDs: challenge, scheme case, 405, unknown routes, stable codes,
-//     Retry-After syntax), security.go (leaks) and rate_limit.go;
-//   - specs.go, the one ordered container that fixes their order;
-//   - catalogue.go, every check with its ID, level, sentence and source;
-//     plan.go, what a configuration would run (--dry-run);
-//   - probes.go, building requests and sending them; batch.go, sending a
-//     family's probes at once and honouring the filters; judge.go, the one
-//     place a check passes, warns, fails or is inconclusive;
-//   - target.go, the injected target, Run, and the collector that turns
-//     Ginkgo's spec reports into report.Checks.
+//     leaks, Retry-After syntax) and rate_limit.go.
 //
-// Specs register at package level, as Ginkgo wants; Run injects the target
-// and runs them once per process. Every check carries a stable ID, and its
-// spec text starts with that ID and names the code or status it verifies, so
-// a JUnit reader sees e.g. "AUTH-EXPIRED … TOKEN_EXPIRED 401".
+// A run is a value: Run builds it, the specs reach it through closures, and
+// nothing of it outlives Run. Every check carries a stable ID, and its spec
+// text starts with that ID and names the code or status it verifies, so a
+// JUnit reader sees e.g. "AUTH-EXPIRED … TOKEN_EXPIRED 401". Results are
+// data (report.Check with its violations), never parsed back from text.
 package suite

@@ -1,78 +1,79 @@
 package suite
 
 import (
+	"context"
 	"slices"
-	"strings"
-
-	. "github.com/onsi/ginkgo/v2"
 
 	"github.com/cornect/conform/internal/match"
 	"github.com/cornect/conform/internal/probe"
 )
 
-// describeHTTP registers the SHOULD-level checks of HTTP itself: the
-// authentication challenge, the scheme's case, 405 and unknown routes,
-// stable codes. Each sends a handful of requests of its own.
-func describeHTTP() {
-	check("AUTH-CHALLENGE", func(ctx SpecContext) {
-		credits := endpoint(profile().Credits.BalanceEndpoint)
-		reqs := []probe.Request{
-			request(credits, nil, probe.Credential{}),
-			request(credits, probe.Header("Bearer cornect_"+randomHex(16)), probe.Credential{}),
+// httpFamily registers the SHOULD-level checks of HTTP itself: the
+// authentication challenge, the scheme's case, auth before validation, 405
+// and unknown routes, stable codes. Each sends a handful of requests of
+// its own.
+func (r *run) httpFamily() *family {
+	credits := func() probe.Request {
+		return r.request(r.endpoint(r.profile().Credits.BalanceEndpoint), nil, probe.Credential{})
+	}
+
+	challenge := newSpec("AUTH-CHALLENGE", "", func(ctx context.Context, s *spec) {
+		bad := credits()
+		bad.Authorization = probe.Header("Bearer cornect_" + r.randomHex(16))
+		reqs := []probe.Request{credits(), bad}
+		if r.hasToken(probe.RoleExpired) {
+			reqs = append(reqs, r.as(r.endpoint(r.profile().Credits.BalanceEndpoint), probe.RoleExpired))
 		}
-		if hasToken(RoleExpired) {
-			cred := token(RoleExpired)
-			reqs = append(reqs, request(credits, bearer(cred), cred))
-		}
-		send(ctx, reqs...)
-		// Every 401 of the run so far, these three included.
+		s.send(ctx, reqs...)
+		// Every 401 of the run so far, these included.
 		var unauthorized []probe.Exchange
-		for _, ex := range seen() {
+		for _, ex := range r.seenSoFar() {
 			if ex.Status == 401 {
 				unauthorized = append(unauthorized, ex)
 			}
 		}
 		if len(unauthorized) == 0 {
-			Skip("no request of this run got a 401, so there is no challenge to judge")
+			s.skip("no request of this run got a 401, so there is no challenge to judge")
 		}
-		judgeShould(unauthorized, match.HaveBearerChallenge())
+		s.judge(unauthorized, match.HaveBearerChallenge())
 	})
 
-	check("AUTH-SCHEME-CASE", func(ctx SpecContext) {
-		cred := token(RoleRead)
-		credits := endpoint(profile().Credits.BalanceEndpoint)
-		exs := send(ctx,
-			request(credits, probe.Header("bearer "+probe.TokenPlaceholder), cred),
-			request(credits, probe.Header("BEARER "+probe.TokenPlaceholder), cred),
-		)
-		judgeShould(exs, match.HaveStatus(200))
+	schemeCase := newSpec("AUTH-SCHEME-CASE", "", func(ctx context.Context, s *spec) {
+		cred := r.token(probe.RoleRead)
+		e := r.endpoint(r.profile().Credits.BalanceEndpoint)
+		s.judge(s.send(ctx,
+			r.request(e, probe.Header("bearer "+probe.TokenPlaceholder), cred),
+			r.request(e, probe.Header("BEARER "+probe.TokenPlaceholder), cred),
+		), match.HaveStatus(200))
 	})
 
-	check("AUTH-BEFORE-VALIDATION", func(ctx SpecContext) {
+	authFirst := newSpec("AUTH-BEFORE-VALIDATION", "", func(ctx context.Context, s *spec) {
 		var reqs []probe.Request
-		for _, b := range profile().InvalidBodies {
-			if containsEndpoint(reqs, b.Endpoint) {
+		done := map[string]bool{}
+		for _, b := range r.profile().InvalidBodies {
+			e := r.endpoint(b.Endpoint)
+			if done[e.Key()] {
 				continue
 			}
-			r := request(endpoint(b.Endpoint), nil, probe.Credential{})
-			r.Body = b.Bytes()
-			reqs = append(reqs, r)
+			done[e.Key()] = true
+			q := r.request(e, nil, probe.Credential{})
+			q.Body = b.Bytes()
+			reqs = append(reqs, q)
 		}
 		if len(reqs) == 0 {
-			Skip("the profile has no invalid bodies")
+			s.skip("the profile has no invalid bodies")
 		}
-		judgeShould(send(ctx, reqs...), match.HaveStatus(401))
+		s.judge(s.send(ctx, reqs...), match.HaveStatus(401))
 	})
 
-	check("HTTP-METHOD-405", func(ctx SpecContext) {
-		cred := token(RoleRead)
+	method405 := newSpec("HTTP-METHOD-405", "", func(ctx context.Context, s *spec) {
 		documented := map[string][]string{} // path → its methods
-		for _, e := range operations() {
+		for _, e := range r.operations() {
 			documented[e.Path] = append(documented[e.Path], e.Method)
 		}
 		allowed := map[string]string{}
 		var reqs []probe.Request
-		for _, e := range operations() {
+		for _, e := range r.operations() {
 			if _, done := allowed[e.Path]; done || (e.Method != "GET" && e.Method != "POST") {
 				continue
 			}
@@ -87,72 +88,87 @@ func describeHTTP() {
 			if wrong == "" {
 				continue
 			}
-			r := request(e, bearer(cred), cred)
-			r.Method, r.Body = wrong, nil
+			q := r.as(e, probe.RoleRead)
+			q.Method, q.Body = wrong, nil
 			allowed[e.Path] = e.Method
-			reqs = append(reqs, r)
+			reqs = append(reqs, q)
 		}
 		if len(reqs) == 0 {
-			Skip("every operation's path documents PATCH, PUT and DELETE")
+			s.skip("every operation's path documents PATCH, PUT and DELETE")
 		}
-		judgeShould(send(ctx, reqs...), match.HaveAllowedMethods(allowed))
+		s.judge(s.send(ctx, reqs...), match.HaveAllowedMethods(allowed))
 	})
 
-	check("HTTP-UNKNOWN-ROUTE", func(ctx SpecContext) {
-		cred := token(RoleRead)
-		path := "/conform-no-such-route-" + randomHex(4)
-		ex := sendOne(ctx, probe.Request{Method: "GET", Path: path, Template: path, Authorization: bearer(cred), Token: cred})
-		judgeShould(ex, match.BeError(match.ErrorExpectation{Status: 404}))
+	unknownRoute := newSpec("HTTP-UNKNOWN-ROUTE", "", func(ctx context.Context, s *spec) {
+		cred := r.token(probe.RoleRead)
+		path := "/conform-no-such-route-" + r.randomHex(4)
+		ex := s.send(ctx, probe.Request{Method: "GET", Path: path, Template: path, Authorization: bearer(cred), Token: cred})[0]
+		s.judge(ex, match.BeError(match.ErrorExpectation{Status: 404}))
 	})
 
-	check("HTTP-STABLE-CODE", func(ctx SpecContext) {
-		cred := token(RoleRead)
-		reqs := []probe.Request{request(endpoint(profile().Credits.BalanceEndpoint), nil, probe.Credential{})}
-		if len(profile().NotFound) > 0 {
-			reqs = append(reqs, request(endpoint(profile().NotFound[0]), bearer(cred), cred))
+	stable := newSpec("HTTP-STABLE-CODE", "", func(ctx context.Context, s *spec) {
+		reqs := []probe.Request{credits()}
+		if len(r.profile().NotFound) > 0 {
+			reqs = append(reqs, r.as(r.endpoint(r.profile().NotFound[0]), probe.RoleRead))
 		}
-		for _, b := range profile().InvalidBodies {
-			if e := endpoint(b.Endpoint); e.Scope == "read" {
-				r := request(e, bearer(cred), cred)
-				r.Body = b.Bytes()
-				reqs = append(reqs, r)
+		for _, b := range r.profile().InvalidBodies {
+			if e := r.endpoint(b.Endpoint); e.Scope == "read" {
+				q := r.as(e, probe.RoleRead)
+				q.Body = b.Bytes()
+				reqs = append(reqs, q)
 				break
 			}
 		}
 		// Each request twice, all at once: the same failure, provoked twice.
-		exs := send(ctx, append(reqs, reqs...)...)
+		exs := s.send(ctx, append(reqs, reqs...)...)
 		var pairs [][2]probe.Exchange
 		for i := range reqs {
 			pairs = append(pairs, [2]probe.Exchange{exs[i], exs[len(reqs)+i]})
 		}
-		judgeShould(pairs, match.SameCodes())
+		s.judge(pairs, match.SameCodes())
 	})
+
+	challenge.acrossRun = true
+	return newFamily("", challenge, schemeCase, authFirst, method405, unknownRoute, stable)
 }
 
-// describeRetryAfterSyntax looks at every response of the run, so it is
-// registered after the rate-limit burst.
-func describeRetryAfterSyntax() {
-	check("HTTP-RETRY-AFTER-SYNTAX", func(ctx SpecContext) {
+// securityFamily registers the SHOULD-level check of what a refused
+// request may reveal.
+func (r *run) securityFamily() *family {
+	leak := newSpec("SECURITY-NO-LEAK", "", func(ctx context.Context, s *spec) {
+		// Provoke refusals that present tokens, then look at every error
+		// response of the run so far: an echoed token shows up as its
+		// $CONFORM_TOKEN_… name, since the probe redacts known values.
+		e := r.endpoint(r.profile().Credits.BalanceEndpoint)
+		unknown := "cornect_" + r.randomHex(16)
+		reqs := []probe.Request{r.request(e, probe.Header("Bearer "+unknown), probe.Credential{})}
+		for _, role := range []probe.Role{probe.RoleExpired, probe.RoleRevoked, probe.RoleNonMember} {
+			if r.hasToken(role) {
+				reqs = append(reqs, r.as(e, role))
+			}
+		}
+		s.send(ctx, reqs...)
+		s.judge(r.seenSoFar(), match.NotLeak(unknown))
+	})
+	leak.acrossRun = true
+	return newFamily("", leak)
+}
+
+// retryAfterFamily looks at every response of the run, so it comes after
+// the rate-limit burst.
+func (r *run) retryAfterFamily() *family {
+	syntax := newSpec("HTTP-RETRY-AFTER-SYNTAX", "", func(_ context.Context, s *spec) {
 		var with []probe.Exchange
-		for _, ex := range seen() {
+		for _, ex := range r.seenSoFar() {
 			if len(ex.Header.Values("Retry-After")) > 0 {
 				with = append(with, ex)
 			}
 		}
 		if len(with) == 0 {
-			Skip("no response of this run carried Retry-After")
+			s.skip("no response of this run carried Retry-After")
 		}
-		record(with[0])
-		judgeShould(with, match.HaveValidRetryAfter())
+		s.judge(with, match.HaveValidRetryAfter())
 	})
-}
-
-func containsEndpoint(reqs []probe.Request, id string) bool {
-	e := endpoint(id)
-	for _, r := range reqs {
-		if r.Template == e.Path && strings.EqualFold(r.Method, e.Method) {
-			return true
-		}
-	}
-	return false
+	syntax.acrossRun = true
+	return newFamily("", syntax)
 }

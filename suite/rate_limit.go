@@ -1,13 +1,14 @@
 package suite
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"time"
-
-	. "github.com/onsi/ginkgo/v2"
 
 	"github.com/cornect/conform/internal/match"
 	"github.com/cornect/conform/internal/probe"
+	"github.com/cornect/conform/internal/report"
 )
 
 // burstWave is how many burst requests go out at once: enough that a target
@@ -15,77 +16,77 @@ import (
 // the first 429.
 const burstWave = 32
 
-// describeRateLimit bursts the profile's endpoint just past its documented
+// rateLimitFamily bursts the profile's endpoint just past its documented
 // per-token limit (never more than the limit plus the profile's margin),
 // then waits Retry-After and expects to be served again. It runs last, so
 // the emptied bucket cannot disturb other checks.
-func describeRateLimit() {
-	Describe("rate limit", Ordered, func() {
-		var (
-			first   *probe.Exchange
-			last    probe.Exchange
-			sent    int
-			elapsed time.Duration
-		)
-		BeforeAll(func(ctx SpecContext) {
-			rl := profile().RateLimit
-			cred := token(rl.Token)
-			e := endpoint(rl.Endpoint)
-			limit := e.LimitPerMinute + rl.Margin
-			start := time.Now()
-			for sent < limit && first == nil {
-				n := min(burstWave, limit-sent)
-				reqs := make([]probe.Request, n)
-				for i := range reqs {
-					reqs[i] = request(e, bearer(cred), cred)
-					reqs[i].Provoke = true
-				}
-				exs := doAll(ctx, reqs...)
-				sent += n
-				for i := range exs {
-					last = exs[i]
-					if exs[i].Status == 429 {
-						first = &exs[i]
-						break
-					}
-				}
-			}
-			elapsed = time.Since(start)
-		})
+func (r *run) rateLimitFamily() *family {
+	rl := r.profile().RateLimit
+	role := probe.Role(rl.Token)
+	e := r.endpoint(rl.Endpoint)
+	var (
+		first   *probe.Exchange
+		last    probe.Exchange
+		sent    int
+		elapsed time.Duration
+	)
 
-		check("RATE-LIMIT-429", func(ctx SpecContext) {
-			rl := profile().RateLimit
-			e := endpoint(rl.Endpoint)
-			if first == nil {
-				record(last)
-				Fail(fmt.Sprintf("sent %d requests to %s %s with %s in %s (documented limit %d/min); none was refused with 429",
-					sent, e.Method, e.Path, TokenVar(rl.Token), elapsed.Round(time.Millisecond), e.LimitPerMinute))
-			}
-			record(*first)
-			judge(*first, match.BeError(match.ErrorExpectation{Status: 429, RetryAfter: true}))
-		})
+	limited := newSpec("RATE-LIMIT-429", "", func(_ context.Context, s *spec) {
+		if first == nil {
+			s.record(last)
+			s.judge(last, match.BeError(match.ErrorExpectation{Status: 429, RetryAfter: true}))
+			s.res.Reason = fmt.Sprintf("sent %d requests to %s with %s in %s (documented limit %d/min); none was refused with 429",
+				sent, e.Key(), role.Var(), elapsed.Round(time.Millisecond), e.LimitPerMinute)
+			return
+		}
+		s.judge(*first, match.BeError(match.ErrorExpectation{Status: 429, RetryAfter: true}))
+	}, Need{role})
 
-		check("RATE-LIMIT-RECOVERY", func(ctx SpecContext) {
-			rl := profile().RateLimit
-			if first == nil {
-				Skip("no 429 was provoked, so there is nothing to recover from")
+	recovery := newSpec("RATE-LIMIT-RECOVERY", "", func(ctx context.Context, s *spec) {
+		if first == nil {
+			s.inconclusive("no 429 was provoked, so there is nothing to recover from")
+		}
+		s.record(*first)
+		wait, ok := probe.ParseRetryAfter(first.Header.Get("Retry-After"), r.clock.Now())
+		if !ok {
+			s.inconclusive("the 429 carried no usable Retry-After, so there is no documented time to wait")
+		}
+		if wait > time.Duration(rl.MaxWaitSeconds)*time.Second {
+			s.skip(fmt.Sprintf("Retry-After asks for %s, longer than rate_limit.max_wait_seconds (%d)", wait, rl.MaxWaitSeconds))
+		}
+		if r.clock.Sleep(ctx, wait+50*time.Millisecond) != nil {
+			s.stop(report.NotRun, "", "not completed: the run stopped while waiting out Retry-After")
+		}
+		q := r.as(e, role)
+		q.Provoke = true
+		s.judge(s.send(ctx, q)[0], match.BeAccepted())
+	}, Need{role})
+
+	f := &family{name: "rate limit", specs: []*spec{limited, recovery}}
+	f.setup = func(ctx context.Context, runnable []*spec) {
+		if !slices.Contains(runnable, limited) && !slices.Contains(runnable, recovery) {
+			return
+		}
+		limit := e.LimitPerMinute + rl.Margin
+		start := r.clock.Now()
+		for sent < limit && first == nil && ctx.Err() == nil {
+			n := min(burstWave, limit-sent)
+			reqs := make([]probe.Request, n)
+			for i := range reqs {
+				reqs[i] = r.as(e, role)
+				reqs[i].Provoke = true
 			}
-			wait, ok := probe.ParseRetryAfter(first.Header.Get("Retry-After"), time.Now())
-			if !ok {
-				Skip("the 429 carried no usable Retry-After, so there is no documented time to wait")
+			exs := r.doAll(ctx, reqs...)
+			sent += n
+			for i := range exs {
+				last = exs[i]
+				if exs[i].Status == 429 {
+					first = &exs[i]
+					break
+				}
 			}
-			if wait > time.Duration(rl.MaxWaitSeconds)*time.Second {
-				Skip(fmt.Sprintf("Retry-After asks for %s, longer than rate_limit.max_wait_seconds (%d)", wait, rl.MaxWaitSeconds))
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(wait + 50*time.Millisecond):
-			}
-			cred := token(rl.Token)
-			r := request(endpoint(rl.Endpoint), bearer(cred), cred)
-			r.Provoke = true
-			judge(sendOne(ctx, r), match.BeAccepted())
-		})
-	})
+		}
+		elapsed = r.clock.Now().Sub(start)
+	}
+	return f
 }

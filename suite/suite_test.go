@@ -1,6 +1,7 @@
 package suite_test
 
 import (
+	"context"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -13,36 +14,55 @@ import (
 )
 
 // TestSuitePassesAgainstTheReference runs every check against the reference
-// server at its documented limits: a conforming server must pass, and every
-// documented failure must have been verified (none skipped).
+// server at its documented limits: a conforming server must pass, every
+// documented failure must have been verified (none skipped), and every
+// check must have heard back from Ginkgo (progress, duration).
 func TestSuitePassesAgainstTheReference(t *testing.T) {
 	ref := reference.New()
 	srv := httptest.NewServer(ref)
 	defer srv.Close()
 	prof := fixtures.Default()
-	byRole, creds := suite.Credentials(ref.Tokens())
+	values := map[probe.Role]string{}
+	for name, v := range ref.Tokens() {
+		values[probe.Role(name)] = v
+	}
+	byRole, creds := probe.Credentials(values)
 	client, err := probe.New(probe.Options{BaseURL: srv.URL + prof.BasePath, Credentials: creds, Limits: prof.Limits()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := suite.Run(suite.Config{Client: client, Profile: prof, Tokens: byRole})
+	heard := map[string]bool{}
+	out, err := suite.Run(context.Background(), suite.Config{
+		Client: client, Profile: prof, Tokens: byRole,
+		Progress: func(c report.Check) { heard[c.Name()] = true },
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out.InternalError != "" {
-		t.Fatalf("internal error: %s", out.InternalError)
+	if out.Incomplete != "" {
+		t.Fatalf("incomplete: %s", out.Incomplete)
 	}
-	if len(out.Checks) < len(suite.Catalogue()) {
-		t.Fatalf("ran %d checks, the catalogue has %d", len(out.Checks), len(suite.Catalogue()))
+	plan, err := suite.Plan(suite.Config{Profile: prof, Tokens: byRole})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Checks) != len(plan) {
+		t.Fatalf("ran %d checks, the plan has %d", len(out.Checks), len(plan))
 	}
 	seen := map[string]bool{}
-	for _, c := range out.Checks {
+	for i, c := range out.Checks {
 		seen[c.ID] = true
-		if c.Status != report.Passed {
-			t.Errorf("%s: %s\n%s", c.Name(), c.Status, c.Message)
+		if c.Name() != plan[i].Name() {
+			t.Errorf("check %d is %s, the plan says %s", i, c.Name(), plan[i].Name())
 		}
-		if len(c.Exchanges) == 0 {
-			t.Errorf("%s recorded no exchange as evidence", c.Name())
+		if c.Status != report.Passed {
+			t.Errorf("%s: %s\n%s", c.Name(), c.Status, c.Explanation())
+		}
+		if c.Judged == 0 {
+			t.Errorf("%s judged no exchange", c.Name())
+		}
+		if !heard[c.Name()] || c.Duration == 0 {
+			t.Errorf("%s: no progress or duration from Ginkgo", c.Name())
 		}
 	}
 	for _, c := range suite.Catalogue() {

@@ -1,67 +1,40 @@
 package suite
 
 import (
-	. "github.com/onsi/ginkgo/v2"
+	"context"
 
-	"github.com/cornect/conform/fixtures"
 	"github.com/cornect/conform/internal/match"
 	"github.com/cornect/conform/internal/probe"
 )
 
-// describeValidation registers one 422 entry per invalid body of the
+// validationFamily registers one 422 variant per invalid body of the
 // profile, sent as one batch. Each goes with a token whose scope allows the
 // endpoint, so only the body is wrong; POSTs rotate across tokens to stay
 // within each token's limit.
-func describeValidation() {
-	bodies := profile().InvalidBodies
-	Describe("invalid bodies", Ordered, func() {
-		var got map[string][]probe.Exchange
-		BeforeAll(func(ctx SpecContext) {
-			var b batch
-			for _, body := range bodies {
-				e := endpoint(body.Endpoint)
-				if !wants("VALIDATION-422", body.Name+" on "+e.Method+" "+e.Path, chargeLabels(e)...) {
-					continue
-				}
-				roles := readRoles()
-				if e.Scope == "read_write" {
-					roles = writeRoles()
-				}
-				if cred, ok := pickToken(e, roles...); ok {
-					r := request(e, bearer(cred), cred)
-					r.Body = body.Bytes()
-					b.add(body.Name, r)
-				}
-			}
-			got = b.send(ctx)
-		})
-		var entries []TableEntry
-		for _, body := range bodies {
-			e := endpoint(body.Endpoint)
-			args := []any{body, e.Scope}
-			if labels := chargeLabels(e); len(labels) > 0 {
-				args = append(args, Label(labels...))
-			}
-			entries = append(entries, Entry(body.Name+" on "+e.Method+" "+e.Path, args...))
+func (r *run) validationFamily() *family {
+	var specs []*spec
+	for _, body := range r.profile().InvalidBodies {
+		e := r.endpoint(body.Endpoint)
+		statuses := body.Expected()
+		s := newSpec("VALIDATION-422", body.Name+" on "+e.Key(), func(_ context.Context, s *spec) {
+			s.judge(s.got, match.BeError(match.ErrorExpectation{Status: statuses[0], OrStatus: statuses[1:]}))
+		}, rolesFor(e))
+		s.labels = chargeLabels(e.Charged)
+		s.probes = func() []probe.Request {
+			role, _ := r.pickToken(e, rolesFor(e)...)
+			q := r.as(e, role)
+			q.Body = body.Bytes()
+			return []probe.Request{q}
 		}
-		checkTable("VALIDATION-422",
-			func(ctx SpecContext, body fixtures.InvalidBody, scope string) {
-				if len(got[body.Name]) == 0 {
-					Skip("no token with the " + scope + " scope is set (CONFORM_TOKEN_READ_WRITE or CONFORM_TOKEN_NO_CREDITS, or CONFORM_TOKEN_READ for read endpoints)")
-				}
-				statuses := body.Expected()
-				record(got[body.Name]...)
-				judge(got[body.Name], match.BeError(match.ErrorExpectation{Status: statuses[0], OrStatus: statuses[1:]}))
-			},
-			entries...,
-		)
-	})
+		specs = append(specs, s)
+	}
+	return newFamily("invalid bodies", specs...)
 }
 
-// chargeLabels labels a probe of a charged endpoint: a server that accepted
+// chargeLabels label a probe of a charged endpoint: a server that accepted
 // the body would create a charged export.
-func chargeLabels(e fixtures.Endpoint) []string {
-	if e.Charged {
+func chargeLabels(charged bool) []string {
+	if charged {
 		return []string{"charges"}
 	}
 	return nil

@@ -13,6 +13,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/cornect/conform/internal/probe"
 	"github.com/cornect/conform/suite"
 )
 
@@ -40,7 +41,7 @@ type runConfig struct {
 	DryRun         bool
 	OpenAPI        string
 	// Tokens by role, from CONFORM_TOKEN_<ROLE>; values never printed.
-	Tokens map[string]string
+	Tokens map[probe.Role]string
 	// StepSummary is $GITHUB_STEP_SUMMARY, where the Markdown summary is appended.
 	StepSummary string
 }
@@ -53,7 +54,7 @@ func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 // parseRunConfig reads flags and the environment. Flag errors are returned
 // (already described on stderr by the flag package).
 func parseRunConfig(args []string, getenv func(string) string, stderr io.Writer) (runConfig, error) {
-	c := runConfig{Tokens: map[string]string{}}
+	c := runConfig{Tokens: map[probe.Role]string{}}
 	fs := flag.NewFlagSet("conform run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.BaseURL, "base-url", getenv("CONFORM_BASE_URL"), "base URL of the API under test, e.g. https://staging.example.com/api/v1 (env CONFORM_BASE_URL); empty: the embedded reference server")
@@ -82,13 +83,18 @@ func parseRunConfig(args []string, getenv func(string) string, stderr io.Writer)
 		// Not quoted back: a stray argument is often a pasted token.
 		return c, fmt.Errorf("unexpected argument, not shown in case it is a token (tokens come from CONFORM_TOKEN_* variables, never from the command line)")
 	}
-	for _, role := range suite.Roles() {
-		if v := getenv(suite.TokenVar(role)); v != "" {
+	for _, role := range probe.Roles() {
+		if v := getenv(role.Var()); v != "" {
 			c.Tokens[role] = v
 		}
 	}
 	c.StepSummary = getenv("GITHUB_STEP_SUMMARY")
 	return c, c.Validate()
+}
+
+// filters are the run's spec selection.
+func (c runConfig) filters() suite.Filters {
+	return suite.Filters{LabelFilter: c.LabelFilter, Focus: c.Focus, Skip: c.Skip}
 }
 
 // Validate reports every configuration problem at once.
@@ -130,9 +136,9 @@ func (c runConfig) Validate() error {
 			errs = append(errs, fmt.Errorf("--skip %q: %v", f, err))
 		}
 	}
-	for _, role := range suite.Roles() {
+	for _, role := range probe.Roles() {
 		if v := c.Tokens[role]; strings.IndexFunc(v, unicode.IsSpace) >= 0 || strings.IndexFunc(v, unicode.IsControl) >= 0 {
-			errs = append(errs, fmt.Errorf("%s holds white space or a control character (a trailing newline from a secret store?); the value is not shown", suite.TokenVar(role)))
+			errs = append(errs, fmt.Errorf("%s holds white space or a control character (a trailing newline from a secret store?); the value is not shown", role.Var()))
 		}
 	}
 	if c.BaseURL == "" && (c.CACert != "" || c.Insecure) {
@@ -164,12 +170,12 @@ func (c runConfig) Redact() map[string]string {
 		"insecure":        fmt.Sprint(c.Insecure),
 		"openapi":         c.OpenAPI,
 	}
-	for _, role := range suite.Roles() {
+	for _, role := range probe.Roles() {
 		v := "not set"
 		if c.Tokens[role] != "" {
 			v = "set (value hidden)"
 		}
-		m[suite.TokenVar(role)] = v
+		m[role.Var()] = v
 	}
 	return m
 }

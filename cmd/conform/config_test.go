@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/cornect/conform/internal/probe"
 	"io"
 	"strings"
 	"testing"
@@ -56,7 +57,7 @@ func TestRunConfigPrecedenceFlagsOverEnvironment(t *testing.T) {
 }
 
 func TestRedactNeverShowsATokenValue(t *testing.T) {
-	c := runConfig{Tokens: map[string]string{"READ": "cornect_readsecret", "NO_CREDITS": "cornect_nocredits"}}
+	c := runConfig{Tokens: map[probe.Role]string{probe.RoleRead: "cornect_readsecret", probe.RoleNoCredits: "cornect_nocredits"}}
 	for k, v := range c.Redact() {
 		if strings.Contains(v, "cornect_") {
 			t.Errorf("%s = %q shows a token", k, v)

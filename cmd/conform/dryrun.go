@@ -6,19 +6,25 @@ import (
 	"text/tabwriter"
 
 	"github.com/cornect/conform/fixtures"
+	"github.com/cornect/conform/internal/probe"
 	"github.com/cornect/conform/suite"
 )
 
-// dryRun prints the plan of a run: which checks would run, which would skip
-// and why, which the filters leave out. It sends nothing.
+// dryRun prints the plan of a run: every spec, and whether it would run,
+// skip (and why) or is not selected. It is the plan a real run follows,
+// and sends nothing.
 func dryRun(cfg runConfig, prof *fixtures.Profile, stdout, stderr io.Writer) int {
-	set := func(role string) bool { return cfg.Tokens[role] != "" }
+	tokens := cfg.Tokens
 	target := cfg.BaseURL
 	if target == "" {
 		target = "the embedded reference server (it mints every token)"
-		set = func(string) bool { return true }
+		tokens = map[probe.Role]string{}
+		for _, role := range probe.Roles() {
+			tokens[role] = "minted"
+		}
 	}
-	plan, err := suite.Plan(prof, set, cfg.LabelFilter, cfg.Focus, cfg.Skip)
+	byRole, _ := probe.Credentials(tokens)
+	plan, err := suite.Plan(suite.Config{Profile: prof, Tokens: byRole, Filters: cfg.filters()})
 	if err != nil {
 		fmt.Fprintf(stderr, "conform run: %v\n", err)
 		return exitUsage
@@ -27,21 +33,21 @@ func dryRun(cfg runConfig, prof *fixtures.Profile, stdout, stderr io.Writer) int
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	run, skip, out := 0, 0, 0
 	for _, p := range plan {
-		verdict := "would run"
+		verdict, why := "would run", ""
 		switch {
 		case !p.Selected:
 			verdict, out = "not selected", out+1
 		case p.Skip != "":
-			verdict, skip = "would skip: "+p.Skip, skip+1
+			verdict, why, skip = "would skip", p.Skip, skip+1
 		default:
 			run++
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", p.Check.ID, p.Check.Level, verdict)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", verdict, p.Level, p.Name(), why)
 	}
 	tw.Flush()
 	fmt.Fprintf(stdout, "\n%d would run, %d would skip, %d not selected\n", run, skip, out)
 	if run+skip == 0 {
-		fmt.Fprintln(stderr, "conform run: no check was selected (see --label-filter and --focus)")
+		fmt.Fprintf(stderr, "conform run: %v\n", suite.ErrNothingSelected)
 		return exitUsage
 	}
 	return exitOK

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/cornect/conform/fixtures"
 	"github.com/cornect/conform/suite"
 )
 
@@ -58,17 +59,22 @@ func listCmd(_ context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func catalogue() []listedCheck {
+	// The tokens a check needs, as the default profile's plan has them
+	// (the rate-limit checks need the token the profile bursts with).
+	plan, _ := suite.Plan(suite.Config{Profile: fixtures.Default()})
+	needsOf := map[string][]suite.Need{}
+	for _, p := range plan {
+		if _, ok := needsOf[p.ID]; !ok {
+			needsOf[p.ID] = p.Needs
+		}
+	}
 	var out []listedCheck
 	for _, c := range suite.Catalogue() {
 		var needs []string
-		for _, n := range c.Needs {
+		for _, n := range needsOf[c.ID] {
 			var vars []string
-			for _, role := range strings.Split(n, "|") {
-				if strings.HasPrefix(role, "@") {
-					vars = append(vars, "the token of "+strings.TrimPrefix(role, "@"))
-				} else {
-					vars = append(vars, suite.TokenVar(role))
-				}
+			for _, role := range n {
+				vars = append(vars, role.Var())
 			}
 			needs = append(needs, strings.Join(vars, " or "))
 		}

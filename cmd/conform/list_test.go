@@ -67,11 +67,11 @@ func TestDryRunSendsNothingAndExplainsSkips(t *testing.T) {
 	}
 	plain := strings.Join(strings.Fields(res.stdout), " ")
 	for _, want := range []string{
-		"AUTH-MISSING MUST would run",
-		"AUTH-EXPIRED MUST would skip: CONFORM_TOKEN_EXPIRED not set",
-		"CREDITS-INSUFFICIENT MUST would skip: CONFORM_TOKEN_NO_CREDITS not set",
-		"RATE-LIMIT-429 MUST not selected",
-		"AUTH-CHALLENGE SHOULD would run",
+		"would run MUST AUTH-MISSING",
+		"would skip MUST AUTH-EXPIRED CONFORM_TOKEN_EXPIRED not set",
+		"would skip MUST CREDITS-INSUFFICIENT CONFORM_TOKEN_NO_CREDITS not set",
+		"not selected MUST RATE-LIMIT-429",
+		"would run SHOULD AUTH-CHALLENGE",
 	} {
 		if !strings.Contains(plain, want) {
 			t.Errorf("dry run lacks %q:\n%s", want, res.stdout)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"github.com/cornect/conform/internal/probe"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -15,7 +16,6 @@ import (
 
 	"github.com/cornect/conform/internal/reference"
 	"github.com/cornect/conform/internal/report"
-	"github.com/cornect/conform/suite"
 )
 
 // binary is conform built once for the tests that run the suite: Ginkgo's
@@ -82,7 +82,7 @@ func runConform(t *testing.T, env map[string]string, args ...string) runResult {
 func tokenEnv(tokens map[string]string, baseURL string) map[string]string {
 	env := map[string]string{"CONFORM_BASE_URL": baseURL}
 	for role, v := range tokens {
-		env[suite.TokenVar(role)] = v
+		env[probe.Role(role).Var()] = v
 	}
 	return env
 }

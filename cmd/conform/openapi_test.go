@@ -78,8 +78,8 @@ func TestOpenAPISweepCatchesTheOperationThatForgetsAuth(t *testing.T) {
 		if c.ID != "AUTH-MISSING" && c.ID != "AUTH-EXPIRED" {
 			continue
 		}
-		if c.Status != report.Failed || !strings.Contains(c.Message, "/companies/{id}/contacts") {
-			t.Errorf("%s: %s, want failed naming the contacts operation:\n%s", c.Name(), c.Status, c.Message)
+		if c.Status != report.Failed || !strings.Contains(c.Explanation(), "/companies/{id}/contacts") {
+			t.Errorf("%s: %s, want failed naming the contacts operation:\n%s", c.Name(), c.Status, c.Explanation())
 		}
 	}
 	rows, _ := r.Coverage()

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -46,6 +47,13 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if cfg.DryRun {
 		return dryRun(cfg, prof, stdout, early)
 	}
+	if plan, err := suite.Plan(suite.Config{Profile: prof, Filters: cfg.filters()}); err != nil || !slices.ContainsFunc(plan, func(p suite.Planned) bool { return p.Selected }) {
+		if err == nil {
+			err = suite.ErrNothingSelected
+		}
+		fmt.Fprintf(early, "conform run: %v; nothing was sent\n", err)
+		return exitUsage
+	}
 	tlsCfg, err := tlsConfig(cfg)
 	if err != nil {
 		fmt.Fprintf(early, "conform run: %v\n", err)
@@ -64,7 +72,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		target.BaseURL, target.Reference, tokens = ref.baseURL, true, ref.tokens
 	}
 
-	byRole, creds := suite.Credentials(tokens)
+	byRole, creds := probe.Credentials(tokens)
 	// Everything printed from here on passes through the redactor.
 	redactor := probe.NewRedactor(creds...)
 	out := probe.NewRedactingWriter(stdout, redactor)
@@ -120,20 +128,23 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if cfg.Verbose {
 		ginkgoOut = out
 	}
-	outcome, err := suite.Run(suite.Config{
+	outcome, err := suite.Run(ctx, suite.Config{
 		Client:       client,
 		Profile:      prof,
 		Operations:   ops,
 		Tokens:       byRole,
 		Strict:       cfg.Strict,
-		LabelFilter:  cfg.LabelFilter,
-		Focus:        cfg.Focus,
-		Skip:         cfg.Skip,
+		Filters:      cfg.filters(),
 		SuiteTimeout: cfg.SuiteTimeout,
 		GinkgoOutput: ginkgoOut,
 		Verbose:      cfg.Verbose,
 		Progress:     func(c report.Check) { printProgress(out, c) },
 	})
+	if errors.Is(err, suite.ErrNothingSelected) {
+		// Nothing ran: no report, since an empty one would read as a pass.
+		fmt.Fprintf(errOut, "conform run: %v; no request sent, no report written\n", err)
+		return exitUsage
+	}
 	if err != nil {
 		fmt.Fprintf(errOut, "conform run: %v\n", err)
 		return exitInternal
@@ -153,11 +164,6 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Notes:           notes,
 		Incomplete:      outcome.Incomplete,
 	}
-	if len(outcome.Checks) == 0 {
-		// Nothing ran: no report, since an empty one would read as a pass.
-		fmt.Fprintln(errOut, "conform run: no check was selected (see --label-filter and --focus); no report written")
-		return exitUsage
-	}
 	fmt.Fprintln(out)
 	if err := report.Console(out, result, report.ConsoleOptions{Color: !cfg.NoColor && isTerminal(stdout), Verbose: cfg.Verbose}); err != nil {
 		fmt.Fprintf(errOut, "conform run: writing the summary: %v\n", err)
@@ -166,26 +172,22 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(errOut, "conform run: %v\n", err)
 		return exitUsage
 	}
-	switch {
-	case outcome.InternalError != "":
-		fmt.Fprintf(errOut, "conform run: internal error of conform (please report it): %s\n", outcome.InternalError)
-		return exitInternal
-	case outcome.Incomplete != "":
-		fmt.Fprintf(errOut, "conform run: the run stopped early (%s); the checks after that point did not run\n", outcome.Incomplete)
-		return exitIncomplete
-	case !result.Conformant():
-		return exitViolations
-	case outcome.GinkgoFailed:
-		fmt.Fprintln(errOut, "conform run: the run did not complete (see above; --suite-timeout?)")
-		return exitViolations
+	return exitCode(result, errOut)
+}
+
+// roleTokens reads the reference's tokens by role.
+func roleTokens(byName map[string]string) map[probe.Role]string {
+	out := map[probe.Role]string{}
+	for name, v := range byName {
+		out[probe.Role(name)] = v
 	}
-	return exitOK
+	return out
 }
 
 // embeddedReference is the reference server of a run without --base-url.
 type embeddedReference struct {
 	baseURL string
-	tokens  map[string]string
+	tokens  map[probe.Role]string
 	stop    func()
 }
 
@@ -200,7 +202,7 @@ func startReference(ctx context.Context, basePath string) (*embeddedReference, e
 	go func() { _ = hs.Serve(ln) }()
 	return &embeddedReference{
 		baseURL: "http://" + ln.Addr().String() + basePath,
-		tokens:  srv.Tokens(),
+		tokens:  roleTokens(srv.Tokens()),
 		stop: func() {
 			sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 			defer cancel()
@@ -232,7 +234,7 @@ func tlsConfig(cfg runConfig) (*tls.Config, error) {
 	return tc, nil
 }
 
-func printHeader(w io.Writer, cfg runConfig, t report.Target, tokens map[string]probe.Credential) {
+func printHeader(w io.Writer, cfg runConfig, t report.Target, tokens map[probe.Role]probe.Credential) {
 	fmt.Fprintf(w, "conform %s — error contract of %s\n", version.Suite, version.Contract)
 	if t.Reference {
 		fmt.Fprintf(w, "target:  %s\n", t.BaseURL)
@@ -245,14 +247,14 @@ func printHeader(w io.Writer, cfg runConfig, t report.Target, tokens map[string]
 	}
 	fmt.Fprintf(w, "profile: %s\n", t.Profile)
 	var set, missing []string
-	for _, role := range suite.Roles() {
+	for _, role := range probe.Roles() {
 		if _, ok := tokens[role]; ok {
-			set = append(set, role)
+			set = append(set, string(role))
 		} else {
-			missing = append(missing, suite.TokenVar(role))
+			missing = append(missing, role.Var())
 		}
 	}
-	fmt.Fprintf(w, "tokens:  %d of %d set", len(set), len(suite.Roles()))
+	fmt.Fprintf(w, "tokens:  %d of %d set", len(set), len(probe.Roles()))
 	if len(missing) > 0 {
 		fmt.Fprintf(w, "; missing %s (their checks are skipped)", strings.Join(missing, ", "))
 	}
@@ -263,18 +265,39 @@ func printHeader(w io.Writer, cfg runConfig, t report.Target, tokens map[string]
 	fmt.Fprintln(w)
 }
 
-func printProgress(w io.Writer, c report.Check) {
-	mark := map[report.Status]string{report.Passed: "✓", report.Failed: "✗", report.Skipped: "–", report.Warning: "!"}[c.Status]
-	line := fmt.Sprintf("  %s %s %s", mark, c.Name(), c.Title)
-	if c.Status == report.Skipped {
-		line += " (skipped: " + firstLine(c.Message) + ")"
+// exitCode is the run's verdict as an exit code, with a line on stderr
+// for the outcomes that are not a plain pass or fail.
+func exitCode(r report.Result, errOut io.Writer) int {
+	c := r.Count()
+	switch {
+	case c.Errors > 0:
+		for _, ch := range r.Checks {
+			if ch.Status == report.Error {
+				fmt.Fprintf(errOut, "conform run: internal error of conform (please report it): %s: %s\n", ch.Name(), ch.Headline())
+				break
+			}
+		}
+		return exitInternal
+	case r.Incomplete != "":
+		fmt.Fprintf(errOut, "conform run: the run stopped early (%s); the checks after that point did not run\n", r.Incomplete)
+		return exitIncomplete
+	case !r.Conformant():
+		return exitViolations
 	}
-	fmt.Fprintln(w, line)
+	return exitOK
 }
 
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(s, "\n")
-	return s
+func printProgress(w io.Writer, c report.Check) {
+	mark := map[report.Status]string{
+		report.Passed: "✓", report.Failed: "✗", report.Skipped: "–", report.Warning: "!",
+		report.Inconclusive: "?", report.NotRun: "–", report.Error: "‼",
+	}[c.Status]
+	line := fmt.Sprintf("  %s %s %s", mark, c.Name(), c.Title)
+	switch c.Status {
+	case report.Skipped, report.Inconclusive, report.NotRun, report.Error:
+		line += " (" + string(c.Status) + ": " + c.Headline() + ")"
+	}
+	fmt.Fprintln(w, line)
 }
 
 func isTerminal(w io.Writer) bool {
@@ -312,7 +335,7 @@ func waitNotes(st probe.Stats, checks []report.Check) []string {
 
 // reportedConfig is the run's configuration for reports, with the tokens
 // the run really used (the reference mints its own), values masked.
-func reportedConfig(cfg runConfig, used map[string]string) map[string]string {
+func reportedConfig(cfg runConfig, used map[probe.Role]string) map[string]string {
 	cfg.Tokens = used
 	return cfg.Redact()
 }

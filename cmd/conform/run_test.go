@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"github.com/cornect/conform/internal/probe"
 	"io"
 	"net"
 	"os"
@@ -14,7 +15,6 @@ import (
 
 	"github.com/cornect/conform/internal/reference"
 	"github.com/cornect/conform/internal/report"
-	"github.com/cornect/conform/suite"
 )
 
 func TestRunWithoutBaseURLPassesAgainstTheEmbeddedReference(t *testing.T) {
@@ -31,7 +31,7 @@ func TestRunWithoutBaseURLPassesAgainstTheEmbeddedReference(t *testing.T) {
 	r := readJSONReport(t, filepath.Join(dir, "r.json"))
 	for _, c := range r.Checks {
 		if c.Status != report.Passed {
-			t.Errorf("%s: %s %s", c.Name(), c.Status, c.Message)
+			t.Errorf("%s: %s %s", c.Name(), c.Status, c.Explanation())
 		}
 	}
 	assertJUnitNamesEveryCode(t, junit, len(r.Checks))
@@ -128,8 +128,8 @@ func TestRunAgainstTheWrongBasePathExits3(t *testing.T) {
 func TestAMissingTokenSkipsItsChecksNamingTheVariable(t *testing.T) {
 	ref, base := serveReference(t)
 	env := tokenEnv(ref.Tokens(), base)
-	delete(env, suite.TokenVar(suite.RoleExpired))
-	delete(env, suite.TokenVar(suite.RoleNoCredits))
+	delete(env, probe.RoleExpired.Var())
+	delete(env, probe.RoleNoCredits.Var())
 	path := filepath.Join(t.TempDir(), "r.json")
 	// Without the validation checks: with one read_write token fewer, their
 	// POSTs would be paced at the documented 5/min.
@@ -139,8 +139,8 @@ func TestAMissingTokenSkipsItsChecksNamingTheVariable(t *testing.T) {
 	}
 	skipped := map[string]string{}
 	for _, c := range readJSONReport(t, path).Checks {
-		if c.Status == report.Skipped {
-			skipped[c.ID] = c.Message
+		if c.Status == report.Skipped && c.Skip != report.SkipFiltered {
+			skipped[c.ID] = c.Explanation()
 		}
 	}
 	for id, variable := range map[string]string{
@@ -210,7 +210,7 @@ func TestAnEmptySelectionFails(t *testing.T) {
 	if res.code == exitOK {
 		t.Fatalf("an empty selection passed:\n%s", res.stdout)
 	}
-	if !strings.Contains(res.stderr, "no check was selected") {
+	if !strings.Contains(res.stderr, "select no check") {
 		t.Errorf("stderr does not explain the empty selection:\n%s", res.stderr)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/cornect/conform/internal/probe"
 	"html"
 	"net/http"
 	"net/http/httptest"
@@ -14,7 +15,6 @@ import (
 
 	"github.com/cornect/conform/internal/reference"
 	"github.com/cornect/conform/internal/report"
-	"github.com/cornect/conform/suite"
 )
 
 // echoingReference serves the reference with errors-as-200 (so many checks
@@ -54,11 +54,11 @@ func echoingReference(t *testing.T) (tokens map[string]string, baseURL string) {
 func secretForms(tokens map[string]string) map[string]string {
 	forms := map[string]string{}
 	for role, v := range tokens {
-		forms[v] = suite.TokenVar(role)
-		forms[strings.TrimPrefix(v, "cornect_")] = suite.TokenVar(role) + " without its prefix"
+		forms[v] = probe.Role(role).Var()
+		forms[strings.TrimPrefix(v, "cornect_")] = probe.Role(role).Var() + " without its prefix"
 		q, _ := json.Marshal(v)
-		forms[strings.Trim(string(q), `"`)] = suite.TokenVar(role) + " JSON-escaped"
-		forms[html.EscapeString(v)] = suite.TokenVar(role) + " HTML-escaped"
+		forms[strings.Trim(string(q), `"`)] = probe.Role(role).Var() + " JSON-escaped"
+		forms[html.EscapeString(v)] = probe.Role(role).Var() + " HTML-escaped"
 	}
 	return forms
 }
@@ -69,8 +69,8 @@ func secretForms(tokens map[string]string) map[string]string {
 func TestNoOutputHoldsATokenEvenFromAnEchoingServer(t *testing.T) {
 	t.Parallel()
 	tokens, base := echoingReference(t)
-	if len(tokens) != len(suite.Roles()) {
-		t.Fatalf("the reference has %d tokens, want %d", len(tokens), len(suite.Roles()))
+	if len(tokens) != len(probe.Roles()) {
+		t.Fatalf("the reference has %d tokens, want %d", len(tokens), len(probe.Roles()))
 	}
 	dir := t.TempDir()
 	out := func(name string) string { return filepath.Join(dir, name) }

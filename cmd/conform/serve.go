@@ -12,8 +12,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/cornect/conform/internal/probe"
 	"github.com/cornect/conform/internal/reference"
-	"github.com/cornect/conform/suite"
 )
 
 // shutdownGrace bounds how long serve waits for in-flight requests on exit.
@@ -80,7 +80,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fmt.Fprintf(stdout, "export CONFORM_BASE_URL=http://%s/api/v1\n", displayAddr(ln.Addr()))
 	tokens := ref.Tokens()
 	for _, role := range reference.TokenRoles() {
-		fmt.Fprintf(stdout, "export %s=%s\n", suite.TokenVar(role), tokens[role])
+		fmt.Fprintf(stdout, "export %s=%s\n", probe.Role(role).Var(), tokens[role])
 	}
 	fmt.Fprintln(stdout, "# reference CAPI serving: paste the lines above into a shell, then run `conform run`; Ctrl-C stops it")
 	if len(faults) > 0 || len(variations) > 0 {

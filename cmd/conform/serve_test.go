@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/cornect/conform/internal/probe"
 	"net"
 	"net/http"
 	"strings"
@@ -13,7 +14,6 @@ import (
 	"time"
 
 	"github.com/cornect/conform/internal/reference"
-	"github.com/cornect/conform/suite"
 )
 
 // syncBuffer is an output buffer the server goroutine writes while the test
@@ -101,7 +101,7 @@ func (s *serving) get(t *testing.T, path, role string) *http.Response {
 		t.Fatal(err)
 	}
 	if role != "" {
-		req.Header.Set("Authorization", "Bearer "+s.vars[suite.TokenVar(role)])
+		req.Header.Set("Authorization", "Bearer "+s.vars[probe.Role(role).Var()])
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -121,7 +121,7 @@ func TestServePrintsPastableLinesThenServesUntilCancelled(t *testing.T) {
 		t.Errorf("base URL %q does not carry the real port", base)
 	}
 	for i, role := range reference.TokenRoles() {
-		name := suite.TokenVar(role)
+		name := probe.Role(role).Var()
 		if !strings.HasPrefix(lines[1+i], "export "+name+"=cornect_") {
 			t.Errorf("line %d is %q, want %s", 2+i, lines[1+i], name)
 		}

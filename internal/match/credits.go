@@ -35,10 +35,25 @@ type Around struct {
 	After   probe.Exchange
 }
 
-// LeaveCreditsUnchanged succeeds when the GET /credits after the actions
-// shows the same balance and recent transactions as the one before. The
-// actual value is an Around; a finding names the actions (the operations
-// under test), with the reads of GET /credits as its evidence.
+// Observable reports whether both reads of GET /credits showed a balance:
+// without them nothing can be said about a charge, and the check is
+// inconclusive rather than judged.
+func (a Around) Observable() (ok bool, why string) {
+	if _, ok := ParseCredits(a.Before); !ok {
+		return false, "GET /credits before the request did not show a balance (" + a.Before.Outcome() + ")"
+	}
+	if _, ok := ParseCredits(a.After); !ok {
+		return false, "GET /credits after the request did not show a balance (" + a.After.Outcome() + ")"
+	}
+	return true, ""
+}
+
+// LeaveCreditsUnchanged succeeds when every action was refused (a status
+// outside 2xx) and the GET /credits after them shows the same balance and
+// recent transactions as the one before. An action that was accepted is a
+// violation in itself: "a refused request charges nothing" cannot pass when
+// the request was not refused. The actual value is an Around whose reads
+// are Observable; a finding names the actions (the operations under test).
 func LeaveCreditsUnchanged() types.GomegaMatcher {
 	return &creditsMatcher{}
 }
@@ -52,14 +67,23 @@ func (m *creditsMatcher) Match(actual any) (bool, error) {
 	if !ok {
 		return false, fmt.Errorf("match: LeaveCreditsUnchanged expects a match.Around, got %T", actual)
 	}
+	if ok, why := a.Observable(); !ok {
+		return false, fmt.Errorf("match: LeaveCreditsUnchanged needs both reads of the credits: %s", why)
+	}
 	m.findings = nil
-	if vs := creditsViolations(a.Before, a.After); len(vs) > 0 {
-		for _, ex := range a.Actions {
+	changed := creditsViolations(a.Before, a.After)
+	for _, ex := range a.Actions {
+		var vs []Violation
+		if ex.Status >= 200 && ex.Status <= 299 {
+			vs = append(vs, Violation{Rule: "refused", Where: "status", Expected: "a refusal (no 2xx status)", Got: statusText(ex.Status) + ": the request was carried out"})
+		}
+		vs = append(vs, changed...)
+		if len(vs) > 0 {
 			m.findings = append(m.findings, Finding{Exchange: ex, Violations: vs})
 		}
-		if len(a.Actions) == 0 {
-			m.findings = append(m.findings, Finding{Exchange: a.After, Violations: vs})
-		}
+	}
+	if len(a.Actions) == 0 && len(changed) > 0 {
+		m.findings = append(m.findings, Finding{Exchange: a.After, Violations: changed})
 	}
 	return len(m.findings) == 0, nil
 }
@@ -68,29 +92,20 @@ func (m *creditsMatcher) found() []Finding { return m.findings }
 
 func (m *creditsMatcher) FailureMessage(actual any) string {
 	a, _ := actual.(Around)
-	return "expected the balance and recent transactions to be unchanged; " + Render(m.findings, len(a.Actions)) +
-		"\n  GET credits before:\n" + a.Before.Evidence("    ") + "  GET credits after:\n" + a.After.Evidence("    ")
+	return summary("the request refused and the balance and recent transactions unchanged", m.findings, len(a.Actions))
 }
 
 func (m *creditsMatcher) NegatedFailureMessage(any) string {
 	return "expected the credits to change"
 }
 
+// creditsViolations compares two readable GET /credits responses.
 func creditsViolations(before, after probe.Exchange) []Violation {
-	b, okB := ParseCredits(before)
-	a, okA := ParseCredits(after)
+	b, _ := ParseCredits(before)
+	a, _ := ParseCredits(after)
 	var vs []Violation
-	if !okB {
-		vs = append(vs, Violation{Where: "GET credits before", Keyword: "precondition", Message: "expected 200 with a JSON balance, got " + before.Outcome()})
-	}
-	if !okA {
-		vs = append(vs, Violation{Where: "GET credits after", Keyword: "precondition", Message: "expected 200 with a JSON balance, got " + after.Outcome()})
-	}
-	if len(vs) > 0 {
-		return vs
-	}
 	if *a.Balance != *b.Balance {
-		vs = append(vs, Violation{Where: "body /balance", Keyword: "no-charge", Expected: fmt.Sprint(*b.Balance), Got: fmt.Sprintf("%d (changed by %+d)", *a.Balance, *a.Balance-*b.Balance)})
+		vs = append(vs, Violation{Rule: "no-charge", Where: "body", Pointer: "/balance", Expected: fmt.Sprint(*b.Balance), Got: fmt.Sprintf("%d (changed by %+d)", *a.Balance, *a.Balance-*b.Balance)})
 	}
 	if !reflect.DeepEqual(normalise(a.RecentTransactions), normalise(b.RecentTransactions)) {
 		added := len(a.RecentTransactions) - len(b.RecentTransactions)
@@ -101,7 +116,7 @@ func creditsViolations(before, after probe.Exchange) []Violation {
 		if added == 0 {
 			got = "the same number of transactions, but different ones; newest now " + string(a.RecentTransactions[0])
 		}
-		vs = append(vs, Violation{Where: "body /recent_transactions", Keyword: "no-charge", Expected: "unchanged", Got: got})
+		vs = append(vs, Violation{Rule: "no-transaction", Where: "body", Pointer: "/recent_transactions", Expected: "unchanged", Got: got})
 	}
 	return vs
 }

@@ -39,18 +39,18 @@ func (e ErrorExpectation) String() string {
 // ErrorViolations lists every way ex differs from e.
 func ErrorViolations(ex probe.Exchange, e ErrorExpectation) []Violation {
 	if ex.Status == 0 {
-		return []Violation{{Where: "response", Keyword: "transport", Message: "no response: " + ex.Err}}
+		return []Violation{{Where: "response", Rule: "transport", Message: "no response: " + ex.Err}}
 	}
 	var vs []Violation
 	if ex.Status != e.Status && !slices.Contains(e.OrStatus, ex.Status) {
-		vs = append(vs, Violation{Where: "status", Keyword: "status", Expected: e.statuses(), Got: statusText(ex.Status) + redirectNote(ex)})
+		vs = append(vs, Violation{Where: "status", Rule: "status", Expected: e.statuses(), Got: statusText(ex.Status) + redirectNote(ex)})
 	}
 	vs = append(vs, jsonContentType(ex)...)
 	if ex.Err != "" {
-		vs = append(vs, Violation{Where: "body", Keyword: "transport", Message: "incomplete: " + ex.Err})
+		vs = append(vs, Violation{Where: "body", Rule: "incomplete-body", Message: "incomplete: " + ex.Err})
 	}
 	if ex.Truncated {
-		vs = append(vs, Violation{Where: "body", Keyword: "size", Message: fmt.Sprintf("longer than the %d bytes read; an error body is expected to be small", len(ex.Body))})
+		vs = append(vs, Violation{Where: "body", Rule: "size", Message: fmt.Sprintf("longer than the %d bytes read; an error body is expected to be small", len(ex.Body))})
 	}
 	schemaID := schemas.EnvelopeID
 	if id, ok := schemas.CodeSchemaID(e.Code); ok {
@@ -91,11 +91,7 @@ func redirectNote(ex probe.Exchange) string {
 }
 
 func fromSchema(sv schemas.Violation) Violation {
-	where := "body"
-	if sv.InstanceLocation != "" {
-		where += " " + sv.InstanceLocation
-	}
-	return Violation{Where: where, Keyword: sv.Keyword, Message: sv.Message}
+	return Violation{Rule: "schema", Where: "body", Pointer: sv.InstanceLocation, Keyword: sv.Keyword, Message: sv.Message}
 }
 
 // jsonContentType requires application/json or another +json media type.
@@ -109,7 +105,7 @@ func jsonContentType(ex probe.Exchange) []Violation {
 	if ct == "" {
 		got = "no Content-Type"
 	}
-	return []Violation{{Where: "header Content-Type", Keyword: "content-type", Expected: "application/json", Got: got}}
+	return []Violation{{Where: "header Content-Type", Rule: "content-type", Expected: "application/json", Got: got}}
 }
 
 // bodyCode returns detail.code when it is a string.
@@ -136,7 +132,7 @@ func codeAgreement(ex probe.Exchange, e ErrorExpectation) []Violation {
 	}
 	if doc, ok := schemas.LookupCode(code); ok {
 		if doc.Status != ex.Status {
-			return []Violation{{Where: "status", Keyword: "code-status", Message: fmt.Sprintf("code %s is documented with status %d, the response has %d", code, doc.Status, ex.Status)}}
+			return []Violation{{Where: "status", Rule: "code-status", Message: fmt.Sprintf("code %s is documented with status %d, the response has %d", code, doc.Status, ex.Status)}}
 		}
 		return nil
 	}
@@ -145,7 +141,7 @@ func codeAgreement(ex probe.Exchange, e ErrorExpectation) []Violation {
 	}
 	for _, doc := range schemas.Codes() {
 		if strings.EqualFold(doc.Code, code) {
-			return []Violation{{Where: "body /detail/code", Keyword: "case", Message: fmt.Sprintf("%q differs only in case from the documented %q; codes are case-sensitive", code, doc.Code)}}
+			return []Violation{{Where: "body", Pointer: "/detail/code", Rule: "case", Message: fmt.Sprintf("%q differs only in case from the documented %q; codes are case-sensitive", code, doc.Code)}}
 		}
 	}
 	return nil
@@ -173,12 +169,12 @@ func detailsMembers(ex probe.Exchange, want map[string]string) []Violation {
 	for _, k := range keys {
 		got, present := env.Detail.Details[k]
 		if !present {
-			vs = append(vs, Violation{Where: "body /detail/details/" + k, Keyword: "details", Expected: fmt.Sprintf("%q", want[k]), Got: "no such member"})
+			vs = append(vs, Violation{Where: "body", Pointer: "/detail/details/" + k, Rule: "details", Expected: fmt.Sprintf("%q", want[k]), Got: "no such member"})
 			continue
 		}
 		if s, ok := got.(string); !ok || s != want[k] {
 			g, _ := json.Marshal(got)
-			vs = append(vs, Violation{Where: "body /detail/details/" + k, Keyword: "details", Expected: fmt.Sprintf("%q", want[k]), Got: string(g)})
+			vs = append(vs, Violation{Where: "body", Pointer: "/detail/details/" + k, Rule: "details", Expected: fmt.Sprintf("%q", want[k]), Got: string(g)})
 		}
 	}
 	return vs
@@ -192,13 +188,13 @@ func retryAfterSeconds(ex probe.Exchange) []Violation {
 	vals := ex.Header.Values("Retry-After")
 	switch {
 	case len(vals) == 0:
-		return []Violation{{Where: "header Retry-After", Keyword: "retry-after", Expected: "whole seconds to wait, at least 1", Got: "no Retry-After header"}}
+		return []Violation{{Where: "header Retry-After", Rule: "retry-after", Expected: "whole seconds to wait, at least 1", Got: "no Retry-After header"}}
 	case len(vals) > 1:
-		return []Violation{{Where: "header Retry-After", Keyword: "retry-after", Expected: "one value", Got: fmt.Sprintf("%d values %q", len(vals), vals)}}
+		return []Violation{{Where: "header Retry-After", Rule: "retry-after", Expected: "one value", Got: fmt.Sprintf("%d values %q", len(vals), vals)}}
 	case !delaySeconds.MatchString(vals[0]):
-		return []Violation{{Where: "header Retry-After", Keyword: "retry-after", Expected: "whole seconds to wait, at least 1", Got: fmt.Sprintf("%q", vals[0])}}
+		return []Violation{{Where: "header Retry-After", Rule: "retry-after", Expected: "whole seconds to wait, at least 1", Got: fmt.Sprintf("%q", vals[0])}}
 	case strings.TrimLeft(vals[0], "0") == "":
-		return []Violation{{Where: "header Retry-After", Keyword: "retry-after", Expected: "at least 1 second", Got: fmt.Sprintf("%q", vals[0])}}
+		return []Violation{{Where: "header Retry-After", Rule: "retry-after", Expected: "at least 1 second", Got: fmt.Sprintf("%q", vals[0])}}
 	}
 	return nil
 }

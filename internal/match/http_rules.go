@@ -23,7 +23,7 @@ func HaveStatus(statuses ...int) types.GomegaMatcher {
 		describe: "status " + want,
 		violations: func(ex probe.Exchange) []Violation {
 			if ex.Status == 0 {
-				return []Violation{{Where: "response", Keyword: "transport", Message: "no response: " + ex.Err}}
+				return []Violation{{Where: "response", Rule: "transport", Message: "no response: " + ex.Err}}
 			}
 			for _, s := range statuses {
 				if ex.Status == s {
@@ -34,7 +34,7 @@ func HaveStatus(statuses ...int) types.GomegaMatcher {
 			if code, ok := bodyCode(ex.Body); ok {
 				got += " with code " + code
 			}
-			return []Violation{{Where: "status", Keyword: "status", Expected: want, Got: got}}
+			return []Violation{{Where: "status", Rule: "status", Expected: want, Got: got}}
 		},
 	}
 }
@@ -115,11 +115,11 @@ func challengeViolations(ex probe.Exchange, presented bool) []Violation {
 	}
 	vals := ex.Header.Values("WWW-Authenticate")
 	if len(vals) == 0 {
-		return []Violation{{Where: "header WWW-Authenticate", Keyword: "challenge", Expected: `a Bearer challenge (e.g. Bearer realm="…")`, Got: "no WWW-Authenticate header on a 401"}}
+		return []Violation{{Where: "header WWW-Authenticate", Rule: "challenge", Expected: `a Bearer challenge (e.g. Bearer realm="…")`, Got: "no WWW-Authenticate header on a 401"}}
 	}
 	bearer := bearerChallenge(vals)
 	if bearer == "" {
-		return []Violation{{Where: "header WWW-Authenticate", Keyword: "challenge", Expected: "the Bearer scheme", Got: fmt.Sprintf("%q", strings.Join(vals, ", "))}}
+		return []Violation{{Where: "header WWW-Authenticate", Rule: "challenge", Expected: "the Bearer scheme", Got: fmt.Sprintf("%q", strings.Join(vals, ", "))}}
 	}
 	m := challengeError.FindStringSubmatch(bearer)
 	switch {
@@ -128,9 +128,9 @@ func challengeViolations(ex probe.Exchange, presented bool) []Violation {
 		if m != nil {
 			got = fmt.Sprintf("error=%q", m[1])
 		}
-		return []Violation{{Where: "header WWW-Authenticate", Keyword: "challenge-error", Expected: `error="invalid_token" for a token that was presented and refused (RFC 6750 §3.1)`, Got: got}}
+		return []Violation{{Where: "header WWW-Authenticate", Rule: "challenge-error", Expected: `error="invalid_token" for a token that was presented and refused (RFC 6750 §3.1)`, Got: got}}
 	case !presented && m != nil:
-		return []Violation{{Where: "header WWW-Authenticate", Keyword: "challenge-error", Expected: "no error parameter when no credentials were sent (RFC 6750 §3.1)", Got: fmt.Sprintf("error=%q", m[1])}}
+		return []Violation{{Where: "header WWW-Authenticate", Rule: "challenge-error", Expected: "no error parameter when no credentials were sent (RFC 6750 §3.1)", Got: fmt.Sprintf("error=%q", m[1])}}
 	}
 	return nil
 }
@@ -148,14 +148,14 @@ func HaveAllowedMethods(allowed map[string]string) types.GomegaMatcher {
 			want := allowed[ex.Path]
 			allow := ex.Header.Get("Allow")
 			if allow == "" {
-				return append(vs, Violation{Where: "header Allow", Keyword: "allow", Expected: "the allowed methods, " + want, Got: "no Allow header"})
+				return append(vs, Violation{Where: "header Allow", Rule: "allow", Expected: "the allowed methods, " + want, Got: "no Allow header"})
 			}
 			for _, m := range strings.Split(allow, ",") {
 				if strings.EqualFold(strings.TrimSpace(m), want) {
 					return vs
 				}
 			}
-			return append(vs, Violation{Where: "header Allow", Keyword: "allow", Expected: "a list containing " + want, Got: fmt.Sprintf("%q", allow)})
+			return append(vs, Violation{Where: "header Allow", Rule: "allow", Expected: "a list containing " + want, Got: fmt.Sprintf("%q", allow)})
 		},
 	}
 }
@@ -189,17 +189,17 @@ func NotLeak(otherSecrets ...string) types.GomegaMatcher {
 			}
 			for where, text := range texts {
 				if i := strings.Index(text, "$CONFORM_TOKEN_"); i >= 0 {
-					vs = append(vs, Violation{Where: where, Keyword: "token-echo", Message: "echoes the presented token (shown here as " + tokenVarAt(text, i) + ")"})
+					vs = append(vs, Violation{Where: where, Rule: "token-echo", Message: "echoes the presented token (shown here as " + tokenVarAt(text, i) + ")"})
 				}
 				for _, s := range otherSecrets {
 					if s != "" && strings.Contains(text, s) {
-						vs = append(vs, Violation{Where: where, Keyword: "token-echo", Message: "echoes the presented token"})
+						vs = append(vs, Violation{Where: where, Rule: "token-echo", Message: "echoes the presented token"})
 					}
 				}
 			}
 			for _, p := range leakPatterns {
 				if loc := findOutsideURLs(p.re, ex.BodyText); loc != "" {
-					vs = append(vs, Violation{Where: "body", Keyword: "internal-leak", Message: fmt.Sprintf("carries %s: %q", p.what, clip(loc, 80))})
+					vs = append(vs, Violation{Where: "body", Rule: "internal-leak", Message: fmt.Sprintf("carries %s: %q", p.what, clip(loc, 80))})
 				}
 			}
 			sortViolations(vs)
@@ -248,7 +248,7 @@ func HaveValidRetryAfter() types.GomegaMatcher {
 			var vs []Violation
 			for _, v := range ex.Header.Values("Retry-After") {
 				if _, ok := probe.ParseRetryAfter(v, time.Now()); !ok {
-					vs = append(vs, Violation{Where: "header Retry-After", Keyword: "retry-after", Expected: "delay-seconds or an HTTP-date", Got: fmt.Sprintf("%q", v)})
+					vs = append(vs, Violation{Where: "header Retry-After", Rule: "retry-after", Expected: "delay-seconds or an HTTP-date", Got: fmt.Sprintf("%q", v)})
 				}
 			}
 			return vs
@@ -285,18 +285,25 @@ func (m *pairMatcher) Match(actual any) (bool, error) {
 	for _, p := range pairs {
 		a, _ := bodyCode(p[0].Body)
 		b, _ := bodyCode(p[1].Body)
-		if a != b || p[0].Status != p[1].Status {
-			m.findings = append(m.findings, Finding{Exchange: p[1], Violations: []Violation{{
-				Where: "body /detail/code", Keyword: "stable-code",
-				Message: fmt.Sprintf("got %d %q %s and %d %q %s", p[0].Status, a, m.first, p[1].Status, b, m.second),
-			}}})
+		var vs []Violation
+		if p[0].Status != p[1].Status {
+			vs = append(vs, Violation{Rule: "same-status", Where: "status",
+				Message: fmt.Sprintf("got %s %s and %s %s", statusText(p[0].Status), m.first, statusText(p[1].Status), m.second)})
+		}
+		if a != b {
+			vs = append(vs, Violation{Rule: "same-code", Where: "body", Pointer: "/detail/code",
+				Message: fmt.Sprintf("got %q %s and %q %s", a, m.first, b, m.second)})
+		}
+		if len(vs) > 0 {
+			m.findings = append(m.findings, Finding{Exchange: p[1], Violations: vs})
 		}
 	}
 	return len(m.findings) == 0, nil
 }
 
 func (m *pairMatcher) FailureMessage(actual any) string {
-	return "expected " + m.expect + "; " + Render(m.findings, len(actual.([][2]probe.Exchange)))
+	pairs, _ := actual.([][2]probe.Exchange)
+	return summary(m.expect, m.findings, len(pairs))
 }
 
 func (m *pairMatcher) NegatedFailureMessage(any) string {

@@ -40,7 +40,7 @@ func (m *exchangeMatcher) Match(actual any) (bool, error) {
 }
 
 func (m *exchangeMatcher) FailureMessage(any) string {
-	return "expected " + m.describe + "; " + Render(m.findings, m.total)
+	return summary(m.describe, m.findings, m.total)
 }
 
 func (m *exchangeMatcher) NegatedFailureMessage(any) string {
@@ -79,7 +79,7 @@ func BeAccepted() types.GomegaMatcher {
 
 func acceptedViolations(ex probe.Exchange) []Violation {
 	if ex.Status == 0 {
-		return []Violation{{Where: "response", Keyword: "transport", Message: "no response: " + ex.Err}}
+		return []Violation{{Where: "response", Rule: "transport", Message: "no response: " + ex.Err}}
 	}
 	switch ex.Status {
 	case 401, 403, 429:
@@ -87,7 +87,7 @@ func acceptedViolations(ex probe.Exchange) []Violation {
 		if code, ok := bodyCode(ex.Body); ok {
 			got += " with code " + code
 		}
-		return []Violation{{Where: "status", Keyword: "accepted", Expected: "any status but 401, 403 or 429", Got: got}}
+		return []Violation{{Where: "status", Rule: "accepted", Expected: "any status but 401, 403 or 429", Got: got}}
 	}
 	return nil
 }

@@ -9,22 +9,36 @@ import (
 
 // Violation is one way a response breaks the contract.
 type Violation struct {
-	Where    string // "status", "header Content-Type", "body /detail/code"
-	Keyword  string // the schema keyword or rule that failed: "const", "required", "status", ...
+	Rule     string // the rule that failed: "status", "content-type", "schema", "retry-after", …
+	Where    string // "status", "header Content-Type", "body"
+	Pointer  string // JSON pointer into the body, for body violations: "/detail/code"
+	Keyword  string // the JSON Schema keyword, for schema violations: "const", "required", …
 	Expected string
 	Got      string
 	Message  string // used instead of Expected/Got when the rule reads better as a sentence
 }
 
+// Place is where the violation is, for people: "body /detail/code".
+func (v Violation) Place() string {
+	if v.Pointer != "" {
+		return v.Where + " " + v.Pointer
+	}
+	return v.Where
+}
+
 func (v Violation) String() string {
 	var s string
 	if v.Message != "" {
-		s = fmt.Sprintf("%s: %s", v.Where, v.Message)
+		s = fmt.Sprintf("%s: %s", v.Place(), v.Message)
 	} else {
-		s = fmt.Sprintf("%s: expected %s, got %s", v.Where, v.Expected, v.Got)
+		s = fmt.Sprintf("%s: expected %s, got %s", v.Place(), v.Expected, v.Got)
 	}
+	tag := v.Rule
 	if v.Keyword != "" {
-		s += " [" + v.Keyword + "]"
+		tag = v.Keyword
+	}
+	if tag != "" {
+		s += " [" + tag + "]"
 	}
 	return s
 }
@@ -35,30 +49,17 @@ type Finding struct {
 	Violations []Violation
 }
 
-// Render writes findings for people: each failing exchange, its violations,
-// then the evidence to reproduce it.
-func Render(findings []Finding, total int) string {
+// summary is a matcher's failure message for Gomega: each failing exchange
+// with its violations, in a few lines. Reports render findings themselves,
+// with the evidence.
+func summary(expect string, findings []Finding, total int) string {
 	var b strings.Builder
-	n := 0
+	fmt.Fprintf(&b, "expected %s; %d of %d responses break the contract", expect, len(findings), total)
 	for _, f := range findings {
-		n += len(f.Violations)
-	}
-	count := fmt.Sprintf("%d violations", n)
-	if n == 1 {
-		count = "1 violation"
-	}
-	if total > 1 {
-		fmt.Fprintf(&b, "%d of %d responses break the contract (%s)\n", len(findings), total, count)
-	} else {
-		fmt.Fprintf(&b, "the response breaks the contract (%s)\n", count)
-	}
-	for _, f := range findings {
-		fmt.Fprintf(&b, "\n%s %s\n", f.Exchange.Method, f.Exchange.Path)
-		fmt.Fprintf(&b, "  sent with %s\n", f.Exchange.Auth)
+		fmt.Fprintf(&b, "\n%s %s (%s)", f.Exchange.Method, f.Exchange.Path, f.Exchange.Auth)
 		for _, v := range f.Violations {
-			fmt.Fprintf(&b, "  ✗ %s\n", v)
+			fmt.Fprintf(&b, "\n  ✗ %s", v)
 		}
-		b.WriteString(f.Exchange.Evidence("    "))
 	}
 	return b.String()
 }

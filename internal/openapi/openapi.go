@@ -6,9 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/cornect/conform/internal/probe"
 	"math"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -119,7 +119,7 @@ func Parse(doc []byte, source string) (ops []Operation, err error) {
 				Path:        path,
 				ServerPath:  serverPath,
 				OperationID: op.OperationID,
-				Params:      pathParams(path),
+				Params:      probe.PathParams(path),
 			}
 			where := o.Method + " " + path
 			var bad []string
@@ -233,17 +233,6 @@ func serverPathOf(servers openapi3.Servers) (string, error) {
 		p = "/" + p // relative to the document; taken from the host's root
 	}
 	return strings.TrimSuffix(p, "/"), nil
-}
-
-var paramPattern = regexp.MustCompile(`\{([^{}/]+)\}`)
-
-// pathParams lists the {name} parameters of a path template.
-func pathParams(path string) []string {
-	var out []string
-	for _, m := range paramPattern.FindAllStringSubmatch(path, -1) {
-		out = append(out, m[1])
-	}
-	return out
 }
 
 // scopeRank orders the known scopes; a stronger scope includes the weaker.

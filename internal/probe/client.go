@@ -23,7 +23,7 @@ type Options struct {
 	TLSConfig   *tls.Config
 	Credentials []Credential // every token of the run, for redaction
 	// Limits are the documented per-token limits per minute, keyed by
-	// EndpointKey(method, template); requests are paced within them.
+	// OperationKey(method, template); requests are paced within them.
 	Limits       map[string]int
 	MaxRetryWait time.Duration // longest wait on one unprovoked 429, default 30s
 	MaxRetries   int           // unprovoked 429s waited out per request, default 100
@@ -52,6 +52,7 @@ type Client struct {
 	pace    *pacer
 	back    *backoff
 	sent    atomic.Int64
+	seq     atomic.Int64
 	retries atomic.Int64
 	waited  atomic.Int64
 }
@@ -126,15 +127,12 @@ func (c *Client) Stats() Stats {
 	}
 }
 
-// EndpointKey names an endpoint for pacing: "POST /exports".
-func EndpointKey(method, template string) string { return method + " " + template }
-
 // Do sends r, waiting out unprovoked 429s, and returns the captured exchange.
 func (c *Client) Do(ctx context.Context, r Request) Exchange {
 	if r.Template == "" {
 		r.Template = r.Path
 	}
-	key := EndpointKey(r.Method, r.Template)
+	key := OperationKey(r.Method, r.Template)
 	paceKey, classKey := "", "unauthenticated"
 	if r.Token.Present() && !r.Unauthenticated {
 		paceKey = r.Token.Var + " " + key
@@ -239,6 +237,7 @@ func (c *Client) once(ctx context.Context, r Request) Exchange {
 	if int64(len(buf)) > c.opts.MaxBody {
 		buf, ex.Truncated = buf[:c.opts.MaxBody], true
 	}
+	ex.BodyBytes = len(buf)
 	ex.Body = c.redact.Bytes(buf)
 	ex.BodyText = string(ex.Body)
 	if readErr != nil {
@@ -251,10 +250,12 @@ func (c *Client) once(ctx context.Context, r Request) Exchange {
 func (c *Client) record(r Request, resp *http.Response, d time.Duration, err error) Exchange {
 	u := c.redact.String(c.url(r.Path))
 	ex := Exchange{
+		Seq:       c.seq.Add(1),
 		Method:    r.Method,
 		URL:       u,
 		Path:      c.redact.String(r.Template),
 		Auth:      c.redact.String(r.describeAuth()),
+		Role:      r.role(),
 		ReqHeader: http.Header{},
 		Curl:      curl(r.Method, u, r, c.redact),
 		Duration:  d,

@@ -10,10 +10,13 @@ import (
 // Exchange is one request and what came back, with every secret replaced by
 // its variable name. Status is 0 when no response arrived (Err says why).
 type Exchange struct {
+	// Seq numbers the exchanges of a client in the order they were sent.
+	Seq       int64         `json:"seq"`
 	Method    string        `json:"method"`
 	URL       string        `json:"url"`
-	Path      string        `json:"path"` // the profile path, e.g. /exports/{export_id}
-	Auth      string        `json:"auth"` // how the request authenticated, for people: "Authorization: Bearer $CONFORM_TOKEN_READ", "no Authorization header"
+	Path      string        `json:"path"`           // the profile path, e.g. /exports/{export_id}
+	Auth      string        `json:"auth"`           // how the request authenticated, for people: "Authorization: Bearer $CONFORM_TOKEN_READ", "no Authorization header"
+	Role      Role          `json:"role,omitempty"` // the token role presented, if any
 	ReqHeader http.Header   `json:"request_headers"`
 	ReqBody   string        `json:"request_body,omitempty"`
 	Curl      string        `json:"curl"`
@@ -21,6 +24,7 @@ type Exchange struct {
 	Header    http.Header   `json:"response_headers,omitempty"`
 	Body      []byte        `json:"-"`
 	BodyText  string        `json:"response_body,omitempty"`
+	BodyBytes int           `json:"body_bytes"`          // bytes of the body read
 	Truncated bool          `json:"truncated,omitempty"` // the body was longer than the read limit
 	Err       string        `json:"error,omitempty"`
 	Duration  time.Duration `json:"duration_ns"`
@@ -80,7 +84,7 @@ func (e Exchange) Evidence(indent string) string {
 			fmt.Fprintf(&b, "%s          %s\n", indent, l)
 		}
 		if cut {
-			fmt.Fprintf(&b, "%s          … [body cut: %d bytes read, shown up to %d]\n", indent, len(e.Body), EvidenceBodyLimit)
+			fmt.Fprintf(&b, "%s          … [body cut: %d bytes read, shown up to %d]\n", indent, e.BodyBytes, EvidenceBodyLimit)
 		}
 		if e.Err != "" {
 			fmt.Fprintf(&b, "%s          … [%s]\n", indent, e.Err)

@@ -48,6 +48,14 @@ func (r Request) authValue() (actual, shown string, ok bool) {
 		strings.ReplaceAll(v, TokenPlaceholder, r.Token.String()), true
 }
 
+// role is the token role the request presents, when it presents one.
+func (r Request) role() Role {
+	if v, _, ok := r.authValue(); ok && r.Token.Present() && strings.Contains(v, r.Token.value) {
+		return r.Token.Role
+	}
+	return ""
+}
+
 // NoAuthorization is Exchange.Auth of a request sent without the header.
 const NoAuthorization = "no Authorization header"
 

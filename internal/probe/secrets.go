@@ -11,6 +11,7 @@ import (
 // environment variable it came from. Its value must never reach an output.
 type Credential struct {
 	Var   string // e.g. CONFORM_TOKEN_READ
+	Role  Role   // the role it was read for; empty for a credential made from a variable name alone
 	value string
 }
 

@@ -67,7 +67,7 @@ func Console(w io.Writer, r Result, o ConsoleOptions) error {
 		}
 		p.line(fmt.Sprintf("  %s  %-*s  %s%s", word, idWidth, termSafe(g.ID), termSafe(g.Title), note))
 		if g.Status == Skipped {
-			p.line(fmt.Sprintf("  %8s  %s", "", p.dim("– "+termSafe(shorten(firstLine(g.Checks[0].Message), 100)))))
+			p.line(fmt.Sprintf("  %8s  %s", "", p.dim("– "+termSafe(shorten(g.Checks[0].Headline(), 100)))))
 		}
 	}
 
@@ -135,7 +135,7 @@ func (p *printer) checks(cs []Check, s Status, mark string) {
 		p.line("    " + p.dim("level:    ") + string(c.Level))
 		p.line("    " + p.dim("sentence: ") + termSafe(c.Sentence))
 		p.line("    " + p.dim("source:   ") + termSafe(c.Source))
-		if msg := strings.TrimRight(c.Message, "\n"); msg != "" {
+		if msg := strings.TrimRight(c.Explanation(), "\n"); msg != "" {
 			p.line("")
 			for l := range strings.SplitSeq(msg, "\n") {
 				p.line(strings.TrimRight("    "+termSafe(l), " "))

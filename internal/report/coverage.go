@@ -87,6 +87,10 @@ func htmlSign(s Status) string {
 		return "✗"
 	case Warning:
 		return "!"
+	case Inconclusive:
+		return "?"
+	case Error:
+		return "‼"
 	}
 	return "–"
 }

@@ -11,22 +11,47 @@ import (
 // verdict is the one-line outcome of a run: "CONFORMANT" or
 // "NOT CONFORMANT: 2 checks failed".
 func verdict(r Result) string {
-	if r.Incomplete != "" {
+	c := r.Count()
+	switch {
+	case r.Incomplete != "":
 		return "INCOMPLETE: " + r.Incomplete + "; no verdict"
+	case c.Errors > 0:
+		return fmt.Sprintf("NO VERDICT: conform itself failed in %s (a defect of conform, not of the target)", plural(c.Errors, "check"))
+	case c.Failed > 0:
+		return "NOT CONFORMANT: " + plural(c.Failed, "check") + " failed"
 	}
-	if !r.Conformant() {
-		return "NOT CONFORMANT: " + plural(r.Count().Failed, "check") + " failed"
+	skipped, inconclusive := r.unverifiedMust()
+	var gaps []string
+	if skipped > 0 {
+		gaps = append(gaps, plural(skipped, "MUST check")+" skipped")
 	}
-	if n := r.skippedMust(); n > 0 {
-		return fmt.Sprintf("CONFORMANT as far as checked: %s skipped", plural(n, "MUST check"))
+	if inconclusive > 0 {
+		gaps = append(gaps, plural(inconclusive, "MUST check")+" inconclusive")
+	}
+	if len(gaps) > 0 {
+		return "CONFORMANT as far as checked: " + strings.Join(gaps, ", ")
 	}
 	return "CONFORMANT"
 }
 
-// countsLine is "12 checks: 9 passed, 1 failed, 1 skipped, 1 warning".
+// countsLine is "12 checks: 9 passed, 1 failed, 1 skipped, 1 warning",
+// naming the rarer outcomes only when they occurred.
 func countsLine(c Counts) string {
-	return fmt.Sprintf("%s: %d passed, %d failed, %d skipped, %s",
-		plural(c.Total, "check"), c.Passed, c.Failed, c.Skipped, plural(c.Warnings, "warning"))
+	s := fmt.Sprintf("%s: %d passed, %d failed, %d skipped", plural(c.Total, "check"), c.Passed, c.Failed, c.Skipped)
+	if c.Filtered > 0 {
+		s += fmt.Sprintf(" (%d not selected)", c.Filtered)
+	}
+	s += ", " + plural(c.Warnings, "warning")
+	if c.Inconclusive > 0 {
+		s += fmt.Sprintf(", %d inconclusive", c.Inconclusive)
+	}
+	if c.NotRun > 0 {
+		s += fmt.Sprintf(", %d not run", c.NotRun)
+	}
+	if c.Errors > 0 {
+		s += ", " + plural(c.Errors, "error") + " of conform"
+	}
+	return s
 }
 
 // groupWord is how a summary "per documented failure" names a group's status.
@@ -36,6 +61,8 @@ func groupWord(s Status) string {
 		return "verified"
 	case Failed:
 		return "FAILED"
+	case Error:
+		return "ERROR"
 	default:
 		return string(s)
 	}

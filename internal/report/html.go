@@ -55,6 +55,8 @@ type htmlCheck struct {
 	Anchor    string
 	Open      bool
 	SourceURL string // Source when it is a web address
+	Explain      string // the violations with their evidence, or the reason
+	ExplainTitle string
 	Took      string
 	Exchanges []htmlExchange
 }
@@ -99,6 +101,8 @@ func newHTMLPage(r Result) htmlPage {
 			Anchor: a,
 			Open:   c.Status == Failed,
 		}
+		hc.Explain = c.Explanation()
+		hc.ExplainTitle = map[Status]string{Failed: "Violations", Warning: "Violations", Skipped: "Why skipped", Inconclusive: "Why inconclusive", NotRun: "Why not run", Error: "What went wrong in conform"}[c.Status]
 		if c.Duration > 0 {
 			hc.Took = roughly(c.Duration).String()
 		}
@@ -119,7 +123,7 @@ func newHTMLPage(r Result) htmlPage {
 			Anchor: first[idStatus{g.ID, g.Status}],
 		}
 		if g.Status == Skipped {
-			hg.Reason = shorten(firstLine(g.Checks[0].Message), 160)
+			hg.Reason = shorten(g.Checks[0].Headline(), 160)
 		}
 		p.Groups = append(p.Groups, hg)
 	}
@@ -135,6 +139,12 @@ func htmlWord(s Status) string {
 		return "✗ failed"
 	case Warning:
 		return "! warning"
+	case Inconclusive:
+		return "? inconclusive"
+	case NotRun:
+		return "– not run"
+	case Error:
+		return "‼ error of conform"
 	default:
 		return "– skipped"
 	}

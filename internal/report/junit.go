@@ -19,7 +19,8 @@ func JUnit(w io.Writer, r Result) error {
 		Name:      "conform",
 		Tests:     c.Total,
 		Failures:  c.Failed,
-		Skipped:   c.Skipped,
+		Errors:    c.Errors,
+		Skipped:   c.Skipped + c.Inconclusive + c.NotRun,
 		Time:      seconds(r.Duration),
 		Timestamp: r.StartedAt.UTC().Format("2006-01-02T15:04:05"),
 		Properties: []junitProperty{
@@ -39,7 +40,8 @@ func JUnit(w io.Writer, r Result) error {
 		Name:     "conform",
 		Tests:    c.Total,
 		Failures: c.Failed,
-		Skipped:  c.Skipped,
+		Errors:   c.Errors,
+		Skipped:  c.Skipped + c.Inconclusive + c.NotRun,
 		Time:     suite.Time,
 		Suites:   []junitSuite{suite},
 	}
@@ -66,11 +68,13 @@ func junitCase(c Check) junitTestCase {
 	}
 	switch c.Status {
 	case Failed:
-		tc.Failure = &junitFailure{Message: firstLine(c.Message), Type: c.ID, Text: xmlText(c.Message)}
-	case Skipped:
-		tc.Skipped = &junitSkipped{Message: c.Message}
+		tc.Failure = &junitFailure{Message: c.Headline(), Type: c.ID, Text: xmlText(c.Explanation())}
+	case Error:
+		tc.Error = &junitFailure{Message: c.Headline(), Type: "conform-internal-error", Text: xmlText(c.Explanation())}
+	case Skipped, Inconclusive, NotRun:
+		tc.Skipped = &junitSkipped{Message: string(c.Status) + ": " + c.Reason}
 	case Warning:
-		tc.SystemOut = &junitOutput{xmlText("WARNING (" + string(c.Level) + "): " + c.Message)}
+		tc.SystemOut = &junitOutput{xmlText("WARNING (" + string(c.Level) + "): " + c.Explanation())}
 	case Passed:
 		tc.SystemOut = &junitOutput{xmlText(strings.Join(exchangeLines(c, "→"), "\n"))}
 	}
@@ -110,6 +114,7 @@ type junitTestCase struct {
 	Classname string        `xml:"classname,attr"`
 	Time      string        `xml:"time,attr"`
 	Failure   *junitFailure `xml:"failure"`
+	Error     *junitFailure `xml:"error"`
 	Skipped   *junitSkipped `xml:"skipped"`
 	SystemOut *junitOutput  `xml:"system-out"`
 }

@@ -34,7 +34,7 @@ func Markdown(w io.Writer, r Result) error {
 			title += " (" + n + ")"
 		}
 		if g.Status == Skipped {
-			title += "<br>_skipped: " + mdCell(shorten(firstLine(g.Checks[0].Message), 120)) + "_"
+			title += "<br>_skipped: " + mdCell(shorten(g.Checks[0].Headline(), 120)) + "_"
 		}
 		fmt.Fprintf(&b, "| %s %s | `%s` | %s | %s |\n", mdEmoji(g.Status), groupWord(g.Status), mdCell(g.ID), title, g.Level)
 	}
@@ -75,8 +75,9 @@ func mdDetails(b *strings.Builder, cs []Check, s Status) {
 			source = "[" + source + "](" + source + ")"
 		}
 		fmt.Fprintf(b, "**%s**: %s (%s)\n\n", c.Level, c.Sentence, source)
-		fence := mdFence(c.Message)
-		fmt.Fprintf(b, "%stext\n%s\n%s\n\n</details>\n", fence, strings.TrimRight(c.Message, "\n"), fence)
+		msg := c.Explanation()
+		fence := mdFence(msg)
+		fmt.Fprintf(b, "%stext\n%s\n%s\n\n</details>\n", fence, strings.TrimRight(msg, "\n"), fence)
 	}
 }
 
@@ -88,6 +89,10 @@ func mdEmoji(s Status) string {
 		return "❌"
 	case Warning:
 		return "⚠️"
+	case Inconclusive:
+		return "❔"
+	case Error:
+		return "🛑"
 	default:
 		return "⏭️"
 	}

@@ -152,25 +152,23 @@ func sampleResult() Result {
 					{Method: "GET", Path: "/credits", Status: Failed},
 					{Method: "POST", Path: "/companies/search", Status: Failed},
 				},
-				Message: "AUTH-EXPIRED: 2 of 2 requests broke the contract\n" +
-					"GET /credits with $CONFORM_TOKEN_EXPIRED:\n" +
-					"  - status: got 200 OK, want 401 Unauthorized\n" +
-					"  - body: not the error envelope: no detail.code\n" +
-					expiredJSON.Evidence("    ") +
-					"POST /companies/search with $CONFORM_TOKEN_EXPIRED:\n" +
-					"  - status: got 500 Internal Server Error, want 401 Unauthorized\n" +
-					"  - Content-Type: got \"text/html; charset=utf-8\", want application/json\n" +
-					"  - body: not JSON: invalid character '<' looking for beginning of value\n" +
-					expiredHTML.Evidence("    "),
+				Violations: []Violation{
+					{Exchange: 0, Operation: "GET /credits", Role: probe.RoleExpired, Rule: "status", Where: "status", Expected: "401 Unauthorized", Got: "200 OK"},
+					{Exchange: 0, Operation: "GET /credits", Role: probe.RoleExpired, Rule: "schema", Where: "body", Pointer: "/detail", Keyword: "required", Message: "missing property 'detail'"},
+					{Exchange: 1, Operation: "POST /companies/search", Role: probe.RoleExpired, Rule: "status", Where: "status", Expected: "401 Unauthorized", Got: "500 Internal Server Error"},
+					{Exchange: 1, Operation: "POST /companies/search", Role: probe.RoleExpired, Rule: "content-type", Where: "header Content-Type", Expected: "application/json", Got: "\"text/html; charset=utf-8\""},
+					{Exchange: 1, Operation: "POST /companies/search", Role: probe.RoleExpired, Rule: "schema", Where: "body", Message: "not valid JSON: invalid character '<' looking for beginning of value"},
+				},
+				Judged: 2,
 				Exchanges: []probe.Exchange{expiredJSON, expiredHTML}, Duration: 1240 * time.Millisecond,
 			},
 			{
 				ID: "NOT-FOUND", Variant: "GET /companies/{id}", Title: "an unknown id gets 404 with the error envelope",
 				Level: Must, Sentence: "Every error response MUST be the JSON envelope {\"detail\": {\"code\", \"message\"}}.",
 				Source: errorsPage, Labels: []string{"not_found"}, Since: "0.2.0", Status: Failed,
-				Message: "NOT-FOUND [GET /companies/{id}]: 1 violation\n" +
-					"  - body: detail is a string, want an object with code and message (a framework default 404?)\n" +
-					companyNotFound.Evidence("    "),
+				Violations: []Violation{
+					{Exchange: 0, Operation: "GET /companies/{id}", Role: probe.RoleRead, Rule: "schema", Where: "body", Pointer: "/detail", Keyword: "type", Message: "expected object, got string"},
+				},
 				Exchanges: []probe.Exchange{companyNotFound}, Duration: 21 * time.Millisecond,
 			},
 			{
@@ -183,15 +181,15 @@ func sampleResult() Result {
 				ID: "CREDITS-402", Title: "an export the balance cannot cover gets 402 insufficient_balance and charges nothing",
 				Level: Must, Sentence: "When the balance cannot cover the new rows, POST /exports MUST return 402 insufficient_balance, create no export and charge no credits.",
 				Source: "https://cornect.io/docs/api/credits", Labels: []string{"credits"}, Since: "0.3.0", Status: Skipped,
-				Message: "needs a read_write token: set CONFORM_TOKEN_READ_WRITE to run the checks that create exports\n(POST /exports is charged)",
+				Skip: SkipMissingToken, Reason: "CONFORM_TOKEN_READ_WRITE not set; export it to run this check",
 			},
 			{
 				ID: "AUTH-CHALLENGE", Title: "a 401 carries a WWW-Authenticate challenge",
 				Level: Should, Sentence: "A 401 response SHOULD carry a WWW-Authenticate header field with a Bearer challenge.",
 				Source: "RFC 9110 §11.6.1", Labels: []string{"auth", "headers"}, Since: "0.3.0", Status: Warning,
-				Message: "AUTH-CHALLENGE: 1 violation\n" +
-					"  - WWW-Authenticate: missing on a 401\n" +
-					noChallenge.Evidence("    "),
+				Violations: []Violation{
+					{Exchange: 0, Operation: "GET /credits", Role: probe.RoleRevoked, Rule: "challenge", Where: "header WWW-Authenticate", Expected: "a Bearer challenge", Got: "no WWW-Authenticate header on a 401"},
+				},
 				Exchanges: []probe.Exchange{noChallenge}, Duration: 19 * time.Millisecond,
 			},
 		},

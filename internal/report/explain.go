@@ -1,0 +1,97 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The words of a check's outcome, rendered from its data by every writer
+// the same way.
+
+// Explanation is a check's outcome for people. For a failure or warning:
+// how many responses broke the rule, then each of them with its violations
+// and the evidence to reproduce it. For the other statuses: the reason.
+func (c Check) Explanation() string {
+	if len(c.Violations) == 0 {
+		return c.Reason
+	}
+	var b strings.Builder
+	byExchange, order := c.violationsByExchange()
+	n := len(c.Violations)
+	count := plural(n, "violation")
+	judged := max(c.Judged, len(order))
+	if judged > 1 {
+		fmt.Fprintf(&b, "%d of %d responses break the contract (%s)\n", len(order), judged, count)
+	} else {
+		fmt.Fprintf(&b, "the response breaks the contract (%s)\n", count)
+	}
+	for _, i := range order {
+		vs := byExchange[i]
+		if i >= 0 && i < len(c.Exchanges) {
+			ex := c.Exchanges[i]
+			fmt.Fprintf(&b, "\n%s %s\n  sent with %s\n", ex.Method, ex.Path, ex.Auth)
+		} else {
+			fmt.Fprintf(&b, "\n%s\n", vs[0].Operation)
+		}
+		for _, v := range vs {
+			fmt.Fprintf(&b, "  ✗ %s\n", v)
+		}
+		if i >= 0 && i < len(c.Exchanges) {
+			b.WriteString(c.Exchanges[i].Evidence("    "))
+		}
+	}
+	if c.Reason != "" {
+		b.WriteString("\n" + c.Reason + "\n")
+	}
+	return b.String()
+}
+
+// Headline is the outcome in one line: the first violation and where it
+// was found, or the first line of the reason.
+func (c Check) Headline() string {
+	if len(c.Violations) == 0 {
+		return firstLine(c.Reason)
+	}
+	v := c.Violations[0]
+	s := v.String() + " on " + v.Operation
+	if n := len(c.Violations) - 1; n > 0 {
+		s += fmt.Sprintf(" (and %s)", plural(n, "more violation"))
+	}
+	return s
+}
+
+// violationsByExchange groups the violations by the exchange they were
+// found in, in the order the exchanges first appear.
+func (c Check) violationsByExchange() (map[int][]Violation, []int) {
+	by := map[int][]Violation{}
+	var order []int
+	for _, v := range c.Violations {
+		if _, seen := by[v.Exchange]; !seen {
+			order = append(order, v.Exchange)
+		}
+		by[v.Exchange] = append(by[v.Exchange], v)
+	}
+	return by, order
+}
+
+// String is a violation in one line: "body /detail/code: expected …, got … [const]".
+func (v Violation) String() string {
+	place := v.Where
+	if v.Pointer != "" {
+		place += " " + v.Pointer
+	}
+	var s string
+	if v.Message != "" {
+		s = place + ": " + v.Message
+	} else {
+		s = fmt.Sprintf("%s: expected %s, got %s", place, v.Expected, v.Got)
+	}
+	tag := v.Rule
+	if v.Keyword != "" {
+		tag = v.Keyword
+	}
+	if tag != "" {
+		s += " [" + tag + "]"
+	}
+	return s
+}

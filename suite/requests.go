@@ -1,0 +1,212 @@
+package suite
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/url"
+	"sync"
+
+	"github.com/cornect/conform/fixtures"
+	"github.com/cornect/conform/internal/probe"
+)
+
+// Building requests and sending them, for the families of checks.
+
+// hasToken reports whether a role's token was given.
+func (r *run) hasToken(role probe.Role) bool {
+	c, ok := r.cfg.Tokens[role]
+	return ok && c.Present()
+}
+
+// token is a role's credential; the plan has made sure it is set.
+func (r *run) token(role probe.Role) probe.Credential { return r.cfg.Tokens[role] }
+
+// profile is the target's profile.
+func (r *run) profile() *fixtures.Profile { return r.cfg.Profile }
+
+// endpoint finds a profile endpoint the profile itself refers to (validated on load).
+func (r *run) endpoint(id string) fixtures.Endpoint {
+	e, ok := r.profile().Endpoint(id)
+	if !ok {
+		panic("suite: profile endpoint " + id + " vanished after validation")
+	}
+	return e
+}
+
+// operations are the operations the sweeps cover: those discovered from an
+// OpenAPI document when one was given, else the profile's endpoints.
+func (r *run) operations() []fixtures.Endpoint {
+	if r.cfg.Operations != nil {
+		return r.cfg.Operations
+	}
+	return r.profile().Endpoints
+}
+
+// operationsWithScope lists the operations that need one scope.
+func (r *run) operationsWithScope(scope string) []fixtures.Endpoint {
+	var es []fixtures.Endpoint
+	for _, e := range r.operations() {
+		if e.Scope == scope {
+			es = append(es, e)
+		}
+	}
+	return es
+}
+
+// request builds a request to e: parameters become fresh ids that do not
+// exist, and a POST endpoint carries its valid body (so only the failure
+// under test differs). auth nil sends no Authorization header.
+func (r *run) request(e fixtures.Endpoint, auth *string, cred probe.Credential) probe.Request {
+	return probe.Request{
+		Method: e.Method, Path: r.fill(e, func() string { return e.NewUnknownID(r.randomUUID, r.randomInt) }),
+		Template: e.Path, Body: e.Body, Authorization: auth, Token: cred,
+		Unauthenticated: !cred.Role.Authenticates(),
+	}
+}
+
+// as builds a request to e with a role's token, the usual way.
+func (r *run) as(e fixtures.Endpoint, role probe.Role) probe.Request {
+	cred := r.token(role)
+	return r.request(e, bearer(cred), cred)
+}
+
+// withID fills every parameter of r's path with id.
+func (r *run) withID(q probe.Request, e fixtures.Endpoint, id string) probe.Request {
+	q.Path = r.fill(e, func() string { return id })
+	return q
+}
+
+// fill fills e's path parameters with value(), escaped.
+func (r *run) fill(e fixtures.Endpoint, value func() string) string {
+	return probe.FillPath(e.Path, func(string) string { return url.PathEscape(value()) })
+}
+
+// everyOperation builds one request per operation.
+func (r *run) everyOperation(auth *string, cred probe.Credential) []probe.Request {
+	var rs []probe.Request
+	for _, e := range r.operations() {
+		rs = append(rs, r.request(e, auth, cred))
+	}
+	return rs
+}
+
+// pickToken chooses, round-robin per endpoint, one of the roles that is
+// set, so POSTs spread across tokens and stay within each token's limit.
+func (r *run) pickToken(e fixtures.Endpoint, roles ...probe.Role) (probe.Role, bool) {
+	var avail []probe.Role
+	for _, role := range roles {
+		if r.hasToken(role) {
+			avail = append(avail, role)
+		}
+	}
+	if len(avail) == 0 {
+		return "", false
+	}
+	r.mu.Lock()
+	i := r.rotate[e.ID]
+	r.rotate[e.ID]++
+	r.mu.Unlock()
+	return avail[i%len(avail)], true
+}
+
+// bearer is the normal Authorization of a credential.
+func bearer(c probe.Credential) *string {
+	v, _ := probe.Bearer(c)
+	return v
+}
+
+// writeRoles are the roles whose tokens have the read_write scope.
+func writeRoles() []probe.Role { return []probe.Role{probe.RoleReadWrite, probe.RoleNoCredits} }
+
+// readRoles are the roles whose tokens can call read endpoints.
+func readRoles() []probe.Role {
+	return []probe.Role{probe.RoleRead, probe.RoleReadWrite, probe.RoleNoCredits}
+}
+
+// rolesFor are the roles whose tokens may call e.
+func rolesFor(e fixtures.Endpoint) []probe.Role {
+	if e.Scope == "read_write" {
+		return writeRoles()
+	}
+	return readRoles()
+}
+
+// sendConcurrency bounds the requests the run has in flight at once.
+const sendConcurrency = 16
+
+// doAll sends requests that do not depend on each other concurrently (within
+// the probe's pacing) and returns the exchanges in request order. Every
+// exchange is kept for the checks that look across the run.
+func (r *run) doAll(ctx context.Context, reqs ...probe.Request) []probe.Exchange {
+	out := make([]probe.Exchange, len(reqs))
+	sem := make(chan struct{}, sendConcurrency)
+	var wg sync.WaitGroup
+	for i, q := range reqs {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			out[i] = r.cfg.Client.Do(ctx, q) // answers at once: cancelled
+			continue
+		}
+		wg.Add(1)
+		r.goroutine(func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			out[i] = r.cfg.Client.Do(ctx, q)
+		})
+	}
+	wg.Wait()
+	r.mu.Lock()
+	r.seen = append(r.seen, out...)
+	r.mu.Unlock()
+	return out
+}
+
+// do sends one request.
+func (r *run) do(ctx context.Context, q probe.Request) probe.Exchange {
+	return r.doAll(ctx, q)[0]
+}
+
+// send sends requests as the spec's own evidence.
+func (s *spec) send(ctx context.Context, reqs ...probe.Request) []probe.Exchange {
+	exs := s.run.doAll(ctx, reqs...)
+	s.record(exs...)
+	return exs
+}
+
+// seenSoFar returns every exchange of the run so far.
+func (r *run) seenSoFar() []probe.Exchange {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]probe.Exchange(nil), r.seen...)
+}
+
+// randomHex returns n random bytes in hex, from the run's source.
+func (r *run) randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := io.ReadFull(r.random, b); err != nil {
+		panic(fmt.Sprintf("suite: reading random bytes: %v", err))
+	}
+	return hex.EncodeToString(b)
+}
+
+// randomUUID returns a version 4 UUID: syntactically valid, and unknown.
+func (r *run) randomUUID() string {
+	b, _ := hex.DecodeString(r.randomHex(16))
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b)
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// randomInt returns a large random integer id, for APIs with numeric ids.
+func (r *run) randomInt() string {
+	b, _ := hex.DecodeString(r.randomHex(6))
+	n := uint64(0)
+	for _, x := range b {
+		n = n<<8 | uint64(x)
+	}
+	return fmt.Sprint(900000000000000 + n%99999999999999)
+}

@@ -1,0 +1,380 @@
+package suite
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/formatter"
+	"github.com/onsi/ginkgo/v2/types"
+	"github.com/onsi/gomega"
+
+	"github.com/cornect/conform/fixtures"
+	"github.com/cornect/conform/internal/probe"
+	"github.com/cornect/conform/internal/report"
+)
+
+// Config is what a run checks and how.
+type Config struct {
+	Client  *probe.Client // nil only for Plan
+	Profile *fixtures.Profile
+	// Operations, when set, replace the profile's endpoints in the sweeps
+	// (every auth check on every operation, the scope checks on each
+	// operation of that scope); --openapi discovers them.
+	Operations []fixtures.Endpoint
+	// Tokens by role; a role without a token skips the specs that need it.
+	Tokens  map[probe.Role]probe.Credential
+	Strict  bool
+	Filters Filters
+	// SuiteTimeout bounds the whole run; zero means no bound but the caller's context.
+	SuiteTimeout time.Duration
+	// GinkgoOutput receives Ginkgo's own reporter (nil discards it).
+	GinkgoOutput io.Writer
+	Verbose      bool
+	// Progress, when set, hears of each check as it finishes.
+	Progress func(report.Check)
+	// Clock is where the run reads the time and waits (Retry-After before
+	// RATE-LIMIT-RECOVERY); nil is the real clock.
+	Clock Clock
+	// Random is the source of the ids and made-up tokens the probes send;
+	// nil is crypto/rand.
+	Random io.Reader
+}
+
+// Clock is the run's time: tests give a fake one that moves when waited on.
+type Clock interface {
+	Now() time.Time
+	// Sleep waits d or until ctx is done, whichever comes first.
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+
+func (realClock) Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// Outcome is what Run returns.
+type Outcome struct {
+	// Checks are every spec of the plan in run order, those the filters
+	// left out included (skipped as filtered).
+	Checks []report.Check
+	// Incomplete says why the run stopped early (Ctrl-C, --suite-timeout).
+	Incomplete string
+}
+
+// errSuiteTimeout is the cause of a run stopped by Config.SuiteTimeout.
+var errSuiteTimeout = errors.New("--suite-timeout reached")
+
+// run is one run of the suite: the specs close over it, and nothing of it
+// outlives Run.
+type run struct {
+	cfg    Config
+	clock  Clock
+	random io.Reader
+	sel    selection
+	specs  []*spec
+	byText map[string]*spec
+	fams   []*family
+
+	ctx    context.Context // done when the run must stop
+	cancel context.CancelCauseFunc
+	wg     sync.WaitGroup // every goroutine the run starts
+
+	mu     sync.Mutex
+	rotate map[string]int   // round-robin of tokens per endpoint, for pacing
+	seen   []probe.Exchange // every exchange of the run, for checks that look across it
+}
+
+// newRun builds the plan of a run: its families and specs, selected.
+func newRun(cfg Config) (*run, error) {
+	if cfg.Profile == nil {
+		return nil, errors.New("suite: Config needs a Profile")
+	}
+	sel, err := cfg.Filters.compile()
+	if err != nil {
+		return nil, err
+	}
+	r := &run{cfg: cfg, clock: cfg.Clock, random: cfg.Random, sel: sel, byText: map[string]*spec{}, rotate: map[string]int{}}
+	if r.clock == nil {
+		r.clock = realClock{}
+	}
+	if r.random == nil {
+		r.random = rand.Reader
+	}
+	r.fams = []*family{
+		r.authFamily(), r.scopeFamily(), r.readAcceptedFamily(), r.creditsFamily(), r.notFoundFamily(), r.exportsFamily(),
+		r.validationFamily(), r.httpFamily(), r.securityFamily(), r.rateLimitFamily(), r.retryAfterFamily(),
+	}
+	for _, f := range r.fams {
+		for _, s := range f.specs {
+			s.run, s.family = r, f
+			text := s.fullText()
+			if r.byText[text] != nil {
+				return nil, fmt.Errorf("suite: two specs share the text %q", text)
+			}
+			r.byText[text] = s
+			s.selected = sel.selects(text, s.ownText(), s.allLabels())
+			s.missing = missing(s.needs, r.hasToken)
+			r.specs = append(r.specs, s)
+		}
+	}
+	return r, nil
+}
+
+// Run runs the selected specs against cfg and returns every spec's result.
+// Ginkgo allows one run per process. Every goroutine Run starts has
+// finished when it returns.
+func Run(ctx context.Context, cfg Config) (Outcome, error) {
+	if cfg.Client == nil {
+		return Outcome{}, errors.New("suite: Config needs a Client")
+	}
+	r, err := newRun(cfg)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if !slices.ContainsFunc(r.specs, func(s *spec) bool { return s.selected }) {
+		return Outcome{}, ErrNothingSelected
+	}
+	r.ctx, r.cancel = context.WithCancelCause(ctx)
+	defer r.cancel(nil)
+	if cfg.SuiteTimeout > 0 {
+		stop := time.AfterFunc(cfg.SuiteTimeout, func() { r.cancel(errSuiteTimeout) })
+		defer stop.Stop()
+	}
+
+	suiteCfg, reporterCfg := GinkgoConfiguration()
+	// The plan has already applied the filters: Ginkgo runs what is registered.
+	suiteCfg.LabelFilter, suiteCfg.FocusStrings, suiteCfg.SkipStrings = "", nil, nil
+	suiteCfg.RandomizeAllSpecs = false
+	if cfg.SuiteTimeout > 0 {
+		// A backstop only: the run's own context stops it first.
+		suiteCfg.Timeout = cfg.SuiteTimeout + time.Minute
+	}
+	reporterCfg.NoColor = true
+	reporterCfg.Verbose = cfg.Verbose
+	out := cfg.GinkgoOutput
+	if out == nil {
+		out = io.Discard
+	}
+	saved := formatter.ColorableStdOut
+	formatter.ColorableStdOut = out
+	defer func() { formatter.ColorableStdOut = saved }()
+
+	r.register()
+	gomega.RegisterFailHandler(Fail)
+	RunSpecs(&failer{}, suiteDescription, suiteCfg, reporterCfg)
+
+	// Stop whatever Ginkgo abandoned (a node past its grace period) and
+	// wait for it, so nothing of this run goes on after it returns.
+	r.cancel(errRunOver)
+	r.wg.Wait()
+	return r.outcome(), nil
+}
+
+// ErrNothingSelected is returned when the filters leave no spec to run.
+var ErrNothingSelected = errors.New("the filters (--label-filter, --focus, --skip) select no check")
+
+var errRunOver = errors.New("the run is over")
+
+// failer satisfies GinkgoTestingT: the verdict is the specs' results, not
+// Ginkgo's pass or fail.
+type failer struct{}
+
+func (failer) Fail() {}
+
+// register builds the Ginkgo tree of the selected specs: one Ordered
+// container, so they run in the order of the plan (the rate-limit burst
+// empties a token's bucket and must come last), a container per family
+// that has a setup, and a table per check with variants.
+func (r *run) register() {
+	Describe(topContainer, Ordered, ContinueOnFailure, func() {
+		ReportAfterEach(r.collect)
+		r.registerTree()
+	})
+}
+
+// registerTree registers the families' selected specs.
+func (r *run) registerTree() {
+	for _, f := range r.fams {
+		var selected []*spec
+		for _, s := range f.specs {
+			if s.selected {
+				selected = append(selected, s)
+			}
+		}
+		if len(selected) == 0 {
+			continue
+		}
+		body := func() {
+			if f.setup != nil {
+				BeforeAll(func(ctx SpecContext) { r.guard(ctx, func(ctx context.Context) { f.setup(ctx, runnable(selected)) }) })
+			}
+			registerSpecs(selected)
+		}
+		if f.name == "" {
+			body()
+		} else {
+			Describe(f.name, Ordered, body)
+		}
+	}
+}
+
+// registerSpecs registers specs, the variants of one check as entries of
+// one table.
+func registerSpecs(specs []*spec) {
+	for i := 0; i < len(specs); {
+		s := specs[i]
+		if s.variant == "" {
+			It(s.check.Text(), Label(s.allLabels()...), func(ctx SpecContext) { s.execute(ctx) })
+			i++
+			continue
+		}
+		var entries []any
+		for ; i < len(specs) && specs[i].check.ID == s.check.ID && specs[i].variant != ""; i++ {
+			v := specs[i]
+			entries = append(entries, Entry(v.variant, Label(v.labels...), v))
+		}
+		args := append([]any{Label(s.check.Labels...), func(ctx SpecContext, v *spec) { v.execute(ctx) }}, entries...)
+		DescribeTable(s.check.Text(), args...)
+	}
+}
+
+func runnable(specs []*spec) []*spec {
+	var out []*spec
+	for _, s := range specs {
+		if s.missing == "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// guard runs a node body as part of the run: counted, so Run can wait for
+// it, with a context that ends with the node or with the run.
+func (r *run) guard(nodeCtx context.Context, body func(ctx context.Context)) {
+	r.wg.Add(1)
+	defer r.wg.Done()
+	ctx, cancel := context.WithCancel(nodeCtx)
+	defer cancel()
+	stop := context.AfterFunc(r.ctx, cancel)
+	defer stop()
+	body(ctx)
+}
+
+// go starts a goroutine of the run.
+func (r *run) goroutine(f func()) {
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		f()
+	}()
+}
+
+// stopReason says why the run is stopping, or "" while it goes on.
+func (r *run) stopReason() string {
+	if r.ctx == nil || r.ctx.Err() == nil {
+		return ""
+	}
+	switch cause := context.Cause(r.ctx); {
+	case errors.Is(cause, errSuiteTimeout):
+		return fmt.Sprintf("--suite-timeout (%s) reached", r.cfg.SuiteTimeout)
+	case errors.Is(cause, errRunOver):
+		return "the run ended"
+	default:
+		return "interrupted (Ctrl-C or a termination signal)"
+	}
+}
+
+// collect turns Ginkgo's report of a spec into that spec's result. The
+// spec's own record (its status, reason and violations) is the verdict;
+// Ginkgo's state adds only what the spec could not say itself: that it
+// was interrupted, panicked, or never ran.
+func (r *run) collect(rep SpecReport) {
+	s := r.byText[suiteDescription+" "+rep.FullText()]
+	if s == nil {
+		panic("suite: Ginkgo reported a spec the plan does not have: " + rep.FullText())
+	}
+	switch {
+	case rep.State.Is(types.SpecStateInterrupted | types.SpecStateAborted | types.SpecStateTimedout):
+		s.settle(report.NotRun, "", "stopped while it ran: "+firstLine(rep.Failure.Message))
+	case rep.State == types.SpecStatePanicked && !s.decided:
+		s.settle(report.Error, "", fmt.Sprintf("conform itself failed while running this check (a defect of conform, not of the target): %s %v",
+			firstLine(rep.Failure.Message), rep.Failure.ForwardedPanic))
+	case !s.decided && r.stopReason() != "":
+		s.settle(report.NotRun, "", "not run: the run stopped ("+r.stopReason()+")")
+	case !s.decided && rep.State == types.SpecStateSkipped:
+		s.settle(report.Error, "", "conform did not run this check: an earlier step of its family failed ("+firstLine(rep.Failure.Message)+")")
+	case !s.decided:
+		s.settle(report.Error, "", "the check ended without a verdict (a defect of conform)")
+	}
+	s.res.Duration = rep.RunTime
+	if r.cfg.Progress != nil {
+		r.cfg.Progress(s.result())
+	}
+}
+
+// outcome lists every spec's result in plan order.
+func (r *run) outcome() Outcome {
+	var o Outcome
+	for _, s := range r.specs {
+		switch {
+		case !s.selected:
+			s.settle(report.Skipped, report.SkipFiltered, "not selected by "+r.filterNames())
+		case !s.decided:
+			s.settle(report.NotRun, "", "not run: the run stopped before this check")
+		}
+		o.Checks = append(o.Checks, s.result())
+		if s.res.Status == report.NotRun && o.Incomplete == "" {
+			o.Incomplete = r.stopReasonOr("the run stopped early")
+		}
+	}
+	if reason := r.stopReason(); reason != "" && !errors.Is(context.Cause(r.ctx), errRunOver) && o.Incomplete == "" {
+		o.Incomplete = reason
+	}
+	return o
+}
+
+func (r *run) stopReasonOr(fallback string) string {
+	if c := context.Cause(r.ctx); c != nil && !errors.Is(c, errRunOver) {
+		return r.stopReason()
+	}
+	return fallback
+}
+
+// filterNames names the filters in use, for the reason of a filtered spec.
+func (r *run) filterNames() string {
+	var names []string
+	f := r.cfg.Filters
+	if f.LabelFilter != "" {
+		names = append(names, fmt.Sprintf("--label-filter %q", f.LabelFilter))
+	}
+	for _, x := range f.Focus {
+		names = append(names, fmt.Sprintf("--focus %q", x))
+	}
+	for _, x := range f.Skip {
+		names = append(names, fmt.Sprintf("--skip %q", x))
+	}
+	return strings.Join(names, " ")
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return strings.TrimSpace(s)
+}

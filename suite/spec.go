@@ -1,0 +1,300 @@
+package suite
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/gomega/types"
+
+	"github.com/cornect/conform/internal/match"
+	"github.com/cornect/conform/internal/probe"
+	"github.com/cornect/conform/internal/report"
+)
+
+// family is a group of specs with a setup they share: the probes of its
+// specs sent at once, or a state to bring the target into.
+type family struct {
+	name  string // the container's text; "" registers the specs in the top container
+	specs []*spec
+	// setup runs once before the family's specs, given those that will run
+	// (selected, tokens set). Nil: each spec's probes are sent as one batch.
+	setup func(ctx context.Context, runnable []*spec)
+}
+
+// newFamily makes a family whose setup sends the probes of its runnable
+// specs as one concurrent batch, so a target 40 ms away costs one round
+// trip per family instead of one per check.
+func newFamily(name string, specs ...*spec) *family {
+	f := &family{name: name, specs: specs}
+	f.setup = func(ctx context.Context, runnable []*spec) {
+		var reqs []probe.Request
+		var owner []*spec
+		for _, s := range runnable {
+			if s.probes == nil {
+				continue
+			}
+			for _, q := range s.probes() {
+				reqs = append(reqs, q)
+				owner = append(owner, s)
+			}
+		}
+		if len(reqs) == 0 {
+			return
+		}
+		for i, ex := range f.specs[0].run.doAll(ctx, reqs...) {
+			owner[i].got = append(owner[i].got, ex)
+		}
+	}
+	return f
+}
+
+// spec is one check, or one variant of it, and its result.
+type spec struct {
+	check   Check
+	variant string   // the table entry's text; "" for a check without variants
+	labels  []string // the variant's labels, besides the check's
+	needs   []Need
+	// probes, when set, are the requests its family's batch sends for it;
+	// got holds what came back.
+	probes func() []probe.Request
+	got    []probe.Exchange
+	// body judges the check (with judge, skip or inconclusive).
+	body func(ctx context.Context, s *spec)
+	// acrossRun marks a check that judges every exchange of the run so
+	// far: only those it finds fault with become its evidence.
+	acrossRun bool
+
+	run    *run
+	family *family
+	// Decided by the plan.
+	selected bool
+	missing  string // the tokens it lacks, as a skip reason
+	// The result.
+	res     report.Check
+	decided bool
+	seqs    map[int64]int // exchange sequence → index in res.Exchanges
+}
+
+// newSpec declares a spec of a catalogue check; more needs may be added.
+func newSpec(id, variant string, body func(ctx context.Context, s *spec), needs ...Need) *spec {
+	c := lookup(id)
+	return &spec{check: c, variant: variant, needs: append(slices.Clone(c.Needs), needs...), body: body}
+}
+
+// fullText is the spec's text as Ginkgo's --focus and --skip see it.
+func (s *spec) fullText() string {
+	parts := []string{suiteDescription, topContainer}
+	if s.family.name != "" {
+		parts = append(parts, s.family.name)
+	}
+	parts = append(parts, s.check.Text())
+	if s.variant != "" {
+		parts = append(parts, s.variant)
+	}
+	return strings.Join(parts, " ")
+}
+
+// ownText is the spec's text from its check ID on.
+func (s *spec) ownText() string {
+	if s.variant == "" {
+		return s.check.Text()
+	}
+	return s.check.Text() + " " + s.variant
+}
+
+// allLabels are the check's labels and the variant's.
+func (s *spec) allLabels() []string {
+	return append(slices.Clone(s.check.Labels), s.labels...)
+}
+
+// execute is the body Ginkgo runs for the spec.
+func (s *spec) execute(nodeCtx SpecContext) {
+	s.run.guard(nodeCtx, func(ctx context.Context) {
+		if reason := s.run.stopReason(); reason != "" {
+			s.stop(report.NotRun, "", "not run: the run stopped ("+reason+")")
+		}
+		if s.missing != "" {
+			s.stop(report.Skipped, report.SkipMissingToken, s.missing)
+		}
+		s.body(ctx, s)
+	})
+	if s.res.Status == report.Failed {
+		Fail(s.result().Explanation(), 1) // for Ginkgo's own output; the result is already recorded
+	}
+}
+
+// settle records an outcome that is final.
+func (s *spec) settle(status report.Status, kind report.SkipKind, reason string) {
+	s.res.Status, s.res.Skip, s.res.Reason = status, kind, reason
+	s.decided = true
+}
+
+// stop records an outcome without a verdict and ends the spec.
+func (s *spec) stop(status report.Status, kind report.SkipKind, reason string) {
+	s.settle(status, kind, reason)
+	Skip(reason)
+}
+
+// skip ends the spec as not applicable to this target.
+func (s *spec) skip(reason string) { s.stop(report.Skipped, report.SkipNotApplicable, reason) }
+
+// inconclusive ends the spec: the target could not be brought into the
+// state the check needs.
+func (s *spec) inconclusive(why string) { s.stop(report.Inconclusive, "", "inconclusive: "+why) }
+
+// record keeps exchanges as the spec's evidence, each once.
+func (s *spec) record(exs ...probe.Exchange) {
+	if s.seqs == nil {
+		s.seqs = map[int64]int{}
+	}
+	for _, ex := range exs {
+		if _, ok := s.seqs[ex.Seq]; ok {
+			continue
+		}
+		s.seqs[ex.Seq] = len(s.res.Exchanges)
+		s.res.Exchanges = append(s.res.Exchanges, ex)
+	}
+}
+
+// judge runs a matcher over exchanges the spec provoked, at the check's level.
+func (s *spec) judge(actual any, m types.GomegaMatcher) { s.judgeAt(s.check.Level, actual, m) }
+
+// judgeAt runs a matcher at a level: a MUST's findings fail the check, a
+// SHOULD's warn (fail under --strict). Exchanges that were still answered
+// with a 429 conform stopped waiting out make the check inconclusive: the
+// target's rate limit is all that was seen. A stopped run judges nothing.
+func (s *spec) judgeAt(level report.Level, actual any, m types.GomegaMatcher) {
+	if reason := s.run.stopReason(); reason != "" {
+		s.stop(report.NotRun, "", "not completed: the run stopped ("+reason+")")
+	}
+	exs := exchangesOf(actual)
+	if !s.acrossRun {
+		s.record(exs...)
+	}
+	v := assess(level, s.run.cfg.Strict, exs, actual, m)
+	switch {
+	case v.err != nil:
+		s.stop(report.Error, "", "conform itself failed while judging (a defect of conform): "+v.err.Error())
+	case len(v.throttled) > 0:
+		s.inconclusive(fmt.Sprintf("the target kept answering 429 to %s after conform waited out its Retry-After; its rate limit, not its answer, is all that was seen — rerun later, or with more room for conform's tokens and address",
+			strings.Join(v.throttled, ", ")))
+	}
+	s.res.Judged += len(exs)
+	for _, f := range v.findings {
+		s.record(f.Exchange)
+		for _, mv := range f.Violations {
+			s.res.Violations = append(s.res.Violations, report.Violation{
+				Exchange: s.seqs[f.Exchange.Seq], Operation: probe.OperationKey(f.Exchange.Method, f.Exchange.Path), Role: f.Exchange.Role,
+				Rule: mv.Rule, Where: mv.Where, Pointer: mv.Pointer, Keyword: mv.Keyword, Expected: mv.Expected, Got: mv.Got, Message: mv.Message,
+			})
+		}
+	}
+	known := map[string]bool{}
+	for _, e := range append(s.run.operations(), s.run.cfg.Profile.Endpoints...) {
+		known[e.Key()] = true
+	}
+	for _, o := range v.operations {
+		if known[o.Key()] { // a probe of a method or path the API does not have is no operation
+			s.res.Operations = append(s.res.Operations, o)
+		}
+	}
+	if !s.decided || report.Worse(v.status, s.res.Status) {
+		s.res.Status = v.status
+	}
+	s.decided = true
+}
+
+// verdict is what assess concludes from one matcher over exchanges.
+type verdict struct {
+	status     report.Status
+	findings   []match.Finding
+	throttled  []string // operations still rate limited when conform stopped waiting
+	operations []report.OperationResult
+	err        error
+}
+
+// assess is judging without Ginkgo: the matcher's findings, the status
+// they give at a level, and the verdict per operation.
+func assess(level report.Level, strict bool, exs []probe.Exchange, actual any, m types.GomegaMatcher) verdict {
+	var v verdict
+	for _, ex := range exs {
+		if ex.Throttled {
+			v.throttled = append(v.throttled, probe.OperationKey(ex.Method, ex.Path))
+		}
+	}
+	if len(v.throttled) > 0 {
+		v.status = report.Inconclusive
+		return v
+	}
+	if _, err := m.Match(actual); err != nil {
+		v.status, v.err = report.Error, err
+		return v
+	}
+	v.findings = match.Findings(m)
+	bad := report.Failed
+	if level == report.Should && !strict {
+		bad = report.Warning
+	}
+	v.status = report.Passed
+	if len(v.findings) > 0 {
+		v.status = bad
+	}
+	failed := map[string]bool{}
+	for _, f := range v.findings {
+		failed[probe.OperationKey(f.Exchange.Method, f.Exchange.Path)] = true
+	}
+	for _, ex := range subjectsOf(actual) {
+		o := report.OperationResult{Method: ex.Method, Path: ex.Path, Status: report.Passed}
+		if failed[o.Key()] {
+			o.Status = bad
+		}
+		v.operations = append(v.operations, o)
+	}
+	return v
+}
+
+// result is the spec's report.Check.
+func (s *spec) result() report.Check {
+	c := s.res
+	c.ID, c.Variant, c.Title, c.Level = s.check.ID, s.variant, s.check.Title, s.check.Level
+	c.Sentence, c.Source, c.Labels, c.Since = s.check.Sentence, s.check.Source, s.allLabels(), s.check.Since
+	return c
+}
+
+// subjectsOf are the exchanges of the operations under test: the actions
+// between two reads of the credits, the first of each pair.
+func subjectsOf(actual any) []probe.Exchange {
+	switch a := actual.(type) {
+	case match.Around:
+		return a.Actions
+	case [][2]probe.Exchange:
+		var out []probe.Exchange
+		for _, p := range a {
+			out = append(out, p[0])
+		}
+		return out
+	}
+	return exchangesOf(actual)
+}
+
+// exchangesOf are every exchange a verdict rests on.
+func exchangesOf(actual any) []probe.Exchange {
+	switch a := actual.(type) {
+	case probe.Exchange:
+		return []probe.Exchange{a}
+	case []probe.Exchange:
+		return a
+	case match.Around:
+		return append(append([]probe.Exchange{a.Before}, a.Actions...), a.After)
+	case [][2]probe.Exchange:
+		var out []probe.Exchange
+		for _, p := range a {
+			out = append(out, p[0], p[1])
+		}
+		return out
+	}
+	return nil
+}
