@@ -50,15 +50,15 @@ type htmlGroup struct {
 
 type htmlCheck struct {
 	Check
-	Class     string
-	Word      string
-	Anchor    string
-	Open      bool
-	SourceURL string // Source when it is a web address
+	Class        string
+	Word         string
+	Anchor       string
+	Open         bool
+	SourceURL    string // Source when it is a web address
 	Explain      string // the violations with their evidence, or the reason
 	ExplainTitle string
-	Took      string
-	Exchanges []htmlExchange
+	Took         string
+	Exchanges    []htmlExchange
 }
 
 type htmlExchange struct {

@@ -159,7 +159,7 @@ func sampleResult() Result {
 					{Exchange: 1, Operation: "POST /companies/search", Role: probe.RoleExpired, Rule: "content-type", Where: "header Content-Type", Expected: "application/json", Got: "\"text/html; charset=utf-8\""},
 					{Exchange: 1, Operation: "POST /companies/search", Role: probe.RoleExpired, Rule: "schema", Where: "body", Message: "not valid JSON: invalid character '<' looking for beginning of value"},
 				},
-				Judged: 2,
+				Judged:    2,
 				Exchanges: []probe.Exchange{expiredJSON, expiredHTML}, Duration: 1240 * time.Millisecond,
 			},
 			{
