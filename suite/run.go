@@ -324,7 +324,6 @@ func (r *run) collect(rep SpecReport) {
 	case !s.decided:
 		s.settle(report.Error, "", "the check ended without a verdict (a defect of conform)")
 	}
-	s.res.Duration = rep.RunTime
 	if r.cfg.Progress != nil {
 		r.cfg.Progress(s.result())
 	}

@@ -112,6 +112,8 @@ func (s *spec) allLabels() []string {
 
 // execute is the body Ginkgo runs for the spec.
 func (s *spec) execute(nodeCtx SpecContext) {
+	start := s.run.clock.Now()
+	defer func() { s.res.Duration = s.run.clock.Now().Sub(start) }()
 	s.run.guard(nodeCtx, func(ctx context.Context) {
 		if reason := s.run.stopReason(); reason != "" {
 			s.stop(report.NotRun, "", "not run: the run stopped ("+reason+")")

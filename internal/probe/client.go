@@ -31,6 +31,8 @@ type Options struct {
 	// requests (a token on an endpoint, or everything unauthenticated) over
 	// the whole run, default 3 minutes; past it a 429 is returned Throttled.
 	RetryBudget time.Duration
+	// Now is the clock exchanges are timed with; nil is time.Now.
+	Now func() time.Time
 	// Logf receives notes on waits (pacing and Retry-After); may be nil.
 	Logf func(format string, args ...any)
 }
@@ -90,6 +92,9 @@ func New(o Options) (*Client, error) {
 	}
 	if o.MaxRetries == 0 {
 		o.MaxRetries = 100
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	if o.RetryBudget <= 0 {
 		o.RetryBudget = 3 * time.Minute
@@ -225,15 +230,15 @@ func (c *Client) once(ctx context.Context, r Request) Exchange {
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "conform")
-	start := time.Now()
+	start := c.opts.Now()
 	c.sent.Add(1)
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return c.record(r, nil, time.Since(start), err)
+		return c.record(r, nil, c.opts.Now().Sub(start), err)
 	}
 	defer resp.Body.Close()
 	buf, readErr := io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxBody+1))
-	ex := c.record(r, resp, time.Since(start), nil)
+	ex := c.record(r, resp, c.opts.Now().Sub(start), nil)
 	if int64(len(buf)) > c.opts.MaxBody {
 		buf, ex.Truncated = buf[:c.opts.MaxBody], true
 	}

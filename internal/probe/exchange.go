@@ -11,7 +11,7 @@ import (
 // its variable name. Status is 0 when no response arrived (Err says why).
 type Exchange struct {
 	// Seq numbers the exchanges of a client in the order they were sent.
-	Seq       int64         `json:"seq"`
+	Seq       int64         `json:"-"`
 	Method    string        `json:"method"`
 	URL       string        `json:"url"`
 	Path      string        `json:"path"`           // the profile path, e.g. /exports/{export_id}
