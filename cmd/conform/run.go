@@ -36,6 +36,10 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	}
+	if err := checkReports(cfg); err != nil {
+		fmt.Fprintf(early, "conform run: %v\n", err)
+		return exitUsage
+	}
 	prof := fixtures.Default()
 	if cfg.Profile != "" {
 		if prof, err = fixtures.Load(cfg.Profile); err != nil {
