@@ -18,6 +18,7 @@ import (
 	"github.com/cornect/conform/internal/probe"
 	"github.com/cornect/conform/internal/reference"
 	"github.com/cornect/conform/internal/report"
+	"github.com/cornect/conform/internal/userfile"
 	"github.com/cornect/conform/internal/version"
 	"github.com/cornect/conform/suite"
 )
@@ -219,7 +220,7 @@ func tlsConfig(cfg runConfig) (*tls.Config, error) {
 	}
 	tc := &tls.Config{MinVersion: tls.VersionTLS12}
 	if cfg.CACert != "" {
-		pem, err := os.ReadFile(cfg.CACert)
+		pem, err := userfile.Read(cfg.CACert, 1<<20) // a CA bundle takes a few hundred KiB
 		if err != nil {
 			return nil, fmt.Errorf("reading --ca-cert: %w", err)
 		}

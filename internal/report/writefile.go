@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/cornect/conform/internal/userfile"
 )
 
 // WriteFile writes path atomically: write fills a temporary file in the same
@@ -101,21 +103,7 @@ func fileTarget(path string) (string, fs.FileMode, error) {
 
 // notRegular says what a path that is not a regular file is instead.
 func notRegular(fi fs.FileInfo) error {
-	m := fi.Mode()
-	kind := "a special file"
-	switch {
-	case m.IsDir():
-		kind = "a directory"
-	case m&fs.ModeNamedPipe != 0:
-		kind = "a FIFO"
-	case m&fs.ModeCharDevice != 0:
-		kind = "a character device"
-	case m&fs.ModeDevice != 0:
-		kind = "a block device"
-	case m&fs.ModeSocket != 0:
-		kind = "a socket"
-	}
-	return fmt.Errorf("is %s, not a regular file; give the path of a file to write", kind)
+	return fmt.Errorf("is %s, not a regular file; give the path of a file to write", userfile.Kind(fi.Mode()))
 }
 
 // The file names of the reports in a report directory (--report-dir).
