@@ -76,6 +76,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	errOut := probe.NewRedactingWriter(stderr, redactor)
 	defer out.Flush()
 	defer errOut.Flush()
+	term := report.NewTerminalWriter(out) // for what quotes the target raw: -v and the progress lines
+	defer term.Flush()
 
 	var notes []string
 	var ops []fixtures.Endpoint
@@ -97,7 +99,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Logf: func(format string, args ...any) {
 			// Each wait, as it happens, for -v; the reports get a summary.
 			if cfg.Verbose {
-				fmt.Fprintln(out, "  … "+fmt.Sprintf(format, args...))
+				fmt.Fprintln(term, "  … "+fmt.Sprintf(format, args...))
 			}
 		},
 	})
@@ -123,7 +125,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	started := time.Now()
 	var ginkgoOut io.Writer
 	if cfg.Verbose {
-		ginkgoOut = out
+		ginkgoOut = term
 	}
 	outcome, err := suite.Run(suite.Config{
 		Client:       client,
@@ -137,7 +139,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		SuiteTimeout: cfg.SuiteTimeout,
 		GinkgoOutput: ginkgoOut,
 		Verbose:      cfg.Verbose,
-		Progress:     func(c report.Check) { printProgress(out, c) },
+		Progress:     func(c report.Check) { printProgress(term, c) },
 	})
 	if err != nil {
 		fmt.Fprintf(errOut, "conform run: %v\n", err)
