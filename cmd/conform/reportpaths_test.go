@@ -101,3 +101,33 @@ func TestAReportIsWrittenThroughASymlink(t *testing.T) {
 		t.Errorf("a missing --report-dir was not created: %v", err)
 	}
 }
+
+// The check makes a missing --report-dir to probe it, and takes it away
+// again: the reports make it, so a run that ends before them leaves nothing.
+func TestAMissingReportDirIsNotLeftBehindByARunThatWritesNoReport(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base, _ := countingServer(t)
+	tests := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"a dry run", []string{"--dry-run"}, exitOK},
+		{"a refused report path", []string{"--json-report", filepath.Join(dir, "fifo")}, exitUsage},
+		{"a report-dir file named again", []string{"--junit-report", filepath.Join(dir, "new", "sub", report.JUnitFile)}, exitUsage},
+		{"an unreachable target", []string{"--base-url", "http://127.0.0.1:1/api/v1"}, exitUnreachable},
+	}
+	for _, tt := range tests {
+		res := runConform(t, map[string]string{"CONFORM_BASE_URL": base}, append([]string{"run", "--report-dir", filepath.Join(dir, "new", "sub")}, tt.args...)...)
+		if res.code != tt.code {
+			t.Errorf("%s: exit %d, want %d\n%s", tt.name, res.code, tt.code, res.stderr)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "new")); err == nil {
+			t.Errorf("%s: left the report directory behind", tt.name)
+		}
+	}
+}
