@@ -199,8 +199,8 @@ func NotLeak(otherSecrets ...string) types.GomegaMatcher {
 				if i := strings.Index(text, "$CONFORM_TOKEN_"); i >= 0 {
 					vs = append(vs, Violation{Where: where, Keyword: "token-echo", Message: "echoes the presented token (shown here as " + tokenVarAt(text, i) + ")"})
 				}
-				for _, fs := range forms {
-					if slices.ContainsFunc(fs, func(f string) bool { return strings.Contains(text, f) }) {
+				for _, sf := range forms {
+					if slices.ContainsFunc(sf, func(f string) bool { return strings.Contains(text, f) }) {
 						vs = append(vs, Violation{Where: where, Keyword: "token-echo", Message: "echoes the presented token"})
 					}
 				}
