@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/onsi/ginkgo/v2/types"
 
@@ -137,14 +138,44 @@ func (c runConfig) Validate() error {
 		}
 	}
 	for _, role := range probe.Roles() {
-		if v := c.Tokens[role]; strings.IndexFunc(v, unicode.IsSpace) >= 0 || strings.IndexFunc(v, unicode.IsControl) >= 0 {
+		v := c.Tokens[role]
+		if strings.IndexFunc(v, unicode.IsSpace) >= 0 || strings.IndexFunc(v, unicode.IsControl) >= 0 {
 			errs = append(errs, fmt.Errorf("%s holds white space or a control character (a trailing newline from a secret store?); the value is not shown", role.Var()))
+		}
+		if why := tooWeakToRedact(v); why != "" {
+			errs = append(errs, fmt.Errorf("%s: %s, too little to tell it from ordinary text (redacting it would mask that text in every output); the value is not shown", role.Var(), why))
 		}
 	}
 	if c.BaseURL == "" && (c.CACert != "" || c.Insecure) {
 		errs = append(errs, errors.New("--ca-cert and --insecure need a --base-url (the embedded reference speaks plain HTTP)"))
 	}
 	return errors.Join(errs...)
+}
+
+// tooWeakToRedact says why a token value is too short or too plain for the
+// redactor, which replaces each occurrence of it (and of its secret after
+// cornect_) in every output, or "" when it is not. Tokens from real
+// deployments and from the reference (cornect_ and 32 random characters)
+// are far past these bounds.
+func tooWeakToRedact(v string) string {
+	const minLen, minSecret, minDistinct = 16, 12, 6
+	if v == "" {
+		return ""
+	}
+	distinct := map[rune]bool{}
+	for _, r := range v {
+		distinct[r] = true
+	}
+	secret, hasPrefix := strings.CutPrefix(v, "cornect_")
+	switch {
+	case utf8.RuneCountInString(v) < minLen:
+		return fmt.Sprintf("the value is shorter than %d characters", minLen)
+	case hasPrefix && utf8.RuneCountInString(secret) < minSecret:
+		return fmt.Sprintf("its secret after cornect_ is shorter than %d characters", minSecret)
+	case len(distinct) < minDistinct:
+		return fmt.Sprintf("it has fewer than %d different characters", minDistinct)
+	}
+	return ""
 }
 
 // withoutUserinfo shows a URL without its user and password: url.Redacted

@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -11,17 +13,18 @@ import (
 	"github.com/cornect/conform/internal/report"
 )
 
-// writeReports writes every report the configuration asks for. Each writer's
-// output passes through the redactor once more, as a last line of defence.
-func writeReports(cfg runConfig, r report.Result, red *probe.Redactor, console io.Writer) error {
-	type target struct {
-		path  string
-		write func(io.Writer, report.Result) error
-	}
-	var targets []target
+// reportFile is one report file the configuration asks for.
+type reportFile struct {
+	path  string
+	write func(io.Writer, report.Result) error
+}
+
+// reportFiles lists the report files of a configuration, --report-dir's included.
+func reportFiles(cfg runConfig) []reportFile {
+	var files []reportFile
 	add := func(path string, w func(io.Writer, report.Result) error) {
 		if path != "" {
-			targets = append(targets, target{path, w})
+			files = append(files, reportFile{path, w})
 		}
 	}
 	add(cfg.JUnitReport, report.JUnit)
@@ -29,16 +32,68 @@ func writeReports(cfg runConfig, r report.Result, red *probe.Redactor, console i
 	add(cfg.HTMLReport, report.HTML)
 	add(cfg.SummaryMD, report.Markdown)
 	if cfg.ReportDir != "" {
-		if err := os.MkdirAll(cfg.ReportDir, 0o755); err != nil {
-			return fmt.Errorf("creating --report-dir: %w", err)
-		}
 		add(filepath.Join(cfg.ReportDir, report.JUnitFile), report.JUnit)
 		add(filepath.Join(cfg.ReportDir, report.JSONFile), report.JSON)
 		add(filepath.Join(cfg.ReportDir, report.HTMLFile), report.HTML)
 		add(filepath.Join(cfg.ReportDir, report.MarkdownFile), report.Markdown)
 		add(filepath.Join(cfg.ReportDir, "config.json"), writeConfig)
 	}
-	for _, t := range targets {
+	return files
+}
+
+// checkReports checks every report path before the run sends a request: a
+// report that cannot be written, or that another report would overwrite,
+// is a usage error found at once, not after the run. A missing --report-dir
+// is created for the check, which then removes it again: the reports
+// create it, so a run that stops before them leaves nothing behind.
+func checkReports(cfg runConfig) error {
+	if cfg.ReportDir != "" {
+		undo, err := makeDirs(cfg.ReportDir)
+		if err != nil {
+			return fmt.Errorf("creating --report-dir: %w", err)
+		}
+		defer undo()
+	}
+	var paths []string
+	for _, f := range reportFiles(cfg) {
+		paths = append(paths, f.path)
+	}
+	return report.CheckPaths(paths...)
+}
+
+// makeDirs is os.MkdirAll, and undo removes the directories it created
+// (those still empty), deepest first.
+func makeDirs(dir string) (undo func(), err error) {
+	var created []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); !errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		created = append(created, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	return func() {
+		for _, d := range created {
+			_ = os.Remove(d) // fails, as it should, on a directory no longer empty
+		}
+	}, nil
+}
+
+// writeReports writes every report the configuration asks for. Each writer's
+// output passes through the redactor once more, as a last line of defence.
+// checkReports has checked the paths.
+func writeReports(cfg runConfig, r report.Result, red *probe.Redactor, console io.Writer) error {
+	if cfg.ReportDir != "" {
+		if err := os.MkdirAll(cfg.ReportDir, 0o755); err != nil {
+			return fmt.Errorf("creating --report-dir: %w", err)
+		}
+	}
+	for _, t := range reportFiles(cfg) {
 		err := report.WriteFile(t.path, func(w io.Writer) error {
 			rw := probe.NewRedactingWriter(w, red)
 			if err := t.write(rw, r); err != nil {

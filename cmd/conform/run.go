@@ -19,6 +19,7 @@ import (
 	"github.com/cornect/conform/internal/probe"
 	"github.com/cornect/conform/internal/reference"
 	"github.com/cornect/conform/internal/report"
+	"github.com/cornect/conform/internal/userfile"
 	"github.com/cornect/conform/internal/version"
 	"github.com/cornect/conform/suite"
 )
@@ -36,6 +37,10 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		return exitOK
+	}
+	if err := checkReports(cfg); err != nil {
+		fmt.Fprintf(early, "conform run: %v\n", err)
+		return exitUsage
 	}
 	prof := fixtures.Default()
 	if cfg.Profile != "" {
@@ -79,6 +84,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	errOut := probe.NewRedactingWriter(stderr, redactor)
 	defer out.Flush()
 	defer errOut.Flush()
+	term := report.NewTerminalWriter(out) // for what quotes the target raw: -v and the progress lines
+	defer term.Flush()
 
 	var notes []string
 	var ops []fixtures.Endpoint
@@ -100,7 +107,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Logf: func(format string, args ...any) {
 			// Each wait, as it happens, for -v; the reports get a summary.
 			if cfg.Verbose {
-				fmt.Fprintln(out, "  … "+fmt.Sprintf(format, args...))
+				fmt.Fprintln(term, "  … "+fmt.Sprintf(format, args...))
 			}
 		},
 	})
@@ -126,7 +133,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	started := time.Now()
 	var ginkgoOut io.Writer
 	if cfg.Verbose {
-		ginkgoOut = out
+		ginkgoOut = term
 	}
 	outcome, err := suite.Run(ctx, suite.Config{
 		Client:       client,
@@ -138,7 +145,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		SuiteTimeout: cfg.SuiteTimeout,
 		GinkgoOutput: ginkgoOut,
 		Verbose:      cfg.Verbose,
-		Progress:     func(c report.Check) { printProgress(out, c) },
+		Progress:     func(c report.Check) { printProgress(term, c) },
 	})
 	if errors.Is(err, suite.ErrNothingSelected) {
 		// Nothing ran: no report, since an empty one would read as a pass.
@@ -217,7 +224,7 @@ func tlsConfig(cfg runConfig) (*tls.Config, error) {
 	}
 	tc := &tls.Config{MinVersion: tls.VersionTLS12}
 	if cfg.CACert != "" {
-		pem, err := os.ReadFile(cfg.CACert)
+		pem, err := userfile.Read(cfg.CACert, 1<<20) // a CA bundle takes a few hundred KiB
 		if err != nil {
 			return nil, fmt.Errorf("reading --ca-cert: %w", err)
 		}

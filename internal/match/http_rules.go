@@ -176,6 +176,14 @@ var leakPatterns = []struct {
 // probe has replaced known tokens by $CONFORM_TOKEN_…; others are passed in)
 // nor carries a stack trace or an internal file path.
 func NotLeak(otherSecrets ...string) types.GomegaMatcher {
+	// An unknown token echoed encoded or escaped leaks as surely as one
+	// echoed as sent: look for every form the redactor would replace.
+	var forms [][]string
+	for _, s := range otherSecrets {
+		if f := probe.SecretForms(s); len(f) > 0 {
+			forms = append(forms, f)
+		}
+	}
 	return &exchangeMatcher{
 		describe: "error responses that leak neither tokens nor internals",
 		violations: func(ex probe.Exchange) []Violation {
@@ -191,8 +199,8 @@ func NotLeak(otherSecrets ...string) types.GomegaMatcher {
 				if i := strings.Index(text, "$CONFORM_TOKEN_"); i >= 0 {
 					vs = append(vs, Violation{Where: where, Rule: "token-echo", Message: "echoes the presented token (shown here as " + tokenVarAt(text, i) + ")"})
 				}
-				for _, s := range otherSecrets {
-					if s != "" && strings.Contains(text, s) {
+				for _, sf := range forms {
+					if slices.ContainsFunc(sf, func(f string) bool { return strings.Contains(text, f) }) {
 						vs = append(vs, Violation{Where: where, Rule: "token-echo", Message: "echoes the presented token"})
 					}
 				}
@@ -208,12 +216,30 @@ func NotLeak(otherSecrets ...string) types.GomegaMatcher {
 	}
 }
 
+// urlDelimiters end the word a URL is part of.
+const urlDelimiters = " \t\n\"'(<>="
+
 // findOutsideURLs returns the first match of re that is not part of a URL:
 // "/app/settings" in https://cornect.io/app/settings is a link, not a leak.
+// A match is part of a URL when a "://" lies between the start of its word
+// (just after the last delimiter before it) and its end. Matches come in
+// order, so one forward pass keeps both positions: looking back from each
+// match instead took minutes on a body of one long URL-like word.
 func findOutsideURLs(re *regexp.Regexp, text string) string {
+	wordStart, lastScheme := 0, -1 // lastScheme: the last "://" ending by the current match's end
+	delimScan, schemeScan := 0, 0  // how far each has looked
 	for _, m := range re.FindAllStringIndex(text, -1) {
-		start := strings.LastIndexAny(text[:m[0]], " \t\n\"'(<>=") + 1
-		if !strings.Contains(text[start:m[1]], "://") {
+		for ; delimScan < m[0]; delimScan++ {
+			if strings.IndexByte(urlDelimiters, text[delimScan]) >= 0 {
+				wordStart = delimScan + 1
+			}
+		}
+		for ; schemeScan+len("://") <= m[1]; schemeScan++ {
+			if strings.HasPrefix(text[schemeScan:], "://") {
+				lastScheme = schemeScan
+			}
+		}
+		if lastScheme < wordStart {
 			return text[m[0]:m[1]]
 		}
 	}

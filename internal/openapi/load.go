@@ -7,13 +7,15 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
+
+	"github.com/cornect/conform/internal/userfile"
 )
 
-// DefaultMaxBytes bounds a document when Load is given no bound.
-const DefaultMaxBytes = 8 << 20
+// DefaultMaxBytes bounds a document when Load is given no bound: generous
+// for a generated document of a few hundred operations.
+const DefaultMaxBytes = 16 << 20
 
 // ErrTooLarge is wrapped by the error of a document larger than its bound.
 var ErrTooLarge = errors.New("document too large")
@@ -52,21 +54,17 @@ func Load(ctx context.Context, location string, client *http.Client, maxBytes in
 	return Parse(doc, source)
 }
 
+// readFile reads a document file, refusing a FIFO, a device or a directory
+// (see userfile.Read).
 func readFile(path string, maxBytes int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
+	b, err := userfile.Read(path, maxBytes)
+	switch {
+	case errors.Is(err, userfile.ErrTooLarge):
+		return nil, tooLarge(path, maxBytes)
+	case err != nil:
 		return nil, fmt.Errorf("reading openapi document: %w", err)
 	}
-	defer f.Close()
-	if fi, err := f.Stat(); err == nil {
-		if fi.IsDir() {
-			return nil, fmt.Errorf("reading openapi document %q: is a directory", path)
-		}
-		if fi.Size() > maxBytes {
-			return nil, tooLarge(path, maxBytes)
-		}
-	}
-	return readAtMost(f, path, maxBytes)
+	return b, nil
 }
 
 func fetch(ctx context.Context, u *url.URL, source string, client *http.Client, maxBytes int64) ([]byte, error) {
@@ -111,5 +109,5 @@ func readAtMost(r io.Reader, source string, maxBytes int64) ([]byte, error) {
 }
 
 func tooLarge(source string, maxBytes int64) error {
-	return fmt.Errorf("openapi document %q: larger than %d bytes: %w", source, maxBytes, ErrTooLarge)
+	return fmt.Errorf("openapi document %q: larger than %s: %w", source, userfile.Size(maxBytes), ErrTooLarge)
 }

@@ -62,16 +62,24 @@ func NewShapeRedactor() *Redactor {
 	return &Redactor{shapes: true}
 }
 
-// NewRedactor builds a redactor for the given credentials; empty values are ignored.
+// NewRedactor builds a redactor for the given credentials; empty values are
+// ignored. Each value is replaced in every form SecretForms lists, since a
+// server may echo a token encoded or escaped rather than as sent.
 func NewRedactor(creds ...Credential) *Redactor {
-	creds = append([]Credential(nil), creds...)
-	// Longer values first, so a value that contains another is replaced whole.
-	sort.Slice(creds, func(i, j int) bool { return len(creds[i].value) > len(creds[j].value) })
-	var pairs []string
+	type pair struct{ form, name string }
+	var all []pair
 	for _, c := range creds {
-		if c.value != "" {
-			pairs = append(pairs, c.value, c.String())
+		for _, f := range SecretForms(c.value) {
+			all = append(all, pair{f, c.String()})
 		}
+	}
+	// Longer forms first: the replacer tries its pairs in order, so a form
+	// that contains another (a token and its bare secret, or another
+	// token) is replaced whole.
+	sort.SliceStable(all, func(i, j int) bool { return len(all[i].form) > len(all[j].form) })
+	var pairs []string
+	for _, p := range all {
+		pairs = append(pairs, p.form, p.name)
 	}
 	return &Redactor{repl: strings.NewReplacer(pairs...)}
 }

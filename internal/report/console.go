@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // ConsoleOptions shape the console summary.
@@ -170,19 +171,30 @@ func (p *printer) red(s string) string    { return p.paint("31", s) }
 func (p *printer) green(s string) string  { return p.paint("32", s) }
 func (p *printer) yellow(s string) string { return p.paint("33", s) }
 
-// termSafe escapes the control characters a terminal would act on (all but
-// tab and newline), so they show as \x1b instead of taking effect.
+// termSafe escapes what a terminal would act on, so it shows instead of
+// taking effect: C0 controls but tab and newline, and DEL, as \x1b; C1
+// controls as \u009b; and each byte that is not part of valid UTF-8 as
+// \xNN, since many terminals read a lone 0x9b as CSI (strconv.Quote's
+// notation, byte by byte rather than rune by rune, so no invalid byte is
+// decoded into U+FFFD and passed on raw).
 func termSafe(s string) string {
-	if !strings.ContainsFunc(s, isTermControl) {
+	if utf8.ValidString(s) && !strings.ContainsFunc(s, isTermControl) {
 		return s
 	}
 	var b strings.Builder
-	for _, r := range s {
-		if isTermControl(r) {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case isTermControl(r) && r < 0x80:
 			fmt.Fprintf(&b, `\x%02x`, r)
-			continue
+		case isTermControl(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteString(s[i : i+size])
 		}
-		b.WriteRune(r)
+		i += size
 	}
 	return b.String()
 }

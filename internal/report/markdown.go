@@ -19,7 +19,7 @@ func Markdown(w io.Writer, r Result) error {
 		mark = "❌"
 	}
 	fmt.Fprintf(&b, "## %s %s\n\n", mark, verdict(r))
-	target := "`" + r.Target.BaseURL + "`"
+	target := mdCode(r.Target.BaseURL)
 	if r.Target.Reference {
 		target += " (embedded reference server)"
 	}
@@ -31,24 +31,24 @@ func Markdown(w io.Writer, r Result) error {
 	for _, g := range r.Groups() {
 		title := mdCell(g.Title)
 		if n := variantsNote(g); n != "" {
-			title += " (" + n + ")"
+			title += " (" + mdCell(n) + ")"
 		}
 		if g.Status == Skipped {
 			title += "<br>_skipped: " + mdCell(shorten(g.Checks[0].Headline(), 120)) + "_"
 		}
-		fmt.Fprintf(&b, "| %s %s | `%s` | %s | %s |\n", mdEmoji(g.Status), groupWord(g.Status), mdCell(g.ID), title, g.Level)
+		fmt.Fprintf(&b, "| %s %s | %s | %s | %s |\n", mdEmoji(g.Status), groupWord(g.Status), mdCode(g.ID), title, g.Level)
 	}
 
 	if lines := coverageLines(r); len(lines) > 0 {
 		b.WriteString("\n| Operation | Coverage |\n|---|---|\n")
 		for _, l := range lines {
-			fmt.Fprintf(&b, "| `%s` | %s |\n", mdCell(l.Operation), mdCell(l.Summary()))
+			fmt.Fprintf(&b, "| %s | %s |\n", mdCode(l.Operation), mdCell(l.Summary()))
 		}
 	}
 
 	fmt.Fprintf(&b, "\n**%s** · %d requests · %s\n", countsLine(c), r.Stats.Requests, roughly(r.Duration))
 	for _, n := range r.Notes {
-		fmt.Fprintf(&b, "\n> %s\n", strings.ReplaceAll(n, "\n", " "))
+		fmt.Fprintf(&b, "\n> %s\n", mdText(n))
 	}
 
 	if c.Failed > 0 {
@@ -70,11 +70,11 @@ func mdDetails(b *strings.Builder, cs []Check, s Status) {
 		}
 		fmt.Fprintf(b, "\n<details>\n<summary>%s <code>%s</code> — %s</summary>\n\n",
 			mdEmoji(s), html.EscapeString(c.Name()), html.EscapeString(c.Title))
-		source := c.Source
+		source := mdText(c.Source)
 		if strings.HasPrefix(source, "https://") || strings.HasPrefix(source, "http://") {
 			source = "[" + source + "](" + source + ")"
 		}
-		fmt.Fprintf(b, "**%s**: %s (%s)\n\n", c.Level, c.Sentence, source)
+		fmt.Fprintf(b, "**%s**: %s (%s)\n\n", c.Level, mdText(c.Sentence), source)
 		msg := c.Explanation()
 		fence := mdFence(msg)
 		fmt.Fprintf(b, "%stext\n%s\n%s\n\n</details>\n", fence, strings.TrimRight(msg, "\n"), fence)
@@ -98,25 +98,16 @@ func mdEmoji(s Status) string {
 	}
 }
 
-// mdCell makes s safe inside a table cell: one line, pipes escaped.
+// mdCell makes s safe inside a table cell: one line, no raw HTML (see
+// mdText), pipes escaped.
 func mdCell(s string) string {
-	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
-	return strings.ReplaceAll(s, "|", `\|`)
+	return strings.ReplaceAll(mdText(s), "|", `\|`)
 }
 
 // mdFence is a code fence longer than any run of backticks in s, so a body
 // that contains ``` cannot close the block early.
 func mdFence(s string) string {
-	longest, run := 0, 0
-	for _, r := range s {
-		if r == '`' {
-			run++
-			longest = max(longest, run)
-		} else {
-			run = 0
-		}
-	}
-	return strings.Repeat("`", max(3, longest+1))
+	return strings.Repeat("`", max(3, longestRun(s, '`')+1))
 }
 
 func yesNo(b bool) string {

@@ -2,17 +2,30 @@ package report
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/cornect/conform/internal/userfile"
 )
 
 // WriteFile writes path atomically: write fills a temporary file in the same
 // directory, which then replaces path. A reader never sees half a report, and
 // a failed write leaves neither a partial file nor the temporary one.
+//
+// A symlink at path is written through: the file it points to is replaced
+// (keeping its permissions) and the link stays. A path that exists but is not
+// a regular file, such as a directory, a FIFO or a device like /dev/stdout,
+// is refused: the rename would replace the node itself.
 func WriteFile(path string, write func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	target, perm, err := fileTarget(path)
+	if err != nil {
+		return fmt.Errorf("writing %q: %w", path, err)
+	}
+	f, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("writing %q: %w", path, err)
 	}
@@ -30,7 +43,7 @@ func WriteFile(path string, write func(io.Writer) error) (err error) {
 	if err := buf.Flush(); err != nil {
 		return err
 	}
-	if err := f.Chmod(0o644); err != nil {
+	if err := f.Chmod(perm); err != nil {
 		return err
 	}
 	if err := f.Sync(); err != nil {
@@ -39,7 +52,58 @@ func WriteFile(path string, write func(io.Writer) error) (err error) {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	return os.Rename(f.Name(), path)
+	return os.Rename(f.Name(), target)
+}
+
+// maxLinks bounds a chain of symlinks followed by hand, as the kernel does.
+const maxLinks = 40
+
+// fileTarget returns the file that writing path replaces, and the
+// permissions the new file gets: path itself, or the end of the chain of
+// symlinks at path, which need not exist yet. It refuses a path that exists
+// and is not a regular file.
+func fileTarget(path string) (string, fs.FileMode, error) {
+	const perm = 0o644 // a new report is readable by all, like any build output
+	fi, err := os.Stat(path)
+	switch {
+	case err == nil && !fi.Mode().IsRegular():
+		return "", 0, notRegular(fi)
+	case err == nil:
+		// The kernel followed the links; EvalSymlinks names the same file.
+		target, err := filepath.EvalSymlinks(path)
+		return target, fi.Mode().Perm(), err
+	case !errors.Is(err, fs.ErrNotExist):
+		return "", 0, err
+	}
+	// Nothing there, or a symlink to nothing: follow the links by hand to
+	// the name to create.
+	for range maxLinks {
+		fi, err := os.Lstat(path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return path, perm, nil
+		case err != nil:
+			return "", 0, err
+		case fi.Mode()&fs.ModeSymlink == 0 && !fi.Mode().IsRegular():
+			return "", 0, notRegular(fi)
+		case fi.Mode()&fs.ModeSymlink == 0:
+			return path, fi.Mode().Perm(), nil // created meanwhile
+		}
+		link, err := os.Readlink(path)
+		if err != nil {
+			return "", 0, err
+		}
+		if !filepath.IsAbs(link) {
+			link = filepath.Join(filepath.Dir(path), link)
+		}
+		path = link
+	}
+	return "", 0, errors.New("too many levels of symbolic links")
+}
+
+// notRegular says what a path that is not a regular file is instead.
+func notRegular(fi fs.FileInfo) error {
+	return fmt.Errorf("is %s, not a regular file; give the path of a file to write", userfile.Kind(fi.Mode()))
 }
 
 // The file names of the reports in a report directory (--report-dir).
