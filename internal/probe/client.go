@@ -33,6 +33,9 @@ type Options struct {
 	RetryBudget time.Duration
 	// Logf receives notes on waits (pacing and Retry-After); may be nil.
 	Logf func(format string, args ...any)
+	// UserAgent is sent with every probe, default "conform"; a command sets
+	// "conform/<version>" so a target's logs say which conform sent it.
+	UserAgent string
 }
 
 // Stats count what the client did during a run.
@@ -92,6 +95,9 @@ func New(o Options) (*Client, error) {
 	}
 	if o.RetryBudget <= 0 {
 		o.RetryBudget = 3 * time.Minute
+	}
+	if o.UserAgent == "" {
+		o.UserAgent = "conform"
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.Proxy = nil // a token must go to the target and nowhere else
@@ -226,7 +232,7 @@ func (c *Client) once(ctx context.Context, r Request) Exchange {
 		req.Header.Set("Content-Type", r.contentType())
 	}
 	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "conform")
+	req.Header.Set("User-Agent", c.opts.UserAgent)
 	start := time.Now()
 	c.sent.Add(1)
 	resp, err := c.http.Do(req)
