@@ -100,7 +100,11 @@ func New(o Options) (*Client, error) {
 		o.UserAgent = "conform"
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.Proxy = nil // a token must go to the target and nowhere else
+	// HTTPS_PROXY, HTTP_PROXY and NO_PROXY, as in any Go program. Through an
+	// HTTPS proxy the request goes in a CONNECT tunnel with TLS end to end,
+	// so the proxy sees the host name and never a header. Go never proxies
+	// a loopback target (localhost, 127.0.0.1, ::1).
+	tr.Proxy = http.ProxyFromEnvironment
 	tr.TLSClientConfig = o.TLSConfig
 	tr.MaxIdleConnsPerHost = 32
 	tr.ResponseHeaderTimeout = o.Timeout
