@@ -52,32 +52,41 @@ type stringList []string
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
-// parseRunConfig reads flags and the environment. Flag errors are returned
-// (already described on stderr by the flag package).
-func parseRunConfig(args []string, getenv func(string) string, stderr io.Writer) (runConfig, error) {
-	c := runConfig{Tokens: map[probe.Role]string{}}
-	fs := flag.NewFlagSet("conform run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&c.BaseURL, "base-url", getenv("CONFORM_BASE_URL"), "base URL of the API under test, e.g. https://staging.example.com/api/v1 (env CONFORM_BASE_URL); empty: the embedded reference server")
-	fs.StringVar(&c.Profile, "profile", getenv("CONFORM_PROFILE"), "target profile JSON file (env CONFORM_PROFILE); empty: the embedded profile of the documented CAPI")
-	fs.StringVar(&c.JUnitReport, "junit-report", "", "write a JUnit XML report to this file")
-	fs.StringVar(&c.JSONReport, "json-report", "", "write a JSON report to this file")
-	fs.StringVar(&c.HTMLReport, "html-report", "", "write a self-contained HTML report to this file")
-	fs.StringVar(&c.SummaryMD, "summary-md", "", "write a Markdown summary to this file")
-	fs.StringVar(&c.ReportDir, "report-dir", "", "write junit.xml, report.json, report.html, summary.md and config.json (token values masked) into this directory")
-	fs.StringVar(&c.LabelFilter, "label-filter", "", "run only checks whose labels match, e.g. 'auth || scope' or '!rate-limit'")
-	fs.Var((*stringList)(&c.Focus), "focus", "run only checks whose text matches this regular expression (repeatable)")
-	fs.Var((*stringList)(&c.Skip), "skip", "leave out checks whose text matches this regular expression (repeatable)")
-	fs.DurationVar(&c.RequestTimeout, "request-timeout", 10*time.Second, "timeout of one request")
-	fs.DurationVar(&c.SuiteTimeout, "suite-timeout", 10*time.Minute, "timeout of the whole run")
+// runFlags defines the flags of conform run on a new flag set, their
+// defaults taken from getenv, and returns the set and the configuration its
+// parsing fills in.
+func runFlags(getenv func(string) string) (*flag.FlagSet, *runConfig) {
+	c := &runConfig{Tokens: map[probe.Role]string{}}
+	fs := newFlagSet("run")
+	fs.StringVar(&c.BaseURL, "base-url", getenv("CONFORM_BASE_URL"), "base `URL` of the API under test, e.g. https://staging.example.com/api/v1 (env CONFORM_BASE_URL); empty: the embedded reference server")
+	fs.StringVar(&c.Profile, "profile", getenv("CONFORM_PROFILE"), "target profile JSON `FILE` (env CONFORM_PROFILE); empty: the embedded profile of the documented CAPI")
+	fs.StringVar(&c.JUnitReport, "junit-report", "", "write a JUnit XML report to this `FILE`")
+	fs.StringVar(&c.JSONReport, "json-report", "", "write a JSON report to this `FILE`")
+	fs.StringVar(&c.HTMLReport, "html-report", "", "write a self-contained HTML report to this `FILE`")
+	fs.StringVar(&c.SummaryMD, "summary-md", "", "write a Markdown summary to this `FILE`")
+	fs.StringVar(&c.ReportDir, "report-dir", "", "write junit.xml, report.json, report.html, summary.md and config.json (token values masked) into this `DIR`")
+	fs.StringVar(&c.LabelFilter, "label-filter", "", "run only checks whose labels match this `EXPRESSION`, e.g. 'auth || scope' or '!rate-limit'")
+	fs.Var((*stringList)(&c.Focus), "focus", "run only checks whose text matches this `REGEXP` (repeatable)")
+	fs.Var((*stringList)(&c.Skip), "skip", "leave out checks whose text matches this `REGEXP` (repeatable)")
+	fs.DurationVar(&c.RequestTimeout, "request-timeout", 10*time.Second, "timeout of one request, a `DURATION` such as 30s")
+	fs.DurationVar(&c.SuiteTimeout, "suite-timeout", 10*time.Minute, "timeout of the whole run, a `DURATION` such as 20m")
 	fs.BoolVar(&c.Verbose, "v", false, "verbose: every check and every exchange")
 	fs.BoolVar(&c.Strict, "strict", false, "fail the run on SHOULD-level findings too")
 	fs.BoolVar(&c.NoColor, "no-color", getenv("NO_COLOR") != "", "no ANSI colours (env NO_COLOR)")
-	fs.StringVar(&c.CACert, "ca-cert", getenv("CONFORM_CA_CERT"), "PEM file of a CA to trust for the target's TLS certificate (env CONFORM_CA_CERT)")
+	fs.StringVar(&c.CACert, "ca-cert", getenv("CONFORM_CA_CERT"), "PEM `FILE` of a CA to trust for the target's TLS certificate (env CONFORM_CA_CERT)")
 	fs.BoolVar(&c.Insecure, "insecure", false, "skip TLS certificate verification (never against a real deployment)")
-	fs.StringVar(&c.OpenAPI, "openapi", getenv("CONFORM_OPENAPI"), "OpenAPI document (file or URL) whose operations the auth and scope checks sweep (env CONFORM_OPENAPI); empty: the profile's endpoints")
+	fs.StringVar(&c.OpenAPI, "openapi", getenv("CONFORM_OPENAPI"), "OpenAPI document (`FILE|URL`) whose operations the auth and scope checks sweep (env CONFORM_OPENAPI); empty: the profile's endpoints")
 	fs.BoolVar(&c.DryRun, "dry-run", false, "print which checks would run or skip, and why, without sending a request")
-	if err := fs.Parse(args); err != nil {
+	return fs, c
+}
+
+// parseRunConfig reads flags and the environment. The writer is unused:
+// errors are returned ready to print, a flag error as one line and a hint.
+func parseRunConfig(args []string, getenv func(string) string, _ io.Writer) (runConfig, error) {
+	fs, cp := runFlags(getenv)
+	err := parseFlags(fs, args)
+	c := *cp
+	if err != nil {
 		return c, err
 	}
 	if fs.NArg() > 0 {

@@ -9,3 +9,23 @@ const (
 	exitInternal    = 4 // a defect of conform itself
 	exitIncomplete  = 5 // the run stopped early (Ctrl-C, --suite-timeout): no verdict
 )
+
+// exitCode is one exit code as people and the reusable workflow name it.
+type exitCode struct {
+	code    int
+	verdict string // the workflow's verdict output: one word
+	meaning string // the workflow's job summary: "conform exited 1: contract violations."
+	detail  string // what `conform run -h` adds
+}
+
+// exitCodes lists every exit code of conform run, in order.
+func exitCodes() []exitCode {
+	return []exitCode{
+		{exitOK, "conformant", "conformant", "every selected MUST check passed (and every SHOULD check under --strict)"},
+		{exitViolations, "not-conformant", "contract violations", "a check failed; the reports name each violation"},
+		{exitUsage, "usage-error", "usage or configuration error", "bad flags, profile, token value or an empty selection; nothing was judged"},
+		{exitUnreachable, "target-unusable", "target unusable", "unreachable, TLS, or every probe on an unknown route"},
+		{exitInternal, "internal-error", "internal error of conform", "a defect of conform itself; please report it"},
+		{exitIncomplete, "incomplete", "incomplete, stopped early", "Ctrl-C or --suite-timeout stopped the run, so there is no verdict; checks not run are reported as not run, never as failures"},
+	}
+}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -26,17 +25,22 @@ type listedCheck struct {
 	Needs    []string `json:"needs_tokens"`
 }
 
+// listOptions are the flags of conform list.
+type listOptions struct{ json, markdown bool }
+
+func listFlags() (*flag.FlagSet, *listOptions) {
+	o := &listOptions{}
+	fs := newFlagSet("list")
+	fs.BoolVar(&o.json, "json", false, "print JSON for machines")
+	fs.BoolVar(&o.markdown, "markdown", false, "print the Markdown table the README holds")
+	return fs, o
+}
+
 // listCmd is `conform list`: the check catalogue as a table, JSON or Markdown.
 func listCmd(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("conform list", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	asJSON := fs.Bool("json", false, "print JSON for machines")
-	asMarkdown := fs.Bool("markdown", false, "print the Markdown table the README holds")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	fs, o := listFlags()
+	if err := parseFlags(fs, args); err != nil {
+		return commandExit(err, stderr)
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "conform list: unexpected argument %q\n", fs.Arg(0))
@@ -44,9 +48,9 @@ func listCmd(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	var err error
 	switch {
-	case *asJSON:
+	case o.json:
 		err = listJSON(stdout)
-	case *asMarkdown:
+	case o.markdown:
 		err = listMarkdown(stdout)
 	default:
 		err = listTable(stdout)

@@ -26,7 +26,8 @@ func discoverOperations(ctx context.Context, location, baseURL string, tlsCfg *t
 	client := &http.Client{
 		Timeout:       30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		Transport:     &http.Transport{Proxy: nil, TLSClientConfig: tlsCfg},
+		// The proxy of the probes (HTTPS_PROXY …): the document is often on the target.
+		Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, TLSClientConfig: tlsCfg},
 	}
 	ops, err := openapi.Load(ctx, location, client, openapi.DefaultMaxBytes)
 	if err != nil {

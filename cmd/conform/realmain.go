@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"fmt"
+	"flag"
 	"io"
 )
 
@@ -10,43 +10,60 @@ import (
 type command struct {
 	name    string
 	summary string
-	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+	// flags returns a fresh set of the command's flags, for its help; the
+	// values it parses into are thrown away.
+	flags func() *flag.FlagSet
+	// moreHelp, when set, prints what the help shows after the flags.
+	moreHelp func(w io.Writer)
+	run      func(ctx context.Context, args []string, stdout, stderr io.Writer) int
 }
 
 func commands() []command {
 	return []command{
-		{"run", "run the conformance suite against a base URL (or the embedded reference)", runCmd},
-		{"serve", "run the reference CAPI server with test tokens", serveCmd},
-		{"list", "print the check catalogue (--json, --markdown)", listCmd},
-		{"version", "print the suite version and the contract version it checks", versionCmd},
+		{"run", "run the conformance suite against a base URL (or the embedded reference)", runHelpFlags, runMoreHelp, runCmd},
+		{"serve", "run the reference CAPI server with test tokens", func() *flag.FlagSet { fs, _ := serveFlags(); return fs }, nil, serveCmd},
+		{"list", "print the check catalogue (--json, --markdown)", func() *flag.FlagSet { fs, _ := listFlags(); return fs }, nil, listCmd},
+		{"version", "print conform's version and the contract version it checks", versionFlags, nil, versionCmd},
 	}
+}
+
+// runHelpFlags are conform run's flags as the help shows them: their
+// defaults without the environment, which the help describes apart.
+func runHelpFlags() *flag.FlagSet {
+	fs, _ := runFlags(func(string) string { return "" })
+	return fs
+}
+
+func lookupCommand(name string) (command, bool) {
+	for _, c := range commands() {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
 }
 
 func realMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
 		usage(stderr)
-		if len(args) == 0 {
-			return exitUsage
-		}
+		return exitUsage
+	}
+	switch args[0] {
+	case "-h", "-help", "--help":
+		usage(stdout)
+		return exitOK
+	case "help":
+		return helpCmd(args[1:], stdout, stderr)
+	case "-version", "--version":
+		args = append([]string{"version"}, args[1:]...)
+	}
+	c, ok := lookupCommand(args[0])
+	if !ok {
+		return unknownCommand(args[0], stderr)
+	}
+	if helpRequested(c.flags(), args[1:]) {
+		commandHelp(stdout, c)
 		return exitOK
 	}
-	for _, c := range commands() {
-		if c.name == args[0] {
-			return c.run(ctx, args[1:], stdout, stderr)
-		}
-	}
-	fmt.Fprintf(stderr, "conform: unknown command %q\n\n", args[0])
-	usage(stderr)
-	return exitUsage
-}
-
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: conform <command> [flags]")
-	fmt.Fprintln(w, "")
-	fmt.Fprintln(w, "commands:")
-	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
-	}
-	fmt.Fprintln(w, "")
-	fmt.Fprintln(w, "run 'conform <command> -h' for a command's flags")
+	return c.run(ctx, args[1:], stdout, stderr)
 }

@@ -104,6 +104,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		TLSConfig:   tlsCfg,
 		Credentials: creds,
 		Limits:      operationLimits(prof, ops),
+		UserAgent:   "conform/" + version.Build(),
 		Logf: func(format string, args ...any) {
 			// Each wait, as it happens, for -v; the reports get a summary.
 			if cfg.Verbose {
@@ -179,7 +180,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(errOut, "conform run: %v\n", err)
 		return exitUsage
 	}
-	return exitCode(result, errOut)
+	return verdictExit(result, errOut)
 }
 
 // roleTokens reads the reference's tokens by role.
@@ -272,9 +273,9 @@ func printHeader(w io.Writer, cfg runConfig, t report.Target, tokens map[probe.R
 	fmt.Fprintln(w)
 }
 
-// exitCode is the run's verdict as an exit code, with a line on stderr
+// verdictExit is the run's verdict as an exit code, with a line on stderr
 // for the outcomes that are not a plain pass or fail.
-func exitCode(r report.Result, errOut io.Writer) int {
+func verdictExit(r report.Result, errOut io.Writer) int {
 	c := r.Count()
 	switch {
 	case c.Errors > 0:

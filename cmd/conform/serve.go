@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -25,53 +24,62 @@ type nameFlags []string
 func (n *nameFlags) String() string     { return strings.Join(*n, ",") }
 func (n *nameFlags) Set(v string) error { *n = append(*n, v); return nil }
 
+// serveOptions are the flags of conform serve.
+type serveOptions struct {
+	addr               string
+	faults, variations nameFlags
+	window             time.Duration
+	list               bool
+}
+
+func serveFlags() (*flag.FlagSet, *serveOptions) {
+	o := &serveOptions{}
+	fs := newFlagSet("serve")
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "`ADDRESS` to listen on; port 0 picks a free one")
+	fs.Var(&o.faults, "break", "switch on a deliberate fault by `NAME` (repeatable; see --list-faults)")
+	fs.Var(&o.variations, "vary", "switch on a conforming variation by `NAME` (repeatable; see --list-faults)")
+	fs.DurationVar(&o.window, "rate-window", time.Minute, "the period of every documented \"N/min\" rate limit, a `DURATION`")
+	fs.BoolVar(&o.list, "list-faults", false, "list the faults and variations, then exit")
+	return fs, o
+}
+
 // serveCmd is `conform serve`: the reference CAPI on a local port, with its
 // throwaway tokens printed as shell lines, until ctx is cancelled.
 func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("conform serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on; port 0 picks a free one")
-	var faults, variations nameFlags
-	fs.Var(&faults, "break", "switch on a deliberate fault by name (repeatable; see --list-faults)")
-	fs.Var(&variations, "vary", "switch on a conforming variation by name (repeatable; see --list-faults)")
-	window := fs.Duration("rate-window", time.Minute, `the period of every documented "N/min" rate limit`)
-	list := fs.Bool("list-faults", false, "list the faults and variations, then exit")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	fs, o := serveFlags()
+	if err := parseFlags(fs, args); err != nil {
+		return commandExit(err, stderr)
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "conform serve: unexpected argument %q\n", fs.Arg(0))
 		return exitUsage
 	}
-	if *list {
+	if o.list {
 		listFaults(stdout)
 		return exitOK
 	}
-	if err := reference.CheckFaults(faults); err != nil {
+	if err := reference.CheckFaults(o.faults); err != nil {
 		fmt.Fprintf(stderr, "conform serve: --break: %v\n", err)
 		return exitUsage
 	}
-	if err := reference.CheckVariations(variations); err != nil {
+	if err := reference.CheckVariations(o.variations); err != nil {
 		fmt.Fprintf(stderr, "conform serve: --vary: %v\n", err)
 		return exitUsage
 	}
-	if *window <= 0 {
-		fmt.Fprintf(stderr, "conform serve: --rate-window must be positive, got %v\n", *window)
+	if o.window <= 0 {
+		fmt.Fprintf(stderr, "conform serve: --rate-window must be positive, got %v\n", o.window)
 		return exitUsage
 	}
 
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
-		fmt.Fprintf(stderr, "conform serve: cannot listen on %q: %v\n", *addr, err)
+		fmt.Fprintf(stderr, "conform serve: cannot listen on %q: %v\n", o.addr, err)
 		return exitUsage
 	}
 	ref := reference.New(
-		reference.WithRateWindow(*window),
-		reference.WithFaults(faults...),
-		reference.WithVariations(variations...),
+		reference.WithRateWindow(o.window),
+		reference.WithFaults(o.faults...),
+		reference.WithVariations(o.variations...),
 	)
 	srv := &http.Server{Handler: ref, ReadHeaderTimeout: 10 * time.Second}
 
@@ -83,8 +91,8 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stdout, "export %s=%s\n", probe.Role(role).Var(), tokens[role])
 	}
 	fmt.Fprintln(stdout, "# reference CAPI serving: paste the lines above into a shell, then run `conform run`; Ctrl-C stops it")
-	if len(faults) > 0 || len(variations) > 0 {
-		fmt.Fprintf(stderr, "conform serve: faults %v, variations %v\n", []string(faults), []string(variations))
+	if len(o.faults) > 0 || len(o.variations) > 0 {
+		fmt.Fprintf(stderr, "conform serve: faults %v, variations %v\n", []string(o.faults), []string(o.variations))
 	}
 
 	served := make(chan error, 1)

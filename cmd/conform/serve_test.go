@@ -177,7 +177,6 @@ func TestServeExitCodes(t *testing.T) {
 		{"unknown variation", []string{"--vary", "no-such-variation"}, exitUsage, "", "valid names: reworded-messages"},
 		{"non-positive rate window", []string{"--rate-window", "0s"}, exitUsage, "", "--rate-window must be positive"},
 		{"address in use", []string{"--addr", busy.Addr().String()}, exitUsage, "", "cannot listen on"},
-		{"help", []string{"-h"}, exitOK, "", "-list-faults"},
 		{"list faults", []string{"--list-faults"}, exitOK, "rate-limit-sticky", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,18 +2,26 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 
 	"github.com/cornect/conform/internal/version"
 )
 
-// versionCmd is `conform version`.
+func versionFlags() *flag.FlagSet { return newFlagSet("version") }
+
+// versionCmd is `conform version` (and `conform --version`): the version of
+// this build, the suite version its checks carry, and the contract.
 func versionCmd(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 {
-		fmt.Fprintf(stderr, "conform version: takes no arguments, got %q\n", args)
+	fs := versionFlags()
+	if err := parseFlags(fs, args); err != nil {
+		return commandExit(err, stderr)
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "conform version: takes no arguments, got %q\n", fs.Args())
 		return exitUsage
 	}
-	fmt.Fprintf(stdout, "conform %s\ncontract: %s\n", version.Suite, version.Contract)
+	fmt.Fprintf(stdout, "conform %s\nsuite: %s\ncontract: %s\n", version.Build(), version.Suite, version.Contract)
 	return exitOK
 }

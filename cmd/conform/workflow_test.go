@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"encoding/pem"
 	"fmt"
 	"github.com/cornect/conform/internal/probe"
 	"io"
 	"net"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -28,13 +31,15 @@ import (
 const workflowPath = "../../.github/workflows/conform.yml"
 
 type ghWorkflow struct {
-	On   map[string]ghTrigger `yaml:"on"`
-	Jobs map[string]ghJob     `yaml:"jobs"`
+	On          map[string]ghTrigger `yaml:"on"`
+	Permissions map[string]string    `yaml:"permissions"`
+	Jobs        map[string]ghJob     `yaml:"jobs"`
 }
 
 type ghTrigger struct {
 	Inputs  map[string]ghInput  `yaml:"inputs"`
 	Secrets map[string]ghSecret `yaml:"secrets"`
+	Outputs map[string]ghOutput `yaml:"outputs"`
 }
 
 type ghInput struct {
@@ -47,9 +52,16 @@ type ghSecret struct {
 	Required bool `yaml:"required"`
 }
 
+type ghOutput struct {
+	Description string `yaml:"description"`
+	Value       string `yaml:"value"`
+}
+
 type ghJob struct {
-	RunsOn string   `yaml:"runs-on"`
-	Steps  []ghStep `yaml:"steps"`
+	RunsOn      string            `yaml:"runs-on"`
+	Permissions map[string]string `yaml:"permissions"`
+	Outputs     map[string]string `yaml:"outputs"`
+	Steps       []ghStep          `yaml:"steps"`
 }
 
 type ghStep struct {
@@ -88,16 +100,34 @@ func workflowSteps(t *testing.T, wf ghWorkflow) []ghStep {
 	return nil
 }
 
-// conformStep is the step that runs conform (id: conform).
-func conformStep(t *testing.T, wf ghWorkflow) ghStep {
+// stepByID is the step with that id.
+func stepByID(t *testing.T, wf ghWorkflow, id string) ghStep {
 	t.Helper()
 	for _, s := range workflowSteps(t, wf) {
-		if s.ID == "conform" {
+		if s.ID == id {
 			return s
 		}
 	}
-	t.Fatal("the workflow has no step with id conform")
+	t.Fatalf("the workflow has no step with id %s", id)
 	return ghStep{}
+}
+
+// stepNamed is the step with that name.
+func stepNamed(t *testing.T, wf ghWorkflow, name string) ghStep {
+	t.Helper()
+	for _, s := range workflowSteps(t, wf) {
+		if s.Name == name {
+			return s
+		}
+	}
+	t.Fatalf("the workflow has no step named %q", name)
+	return ghStep{}
+}
+
+// conformStep is the step that runs conform (id: conform).
+func conformStep(t *testing.T, wf ghWorkflow) ghStep {
+	t.Helper()
+	return stepByID(t, wf, "conform")
 }
 
 func tokenVars() []string {
@@ -118,7 +148,7 @@ func sortedMapKeys[V any](m map[string]V) []string {
 	return ks
 }
 
-func TestWorkflowIsCallableWithFourInputsAndTheSevenTokenSecrets(t *testing.T) {
+func TestWorkflowIsCallableWithItsInputsOutputsAndTheSevenTokenSecrets(t *testing.T) {
 	wf := loadWorkflow(t)
 	if got := sortedMapKeys(wf.On); !slices.Equal(got, []string{"workflow_call"}) {
 		t.Fatalf("triggers %v, want only workflow_call", got)
@@ -131,10 +161,16 @@ func TestWorkflowIsCallableWithFourInputsAndTheSevenTokenSecrets(t *testing.T) {
 		defaultTag string // "" for no default
 		defaultVal string
 	}{
-		"base-url":        {true, "string", "", ""},
-		"label-filter":    {false, "string", "!!str", ""},
-		"strict":          {false, "boolean", "!!bool", "false"},
-		"conform-version": {false, "string", "!!str", ""},
+		"base-url":      {true, "string", "", ""},
+		"label-filter":  {false, "string", "!!str", ""},
+		"strict":        {false, "boolean", "!!bool", "false"},
+		"profile":       {false, "string", "!!str", ""},
+		"openapi":       {false, "string", "!!str", ""},
+		"ca-cert":       {false, "string", "!!str", ""},
+		"runs-on":       {false, "string", "!!str", "ubuntu-latest"},
+		"artifact-name": {false, "string", "!!str", ""},
+		// The release of this file, bumped with the suite at each release.
+		"conform-version": {false, "string", "!!str", "v" + version.Suite},
 	}
 	if got, w := sortedMapKeys(call.Inputs), sortedMapKeys(want); !slices.Equal(got, w) {
 		t.Errorf("inputs %v, want exactly %v", got, w)
@@ -163,9 +199,77 @@ func TestWorkflowIsCallableWithFourInputsAndTheSevenTokenSecrets(t *testing.T) {
 			t.Errorf("secret %s is required; a missing token must only skip its checks", name)
 		}
 	}
+
+	// Outputs: the workflow's come from the job's, the job's from its steps.
+	wantOutputs := map[string]string{
+		"verdict":       "${{ steps.conform.outputs.verdict }}",
+		"exit-code":     "${{ steps.conform.outputs.exit-code }}",
+		"artifact-name": "${{ steps.prepare.outputs.artifact-name }}",
+	}
+	if got, w := sortedMapKeys(call.Outputs), sortedMapKeys(wantOutputs); !slices.Equal(got, w) {
+		t.Errorf("outputs %v, want exactly %v", got, w)
+	}
 	for name, j := range wf.Jobs {
-		if j.RunsOn != "ubuntu-latest" {
-			t.Errorf("job %s runs on %q, want ubuntu-latest", name, j.RunsOn)
+		for out, stepValue := range wantOutputs {
+			if got, w := call.Outputs[out].Value, "${{ jobs."+name+".outputs."+out+" }}"; got != w {
+				t.Errorf("output %s is %q, want %q", out, got, w)
+			}
+			if got := j.Outputs[out]; got != stepValue {
+				t.Errorf("job output %s is %q, want %q", out, got, stepValue)
+			}
+		}
+		// A label, or a JSON array of labels.
+		if w := "${{ startsWith(inputs.runs-on, '[') && fromJSON(inputs.runs-on) || inputs.runs-on }}"; j.RunsOn != w {
+			t.Errorf("job %s runs on %q, want %q", name, j.RunsOn, w)
+		}
+	}
+}
+
+func TestWorkflowAsksForNoMorePermissionThanReadingContents(t *testing.T) {
+	wf := loadWorkflow(t)
+	if !reflect.DeepEqual(wf.Permissions, map[string]string{"contents": "read"}) {
+		t.Errorf("permissions %v, want only contents: read", wf.Permissions)
+	}
+	for name, j := range wf.Jobs {
+		if j.Permissions != nil {
+			t.Errorf("job %s sets its own permissions %v", name, j.Permissions)
+		}
+	}
+	checkout := stepNamed(t, wf, "Check out the calling repository")
+	if checkout.With["persist-credentials"] != "false" {
+		t.Error("the checkout keeps the job's token in the repository's git config; want persist-credentials: false")
+	}
+}
+
+// usesLine is a step's uses: with a full commit and the release it is.
+var usesLine = regexp.MustCompile(`^\s*(?:- )?uses: ([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)((?:/[A-Za-z0-9_.-]+)*)@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)$`)
+
+func TestWorkflowsPinEveryActionToACommit(t *testing.T) {
+	pins := map[string]string{} // repository → "sha # version"
+	for _, path := range []string{workflowPath, "../../.github/workflows/ci.yml"} {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for i, line := range strings.Split(string(b), "\n") {
+			if !strings.Contains(line, "uses:") || strings.HasPrefix(strings.TrimSpace(line), "#") {
+				continue
+			}
+			n++
+			m := usesLine.FindStringSubmatch(line)
+			if m == nil {
+				t.Errorf("%s:%d: %q is not pinned as owner/repo@<40 hex> # vX.Y.Z", filepath.Base(path), i+1, strings.TrimSpace(line))
+				continue
+			}
+			pin := m[3] + " # " + m[4]
+			if prev, ok := pins[m[1]]; ok && prev != pin {
+				t.Errorf("%s:%d: %s is pinned at %s here and at %s elsewhere", filepath.Base(path), i+1, m[1], pin, prev)
+			}
+			pins[m[1]] = pin
+		}
+		if n == 0 {
+			t.Errorf("%s uses no action; the test reads nothing", path)
 		}
 	}
 }
@@ -190,7 +294,7 @@ func TestWorkflowRunStepUsesOnlyFlagsOfConformRun(t *testing.T) {
 	for _, m := range runStepFlag.FindAllStringSubmatch(step.Run, -1) {
 		found[m[1]] = true
 	}
-	for _, name := range []string{"base-url", "report-dir", "label-filter", "strict"} {
+	for _, name := range []string{"base-url", "report-dir", "label-filter", "strict", "profile", "openapi", "ca-cert"} {
 		if !found[name] {
 			t.Errorf("the conform step does not pass --%s", name)
 		}
@@ -239,8 +343,11 @@ func TestWorkflowPassesTokensOnlyThroughTheEnvironment(t *testing.T) {
 func TestWorkflowUploadsTheReportsEvenWhenTheRunFails(t *testing.T) {
 	for _, s := range workflowSteps(t, loadWorkflow(t)) {
 		if strings.HasPrefix(s.Uses, "actions/upload-artifact@") {
-			if s.If != "always()" || strings.TrimSuffix(s.With["path"], "/") != "conform-reports" {
-				t.Errorf("upload step: if %q, path %q; want always() and conform-reports/", s.If, s.With["path"])
+			if s.If != "always() && steps.prepare.outputs.artifact-name != ''" || strings.TrimSuffix(s.With["path"], "/") != "conform-reports" {
+				t.Errorf("upload step: if %q, path %q; want always() (once the name is known) and conform-reports/", s.If, s.With["path"])
+			}
+			if got, want := s.With["name"], "${{ steps.prepare.outputs.artifact-name }}"; got != want {
+				t.Errorf("upload step: name %q, want %q", got, want)
 			}
 			return
 		}
@@ -248,36 +355,65 @@ func TestWorkflowUploadsTheReportsEvenWhenTheRunFails(t *testing.T) {
 	t.Error("no actions/upload-artifact step")
 }
 
-// workflowExpr is a ${{ inputs.x }} or ${{ secrets.X }} expression.
-var workflowExpr = regexp.MustCompile(`\$\{\{\s*(inputs|secrets)\.([A-Za-z0-9_-]+)\s*\}\}`)
+// workflowExpr is an expression that names one value: ${{ inputs.x }},
+// ${{ secrets.X }}, ${{ steps.resolve.outputs.version }}.
+var workflowExpr = regexp.MustCompile(`\$\{\{\s*([A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)+)\s*\}\}`)
+
+// stepEnv is what a step runs with.
+type stepEnv struct {
+	inputs  map[string]string
+	secrets map[string]string // a secret not given is empty, as on GitHub
+	// context holds other expressions by name ("steps.resolve.outputs.version");
+	// github.run_attempt is 1 unless given.
+	context map[string]string
+	// files are put in the workspace, as a checkout of the calling
+	// repository would leave them.
+	files map[string]string
+	// shims are commands put on PATH besides conform: name → sh script.
+	shims map[string]string
+	// setup, when set, prepares the runner's temporary directory.
+	setup func(t *testing.T, runnerTemp string)
+}
 
 // stepRun is one run of a workflow step's script.
 type stepRun struct {
 	code           int
 	stdout, stderr string
-	args           []string // conform's command line
-	stepSummary    string   // what ended up in $GITHUB_STEP_SUMMARY
+	args           []string          // conform's command line; nil when it did not run
+	outputs        map[string]string // what the step wrote to $GITHUB_OUTPUT
+	path           []string          // what it added to $GITHUB_PATH
+	stepSummary    string            // what ended up in $GITHUB_STEP_SUMMARY
 	workspace      string
+	runnerTemp     string
 }
 
 // runWorkflowStep runs a step's script as GitHub does (bash --noprofile
 // --norc -eo pipefail) in a fresh workspace, with expressions evaluated from
-// inputs and secrets (a secret not given is empty, as on GitHub) and
-// `conform` on PATH being a shim that records its arguments and execs the
-// test binary.
-func runWorkflowStep(t *testing.T, step ghStep, inputs, secrets map[string]string) stepRun {
+// env, and `conform` on PATH being a shim that records its arguments and
+// execs the test binary.
+func runWorkflowStep(t *testing.T, step ghStep, env stepEnv) stepRun {
 	t.Helper()
 	eval := func(s string) string {
 		s = workflowExpr.ReplaceAllStringFunc(s, func(e string) string {
-			m := workflowExpr.FindStringSubmatch(e)
-			if m[1] == "inputs" {
-				v, ok := inputs[m[2]]
+			name := workflowExpr.FindStringSubmatch(e)[1]
+			switch {
+			case strings.HasPrefix(name, "inputs."):
+				v, ok := env.inputs[strings.TrimPrefix(name, "inputs.")]
 				if !ok {
-					t.Fatalf("the step uses input %q, which the test does not set", m[2])
+					t.Fatalf("the step uses %s, which the test does not set", name)
 				}
 				return v
+			case strings.HasPrefix(name, "secrets."):
+				return env.secrets[strings.TrimPrefix(name, "secrets.")]
 			}
-			return secrets[m[2]]
+			if v, ok := env.context[name]; ok {
+				return v
+			}
+			if name == "github.run_attempt" {
+				return "1"
+			}
+			t.Fatalf("the step uses %s, which the test does not set", name)
+			return ""
 		})
 		if strings.Contains(s, "${{") {
 			t.Fatalf("the step uses an expression the test cannot evaluate: %q", s)
@@ -289,24 +425,36 @@ func runWorkflowStep(t *testing.T, step ghStep, inputs, secrets map[string]strin
 	}
 
 	tmp := t.TempDir()
-	workspace := filepath.Join(tmp, "workspace")
+	res := stepRun{workspace: filepath.Join(tmp, "workspace"), runnerTemp: filepath.Join(tmp, "runner-temp")}
 	bin := filepath.Join(tmp, "bin")
 	argsFile := filepath.Join(tmp, "conform-args")
 	summary := filepath.Join(tmp, "step-summary.md")
+	outputs := filepath.Join(tmp, "github-output")
+	pathFile := filepath.Join(tmp, "github-path")
 	script := filepath.Join(tmp, "step.sh")
 	if strings.Contains(tmp+binary, "'") {
 		t.Skip("a temporary path holds a quote; the shim cannot be written safely")
 	}
-	shim := "#!/bin/sh\nprintf '%s\\n' \"$@\" > '" + argsFile + "'\nexec '" + binary + "' \"$@\"\n"
-	for _, f := range []struct {
+	type file struct {
 		path, text string
 		mode       os.FileMode
-	}{
-		{filepath.Join(bin, "conform"), shim, 0o755},
+	}
+	files := []file{
+		{filepath.Join(bin, "conform"), "#!/bin/sh\nprintf '%s\\n' \"$@\" > '" + argsFile + "'\nexec '" + binary + "' \"$@\"\n", 0o755},
 		{summary, "", 0o644},
+		{outputs, "", 0o644},
+		{pathFile, "", 0o644},
 		{script, eval(step.Run), 0o644},
-		{filepath.Join(workspace, ".keep"), "", 0o644},
-	} {
+		{filepath.Join(res.workspace, ".keep"), "", 0o644},
+		{filepath.Join(res.runnerTemp, ".keep"), "", 0o644},
+	}
+	for name, text := range env.shims {
+		files = append(files, file{filepath.Join(bin, name), text, 0o755})
+	}
+	for name, text := range env.files {
+		files = append(files, file{filepath.Join(res.workspace, name), text, 0o644})
+	}
+	for _, f := range files {
 		if err := os.MkdirAll(filepath.Dir(f.path), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -314,15 +462,21 @@ func runWorkflowStep(t *testing.T, step ghStep, inputs, secrets map[string]strin
 			t.Fatal(err)
 		}
 	}
+	if env.setup != nil {
+		env.setup(t, res.runnerTemp)
+	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", "--noprofile", "--norc", "-eo", "pipefail", script)
-	cmd.Dir = workspace
+	cmd.Dir = res.workspace
 	cmd.Env = []string{
 		"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"),
 		"HOME=" + os.Getenv("HOME"),
 		"GITHUB_STEP_SUMMARY=" + summary,
+		"GITHUB_OUTPUT=" + outputs,
+		"GITHUB_PATH=" + pathFile,
+		"RUNNER_TEMP=" + res.runnerTemp,
 	}
 	for k, v := range step.Env {
 		cmd.Env = append(cmd.Env, k+"="+eval(v))
@@ -330,7 +484,7 @@ func runWorkflowStep(t *testing.T, step ghStep, inputs, secrets map[string]strin
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
-	res := stepRun{stdout: stdout.String(), stderr: stderr.String(), workspace: workspace}
+	res.stdout, res.stderr = stdout.String(), stderr.String()
 	if ee, ok := err.(*exec.ExitError); ok {
 		res.code = ee.ExitCode()
 	} else if err != nil {
@@ -338,9 +492,16 @@ func runWorkflowStep(t *testing.T, step ghStep, inputs, secrets map[string]strin
 	}
 	if b, err := os.ReadFile(argsFile); err == nil {
 		res.args = strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
-	} else {
-		t.Fatalf("the step did not run conform: %v\n%s%s", err, res.stdout, res.stderr)
 	}
+	res.outputs = map[string]string{}
+	for _, line := range readLines(t, outputs) {
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			t.Fatalf("$GITHUB_OUTPUT has a line that is not name=value: %q", line)
+		}
+		res.outputs[k] = v
+	}
+	res.path = readLines(t, pathFile)
 	b, err := os.ReadFile(summary)
 	if err != nil {
 		t.Fatal(err)
@@ -349,13 +510,28 @@ func runWorkflowStep(t *testing.T, step ghStep, inputs, secrets map[string]strin
 	return res
 }
 
-// exitMeaning is how the workflow's job summary names a failing exit code.
-var exitMeaning = map[int]string{
-	exitViolations:  "contract violations",
-	exitUsage:       "usage or configuration error",
-	exitUnreachable: "target unusable",
-	exitInternal:    "internal error of conform",
-	exitIncomplete:  "incomplete, stopped early",
+func readLines(t *testing.T, path string) []string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) == 0 {
+		return nil
+	}
+	return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+}
+
+// exitCodeOf is the row of exitCodes() for code.
+func exitCodeOf(t *testing.T, code int) exitCode {
+	t.Helper()
+	for _, e := range exitCodes() {
+		if e.code == code {
+			return e
+		}
+	}
+	t.Fatalf("no exit code %d", code)
+	return exitCode{}
 }
 
 // hasArgPair says whether args hold flag immediately followed by value.
@@ -370,13 +546,21 @@ func hasArgPair(args []string, flag, value string) bool {
 
 func TestWorkflowRunStepRunsConformAndFillsTheJobSummary(t *testing.T) {
 	step := conformStep(t, loadWorkflow(t))
+	profile, err := os.ReadFile("../../fixtures/profile.json")
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name        string
 		faults      []string
 		closedPort  bool     // base-url points at nothing
+		tls         bool     // the reference speaks HTTPS, with a certificate of its own CA
 		labelFilter string   // input label-filter
 		strict      bool     // input strict
 		unset       []string // secrets the caller does not pass
+		caCert      string   // input ca-cert: "pem" for the CA's PEM text, else a file name in the workspace
+		profile     string   // input profile: a file name in the workspace, holding the default profile
+		openapi     bool     // input openapi: the reference's /openapi.json
 		wantCode    int
 	}{
 		{name: "label-filter auth, strict", labelFilter: "auth", strict: true, wantCode: exitOK},
@@ -385,10 +569,15 @@ func TestWorkflowRunStepRunsConformAndFillsTheJobSummary(t *testing.T) {
 		{name: "a violation fails the step with the reports", faults: []string{"expired-accepted"}, labelFilter: "auth", wantCode: exitViolations},
 		{name: "a selection of no check fails the step and says so", labelFilter: "no-such-label", wantCode: exitUsage},
 		{name: "an unreachable target fails the step and says so", closedPort: true, wantCode: exitUnreachable},
+		{name: "ca-cert as PEM text", tls: true, caCert: "pem", labelFilter: "auth", wantCode: exitOK},
+		{name: "ca-cert as a file of the calling repository", tls: true, caCert: "certs/staging-ca.pem", labelFilter: "auth", wantCode: exitOK},
+		{name: "an HTTPS target without ca-cert is unusable", tls: true, labelFilter: "auth", wantCode: exitUnreachable},
+		{name: "profile from the calling repository", profile: "contract/profile.json", labelFilter: "auth", wantCode: exitOK},
+		{name: "openapi from the target", openapi: true, labelFilter: "auth", wantCode: exitOK},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var base string
+			var base, caPEM string
 			secrets := map[string]string{}
 			if tt.closedPort {
 				ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -402,8 +591,16 @@ func TestWorkflowRunStepRunsConformAndFillsTheJobSummary(t *testing.T) {
 				if len(tt.faults) > 0 {
 					opts = append(opts, reference.WithFaults(tt.faults...))
 				}
-				var ref *reference.Server
-				ref, base = serveReference(t, opts...)
+				ref := reference.New(opts...)
+				var srv *httptest.Server
+				if tt.tls {
+					srv = httptest.NewTLSServer(ref)
+					caPEM = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))
+				} else {
+					srv = httptest.NewServer(ref)
+				}
+				t.Cleanup(srv.Close)
+				base = srv.URL + "/api/v1"
 				for role, v := range ref.Tokens() {
 					secrets[probe.Role(role).Var()] = v
 				}
@@ -415,11 +612,61 @@ func TestWorkflowRunStepRunsConformAndFillsTheJobSummary(t *testing.T) {
 			if tt.strict {
 				strict = "true"
 			}
-			inputs := map[string]string{"base-url": base, "label-filter": tt.labelFilter, "strict": strict, "conform-version": "latest"}
+			env := stepEnv{
+				inputs: map[string]string{
+					"base-url": base, "label-filter": tt.labelFilter, "strict": strict,
+					"profile": tt.profile, "openapi": "", "ca-cert": "",
+				},
+				secrets: secrets,
+				files:   map[string]string{},
+			}
+			switch tt.caCert {
+			case "":
+			case "pem":
+				env.inputs["ca-cert"] = caPEM
+			default:
+				env.inputs["ca-cert"] = tt.caCert
+				env.files[tt.caCert] = caPEM
+			}
+			if tt.profile != "" {
+				env.files[tt.profile] = string(profile)
+			}
+			if tt.openapi {
+				env.inputs["openapi"] = base + "/openapi.json"
+			}
 
-			res := runWorkflowStep(t, step, inputs, secrets)
+			res := runWorkflowStep(t, step, env)
 			if res.code != tt.wantCode {
 				t.Fatalf("the step exited %d, want %d\n%s\n%s", res.code, tt.wantCode, res.stdout, res.stderr)
+			}
+			if len(res.args) == 0 {
+				t.Fatalf("the step did not run conform\n%s\n%s", res.stdout, res.stderr)
+			}
+
+			// The outputs: the exit code, and the verdict it stands for.
+			if want := map[string]string{"exit-code": fmt.Sprint(tt.wantCode), "verdict": exitCodeOf(t, tt.wantCode).verdict}; !reflect.DeepEqual(res.outputs, want) {
+				t.Errorf("the step's outputs are %v, want %v", res.outputs, want)
+			}
+
+			// Files and URLs go to conform as flags; PEM text as a file.
+			for flag, v := range map[string]string{"--profile": tt.profile, "--openapi": env.inputs["openapi"]} {
+				if v != "" && !hasArgPair(res.args, flag, v) || v == "" && slices.Contains(res.args, flag) {
+					t.Errorf("conform ran with %q for %s %q", res.args, flag, v)
+				}
+			}
+			switch tt.caCert {
+			case "":
+				if slices.Contains(res.args, "--ca-cert") {
+					t.Errorf("conform ran with %q without a ca-cert", res.args)
+				}
+			case "pem":
+				if file := filepath.Join(res.runnerTemp, "conform-ca.pem"); !hasArgPair(res.args, "--ca-cert", file) {
+					t.Errorf("conform ran with %q; want --ca-cert %s, the PEM text written out", res.args, file)
+				}
+			default:
+				if !hasArgPair(res.args, "--ca-cert", tt.caCert) {
+					t.Errorf("conform ran with %q; want --ca-cert %s", res.args, tt.caCert)
+				}
 			}
 
 			// The command line: inputs present only when set, tokens never.
@@ -441,7 +688,7 @@ func TestWorkflowRunStepRunsConformAndFillsTheJobSummary(t *testing.T) {
 			}
 
 			// A failed step names conform's exit code in the job summary.
-			exitLine := fmt.Sprintf("**conform exited %d: %s.**", tt.wantCode, exitMeaning[tt.wantCode])
+			exitLine := fmt.Sprintf("**conform exited %d: %s.**", tt.wantCode, exitCodeOf(t, tt.wantCode).meaning)
 			if tt.wantCode == exitOK && strings.Contains(res.stepSummary, "**conform exited") {
 				t.Errorf("the job summary of a passing run names an exit code:\n%s", res.stepSummary)
 			}
@@ -451,7 +698,7 @@ func TestWorkflowRunStepRunsConformAndFillsTheJobSummary(t *testing.T) {
 			assertNoSecretIn(t, secrets, res.stdout, res.stderr, res.stepSummary)
 
 			reports := filepath.Join(res.workspace, "conform-reports")
-			if tt.closedPort {
+			if tt.wantCode == exitUnreachable {
 				if _, err := os.Stat(reports); err == nil {
 					t.Error("conform-reports exists although conform stopped before any report")
 				}
@@ -481,6 +728,14 @@ func TestWorkflowRunStepRunsConformAndFillsTheJobSummary(t *testing.T) {
 
 			if r.Config["label_filter"] != tt.labelFilter || r.Strict != tt.strict {
 				t.Errorf("the report says label_filter %q, strict %v; want %q, %v", r.Config["label_filter"], r.Strict, tt.labelFilter, tt.strict)
+			}
+			if r.Config["profile"] != tt.profile || r.Config["openapi"] != env.inputs["openapi"] {
+				t.Errorf("the report says profile %q, openapi %q; want %q, %q", r.Config["profile"], r.Config["openapi"], tt.profile, env.inputs["openapi"])
+			}
+			if tt.openapi {
+				if rows, _ := r.Coverage(); len(rows) == 0 {
+					t.Error("a run with openapi reports no operations swept")
+				}
 			}
 			labels := map[string]bool{}
 			for _, c := range r.Checks {
@@ -623,4 +878,229 @@ func TestREADMECallerUsesTheWorkflowAsDeclared(t *testing.T) {
 			t.Error("the README's caller passes no secret")
 		}
 	}
+}
+
+// verdictLine is one exit code's line in the conform step's case statement.
+var verdictLine = regexp.MustCompile(`(?m)^\s*(\d|\*)\) verdict="([^"]+)"; meaning="([^"]+)" ;;$`)
+
+// TestWorkflowVerdictsAreConformsExitCodes holds the step's names for every
+// exit code, including those the tests above cannot provoke, to exitCodes().
+func TestWorkflowVerdictsAreConformsExitCodes(t *testing.T) {
+	step := conformStep(t, loadWorkflow(t))
+	var got []exitCode
+	var other []string
+	for _, m := range verdictLine.FindAllStringSubmatch(step.Run, -1) {
+		if m[1] == "*" {
+			other = m[2:]
+			continue
+		}
+		got = append(got, exitCode{code: int(m[1][0] - '0'), verdict: m[2], meaning: m[3]})
+	}
+	var want []exitCode
+	for _, e := range exitCodes() {
+		want = append(want, exitCode{code: e.code, verdict: e.verdict, meaning: e.meaning})
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("the step names the exit codes\n%v\nwant\n%v", got, want)
+	}
+	internal := exitCodeOf(t, exitInternal)
+	if !slices.Equal(other, []string{internal.verdict, internal.meaning}) {
+		t.Errorf("the step names an unknown exit code %q, want %q", other, []string{internal.verdict, internal.meaning})
+	}
+}
+
+// prepareInputs are the inputs of a call that gives only a base URL.
+func prepareInputs(changes map[string]string) map[string]string {
+	in := map[string]string{
+		"conform-version": "v" + version.Suite, "base-url": "https://staging.example.com/api/v1",
+		"label-filter": "", "strict": "false", "profile": "", "openapi": "", "ca-cert": "",
+		"runs-on": "ubuntu-latest", "artifact-name": "",
+	}
+	for k, v := range changes {
+		in[k] = v
+	}
+	return in
+}
+
+func TestWorkflowChecksItsInputsBeforeInstalling(t *testing.T) {
+	wf := loadWorkflow(t)
+	step := stepByID(t, wf, "prepare")
+	if first := workflowSteps(t, wf)[0]; first.ID != step.ID {
+		t.Errorf("the first step is %q: the inputs should be checked before anything is installed", first.Name)
+	}
+	pem := "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"
+	tests := []struct {
+		name         string
+		inputs       map[string]string
+		attempt      string
+		wantError    string // the ::error line's title; "" for success
+		wantCheckout bool
+		wantName     string // a regular expression
+	}{
+		{name: "only a base URL", wantName: `^conform-reports-staging\.example\.com-\d+-1$`},
+		{name: "a port and a re-run", inputs: map[string]string{"base-url": "http://127.0.0.1:8080/api/v1"}, attempt: "2", wantName: `^conform-reports-127\.0\.0\.1-8080-\d+-2$`},
+		{name: "an explicit artifact name", inputs: map[string]string{"artifact-name": "staging-eu"}, wantName: `^staging-eu$`},
+		{name: "a profile needs the calling repository", inputs: map[string]string{"profile": "contract/profile.json"}, wantCheckout: true, wantName: `.`},
+		{name: "an openapi URL does not", inputs: map[string]string{"openapi": "https://staging.example.com/openapi.json"}, wantName: `.`},
+		{name: "an openapi file does", inputs: map[string]string{"openapi": "openapi.yaml"}, wantCheckout: true, wantName: `.`},
+		{name: "a ca-cert as PEM text does not", inputs: map[string]string{"ca-cert": pem}, wantName: `.`},
+		{name: "a ca-cert file does", inputs: map[string]string{"ca-cert": "certs/ca.pem"}, wantCheckout: true, wantName: `.`},
+		{name: "an empty conform-version", inputs: map[string]string{"conform-version": ""}, wantError: "conform-version is empty"},
+		{name: "a conform-version that is no version", inputs: map[string]string{"conform-version": "v1; curl evil"}, wantError: "conform-version is not a version"},
+		{name: "an artifact name with a slash", inputs: map[string]string{"artifact-name": "reports/staging"}, wantError: "artifact-name is not valid"},
+		{name: "an artifact name with a line break", inputs: map[string]string{"artifact-name": "a\nb"}, wantError: "artifact-name is not valid"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := stepEnv{inputs: prepareInputs(tt.inputs), context: map[string]string{}}
+			if tt.attempt != "" {
+				env.context["github.run_attempt"] = tt.attempt
+			}
+			res := runWorkflowStep(t, step, env)
+			if tt.wantError != "" {
+				if res.code == 0 || !strings.Contains(res.stdout, "::error title="+tt.wantError+"::") {
+					t.Errorf("exit %d, stdout %q; want a failure with the error %q", res.code, res.stdout, tt.wantError)
+				}
+				if len(res.outputs) > 0 {
+					t.Errorf("a failed check left outputs %v", res.outputs)
+				}
+				return
+			}
+			if res.code != 0 {
+				t.Fatalf("exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
+			}
+			if got := res.outputs["checkout"]; got != fmt.Sprint(tt.wantCheckout) {
+				t.Errorf("checkout %q, want %v", got, tt.wantCheckout)
+			}
+			if name := res.outputs["artifact-name"]; !regexp.MustCompile(tt.wantName).MatchString(name) || strings.ContainsAny(name, "\":<>|*?\\/\r\n") {
+				t.Errorf("artifact name %q, want one matching %s, without a character artifacts refuse", name, tt.wantName)
+			}
+		})
+	}
+}
+
+func TestWorkflowArtifactNamesDifferBetweenTheEntriesOfAMatrix(t *testing.T) {
+	step := stepByID(t, loadWorkflow(t), "prepare")
+	name := func(changes map[string]string) string {
+		res := runWorkflowStep(t, step, stepEnv{inputs: prepareInputs(changes)})
+		if res.code != 0 || res.outputs["artifact-name"] == "" {
+			t.Fatalf("exit %d, outputs %v\n%s", res.code, res.outputs, res.stdout)
+		}
+		return res.outputs["artifact-name"]
+	}
+	base := name(nil)
+	if again := name(nil); again != base {
+		t.Errorf("the same inputs give %q, then %q", base, again)
+	}
+	seen := map[string]string{base: "only a base URL"}
+	for what, changes := range map[string]map[string]string{
+		"another environment":  {"base-url": "https://staging-eu.example.com/api/v1"},
+		"another path":         {"base-url": "https://staging.example.com/api/v2"},
+		"another label filter": {"label-filter": "auth"},
+		"strict":               {"strict": "true"},
+		"another profile":      {"profile": "eu.json"},
+		"an openapi document":  {"openapi": "https://staging.example.com/openapi.json"},
+		"another runner":       {"runs-on": "ubuntu-24.04-arm"},
+		"another version":      {"conform-version": "latest"},
+	} {
+		n := name(changes)
+		if prev, ok := seen[n]; ok {
+			t.Errorf("%s and %s share the artifact name %q", what, prev, n)
+		}
+		seen[n] = what
+	}
+}
+
+func TestWorkflowInstallsTheResolvedVersionOnceAndCachesIt(t *testing.T) {
+	wf := loadWorkflow(t)
+	resolve := stepByID(t, wf, "resolve")
+	restore := stepByID(t, wf, "cache")
+	install := stepNamed(t, wf, "Install conform")
+	save := stepNamed(t, wf, "Save conform to the cache")
+	onPath := stepNamed(t, wf, "Put conform on PATH")
+
+	// The cache: restored by the exact version, installed and saved only
+	// on a miss, and saved before the run (a failing run fails the job).
+	const dir = "${{ runner.temp }}/conform-bin"
+	if !strings.HasPrefix(restore.Uses, "actions/cache/restore@") || !strings.HasPrefix(save.Uses, "actions/cache/save@") {
+		t.Errorf("the cache steps use %q and %q, want actions/cache/restore and actions/cache/save", restore.Uses, save.Uses)
+	}
+	if restore.With["path"] != dir || save.With["path"] != dir {
+		t.Errorf("the cache paths are %q and %q, want %q", restore.With["path"], save.With["path"], dir)
+	}
+	if want := "conform-${{ runner.os }}-${{ runner.arch }}-${{ steps.resolve.outputs.version }}"; restore.With["key"] != want {
+		t.Errorf("the cache key is %q, want %q", restore.With["key"], want)
+	}
+	if save.With["key"] != "${{ steps.cache.outputs.cache-primary-key }}" {
+		t.Errorf("the cache is saved under %q, not the key it was looked up by", save.With["key"])
+	}
+	const miss = "steps.cache.outputs.cache-hit != 'true'"
+	if install.If != miss || save.If != miss {
+		t.Errorf("install runs if %q, save if %q; want both only on a miss (%s)", install.If, save.If, miss)
+	}
+	steps := workflowSteps(t, wf)
+	index := func(s ghStep) int {
+		return slices.IndexFunc(steps, func(x ghStep) bool { return x.Name == s.Name })
+	}
+	if !(index(resolve) < index(restore) && index(restore) < index(install) && index(install) < index(save) && index(save) < index(onPath) && index(onPath) < index(conformStep(t, wf))) {
+		t.Error("the steps are not in the order resolve, restore, install, save, PATH, run")
+	}
+
+	// A go on PATH that records what it is asked; `go list` answers v0.1.3.
+	goShim := func(log string) string {
+		return "#!/bin/sh\n{ echo \"GOWORK=$GOWORK GOBIN=$GOBIN PWD=$PWD\"; printf '%s\\n' \"$@\"; } >> '" + log + "'\n" +
+			"if [ \"$1\" = list ]; then echo v0.1.3; fi\n"
+	}
+	t.Run("resolve", func(t *testing.T) {
+		for _, asked := range []string{"latest", "v0.1.0", "main", "0123456789ab"} {
+			log := filepath.Join(t.TempDir(), "go.log")
+			res := runWorkflowStep(t, resolve, stepEnv{inputs: map[string]string{"conform-version": asked}, shims: map[string]string{"go": goShim(log)}})
+			if res.code != 0 || res.outputs["version"] != "v0.1.3" {
+				t.Fatalf("%s: exit %d, outputs %v\n%s%s", asked, res.code, res.outputs, res.stdout, res.stderr)
+			}
+			lines := readLines(t, log)
+			if len(lines) == 0 {
+				t.Fatalf("%s: go did not run", asked)
+			}
+			if want := []string{"list", "-m", "-f", "{{.Version}}", "github.com/cornect/conform@" + asked}; !slices.Equal(lines[1:], want) {
+				t.Errorf("%s: go ran with %q, want %q", asked, lines[1:], want)
+			}
+			if !strings.HasPrefix(lines[0], "GOWORK=off ") || !strings.HasSuffix(lines[0], "PWD="+res.runnerTemp) {
+				t.Errorf("%s: go ran as %q; want GOWORK=off in the runner's temporary directory, away from the caller's go.mod", asked, lines[0])
+			}
+		}
+		noVersion := "#!/bin/sh\nexit 0\n"
+		res := runWorkflowStep(t, resolve, stepEnv{inputs: map[string]string{"conform-version": "v9.9.9"}, shims: map[string]string{"go": noVersion}})
+		if res.code == 0 || !strings.Contains(res.stdout, "::error title=conform-version not found::") {
+			t.Errorf("a version that resolves to nothing: exit %d, stdout %q", res.code, res.stdout)
+		}
+	})
+	t.Run("install", func(t *testing.T) {
+		log := filepath.Join(t.TempDir(), "go.log")
+		res := runWorkflowStep(t, install, stepEnv{context: map[string]string{"steps.resolve.outputs.version": "v0.1.3"}, shims: map[string]string{"go": goShim(log)}})
+		if res.code != 0 {
+			t.Fatalf("exit %d\n%s%s", res.code, res.stdout, res.stderr)
+		}
+		lines := readLines(t, log)
+		want := []string{"GOWORK=off GOBIN=" + filepath.Join(res.runnerTemp, "conform-bin") + " PWD=" + res.runnerTemp, "install", "github.com/cornect/conform/cmd/conform@v0.1.3"}
+		if !slices.Equal(lines, want) {
+			t.Errorf("go ran as\n%q\nwant\n%q", lines, want)
+		}
+	})
+	t.Run("PATH", func(t *testing.T) {
+		res := runWorkflowStep(t, onPath, stepEnv{setup: func(t *testing.T, runnerTemp string) {
+			if err := os.MkdirAll(filepath.Join(runnerTemp, "conform-bin"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(binary, filepath.Join(runnerTemp, "conform-bin", "conform")); err != nil {
+				t.Fatal(err)
+			}
+		}})
+		if res.code != 0 || !slices.Equal(res.path, []string{filepath.Join(res.runnerTemp, "conform-bin")}) {
+			t.Errorf("exit %d, PATH gained %q\n%s%s", res.code, res.path, res.stdout, res.stderr)
+		}
+		if !strings.HasPrefix(res.stdout, "conform ") {
+			t.Errorf("the step does not show the installed version:\n%s", res.stdout)
+		}
+	})
 }

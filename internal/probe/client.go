@@ -35,6 +35,9 @@ type Options struct {
 	Now func() time.Time
 	// Logf receives notes on waits (pacing and Retry-After); may be nil.
 	Logf func(format string, args ...any)
+	// UserAgent is sent with every probe, default "conform"; a command sets
+	// "conform/<version>" so a target's logs say which conform sent it.
+	UserAgent string
 }
 
 // Stats count what the client did during a run.
@@ -99,8 +102,15 @@ func New(o Options) (*Client, error) {
 	if o.RetryBudget <= 0 {
 		o.RetryBudget = 3 * time.Minute
 	}
+	if o.UserAgent == "" {
+		o.UserAgent = "conform"
+	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.Proxy = nil // a token must go to the target and nowhere else
+	// HTTPS_PROXY, HTTP_PROXY and NO_PROXY, as in any Go program. Through an
+	// HTTPS proxy the request goes in a CONNECT tunnel with TLS end to end,
+	// so the proxy sees the host name and never a header. Go never proxies
+	// a loopback target (localhost, 127.0.0.1, ::1).
+	tr.Proxy = http.ProxyFromEnvironment
 	tr.TLSClientConfig = o.TLSConfig
 	tr.MaxIdleConnsPerHost = 32
 	tr.ResponseHeaderTimeout = o.Timeout
@@ -229,7 +239,7 @@ func (c *Client) once(ctx context.Context, r Request) Exchange {
 		req.Header.Set("Content-Type", r.contentType())
 	}
 	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "conform")
+	req.Header.Set("User-Agent", c.opts.UserAgent)
 	start := c.opts.Now()
 	c.sent.Add(1)
 	resp, err := c.http.Do(req)

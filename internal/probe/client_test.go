@@ -540,3 +540,23 @@ func TestATransportErrorIsRedacted(t *testing.T) {
 		t.Errorf("the token value is in %v: %q", ls, ex.Err)
 	}
 }
+
+func TestTheUserAgentNamesConformAndTheGivenVersion(t *testing.T) {
+	for _, tt := range []struct{ option, want string }{
+		{"", "conform"},
+		{"conform/0.2.0", "conform/0.2.0"},
+	} {
+		t.Run(tt.want, func(t *testing.T) {
+			got := make(chan string, 1)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				got <- r.UserAgent()
+			}))
+			t.Cleanup(srv.Close)
+			c := newTestClient(t, srv.URL, func(o *Options) { o.UserAgent = tt.option })
+			c.Do(context.Background(), readRequest("/credits"))
+			if ua := <-got; ua != tt.want {
+				t.Errorf("User-Agent %q, want %q", ua, tt.want)
+			}
+		})
+	}
+}
