@@ -1,11 +1,12 @@
 package main
 
 import (
-	"github.com/cornect/conform/internal/probe"
 	"io"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cornect/conform/internal/probe"
 )
 
 func TestRunConfigValidate(t *testing.T) {

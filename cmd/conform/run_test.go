@@ -3,9 +3,10 @@ package main
 import (
 	"bufio"
 	"context"
-	"github.com/cornect/conform/internal/probe"
 	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cornect/conform/internal/probe"
 	"github.com/cornect/conform/internal/reference"
 	"github.com/cornect/conform/internal/report"
 )
@@ -251,4 +253,73 @@ func suiteChecksOfAFullRun(t *testing.T) []report.Check {
 		fullRunChecks = readJSONReport(t, path).Checks
 	}
 	return fullRunChecks
+}
+
+// TestASuiteTimeoutInTheMiddleOfABurstStopsEverything sends the 429 burst
+// to a target that never refuses, at a limit the run cannot reach before
+// --suite-timeout: the run must stop promptly, without a panic, with its
+// reports written and the checks in flight not run.
+func TestASuiteTimeoutInTheMiddleOfABurstStopsEverything(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"workspace_id":"ws","balance":0,"recent_transactions":[]}`)
+	}))
+	t.Cleanup(srv.Close)
+	raw, err := os.ReadFile(filepath.Join("..", "..", "fixtures", "profile.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prof := strings.Replace(string(raw), `"limit_per_minute": 60,
+      "doc": "https://cornect.io/docs/api/credits"`, `"limit_per_minute": 500000,
+      "doc": "https://cornect.io/docs/api/credits"`, 1)
+	if !strings.Contains(prof, "500000") {
+		t.Fatal("the profile's credits limit was not raised")
+	}
+	dir := t.TempDir()
+	profile := filepath.Join(dir, "profile.json")
+	if err := os.WriteFile(profile, []byte(prof), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"CONFORM_BASE_URL": srv.URL + "/api/v1", "CONFORM_TOKEN_READ": "cornect_" + strings.Repeat("a1b2c3d4", 4)}
+	start := time.Now()
+	res := runConform(t, env, "run", "--profile", profile, "--label-filter", "rate-limit", "--suite-timeout", "1s", "--report-dir", filepath.Join(dir, "reports"))
+	if res.code != exitIncomplete {
+		t.Fatalf("exit %d, want %d\n%s\n%s", res.code, exitIncomplete, res.stdout, res.stderr)
+	}
+	if took := time.Since(start); took > 20*time.Second {
+		t.Errorf("the run took %s to stop", took)
+	}
+	if strings.Contains(res.stderr, "panic") {
+		t.Errorf("a panic:\n%s", res.stderr)
+	}
+	r := readJSONReport(t, filepath.Join(dir, "reports", "report.json"))
+	for _, c := range r.Selected() {
+		if c.Status != report.NotRun {
+			t.Errorf("%s: %s, want not run", c.Name(), c.Status)
+		}
+	}
+}
+
+// TestARequestNotRefusedNeverPassesItsNoSideEffectCheck: "a refused request
+// charges nothing" cannot be verified on a request that was carried out.
+// A server that lets a read token create an export, or a zero-balance
+// workspace export, breaks the refusal those checks rest on.
+func TestARequestNotRefusedNeverPassesItsNoSideEffectCheck(t *testing.T) {
+	for fault, id := range map[string]string{"scope-not-enforced": "SCOPE-NO-SIDE-EFFECT", "balance-not-checked": "CREDITS-NO-CHARGE"} {
+		t.Run(fault, func(t *testing.T) {
+			t.Parallel()
+			ref, base := serveReference(t, reference.WithFaults(fault))
+			path := filepath.Join(t.TempDir(), "r.json")
+			runConform(t, tokenEnv(ref.Tokens(), base), "run", "--focus", id, "--json-report", path)
+			for _, c := range readJSONReport(t, path).Selected() {
+				refused := false
+				for _, v := range c.Violations {
+					refused = refused || v.Rule == "refused"
+				}
+				if c.Status == report.Passed || !refused {
+					t.Errorf("%s: %s without a violation of rule refused:\n%s", c.Name(), c.Status, c.Explanation())
+				}
+			}
+		})
+	}
 }

@@ -1,10 +1,10 @@
 package main
 
 import (
-	"github.com/cornect/conform/internal/probe"
 	"strings"
 	"testing"
 
+	"github.com/cornect/conform/internal/probe"
 	"github.com/cornect/conform/internal/reference"
 )
 
