@@ -40,7 +40,7 @@ type Check struct {
 
 // Catalogue lists every check of the suite, in run order.
 func Catalogue() []Check {
-	const v010 = "0.1.0"
+	const v010, v020 = "0.1.0", "0.2.0"
 	return []Check{
 		{
 			ID: "AUTH-MISSING", Level: report.Must, Labels: []string{"auth"}, Since: v010, Source: docErrors,
@@ -88,9 +88,15 @@ func Catalogue() []Check {
 			Needs:    []Need{{probe.RoleRead}},
 		},
 		{
+			ID: "SCOPE-NO-CHARGE", Level: report.Must, Labels: []string{"scope", "credits"}, Since: v020, Source: docAuth + "; " + docCredits,
+			Title:    "a read token's POST /exports creates and charges nothing, whatever it is answered",
+			Sentence: "A read token MUST NOT create an export or spend credits: POST /exports is refused, and GET /credits shows the same balance and transactions after it.",
+			Needs:    []Need{{probe.RoleRead}},
+		},
+		{
 			ID: "SCOPE-NO-SIDE-EFFECT", Level: report.Should, Labels: []string{"scope", "credits", "security"}, Since: v010, Source: rfcRefused,
-			Title:    "403 INSUFFICIENT_SCOPE on POST /exports creates and charges nothing",
-			Sentence: "A request refused with 403 SHOULD have no side effects: GET /credits shows the same balance and transactions.",
+			Title:    "403 INSUFFICIENT_SCOPE on another read_write operation changes no credits",
+			Sentence: "A request to a read_write operation that is not charged, refused with 403, SHOULD have no side effects: GET /credits shows the same balance and transactions.",
 			Needs:    []Need{{probe.RoleRead}},
 		},
 		{
@@ -118,8 +124,8 @@ func Catalogue() []Check {
 		},
 		{
 			ID: "NOTFOUND-OTHER-WORKSPACE", Level: report.Must, Labels: []string{"not-found", "exports", "charges"}, Since: v010, Source: docGetExport,
-			Title:    "404 for another workspace's export, as for a missing one",
-			Sentence: "An export of another workspace MUST be indistinguishable from a missing one: 404 with the error envelope.",
+			Title:    "404 and the same code for another workspace's export as for a missing one",
+			Sentence: "An export of another workspace MUST be indistinguishable from a missing one: the same 404 status and the same code.",
 			Needs:    []Need{{probe.RoleReadWrite}, {probe.RoleNoCredits}},
 		},
 		{
@@ -135,8 +141,8 @@ func Catalogue() []Check {
 		},
 		{
 			ID: "AUTH-CHALLENGE", Level: report.Should, Labels: []string{"auth", "http"}, Since: v010, Source: rfcChallenge,
-			Title:    "WWW-Authenticate: Bearer on every 401, error=\"invalid_token\" only when a token was presented",
-			Sentence: "A 401 SHOULD carry a WWW-Authenticate challenge with the Bearer scheme, naming error=\"invalid_token\" when a token was presented and no error when none was.",
+			Title:    "WWW-Authenticate: Bearer on every 401, error=\"invalid_token\" only for a refused Bearer token",
+			Sentence: "A 401 SHOULD carry a WWW-Authenticate challenge with the Bearer scheme whose error is what RFC 6750 §3.1 gives: invalid_token for a Bearer token presented and refused, invalid_request or none for a malformed Bearer header, none when no Bearer credentials were sent.",
 		},
 		{
 			ID: "AUTH-SCHEME-CASE", Level: report.Should, Labels: []string{"auth", "http"}, Since: v010, Source: rfcScheme,
@@ -167,15 +173,20 @@ func Catalogue() []Check {
 			Needs:    []Need{{probe.RoleRead}},
 		},
 		{
-			ID: "HTTP-STABLE-CODE", Level: report.Should, Labels: []string{"http"}, Since: v010, Source: docErrors,
-			Title:    "the same failure provoked twice gets the same code",
-			Sentence: "Codes are stable: the same failure provoked twice SHOULD get the same status and code.",
+			ID: "HTTP-STABLE-CODE", Level: report.Must, Labels: []string{"http"}, Since: v010, Source: docErrors,
+			Title:    "the same failure provoked twice gets the same status and code",
+			Sentence: "Codes are stable: the same failure provoked twice MUST get the same status and the same code.",
 			Needs:    []Need{{probe.RoleRead}},
 		},
 		{
 			ID: "RATE-LIMIT-429", Level: report.Must, Labels: []string{"rate-limit"}, Since: v010, Source: docRateLimits,
 			Title:    "429 with the error envelope and Retry-After in whole seconds past the per-token limit",
 			Sentence: "A token past its per-endpoint limit MUST get 429 with the error envelope and a Retry-After header giving whole seconds to wait (at least 1).",
+		},
+		{
+			ID: "RATE-LIMIT-PER-TOKEN", Level: report.Must, Labels: []string{"rate-limit"}, Since: v020, Source: docRateLimits,
+			Title:    "another token is served while one is past the endpoint's limit (not 429)",
+			Sentence: "Each token has its own bucket per endpoint: once one token is past an endpoint's limit, another token's request to that endpoint MUST NOT get 429.",
 		},
 		{
 			ID: "RATE-LIMIT-RECOVERY", Level: report.Must, Labels: []string{"rate-limit"}, Since: v010, Source: docRateLimits,

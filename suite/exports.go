@@ -64,14 +64,13 @@ func (r *run) exportsFamily() *family {
 		}
 		theirs, missing := exs[2:2+len(probes)], exs[2+len(probes):]
 		s.judge(theirs, match.BeError(match.ErrorExpectation{Status: 404}))
-		// The page promises the 404; the same code as for a missing id is
-		// the rest of "indistinguishable", judged as a SHOULD: a server
-		// whose codes flicker (HTTP-STABLE-CODE) would fail it by chance.
+		// "Indistinguishable from a missing one": a different code tells
+		// the caller the export exists, so the same code is part of the MUST.
 		var pairs [][2]probe.Exchange
 		for i := range theirs {
 			pairs = append(pairs, [2]probe.Exchange{theirs[i], missing[i]})
 		}
-		s.judgeAt(report.Should, pairs, match.Indistinguishable())
+		s.judgeAt(r.readingLevel(r.profile().Readings.OtherWorkspaceSameCode, report.Must), pairs, match.Indistinguishable())
 	})
 
 	f := &family{name: "an export that is not ready yet", specs: []*spec{notReady, otherWorkspace}}

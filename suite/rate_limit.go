@@ -29,7 +29,14 @@ func (r *run) rateLimitFamily() *family {
 		last    probe.Exchange
 		sent    int
 		elapsed time.Duration
+		other   *probe.Exchange // another token's request once the first was limited
 	)
+	var others []probe.Role
+	for _, o := range readRoles() {
+		if o != role {
+			others = append(others, o)
+		}
+	}
 
 	limited := newSpec("RATE-LIMIT-429", "", func(_ context.Context, s *spec) {
 		if first == nil {
@@ -62,7 +69,15 @@ func (r *run) rateLimitFamily() *family {
 		s.judge(s.send(ctx, q)[0], match.BeAccepted())
 	}, Need{role})
 
-	f := &family{name: "rate limit", specs: []*spec{limited, recovery}}
+	perToken := newSpec("RATE-LIMIT-PER-TOKEN", "", func(_ context.Context, s *spec) {
+		if first == nil {
+			s.inconclusive("no 429 was provoked, so no token was past the limit")
+		}
+		s.record(*first)
+		s.judge(*other, match.BeAccepted())
+	}, Need{role}, others)
+
+	f := &family{name: "rate limit", specs: []*spec{limited, perToken, recovery}}
 	f.setup = func(ctx context.Context, runnable []*spec) {
 		if !slices.Contains(runnable, limited) && !slices.Contains(runnable, recovery) {
 			return
@@ -87,6 +102,15 @@ func (r *run) rateLimitFamily() *family {
 			}
 		}
 		elapsed = r.clock.Now().Sub(start)
+		// At once, while the burst's token is still past the limit: the
+		// other token has a bucket of its own.
+		if first != nil && slices.Contains(runnable, perToken) {
+			o, _ := r.pickToken(e, others...)
+			q := r.as(e, o)
+			q.Provoke = true
+			ex := r.do(ctx, q)
+			other = &ex
+		}
 	}
 	return f
 }

@@ -6,16 +6,18 @@ import (
 
 	"github.com/cornect/conform/internal/match"
 	"github.com/cornect/conform/internal/probe"
+	"github.com/cornect/conform/internal/report"
 )
 
 // scopeFamily registers INSUFFICIENT_SCOPE and what the refusal may not
-// change. The refused requests are sent once, between two reads of GET
-// /credits, so a server that charges before it refuses is seen on the
+// change. The read token's requests are sent once, between two reads of
+// GET /credits, so a server that charges before it refuses is seen on the
 // first attempt (a second would be a free re-export).
 func (r *run) scopeFamily() *family {
 	var before, after probe.Exchange
 	var refused []probe.Exchange
-	var none string // why there is nothing to refuse
+	var charged, other []probe.Exchange // of refused: to charged endpoints, to the others
+	var none string                     // why there is nothing to refuse
 
 	insufficient := newSpec("SCOPE-INSUFFICIENT", "", func(_ context.Context, s *spec) {
 		if none != "" {
@@ -27,35 +29,42 @@ func (r *run) scopeFamily() *family {
 			Details: map[string]string{"token_scope": "read", "required": "read_write"},
 		}))
 	})
+	// A read token that creates or charges breaks the scope model, whatever
+	// status it got: a MUST of the authentication and credits pages.
+	noCharge := newSpec("SCOPE-NO-CHARGE", "", func(_ context.Context, s *spec) {
+		if len(charged) == 0 {
+			s.skip("no charged operation needs the read_write scope")
+		}
+		judgeAround(s, match.Around{Before: before, Actions: charged, After: after})
+	})
+	noCharge.check.Level = r.readingLevel(r.profile().Readings.ReadTokenCharges, report.Must)
+	// On the other operations, "a 403 changes nothing" is RFC 9110's SHOULD.
 	noSideEffect := newSpec("SCOPE-NO-SIDE-EFFECT", "", func(_ context.Context, s *spec) {
-		if none != "" {
-			s.skip(none)
+		if len(other) == 0 {
+			s.skip("no read_write operation besides the charged ones (SCOPE-NO-CHARGE covers those)")
 		}
-		around := match.Around{Before: before, Actions: refused, After: after}
-		if ok, why := around.Observable(); !ok {
-			s.record(before, after)
-			s.inconclusive(why + "; without both reads no charge can be seen")
-		}
-		s.judge(around, match.LeaveCreditsUnchanged())
+		judgeAround(s, match.Around{Before: before, Actions: other, After: after})
 	})
 
-	f := &family{name: "insufficient scope", specs: []*spec{insufficient, noSideEffect}}
+	f := &family{name: "insufficient scope", specs: []*spec{insufficient, noCharge, noSideEffect}}
 	f.setup = func(ctx context.Context, runnable []*spec) {
 		if len(runnable) == 0 {
 			return
 		}
 		var reqs []probe.Request
+		var isCharged []bool
 		for _, e := range r.operationsWithScope("read_write") {
 			if destructive(e.Method) {
 				continue // a server that ignored the scope would carry out the write
 			}
 			reqs = append(reqs, r.as(e, probe.RoleRead))
+			isCharged = append(isCharged, e.Charged)
 		}
 		if len(reqs) == 0 {
 			none = "no GET or POST operation needs the read_write scope"
 			return
 		}
-		watch := slices.Contains(runnable, noSideEffect)
+		watch := slices.Contains(runnable, noCharge) || slices.Contains(runnable, noSideEffect)
 		credits := r.as(r.endpoint(r.profile().Credits.BalanceEndpoint), probe.RoleRead)
 		if watch {
 			before = r.do(ctx, credits)
@@ -64,8 +73,25 @@ func (r *run) scopeFamily() *family {
 		if watch {
 			after = r.do(ctx, credits)
 		}
+		for i, ex := range refused {
+			if isCharged[i] {
+				charged = append(charged, ex)
+			} else {
+				other = append(other, ex)
+			}
+		}
 	}
 	return f
+}
+
+// judgeAround judges what requests between two reads of the credits
+// changed; without both reads there is nothing to compare.
+func judgeAround(s *spec, around match.Around) {
+	if ok, why := around.Observable(); !ok {
+		s.record(around.Before, around.After)
+		s.inconclusive(why + "; without both reads no charge can be seen")
+	}
+	s.judge(around, match.LeaveCreditsUnchanged())
 }
 
 // readAcceptedFamily is the negative control of INSUFFICIENT_SCOPE: a read
@@ -92,4 +118,15 @@ func (r *run) readAcceptedFamily() *family {
 // delete data.
 func destructive(method string) bool {
 	return method == "DELETE" || method == "PUT" || method == "PATCH"
+}
+
+// readingLevel is the level a profile reading asks for, or def.
+func (r *run) readingLevel(reading string, def report.Level) report.Level {
+	switch reading {
+	case "must":
+		return report.Must
+	case "should":
+		return report.Should
+	}
+	return def
 }

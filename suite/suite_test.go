@@ -55,13 +55,16 @@ func TestSuitePassesAgainstTheReference(t *testing.T) {
 		if c.Name() != plan[i].Name() {
 			t.Errorf("check %d is %s, the plan says %s", i, c.Name(), plan[i].Name())
 		}
-		if c.Status != report.Passed {
+		// The profile has no read_write operation but the charged one, so
+		// SCOPE-NO-SIDE-EFFECT has nothing to judge (SCOPE-NO-CHARGE does).
+		notApplicable := c.ID == "SCOPE-NO-SIDE-EFFECT" && c.Skip == report.SkipNotApplicable
+		if c.Status != report.Passed && !notApplicable {
 			t.Errorf("%s: %s\n%s", c.Name(), c.Status, c.Explanation())
 		}
-		if c.Judged == 0 {
+		if c.Judged == 0 && !notApplicable {
 			t.Errorf("%s judged no exchange", c.Name())
 		}
-		if !heard[c.Name()] || c.Duration == 0 {
+		if !heard[c.Name()] || c.Duration == 0 && !notApplicable {
 			t.Errorf("%s: no progress or duration from Ginkgo", c.Name())
 		}
 	}

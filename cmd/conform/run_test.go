@@ -32,7 +32,8 @@ func TestRunWithoutBaseURLPassesAgainstTheEmbeddedReference(t *testing.T) {
 	}
 	r := readJSONReport(t, filepath.Join(dir, "r.json"))
 	for _, c := range r.Checks {
-		if c.Status != report.Passed {
+		// SCOPE-NO-SIDE-EFFECT has nothing to judge against the documented CAPI.
+		if c.Status != report.Passed && !(c.ID == "SCOPE-NO-SIDE-EFFECT" && c.Skip == report.SkipNotApplicable) {
 			t.Errorf("%s: %s %s", c.Name(), c.Status, c.Explanation())
 		}
 	}
@@ -145,6 +146,7 @@ func TestAMissingTokenSkipsItsChecksNamingTheVariable(t *testing.T) {
 			skipped[c.ID] = c.Explanation()
 		}
 	}
+	delete(skipped, "SCOPE-NO-SIDE-EFFECT") // nothing to judge against the documented CAPI
 	for id, variable := range map[string]string{
 		"AUTH-EXPIRED":             "CONFORM_TOKEN_EXPIRED",
 		"CREDITS-INSUFFICIENT":     "CONFORM_TOKEN_NO_CREDITS",
@@ -305,7 +307,7 @@ func TestASuiteTimeoutInTheMiddleOfABurstStopsEverything(t *testing.T) {
 // A server that lets a read token create an export, or a zero-balance
 // workspace export, breaks the refusal those checks rest on.
 func TestARequestNotRefusedNeverPassesItsNoSideEffectCheck(t *testing.T) {
-	for fault, id := range map[string]string{"scope-not-enforced": "SCOPE-NO-SIDE-EFFECT", "balance-not-checked": "CREDITS-NO-CHARGE"} {
+	for fault, id := range map[string]string{"scope-not-enforced": "SCOPE-NO-CHARGE", "balance-not-checked": "CREDITS-NO-CHARGE"} {
 		t.Run(fault, func(t *testing.T) {
 			t.Parallel()
 			ref, base := serveReference(t, reference.WithFaults(fault))

@@ -96,20 +96,43 @@ func bearerChallenge(vals []string) string {
 var challengeError = regexp.MustCompile(`(?i)(?:^|[\s,])error\s*=\s*"?([A-Za-z_]+)"?`)
 
 // HaveBearerChallenge succeeds when every 401 carries a WWW-Authenticate
-// challenge with the Bearer scheme (RFC 9110 §11.6.1, RFC 6750 §3); when the
-// request presented credentials it names error="invalid_token", when it sent
-// no Authorization header it names no error (RFC 6750 §3.1). Exchanges that
-// are not 401s are not judged.
+// challenge with the Bearer scheme (RFC 9110 §11.6.1, RFC 6750 §3) whose
+// error parameter is what RFC 6750 §3.1 gives for the credentials sent:
+// error="invalid_token" for a Bearer token presented and refused;
+// invalid_request or none for a malformed Bearer header ("Bearer" alone);
+// none at all when no Bearer credentials were sent (no header, an empty
+// one, another scheme). Exchanges that are not 401s are not judged.
 func HaveBearerChallenge() types.GomegaMatcher {
 	return &exchangeMatcher{
 		describe: "a Bearer challenge in WWW-Authenticate",
 		violations: func(ex probe.Exchange) []Violation {
-			return challengeViolations(ex, ex.Auth != probe.NoAuthorization)
+			return challengeViolations(ex, bearerCredentials(ex.ReqHeader.Get("Authorization")))
 		},
 	}
 }
 
-func challengeViolations(ex probe.Exchange, presented bool) []Violation {
+// credentials is what a request presented, as RFC 6750 §3.1 tells them apart.
+type credentials int
+
+const (
+	noBearerCredentials credentials = iota // no header, an empty one, another scheme
+	malformedBearer                        // "Bearer" without a token
+	bearerToken                            // "Bearer <token>"
+)
+
+// bearerCredentials classifies an Authorization header value.
+func bearerCredentials(authorization string) credentials {
+	scheme, token, _ := strings.Cut(strings.TrimSpace(authorization), " ")
+	switch {
+	case !strings.EqualFold(scheme, "Bearer"):
+		return noBearerCredentials
+	case strings.TrimSpace(token) == "":
+		return malformedBearer
+	}
+	return bearerToken
+}
+
+func challengeViolations(ex probe.Exchange, sent credentials) []Violation {
 	if ex.Status != 401 {
 		return nil // only a 401 owes a challenge; its status is a MUST check's business
 	}
@@ -122,15 +145,17 @@ func challengeViolations(ex probe.Exchange, presented bool) []Violation {
 		return []Violation{{Where: "header WWW-Authenticate", Rule: "challenge", Expected: "the Bearer scheme", Got: fmt.Sprintf("%q", strings.Join(vals, ", "))}}
 	}
 	m := challengeError.FindStringSubmatch(bearer)
+	got := "no error parameter"
+	if m != nil {
+		got = fmt.Sprintf("error=%q", m[1])
+	}
 	switch {
-	case presented && (m == nil || m[1] != "invalid_token"):
-		got := "no error parameter"
-		if m != nil {
-			got = fmt.Sprintf("error=%q", m[1])
-		}
-		return []Violation{{Where: "header WWW-Authenticate", Rule: "challenge-error", Expected: `error="invalid_token" for a token that was presented and refused (RFC 6750 §3.1)`, Got: got}}
-	case !presented && m != nil:
-		return []Violation{{Where: "header WWW-Authenticate", Rule: "challenge-error", Expected: "no error parameter when no credentials were sent (RFC 6750 §3.1)", Got: fmt.Sprintf("error=%q", m[1])}}
+	case sent == bearerToken && (m == nil || m[1] != "invalid_token"):
+		return []Violation{{Where: "header WWW-Authenticate", Rule: "challenge-error", Expected: `error="invalid_token" for a Bearer token that was presented and refused (RFC 6750 §3.1)`, Got: got}}
+	case sent == malformedBearer && m != nil && m[1] != "invalid_request":
+		return []Violation{{Where: "header WWW-Authenticate", Rule: "challenge-error", Expected: `error="invalid_request" or no error for a malformed Bearer header (RFC 6750 §3.1)`, Got: got}}
+	case sent == noBearerCredentials && m != nil:
+		return []Violation{{Where: "header WWW-Authenticate", Rule: "challenge-error", Expected: "no error parameter when no Bearer credentials were sent (RFC 6750 §3.1)", Got: got}}
 	}
 	return nil
 }

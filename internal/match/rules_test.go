@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,12 +55,15 @@ func ruleRows() []ruleRow {
 	}
 	allow := func() types.GomegaMatcher { return HaveAllowedMethods(map[string]string{"/credits": "GET"}) }
 	leak := func() types.GomegaMatcher { return NotLeak("cornect_madeupsecret0123") }
-	presented := func(ex probe.Exchange) probe.Exchange {
-		return with(ex, func(e *probe.Exchange) { e.Auth = "Authorization: Bearer $CONFORM_TOKEN_EXPIRED" })
+	sent := func(authorization string) func(probe.Exchange) probe.Exchange {
+		return func(ex probe.Exchange) probe.Exchange {
+			return with(ex, func(e *probe.Exchange) { e.ReqHeader = http.Header{"Authorization": {authorization}} })
+		}
 	}
-	absent := func(ex probe.Exchange) probe.Exchange {
-		return with(ex, func(e *probe.Exchange) { e.Auth = probe.NoAuthorization })
-	}
+	presented := sent("Bearer $CONFORM_TOKEN_EXPIRED")
+	absent := func(ex probe.Exchange) probe.Exchange { return ex }
+	malformed := sent("Bearer")
+	basic := sent("Basic Y29uZm9ybTpjb25mb3Jt")
 	tx := `{"id":"t1","amount":-3,"reason":"export_charge"}`
 	tx2 := `{"id":"t2","amount":-1,"reason":"export_charge"}`
 	refused := exchange(402, "application/json", `{"detail":{"code":"insufficient_balance","message":"x"}}`)
@@ -97,6 +101,10 @@ func ruleRows() []ruleRow {
 		{"challenge: another scheme only", HaveBearerChallenge, absent(exchange(401, "application/json", envelope401, "WWW-Authenticate", `Basic realm="cornect"`)), "challenge"},
 		{"challenge: a presented token without invalid_token", HaveBearerChallenge, presented(exchange(401, "application/json", envelope401, "WWW-Authenticate", `Bearer realm="cornect"`)), "challenge-error"},
 		{"challenge: an error without credentials", HaveBearerChallenge, absent(exchange(401, "application/json", envelope401, "WWW-Authenticate", `Bearer realm="cornect", error="invalid_token"`)), "challenge-error"},
+		{"challenge: another scheme, no error", HaveBearerChallenge, basic(exchange(401, "application/json", envelope401, "WWW-Authenticate", `Bearer realm="cornect"`)), ""},
+		{"challenge: an error for another scheme", HaveBearerChallenge, basic(exchange(401, "application/json", envelope401, "WWW-Authenticate", `Bearer realm="cornect", error="invalid_token"`)), "challenge-error"},
+		{"challenge: a malformed Bearer header, invalid_request", HaveBearerChallenge, malformed(exchange(401, "application/json", envelope401, "WWW-Authenticate", `Bearer realm="cornect", error="invalid_request"`)), ""},
+		{"challenge: a malformed Bearer header, invalid_token", HaveBearerChallenge, malformed(exchange(401, "application/json", envelope401, "WWW-Authenticate", `Bearer realm="cornect", error="invalid_token"`)), "challenge-error"},
 
 		// HaveAllowedMethods (RFC 9110 §15.5.6).
 		{"405: Allow names the method", allow, exchange(405, "application/json", envelope405, "Allow", "GET, HEAD"), ""},

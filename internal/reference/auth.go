@@ -72,32 +72,36 @@ func (s *Server) authenticate(r *http.Request, now time.Time) (*token, *workspac
 	}
 	if missing {
 		if s.broken(faultMissingAuthAsInvalidToken) {
-			return nil, nil, authFailure("INVALID_TOKEN", msgInvalidToken, false)
+			return nil, nil, authFailure("INVALID_TOKEN", msgInvalidToken, "")
 		}
 		// challenge-error-without-credentials: the challenge then says error="invalid_token"
-		return nil, nil, authFailure("MISSING_AUTH_HEADER", msgMissingAuth, s.broken(faultChallengeErrorWithoutCredentials))
+		code := ""
+		if s.broken(faultChallengeErrorWithoutCredentials) {
+			code = challengeInvalidToken
+		}
+		return nil, nil, authFailure("MISSING_AUTH_HEADER", msgMissingAuth, code)
 	}
 
 	secret, ok := s.bearerSecret(values)
 	if !ok {
-		return nil, nil, authFailure("INVALID_TOKEN_FORMAT", msgInvalidFormat, true)
+		return nil, nil, authFailure("INVALID_TOKEN_FORMAT", msgInvalidFormat, formatChallengeError(values))
 	}
 	tok := s.tokens[secret]
 	var e *apiError
 	switch {
 	case tok == nil:
-		e = authFailure("INVALID_TOKEN", msgInvalidToken, true)
+		e = authFailure("INVALID_TOKEN", msgInvalidToken, challengeInvalidToken)
 	case tok.revoked && !s.broken(faultRevokedAccepted):
-		e = authFailure("INVALID_TOKEN", msgInvalidToken, true)
+		e = authFailure("INVALID_TOKEN", msgInvalidToken, challengeInvalidToken)
 	case !now.Before(tok.expiresAt) && !s.broken(faultExpiredAccepted):
-		e = authFailure("TOKEN_EXPIRED", msgTokenExpired, true)
+		e = authFailure("TOKEN_EXPIRED", msgTokenExpired, challengeInvalidToken)
 		if s.broken(faultExpiredAsInvalidToken) {
-			e = authFailure("INVALID_TOKEN", msgInvalidToken, true)
+			e = authFailure("INVALID_TOKEN", msgInvalidToken, challengeInvalidToken)
 		}
 	case tok.workspaceID == "" && !s.broken(faultUnboundAccepted):
-		e = authFailure("TOKEN_NOT_WORKSPACE_BOUND", msgNotBound, true)
+		e = authFailure("TOKEN_NOT_WORKSPACE_BOUND", msgNotBound, challengeInvalidToken)
 	case tok.ownerRemoved:
-		e = authFailure("NOT_WORKSPACE_MEMBER", msgNotMember, true)
+		e = authFailure("NOT_WORKSPACE_MEMBER", msgNotMember, challengeInvalidToken)
 		if s.broken(faultNonMember403) {
 			e.status, e.challenge = http.StatusForbidden, nil
 		}
@@ -139,10 +143,35 @@ func (s *Server) bearerSecret(values []string) (string, bool) {
 	return "", false
 }
 
-func authFailure(code, message string, credentialPresented bool) *apiError {
+func authFailure(code, message, challengeError string) *apiError {
 	e := documentedError(code, message, nil)
-	e.challenge = &challenge{credentialPresented: credentialPresented}
+	e.challenge = &challenge{errorCode: challengeError}
 	return e
+}
+
+// The challenge errors of RFC 6750 §3.1 the reference sends.
+const (
+	challengeInvalidToken   = "invalid_token"
+	challengeInvalidRequest = "invalid_request"
+)
+
+// formatChallengeError is the challenge error for an Authorization header
+// that is not a cornect_ bearer token (RFC 6750 §3.1): a Bearer token of
+// another form was presented and is invalid; "Bearer" without a token is a
+// malformed request; another scheme, or no scheme, presents no Bearer
+// credentials, and the challenge names no error.
+func formatChallengeError(values []string) string {
+	if len(values) != 1 {
+		return challengeInvalidRequest
+	}
+	scheme, credential, _ := strings.Cut(strings.TrimSpace(values[0]), " ")
+	switch {
+	case !strings.EqualFold(scheme, "Bearer"):
+		return ""
+	case strings.TrimSpace(credential) == "":
+		return challengeInvalidRequest
+	}
+	return challengeInvalidToken
 }
 
 // scopeDetails are the details of INSUFFICIENT_SCOPE, in the documented order.

@@ -64,9 +64,20 @@ func TestChallengeCarriesErrorOnlyWhenACredentialWasPresented(t *testing.T) {
 			t.Errorf("%s: WWW-Authenticate %q", role, got)
 		}
 	}
-	got := e.get("/credits", "", withHeader("Authorization", "Basic abc")).header.Get("WWW-Authenticate")
-	if !strings.Contains(got, `error="invalid_token"`) {
-		t.Errorf("malformed header: WWW-Authenticate %q", got)
+	// RFC 6750 §3.1: a Bearer token presented and refused is invalid_token,
+	// "Bearer" alone a malformed request, and another scheme (or none)
+	// presents no Bearer credentials at all.
+	for header, want := range map[string]string{
+		"Bearer deadbeef":  `error="invalid_token"`,
+		"Bearer":           `error="invalid_request"`,
+		"Basic abc":        "",
+		"cornect_deadbeef": "",
+		"":                 "",
+	} {
+		got := e.get("/credits", "", withHeader("Authorization", header)).header.Get("WWW-Authenticate")
+		if want == "" && got != `Bearer realm="cornect"` || want != "" && !strings.Contains(got, want) {
+			t.Errorf("Authorization %q: WWW-Authenticate %q, want %s", header, got, want)
+		}
 	}
 }
 

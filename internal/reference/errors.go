@@ -49,7 +49,10 @@ type fieldProblem struct {
 // challenge is the Bearer challenge (RFC 6750 §3) of a 401 caused by
 // authentication.
 type challenge struct {
-	credentialPresented bool // with error="invalid_token" only when a credential was sent
+	// errorCode is the challenge's error (RFC 6750 §3.1): invalid_token for
+	// a Bearer token that was presented and refused, invalid_request for a
+	// malformed Bearer header, none without Bearer credentials.
+	errorCode string
 }
 
 // documentedError builds an error whose code is on the Errors page; its
@@ -230,13 +233,13 @@ func fastAPIProblems(problems []fieldProblem) []map[string]any {
 	return out
 }
 
-// header renders the challenge. A description is sent only with a presented
-// credential; it is a fixed message and never contains the credential.
+// header renders the challenge. A description is sent only with an error;
+// it is a fixed message and never contains the credential.
 func (c *challenge) header(description string) string {
-	if !c.credentialPresented {
+	if c.errorCode == "" {
 		return `Bearer realm="cornect"`
 	}
-	return `Bearer realm="cornect", error="invalid_token", error_description="` + challengeSafe(description) + `"`
+	return `Bearer realm="cornect", error="` + c.errorCode + `", error_description="` + challengeSafe(description) + `"`
 }
 
 // challengeSafe keeps the characters RFC 6750 §3 allows in error_description.

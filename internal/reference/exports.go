@@ -209,6 +209,9 @@ func (s *Server) findExport(c *call) (*export, *apiError) {
 		if s.broken(faultCrossWorkspace403) {
 			return nil, &apiError{status: http.StatusForbidden, code: "FORBIDDEN", message: "This export belongs to another workspace."}
 		}
+		if s.broken(faultCrossWorkspaceOtherCode) {
+			return nil, &apiError{status: http.StatusNotFound, code: "EXPORT_OF_ANOTHER_WORKSPACE", message: "This export belongs to another workspace."}
+		}
 		e = nil
 	}
 	if e == nil {

@@ -70,6 +70,8 @@ const (
 	faultUnknownRoutePlainText            = "unknown-route-plain-text"
 	faultCodesUnstable                    = "codes-unstable"
 	faultRetryAfterGarbage                = "retry-after-garbage"
+	faultCrossWorkspaceOtherCode          = "cross-workspace-other-code"
+	faultSharedBucket                     = "rate-limit-shared-bucket"
 )
 
 // Names of the variations.
@@ -144,6 +146,8 @@ func Faults() []FaultInfo {
 		{faultUnknownRoutePlainText, `an unknown path answers "404 page not found" as text/plain, like Go's default mux`, "every error response, an unknown path's 404 included, is JSON with the envelope"},
 		{faultCodesUnstable, "the codes of undocumented statuses (404, 422, 400, 405, 429) alternate between two spellings, every second response with a code taking the other, e.g. NOT_FOUND and RESOURCE_NOT_FOUND", "error codes are stable: clients branch on them, so the same error always has the same code"},
 		{faultRetryAfterGarbage, `non-429 error responses (the 402 and 404s among them) carry "Retry-After: soon"`, "Retry-After is an HTTP-date or whole seconds (RFC 9110 §10.2.3)"},
+		{faultCrossWorkspaceOtherCode, "another workspace's export answers 404 with code EXPORT_OF_ANOTHER_WORKSPACE, telling the caller it exists", "another workspace's export is indistinguishable from a missing one: the same status and code"},
+		{faultSharedBucket, "all tokens share one rate-limit bucket per endpoint", "each token has its own bucket per endpoint"},
 	}
 }
 

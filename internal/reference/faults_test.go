@@ -145,6 +145,17 @@ var faultCases = map[string]func(t *testing.T, e *env) bool{
 		id := e.createExport(RoleReadWrite, germanyExport).ExportJob.ID
 		return e.get("/exports/"+id, RoleNoCredits).status == 403
 	},
+	faultCrossWorkspaceOtherCode: func(t *testing.T, e *env) bool {
+		id := e.createExport(RoleReadWrite, germanyExport).ExportJob.ID
+		r := e.get("/exports/"+id, RoleNoCredits)
+		return r.status == 404 && r.envelope(t).Detail.Code == "EXPORT_OF_ANOTHER_WORKSPACE"
+	},
+	faultSharedBucket: func(t *testing.T, e *env) bool {
+		for range 60 {
+			e.get("/credits", RoleRead)
+		}
+		return e.get("/credits", RoleReadWrite).status == 429
+	},
 	faultSearchFilterTypesUnchecked: func(t *testing.T, e *env) bool {
 		return e.post("/exports", RoleReadWrite, `{"name":"x","search_filters":{"countries":"Germany"}}`).status == 201 &&
 			e.post("/companies/search", RoleRead, `{"employee_count_min":"ten"}`).status == 200

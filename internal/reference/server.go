@@ -208,7 +208,11 @@ func (s *Server) serve(rt *route, c *call) (reply, *apiError) {
 			}
 			return reply{}, err
 		}
-		if wait, ok := s.take("token "+tok.role+" "+rt.id, rt.limit, c.now); !ok {
+		bucket := "token " + tok.role + " " + rt.id
+		if s.broken(faultSharedBucket) {
+			bucket = "endpoint " + rt.id
+		}
+		if wait, ok := s.take(bucket, rt.limit, c.now); !ok {
 			return reply{}, rateLimited(wait)
 		}
 		c.workspace = ws
