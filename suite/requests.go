@@ -159,10 +159,17 @@ func (r *run) doAll(ctx context.Context, reqs ...probe.Request) []probe.Exchange
 	}
 	wg.Wait()
 	r.mu.Lock()
-	r.seen = append(r.seen, out...)
+	for _, ex := range out {
+		r.seen = append(r.seen, ex.Capped(seenBodyLimit))
+	}
 	r.mu.Unlock()
 	return out
 }
+
+// seenBodyLimit is how much of each body the run keeps for the checks that
+// look across it (leaks, challenges, Retry-After): an error body is
+// expected to be small, and a larger one fails its own check.
+const seenBodyLimit = 64 << 10
 
 // do sends one request.
 func (r *run) do(ctx context.Context, q probe.Request) probe.Exchange {

@@ -123,9 +123,43 @@ func (s *spec) execute(nodeCtx SpecContext) {
 		}
 		s.body(ctx, s)
 	})
+	s.trimEvidence()
 	if s.res.Status == report.Failed {
 		Fail(s.result().Explanation(), 1) // for Ginkgo's own output; the result is already recorded
 	}
+}
+
+// passingEvidence is how many exchanges that broke no rule a check keeps,
+// as summaries: enough to show what was sent, few enough that a report
+// grows with failures, not with the operations swept.
+const passingEvidence = 8
+
+// trimEvidence keeps every exchange a violation names whole, and of the
+// others the first few as summaries; the batch's answers are let go.
+func (s *spec) trimEvidence() {
+	s.got = nil
+	named := map[int]bool{}
+	for _, v := range s.res.Violations {
+		named[v.Exchange] = true
+	}
+	var kept []probe.Exchange
+	index := map[int]int{} // old index → new
+	passing := 0
+	for i, ex := range s.res.Exchanges {
+		if !named[i] {
+			if passing == passingEvidence {
+				continue
+			}
+			passing++
+			ex = ex.Summary()
+		}
+		index[i] = len(kept)
+		kept = append(kept, ex)
+	}
+	for i := range s.res.Violations {
+		s.res.Violations[i].Exchange = index[s.res.Violations[i].Exchange]
+	}
+	s.res.Exchanges, s.seqs = kept, nil
 }
 
 // settle records an outcome that is final.
@@ -145,7 +179,7 @@ func (s *spec) skip(reason string) { s.stop(report.Skipped, report.SkipNotApplic
 
 // inconclusive ends the spec: the target could not be brought into the
 // state the check needs.
-func (s *spec) inconclusive(why string) { s.stop(report.Inconclusive, "", "inconclusive: "+why) }
+func (s *spec) inconclusive(why string) { s.stop(report.Inconclusive, "", why) }
 
 // record keeps exchanges as the spec's evidence, each once.
 func (s *spec) record(exs ...probe.Exchange) {

@@ -34,6 +34,27 @@ type Exchange struct {
 	// probe, so the check judging it is inconclusive.
 	Throttled   bool          `json:"throttled,omitempty"`
 	RetryWaited time.Duration `json:"retry_waited_ns,omitempty"`
+	// Summarized marks an exchange kept without its response body and
+	// headers: it broke no rule of the check that kept it.
+	Summarized bool `json:"summarized,omitempty"`
+}
+
+// Summary is the exchange without its response body and headers: what a
+// report keeps of an exchange that broke no rule.
+func (e Exchange) Summary() Exchange {
+	e.Body, e.BodyText, e.Header = nil, "", nil
+	e.Summarized = true
+	return e
+}
+
+// Capped is the exchange with its body cut to n bytes, for checks that
+// look across the run: an error body is expected to be small, and a larger
+// one is a violation of its own check.
+func (e Exchange) Capped(n int) Exchange {
+	if len(e.Body) > n {
+		e.Body, e.BodyText = e.Body[:n], e.BodyText[:n]
+	}
+	return e
 }
 
 // Line is the request in one line for headings:
@@ -66,6 +87,10 @@ func (e Exchange) Evidence(indent string) string {
 		fmt.Fprintf(&b, " (%s)", e.Duration.Round(time.Millisecond))
 	}
 	b.WriteString("\n")
+	if e.Summarized {
+		fmt.Fprintf(&b, "%s          (headers and body not kept: no rule of the check was broken here)\n", indent)
+		return b.String()
+	}
 	for _, h := range EvidenceHeaders {
 		if v := e.Header.Values(h); len(v) > 0 {
 			fmt.Fprintf(&b, "%s          %s: %s\n", indent, h, strings.Join(v, ", "))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -337,5 +338,32 @@ func TestJSONCutsBodiesToWhatReportsShow(t *testing.T) {
 	}
 	if cut == 0 {
 		t.Error("the sample's long body was not marked truncated")
+	}
+}
+
+// TestMarkdownStaysWithinWhatGitHubShows: however many checks fail, and
+// however long their evidence, the summary stays under 1 MiB and says what
+// it left out.
+func TestMarkdownStaysWithinWhatGitHubShows(t *testing.T) {
+	r := sampleResult()
+	failed := r.Checks[3]
+	long := strings.Repeat("x", 100<<10)
+	for i := range 3000 {
+		c := failed
+		c.Variant = fmt.Sprintf("operation %d", i)
+		c.Violations = append([]Violation(nil), failed.Violations...)
+		c.Violations[0].Got = long
+		c.Operations = []OperationResult{{Method: "GET", Path: fmt.Sprintf("/op/%d", i), Status: Failed}}
+		r.Checks = append(r.Checks, c)
+	}
+	var buf bytes.Buffer
+	if err := Markdown(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	if buf.Len() > MarkdownLimit {
+		t.Errorf("the summary is %d bytes, over %d", buf.Len(), MarkdownLimit)
+	}
+	if !strings.Contains(buf.String(), "more entries (failures, warnings or coverage rows) are left out") {
+		t.Error("the summary does not say what it left out")
 	}
 }
