@@ -78,7 +78,7 @@ func fetch(ctx context.Context, u *url.URL, source string, client *http.Client, 
 	if err != nil {
 		return nil, fmt.Errorf("fetching openapi document %q: %w", source, err)
 	}
-	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Accept", "application/json, application/yaml;q=0.9, application/x-yaml;q=0.9, text/yaml;q=0.9")
 	resp, err := client.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("fetching openapi document %q: %w", source, err)

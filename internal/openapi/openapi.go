@@ -6,13 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/cornect/conform/internal/probe"
 	"math"
 	"net/url"
 	"slices"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/cornect/conform/internal/probe"
 )
 
 // Scopes, as Operation.Scope reports them.
@@ -62,9 +64,9 @@ type Operation struct {
 	LimitPerMinute int // ExtLimitPerMinute; 0 when absent
 }
 
-// Parse reads an OpenAPI document (JSON) and returns its operations, sorted
-// by path, then method. source names the document in errors. Every problem
-// with the operations is reported at once.
+// Parse reads an OpenAPI document (JSON or YAML) and returns its operations,
+// sorted by path, then method. source names the document in errors. Every
+// problem with the operations is reported at once.
 //
 // Scope and Public come from the operation's x-cornect-scope when it has
 // one (and it is then not Public). Otherwise they come from its security
@@ -176,40 +178,89 @@ func sortOperations(ops []Operation) {
 }
 
 // sniff checks what the library would accept silently or explain poorly: that
-// doc is JSON, an object, and an OpenAPI 3 document. It reports whether the
-// document has a top-level security member at all, which the library does not
-// tell apart from an empty one.
+// doc is JSON or YAML, a mapping, and an OpenAPI 3 document. It reports
+// whether the document has a top-level security member at all, which the
+// library does not tell apart from an empty one.
 func sniff(doc []byte) (topSecurity bool, err error) {
 	trimmed := bytes.TrimSpace(doc)
-	if len(trimmed) == 0 {
+	switch {
+	case len(trimmed) == 0:
 		return false, errors.New("is empty")
+	case bytes.HasPrefix(trimmed, []byte("<")):
+		return false, errors.New("is neither JSON nor YAML: it looks like HTML or XML; give the URL of the document itself")
 	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(trimmed, &top); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &typeErr):
-			return false, fmt.Errorf("is JSON but not an object (found a JSON %s), so not an OpenAPI document", typeErr.Value)
-		case bytes.HasPrefix(trimmed, []byte("<")):
-			return false, errors.New("is not JSON: it looks like HTML or XML; give the URL of the JSON document itself")
-		case bytes.HasPrefix(trimmed, []byte("openapi:")) || bytes.HasPrefix(trimmed, []byte("swagger:")) || bytes.HasPrefix(trimmed, []byte("---")):
-			return false, errors.New("is not JSON: it looks like YAML, which is not supported; convert the document to JSON")
-		}
-		return false, fmt.Errorf("is not JSON: %v", err)
+	var top map[string]topMember
+	if trimmed[0] == '{' || trimmed[0] == '[' {
+		top, err = sniffJSON(trimmed)
+	} else {
+		top, err = sniffYAML(trimmed)
+	}
+	if err != nil {
+		return false, err
 	}
 	if _, ok := top["swagger"]; ok {
 		return false, errors.New("is a Swagger 2.0 document; only OpenAPI 3 is supported, convert it first")
 	}
-	raw, ok := top["openapi"]
-	if !ok {
+	version, ok := top["openapi"]
+	switch {
+	case !ok:
 		return false, errors.New(`is not an OpenAPI document: it has no "openapi" version member`)
-	}
-	var version string
-	if err := json.Unmarshal(raw, &version); err != nil || !strings.HasPrefix(version, "3.") {
-		return false, fmt.Errorf("has OpenAPI version %s; only 3.x is supported", raw)
+	case !version.isString:
+		return false, fmt.Errorf("has OpenAPI version %s, which is not a string; write it as %q", version.text, "3.1.0")
+	case !strings.HasPrefix(version.value, "3."):
+		return false, fmt.Errorf("has OpenAPI version %q; only 3.x is supported", version.value)
 	}
 	_, topSecurity = top["security"]
 	return topSecurity, nil
+}
+
+// topMember is one member of a document's top-level mapping, as sniff reads it.
+type topMember struct {
+	isString bool
+	value    string // the string, when isString
+	text     string // the value as written, for messages
+}
+
+func sniffJSON(doc []byte) (map[string]topMember, error) {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(doc, &raw); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			return nil, fmt.Errorf("is JSON but not an object (found a JSON %s), so not an OpenAPI document", typeErr.Value)
+		}
+		return nil, fmt.Errorf("is not JSON: %v", err)
+	}
+	top := make(map[string]topMember, len(raw))
+	for k, v := range raw {
+		m := topMember{text: string(v)}
+		m.isString = json.Unmarshal(v, &m.value) == nil
+		top[k] = m
+	}
+	return top, nil
+}
+
+// sniffYAML reads the keys of a YAML document's top-level mapping. Only the
+// node tree is built: aliases are not expanded, tags not resolved beyond
+// telling a string from another scalar.
+func sniffYAML(doc []byte) (map[string]topMember, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(doc, &root); err != nil {
+		return nil, fmt.Errorf("is neither JSON nor YAML: %v", err)
+	}
+	if root.Kind != yaml.DocumentNode || len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
+		return nil, errors.New("is YAML (or plain text) but not a mapping, so not an OpenAPI document")
+	}
+	m := root.Content[0]
+	top := make(map[string]topMember, len(m.Content)/2)
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		member := topMember{text: v.Value}
+		if v.Kind == yaml.ScalarNode && v.ShortTag() == "!!str" {
+			member.isString, member.value = true, v.Value
+		}
+		top[k.Value] = member
+	}
+	return top, nil
 }
 
 // serverPathOf is the path of the first server's URL, its variables set to
@@ -289,6 +340,10 @@ func limitOf(ext map[string]any) (int, []string) {
 	case float64:
 		n = x
 	case int:
+		n = float64(x)
+	case int64:
+		n = float64(x)
+	case uint64:
 		n = float64(x)
 	case json.Number:
 		f, err := x.Float64()

@@ -2,6 +2,7 @@ package openapi_test
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -53,6 +54,10 @@ func TestParseFindsEveryOperation(t *testing.T) {
 		{"the reference server's document", reference.OpenAPIDocument(), referenceOperations},
 		{"OpenAPI 3.0 with examples, allOf, nullable and server variables", readTestdata(t, "pets-3.0.json"), petOperations},
 		{"the same API in OpenAPI 3.1", readTestdata(t, "pets-3.1.json"), petOperations},
+		{"the same API in YAML", readTestdata(t, "pets-3.1.yaml"), petOperations},
+		{"a small YAML document without security", readTestdata(t, "openapi.yaml"), []openapi.Operation{
+			{Method: "GET", Path: "/credits", OperationID: "get_credits", Scope: ""},
+		}},
 		{"top-level security, overridden to none per operation", readTestdata(t, "security-override.json"), []openapi.Operation{
 			{Method: "GET", Path: "/greeting", ServerPath: "/v2", OperationID: "greeting", Scope: "", Public: true},
 			{Method: "GET", Path: "/health", ServerPath: "/v2", OperationID: "health", Scope: "", Public: true},
@@ -96,8 +101,13 @@ func TestParseRefusesWhatItCannotUse(t *testing.T) {
 	}{
 		{"a JSON file that is not OpenAPI", readTestdata(t, "not-openapi.json"), []string{`no "openapi" version member`}},
 		{"a Swagger 2.0 document", readTestdata(t, "swagger-2.0.json"), []string{"Swagger 2.0", "only OpenAPI 3"}},
-		{"an HTML page", readTestdata(t, "not-json.html"), []string{"not JSON", "HTML"}},
-		{"a YAML document", readTestdata(t, "openapi.yaml"), []string{"not JSON", "YAML"}},
+		{"an HTML page", readTestdata(t, "not-json.html"), []string{"neither JSON nor YAML", "HTML"}},
+		{"text that is neither JSON nor YAML", []byte("openapi: [3.1.0\npaths: {"), []string{"neither JSON nor YAML"}},
+		{"YAML that is not a mapping", []byte("- openapi\n- 3.1.0\n"), []string{"not a mapping"}},
+		{"plain text", []byte("Not Found"), []string{"not a mapping"}},
+		{"a YAML version that is a number", []byte("openapi: 3.1\ninfo: {title: x, version: '1'}\npaths: {}\n"), []string{"version 3.1", "not a string", `"3.1.0"`}},
+		{"a Swagger 2.0 document in YAML", []byte("swagger: '2.0'\ninfo: {title: x, version: '1'}\npaths: {}\n"), []string{"Swagger 2.0"}},
+		{"a YAML document whose aliases expand without end", billionLaughs(), []string{"alias"}},
 		{"JSON that is not an object", []byte(`["openapi"]`), []string{"not an object"}},
 		{"an empty file", []byte("  \n"), []string{"is empty"}},
 		{"a version other than 3", []byte(`{"openapi": "4.0.0", "info": {"title": "x", "version": "1"}, "paths": {}}`), []string{`"4.0.0"`, "only 3.x"}},
@@ -201,6 +211,26 @@ func TestRebaseMakesPathsRelativeToTheBaseURL(t *testing.T) {
 			}
 		})
 	}
+}
+
+// billionLaughs is a small YAML document whose aliases, expanded, would
+// hold 10^9 strings.
+func billionLaughs() []byte {
+	var b strings.Builder
+	b.WriteString("openapi: 3.1.0\ninfo: {title: x, version: '1'}\n")
+	b.WriteString(`x-0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]` + "\n")
+	for i := 1; i <= 8; i++ {
+		fmt.Fprintf(&b, "x-%d: &l%d [", i, i)
+		for j := range 10 {
+			if j > 0 {
+				b.WriteString(",")
+			}
+			fmt.Fprintf(&b, "*l%d", i-1)
+		}
+		b.WriteString("]\n")
+	}
+	b.WriteString("paths:\n  /a:\n    get:\n      operationId: a\n      x-bomb: *l8\n")
+	return []byte(b.String())
 }
 
 // bodiesAsText shows bodies as text in diffs and treats nil and empty alike.
