@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -133,5 +134,76 @@ func TestABadOpenAPIDocumentIsAUsageError(t *testing.T) {
 		if res.code != exitUsage || !strings.Contains(res.stderr, "--openapi") {
 			t.Errorf("%s: exit %d, want 2 with a message naming --openapi\n%s", loc, res.code, res.stderr)
 		}
+	}
+}
+
+// withEditedDocument serves the reference, its OpenAPI document at
+// /openapi.json as edit leaves it.
+func withEditedDocument(t *testing.T, edit func(doc map[string]any)) (env map[string]string, docURL string) {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal(reference.OpenAPIDocument(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	edit(doc)
+	body, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := reference.New()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/openapi.json" {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(body)
+			return
+		}
+		ref.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return tokenEnv(ref.Tokens(), srv.URL+"/api/v1"), srv.URL + "/openapi.json"
+}
+
+// TestOpenAPIOperationWithoutSecurityInheritsTheDocuments: as OpenAPI
+// reads it, an operation without a security member of its own needs what
+// the document's top-level security says, and nothing when the document
+// says nothing either. The first is swept; the second is public, named as
+// such in the notes and never probed.
+func TestOpenAPIOperationWithoutSecurityInheritsTheDocuments(t *testing.T) {
+	status := map[string]any{"get": map[string]any{
+		"operationId": "status", "responses": map[string]any{"200": map[string]any{"description": "ok"}},
+	}}
+	tests := []struct {
+		name        string
+		topSecurity bool
+		wantCode    int
+		swept       bool
+	}{
+		{"the document requires a token: inherited, swept", true, exitViolations, true}, // the reference has no /status: 404, not 401
+		{"the document says nothing: public, not swept", false, exitOK, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env, docURL := withEditedDocument(t, func(doc map[string]any) {
+				doc["paths"].(map[string]any)["/status"] = status
+				if !tt.topSecurity {
+					delete(doc, "security")
+				}
+			})
+			path := filepath.Join(t.TempDir(), "r.json")
+			res := runConform(t, env, "run", "--label-filter", "auth", "--openapi", docURL, "--json-report", path)
+			if res.code != tt.wantCode {
+				t.Fatalf("exit %d, want %d\n%s\n%s", res.code, tt.wantCode, res.stdout, res.stderr)
+			}
+			r := readJSONReport(t, path)
+			rows, _ := r.Coverage()
+			swept := slices.ContainsFunc(rows, func(row report.CoverageRow) bool { return row.Operation == "GET /status" })
+			if swept != tt.swept {
+				t.Errorf("GET /status swept: %v, want %v", swept, tt.swept)
+			}
+			notes := strings.Join(r.Notes, "\n")
+			if public := strings.Contains(notes, "GET /api/v1/status (no security requirement"); public == tt.swept {
+				t.Errorf("the notes name GET /api/v1/status as public: %v, want %v:\n%s", public, !tt.swept, notes)
+			}
+		})
 	}
 }

@@ -41,11 +41,16 @@ func discoverOperations(ctx context.Context, location, baseURL string, tlsCfg *t
 		known[e.Method+" "+e.Path] = e
 	}
 	var out []fixtures.Endpoint
-	var public []string
+	var public, noSecurity []string
 	for _, op := range ops {
 		key := op.Method + " " + op.Path
 		if op.Public {
-			public = append(public, key)
+			full := op.Method + " " + strings.TrimSuffix(op.ServerPath, "/") + op.Path
+			if op.NoSecurity {
+				noSecurity = append(noSecurity, full)
+			} else {
+				public = append(public, full)
+			}
 			continue
 		}
 		e := fixtures.Endpoint{
@@ -59,9 +64,6 @@ func discoverOperations(ctx context.Context, location, baseURL string, tlsCfg *t
 		}
 		if e.ID == "" {
 			e.ID = key
-		}
-		if e.Scope == openapi.ScopeNone {
-			e.Scope = openapi.ScopeUnknown // the document does not say; every CAPI request needs a token
 		}
 		if p, ok := known[key]; ok {
 			if e.Scope == openapi.ScopeUnknown {
@@ -88,8 +90,15 @@ func discoverOperations(ctx context.Context, location, baseURL string, tlsCfg *t
 		return nil, nil, fmt.Errorf("openapi document %q: no operation requires authentication, so there is nothing to sweep", location)
 	}
 	var notes []string
-	if len(public) > 0 {
-		notes = append(notes, fmt.Sprintf("%d operations are public per the OpenAPI document and were not swept: %s", len(public), strings.Join(public, ", ")))
+	if n := len(public) + len(noSecurity); n > 0 {
+		var why []string
+		if len(noSecurity) > 0 {
+			why = append(why, strings.Join(noSecurity, ", ")+" (no security requirement: neither the operation nor the document has one)")
+		}
+		if len(public) > 0 {
+			why = append(why, strings.Join(public, ", ")+" (declared public: security [] or {})")
+		}
+		notes = append(notes, fmt.Sprintf("%d operations are public per the OpenAPI document and were not swept: %s", n, strings.Join(why, "; ")))
 	}
 	return out, notes, nil
 }

@@ -51,7 +51,12 @@ type Operation struct {
 	OperationID string   // "" when the document gives none
 	Params      []string // the path parameters' names, in path order
 	Scope       string   // ScopeRead, ScopeReadWrite, ScopeNone or ScopeUnknown (see Parse)
-	Public      bool     // the document explicitly requires no authentication (security [] or {})
+	Public      bool     // no security requirement applies: anyone may call it (see Parse)
+	// NoSecurity is set on a Public operation that says nothing at all about
+	// security, nor does the document at its top: OpenAPI's default, no
+	// requirement. An explicit security [] (or an empty alternative {})
+	// leaves it unset.
+	NoSecurity bool
 
 	// HasBody is set when the operation has a request body. Body is a valid
 	// example of it when the document gives one (the media type's example or
@@ -69,14 +74,14 @@ type Operation struct {
 // problem with the operations is reported at once.
 //
 // Scope and Public come from the operation's x-cornect-scope when it has
-// one (and it is then not Public). Otherwise they come from its security
-// requirements, or the document's top-level ones when it has none of its own:
-// an explicit [] or an empty alternative {} makes it Public with ScopeNone;
+// one (and it is then not Public). Otherwise they follow OpenAPI: the
+// operation's own security requirements apply, or the document's top-level
+// ones when it has none of its own. No requirement (an explicit [], or no
+// security member on the operation nor at the top, which also sets
+// NoSecurity) or an empty alternative {} makes it Public with ScopeNone;
 // otherwise each alternative needs the strongest scope it lists, the
 // operation the weakest of its alternatives, and ScopeUnknown when an
-// alternative lists neither read nor read_write. An operation under no
-// security requirement at all has ScopeNone without being Public: the
-// document does not say.
+// alternative lists neither read nor read_write.
 func Parse(doc []byte, source string) (ops []Operation, err error) {
 	topSecurity, err := sniff(doc)
 	if err != nil {
@@ -125,7 +130,7 @@ func Parse(doc []byte, source string) (ops []Operation, err error) {
 			}
 			where := o.Method + " " + path
 			var bad []string
-			o.Scope, o.Public, bad = scopeOf(op, t.Security, topSecurity)
+			o.Scope, o.Public, o.NoSecurity, bad = scopeOf(op, t.Security, topSecurity)
 			limit, limitProblem := limitOf(op.Extensions)
 			o.LimitPerMinute, bad = limit, append(bad, limitProblem...)
 			o.HasBody, o.Body = requestBody(op.RequestBody, v31)
@@ -290,25 +295,25 @@ func serverPathOf(servers openapi3.Servers) (string, error) {
 var scopeRank = map[string]int{ScopeRead: 1, ScopeReadWrite: 2}
 
 // scopeOf applies the scope rules of Parse to one operation.
-func scopeOf(op *openapi3.Operation, top openapi3.SecurityRequirements, topExplicit bool) (scope string, public bool, problems []string) {
+func scopeOf(op *openapi3.Operation, top openapi3.SecurityRequirements, topExplicit bool) (scope string, public, noSecurity bool, problems []string) {
 	if v, ok := op.Extensions[ExtScope]; ok {
 		s, isString := v.(string)
 		if !isString || scopeRank[s] == 0 {
-			return "", false, []string{fmt.Sprintf("%s must be %q or %q, got %s", ExtScope, ScopeRead, ScopeReadWrite, jsonText(v))}
+			return "", false, false, []string{fmt.Sprintf("%s must be %q or %q, got %s", ExtScope, ScopeRead, ScopeReadWrite, jsonText(v))}
 		}
-		return s, false, nil
+		return s, false, false, nil
 	}
-	reqs, explicit := top, topExplicit
+	reqs, said := top, topExplicit
 	if op.Security != nil {
-		reqs, explicit = *op.Security, true
+		reqs, said = *op.Security, true
 	}
 	if len(reqs) == 0 {
-		return ScopeNone, explicit, nil
+		return ScopeNone, true, !said, nil // no requirement: OpenAPI's default when nothing is said
 	}
 	weakest := 0
 	for _, req := range reqs {
 		if len(req) == 0 {
-			return ScopeNone, true, nil // an empty alternative lets anyone in
+			return ScopeNone, true, false, nil // an empty alternative lets anyone in
 		}
 		strongest := 0
 		for _, scopes := range req {
@@ -317,16 +322,16 @@ func scopeOf(op *openapi3.Operation, top openapi3.SecurityRequirements, topExpli
 			}
 		}
 		if strongest == 0 {
-			return ScopeUnknown, false, nil
+			return ScopeUnknown, false, false, nil
 		}
 		if weakest == 0 || strongest < weakest {
 			weakest = strongest
 		}
 	}
 	if weakest == scopeRank[ScopeReadWrite] {
-		return ScopeReadWrite, false, nil
+		return ScopeReadWrite, false, false, nil
 	}
-	return ScopeRead, false, nil
+	return ScopeRead, false, false, nil
 }
 
 // limitOf reads ExtLimitPerMinute.

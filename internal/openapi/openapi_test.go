@@ -56,7 +56,7 @@ func TestParseFindsEveryOperation(t *testing.T) {
 		{"the same API in OpenAPI 3.1", readTestdata(t, "pets-3.1.json"), petOperations},
 		{"the same API in YAML", readTestdata(t, "pets-3.1.yaml"), petOperations},
 		{"a small YAML document without security", readTestdata(t, "openapi.yaml"), []openapi.Operation{
-			{Method: "GET", Path: "/credits", OperationID: "get_credits", Scope: ""},
+			{Method: "GET", Path: "/credits", OperationID: "get_credits", Scope: "", Public: true, NoSecurity: true},
 		}},
 		{"top-level security, overridden to none per operation", readTestdata(t, "security-override.json"), []openapi.Operation{
 			{Method: "GET", Path: "/greeting", ServerPath: "/v2", OperationID: "greeting", Scope: "", Public: true},
@@ -76,8 +76,14 @@ func TestParseFindsEveryOperation(t *testing.T) {
 			{Method: "GET", Path: "/closed", OperationID: "closed", Scope: "read"},
 			{Method: "GET", Path: "/open", OperationID: "open", Scope: "", Public: true},
 		}},
-		{"no security anywhere: no scope, but not declared public", readTestdata(t, "no-security.json"), []openapi.Operation{
-			{Method: "GET", Path: "/status", OperationID: "status", Scope: ""},
+		{"no security anywhere: no requirement, so public, as OpenAPI reads it", readTestdata(t, "no-security.json"), []openapi.Operation{
+			{Method: "GET", Path: "/status", OperationID: "status", Scope: "", Public: true, NoSecurity: true},
+		}},
+		{"no top-level security: an operation without its own is public, one with it is not", readTestdata(t, "fastapi-security.json"), []openapi.Operation{
+			{Method: "GET", Path: "/api/v1/", OperationID: "index", Scope: "", Public: true, NoSecurity: true},
+			{Method: "GET", Path: "/api/v1/credits", OperationID: "get_credits", Scope: "unknown"},
+			{Method: "GET", Path: "/api/v1/open", OperationID: "open", Scope: "", Public: true},
+			{Method: "GET", Path: "/healthz", OperationID: "health", Scope: "", Public: true, NoSecurity: true},
 		}},
 	}
 	for _, tt := range tests {
