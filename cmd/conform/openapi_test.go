@@ -8,10 +8,14 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/cornect/conform/internal/reference"
 	"github.com/cornect/conform/internal/report"
+	"github.com/cornect/conform/internal/stackserver"
 )
 
 // withForgetfulOperation serves the reference plus one more operation,
@@ -137,6 +141,90 @@ func TestABadOpenAPIDocumentIsAUsageError(t *testing.T) {
 	}
 }
 
+// requestLog records the method and path of every request a server gets.
+type requestLog struct {
+	mu   sync.Mutex
+	seen []string
+}
+
+func (l *requestLog) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		l.mu.Lock()
+		l.seen = append(l.seen, r.Method+" "+r.URL.Path)
+		l.mu.Unlock()
+		h.ServeHTTP(w, r)
+	})
+}
+
+func (l *requestLog) requests() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.seen)
+}
+
+// fastAPIService serves the CAPI as a FastAPI app does, its document at
+// the root (/openapi.json, /openapi.yaml) with every route of the app under
+// its full path, and records what it is sent. It returns the server's root
+// URL and the environment of a run against its base URL.
+func fastAPIService(t *testing.T) (root string, env map[string]string, log *requestLog) {
+	t.Helper()
+	app := stackserver.New(stackserver.WithFastAPIDocs(true))
+	t.Cleanup(app.Close)
+	log = &requestLog{}
+	srv := httptest.NewServer(log.wrap(app))
+	t.Cleanup(srv.Close)
+	return srv.URL, tokenEnv(app.Tokens(), srv.URL+"/api/v1"), log
+}
+
+// TestOpenAPIOfAFastAPIServiceSweepsItsAPIOnly runs the whole suite with
+// the document a FastAPI app serves: the routes outside the API's base
+// path (/healthz, /files/{export_id}) are out of scope and never probed
+// under it, its public index is not swept, and each operation the profile
+// knows is one row of the coverage, under the profile's template.
+func TestOpenAPIOfAFastAPIServiceSweepsItsAPIOnly(t *testing.T) {
+	root, env, log := fastAPIService(t)
+	path := filepath.Join(t.TempDir(), "r.json")
+	res := runConform(t, env, "run", "--openapi", root+"/openapi.json", "--json-report", path)
+	if res.code != exitOK {
+		t.Fatalf("exit %d, want 0\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	r := readJSONReport(t, path)
+	rows, _ := r.Coverage()
+	var ops []string
+	for _, row := range rows {
+		ops = append(ops, row.Operation)
+	}
+	slices.Sort(ops)
+	want := []string{
+		"GET /companies/search", "GET /companies/{id}", "GET /credits", "GET /exports/{export_id}",
+		"POST /companies/search", "POST /exports", "POST /exports/{export_id}/download",
+	}
+	if diff := cmp.Diff(want, ops); diff != "" {
+		t.Errorf("coverage rows (-want +got):\n%s", diff)
+	}
+	for _, row := range rows {
+		if got := row.Checks["AUTH-MISSING"]; got != report.Passed {
+			t.Errorf("%s under AUTH-MISSING: %q, want passed", row.Operation, got)
+		}
+	}
+	for _, req := range log.requests() {
+		for _, never := range []string{"/api/v1/healthz", "/api/v1/files/", "/api/v1/api/v1"} {
+			if strings.Contains(req, never) {
+				t.Errorf("conform sent %s, outside the API or under a doubled base path", req)
+			}
+		}
+		if req == "GET /api/v1/" {
+			t.Errorf("conform sent %s, which the document says is public", req)
+		}
+	}
+	notes := strings.Join(r.Notes, "\n")
+	for _, want := range []string{"GET /healthz", "GET /files/{export_id}", "out of scope", "GET /api/v1/", "public"} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("the notes do not say %q:\n%s", want, notes)
+		}
+	}
+}
+
 // withEditedDocument serves the reference, its OpenAPI document at
 // /openapi.json as edit leaves it.
 func withEditedDocument(t *testing.T, edit func(doc map[string]any)) (env map[string]string, docURL string) {
@@ -161,6 +249,83 @@ func withEditedDocument(t *testing.T, edit func(doc map[string]any)) (env map[st
 	}))
 	t.Cleanup(srv.Close)
 	return tokenEnv(ref.Tokens(), srv.URL+"/api/v1"), srv.URL + "/openapi.json"
+}
+
+// operationOf is one operation of a decoded document's paths.
+func operationOf(paths map[string]any, method, path string) map[string]any {
+	return paths[path].(map[string]any)[method].(map[string]any)
+}
+
+// TestOpenAPIDocumentThatDisagreesWithTheContractIsOverruled: a document
+// that says POST /exports needs only a read token (at another limit), GET
+// /credits none at all, and lacks GET /exports/{export_id} does not change
+// what is checked; each disagreement is one line of the notes, and the
+// contract is checked.
+func TestOpenAPIDocumentThatDisagreesWithTheContractIsOverruled(t *testing.T) {
+	env, docURL := withEditedDocument(t, func(doc map[string]any) {
+		paths := doc["paths"].(map[string]any)
+		export := operationOf(paths, "post", "/exports")
+		export["x-cornect-scope"] = "read"
+		export["security"] = []any{map[string]any{"cornectToken": []any{"read"}}}
+		export["x-cornect-rate-limit-per-minute"] = 50
+		credits := operationOf(paths, "get", "/credits")
+		delete(credits, "x-cornect-scope")
+		credits["security"] = []any{}
+		delete(paths, "/exports/{export_id}")
+	})
+	path := filepath.Join(t.TempDir(), "r.json")
+	res := runConform(t, env, "run", "--label-filter", "auth || scope", "--openapi", docURL, "--json-report", path)
+	if res.code != exitOK {
+		t.Fatalf("exit %d, want 0\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	r := readJSONReport(t, path)
+	judged := func(id string) []string {
+		var ops []string
+		for _, c := range r.Checks {
+			if c.ID != id {
+				continue
+			}
+			if c.Status != report.Passed {
+				t.Errorf("%s: %s (%s), want passed", c.Name(), c.Status, c.Headline())
+			}
+			for _, o := range c.Operations {
+				ops = append(ops, o.Key())
+			}
+		}
+		return ops
+	}
+	if ops := judged("SCOPE-INSUFFICIENT"); !slices.Contains(ops, "POST /exports") {
+		t.Errorf("SCOPE-INSUFFICIENT judged %v, want POST /exports among them", ops)
+	}
+	if ops := judged("SCOPE-READ-ACCEPTED"); slices.Contains(ops, "POST /exports") {
+		t.Errorf("SCOPE-READ-ACCEPTED judged POST /exports, which needs read_write")
+	}
+	if ops := judged("AUTH-MISSING"); !slices.Contains(ops, "GET /credits") || !slices.Contains(ops, "GET /exports/{export_id}") {
+		t.Errorf("AUTH-MISSING judged %v, want GET /credits and GET /exports/{export_id} among them", ops)
+	}
+	if notes := strings.Join(r.Notes, "\n"); !strings.Contains(notes, "1 operation of the contract not in the OpenAPI document, swept all the same: GET /exports/{export_id}") {
+		t.Errorf("the notes do not name the operation the document lacks:\n%s", notes)
+	}
+	for op, want := range map[string][]string{
+		"POST /exports": {"scope read and 50 requests a minute", "the contract scope read_write and 5 requests a minute", "checked as the contract says"},
+		"GET /credits":  {"no token needed", "the contract scope read", "checked as the contract says"},
+	} {
+		var lines []string
+		for _, n := range r.Notes {
+			if strings.HasPrefix(n, op+" ") {
+				lines = append(lines, n)
+			}
+		}
+		if len(lines) != 1 {
+			t.Errorf("%d notes on %s, want one:\n%s", len(lines), op, strings.Join(r.Notes, "\n"))
+			continue
+		}
+		for _, w := range want {
+			if !strings.Contains(lines[0], w) {
+				t.Errorf("the note on %s does not say %q: %s", op, w, lines[0])
+			}
+		}
+	}
 }
 
 // TestOpenAPIOperationWithoutSecurityInheritsTheDocuments: as OpenAPI

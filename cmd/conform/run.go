@@ -90,13 +90,12 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var notes []string
 	var ops []fixtures.Endpoint
 	if cfg.OpenAPI != "" {
-		var opNotes []string
-		ops, opNotes, err = discoverOperations(ctx, cfg.OpenAPI, target.BaseURL, tlsCfg, prof)
+		sw, err := discoverOperations(ctx, cfg.OpenAPI, target.BaseURL, tlsCfg, prof)
 		if err != nil {
 			fmt.Fprintf(errOut, "conform run: --openapi: %v\n", err)
 			return exitUsage
 		}
-		notes = append(notes, opNotes...)
+		ops, notes = sw.ops, sw.notes()
 	}
 	client, err := probe.New(probe.Options{
 		BaseURL:     target.BaseURL,

@@ -41,9 +41,10 @@ var ErrExternalRef = errors.New("refers outside the document, which is refused")
 //
 // Path is relative to the document's first server URL, whose path is
 // ServerPath: with servers [{"url": "https://api.cornect.io/api/v1"}], GET
-// /credits has Path /credits and ServerPath /api/v1, so Path is relative to a
-// base URL that ends in /api/v1. Rebase adjusts Path when the base URL is
-// elsewhere. Servers given on a path or an operation are not read.
+// /credits has Path /credits and ServerPath /api/v1. A document without
+// servers (FastAPI's) has ServerPath "": its paths are from the host's root,
+// /api/v1/credits. Within tells the operations under a base URL's path from
+// the rest. Servers given on a path or an operation are not read.
 type Operation struct {
 	Method      string   // upper case
 	Path        string   // the template under the server URL, e.g. /exports/{export_id}
@@ -68,6 +69,9 @@ type Operation struct {
 
 	LimitPerMinute int // ExtLimitPerMinute; 0 when absent
 }
+
+// FullPath is the operation's path from the host's root: ServerPath + Path.
+func (o Operation) FullPath() string { return strings.TrimSuffix(o.ServerPath, "/") + o.Path }
 
 // Parse reads an OpenAPI document (JSON or YAML) and returns its operations,
 // sorted by path, then method. source names the document in errors. Every
@@ -151,29 +155,31 @@ func Parse(doc []byte, source string) (ops []Operation, err error) {
 	return ops, nil
 }
 
-// Rebase makes the paths of ops relative to basePath, the path of the base
-// URL conform is given (e.g. /api/v1), instead of to the document's server
-// URL: an operation's full path (ServerPath + Path) that starts with basePath
-// loses that prefix. It serves documents whose server is the host alone and
-// whose paths repeat the base path (/api/v1/credits); for the usual document,
-// whose server URL is the base URL, it changes nothing. Operations whose full
-// path lies outside basePath keep their paths.
-func Rebase(ops []Operation, basePath string) []Operation {
+// Within tells the operations under basePath, the path of the base URL
+// conform is given (e.g. /api/v1), from the rest. An operation is under it
+// when its full path (ServerPath + Path) is basePath or lies below it,
+// segment by segment; it comes back in inside with its Path relative to
+// basePath and ServerPath set to it. The others, outside, keep their paths:
+// a FastAPI document lists every route of the app, /healthz and /docs
+// beside /api/v1/credits, and only the API's own are the API's. Both lists
+// are sorted by path, then method.
+func Within(ops []Operation, basePath string) (inside, outside []Operation) {
 	base := strings.TrimSuffix(basePath, "/")
-	out := slices.Clone(ops)
-	for i, o := range out {
-		full := strings.TrimSuffix(o.ServerPath, "/") + o.Path
-		rel, ok := strings.CutPrefix(full, base)
+	for _, o := range ops {
+		rel, ok := strings.CutPrefix(o.FullPath(), base)
 		if !ok || (rel != "" && !strings.HasPrefix(rel, "/")) {
+			outside = append(outside, o)
 			continue
 		}
 		if rel == "" {
 			rel = "/"
 		}
-		out[i].Path, out[i].ServerPath = rel, basePath
+		o.Path, o.ServerPath = rel, base
+		inside = append(inside, o)
 	}
-	sortOperations(out)
-	return out
+	sortOperations(inside)
+	sortOperations(outside)
+	return inside, outside
 }
 
 func sortOperations(ops []Operation) {

@@ -186,21 +186,25 @@ func TestParseNeverFollowsExternalReferences(t *testing.T) {
 	})
 }
 
-func TestRebaseMakesPathsRelativeToTheBaseURL(t *testing.T) {
+func TestWithinKeepsTheOperationsUnderTheBasePath(t *testing.T) {
 	tests := []struct {
 		name, doc, basePath string
-		want                []string // METHOD path
+		inside, outside     []string // METHOD path; outside's from the host's root
 	}{
-		{"paths that repeat the base path lose it", "paths-with-prefix.json", "/api/v1",
-			[]string{"GET /credits", "GET /exports/{export_id}", "GET /healthz"}},
+		{"paths that repeat the base path lose it; a route at the root is outside", "paths-with-prefix.json", "/api/v1",
+			[]string{"GET /credits", "GET /exports/{export_id}"}, []string{"GET /healthz"}},
 		{"a trailing slash on the base path changes nothing", "paths-with-prefix.json", "/api/v1/",
-			[]string{"GET /credits", "GET /exports/{export_id}", "GET /healthz"}},
+			[]string{"GET /credits", "GET /exports/{export_id}"}, []string{"GET /healthz"}},
+		{"no servers, as FastAPI writes it: paths from the host's root", "fastapi-security.json", "/api/v1",
+			[]string{"GET /", "GET /credits", "GET /open"}, []string{"GET /healthz"}},
 		{"a server URL that is the base URL keeps the paths", "scopes-only.json", "/api/v1",
-			[]string{"GET /admin", "GET /anything", "GET /items", "POST /items", "DELETE /items/{item_id}", "GET /items/{item_id}"}},
+			[]string{"GET /admin", "GET /anything", "GET /items", "POST /items", "DELETE /items/{item_id}", "GET /items/{item_id}"}, nil},
 		{"a base URL at the host's root gets the server path", "scopes-only.json", "/",
-			[]string{"GET /api/v1/admin", "GET /api/v1/anything", "GET /api/v1/items", "POST /api/v1/items", "DELETE /api/v1/items/{item_id}", "GET /api/v1/items/{item_id}"}},
-		{"a base path shared only as a string prefix is not stripped", "paths-with-prefix.json", "/api/v",
-			[]string{"GET /api/v1/credits", "GET /api/v1/exports/{export_id}", "GET /healthz"}},
+			[]string{"GET /api/v1/admin", "GET /api/v1/anything", "GET /api/v1/items", "POST /api/v1/items", "DELETE /api/v1/items/{item_id}", "GET /api/v1/items/{item_id}"}, nil},
+		{"a server elsewhere than the base path puts everything outside", "scopes-only.json", "/v2",
+			nil, []string{"GET /api/v1/admin", "GET /api/v1/anything", "GET /api/v1/items", "POST /api/v1/items", "DELETE /api/v1/items/{item_id}", "GET /api/v1/items/{item_id}"}},
+		{"a base path shared only as a string prefix is not a base path", "paths-with-prefix.json", "/api/v",
+			nil, []string{"GET /api/v1/credits", "GET /api/v1/exports/{export_id}", "GET /healthz"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -208,12 +212,22 @@ func TestRebaseMakesPathsRelativeToTheBaseURL(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got []string
-			for _, o := range openapi.Rebase(ops, tt.basePath) {
-				got = append(got, o.Method+" "+o.Path)
+			inside, outside := openapi.Within(ops, tt.basePath)
+			var in, out []string
+			for _, o := range inside {
+				in = append(in, o.Method+" "+o.Path)
+				if o.FullPath() != strings.TrimSuffix(tt.basePath, "/")+o.Path {
+					t.Errorf("%s %s: full path %q, want it under %q", o.Method, o.Path, o.FullPath(), tt.basePath)
+				}
 			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("paths (-want +got):\n%s", diff)
+			for _, o := range outside {
+				out = append(out, o.Method+" "+o.FullPath())
+			}
+			if diff := cmp.Diff(tt.inside, in); diff != "" {
+				t.Errorf("inside (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.outside, out); diff != "" {
+				t.Errorf("outside (-want +got):\n%s", diff)
 			}
 		})
 	}
