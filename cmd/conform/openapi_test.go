@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -325,6 +326,48 @@ func TestOpenAPIDocumentThatDisagreesWithTheContractIsOverruled(t *testing.T) {
 				t.Errorf("the note on %s does not say %q: %s", op, w, lines[0])
 			}
 		}
+	}
+}
+
+// fastAPICoverage are the operations a sweep of the FastAPI service's
+// document covers: each the profile knows under the profile's template.
+var fastAPICoverage = []string{
+	"GET /companies/search", "GET /companies/{id}", "GET /credits", "GET /exports/{export_id}",
+	"POST /companies/search", "POST /exports", "POST /exports/{export_id}/download",
+}
+
+func TestOpenAPIReadsYAMLFromAFileAndAURL(t *testing.T) {
+	root, env, _ := fastAPIService(t)
+	resp, err := http.Get(root + "/openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK || !strings.HasPrefix(string(doc), "openapi:") {
+		t.Fatalf("GET /openapi.yaml: %v, status %d, %.40q", err, resp.StatusCode, doc)
+	}
+	file := filepath.Join(t.TempDir(), "openapi.yaml")
+	if err := os.WriteFile(file, doc, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, location := range map[string]string{"a URL": root + "/openapi.yaml", "a file": file} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "r.json")
+			res := runConform(t, env, "run", "--label-filter", "auth", "--openapi", location, "--json-report", path)
+			if res.code != exitOK {
+				t.Fatalf("exit %d, want 0\n%s\n%s", res.code, res.stdout, res.stderr)
+			}
+			rows, _ := readJSONReport(t, path).Coverage()
+			var ops []string
+			for _, row := range rows {
+				ops = append(ops, row.Operation)
+			}
+			slices.Sort(ops)
+			if diff := cmp.Diff(fastAPICoverage, ops); diff != "" {
+				t.Errorf("coverage rows (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 
