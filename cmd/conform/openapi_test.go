@@ -371,6 +371,82 @@ func TestOpenAPIReadsYAMLFromAFileAndAURL(t *testing.T) {
 	}
 }
 
+// TestDryRunShowsTheSweepAndFetchesOnlyTheDocument: --dry-run --openapi
+// loads the document, and says what the sweep covers and leaves out,
+// sending the target no request but the one for the document.
+func TestDryRunShowsTheSweepAndFetchesOnlyTheDocument(t *testing.T) {
+	root, env, log := fastAPIService(t)
+	res := runConform(t, env, "run", "--dry-run", "--openapi", root+"/openapi.json")
+	if res.code != exitOK {
+		t.Fatalf("exit %d, want 0\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	if diff := cmp.Diff([]string{"GET /openapi.json"}, log.requests()); diff != "" {
+		t.Errorf("requests the target got (-want +got):\n%s", diff)
+	}
+	plain := strings.Join(strings.Fields(res.stdout), " ")
+	for _, want := range []string{
+		"would sweep GET /companies/{id} scope read the contract's; GET /api/v1/companies/{company_id} in the document",
+		"would sweep POST /exports scope read_write the contract's",
+		"would sweep GET /companies/search scope unknown (auth checks only) the document's GET /api/v1/companies/search",
+		"out of scope GET /healthz outside the base path /api/v1",
+		"out of scope GET /files/{export_id} outside the base path /api/v1",
+		"public GET /api/v1/ no security requirement",
+		"would run MUST AUTH-MISSING",
+	} {
+		if !strings.Contains(plain, want) {
+			t.Errorf("the dry run does not say %q:\n%s", want, res.stdout)
+		}
+	}
+	for _, never := range []string{"GET /companies/{company_id}", "/api/v1/healthz"} {
+		if strings.Contains(res.stdout, never) {
+			t.Errorf("the dry run names %s:\n%s", never, res.stdout)
+		}
+	}
+}
+
+// TestDryRunOfADocumentFileSendsNothing: with the document in a file, a
+// dry run sends nothing at all, and shows how it disagrees with the
+// contract.
+func TestDryRunOfADocumentFileSendsNothing(t *testing.T) {
+	var doc map[string]any
+	if err := json.Unmarshal(reference.OpenAPIDocument(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	paths := doc["paths"].(map[string]any)
+	operationOf(paths, "post", "/exports")["x-cornect-scope"] = "read"
+	delete(paths, "/credits")
+	body, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "openapi.json")
+	if err := os.WriteFile(file, body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	log := &requestLog{}
+	srv := httptest.NewServer(log.wrap(reference.New()))
+	t.Cleanup(srv.Close)
+
+	res := runConform(t, map[string]string{"CONFORM_BASE_URL": srv.URL + "/api/v1"}, "run", "--dry-run", "--openapi", file)
+	if res.code != exitOK {
+		t.Fatalf("exit %d, want 0\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	if got := log.requests(); len(got) != 0 {
+		t.Errorf("the target got %v, want nothing", got)
+	}
+	plain := strings.Join(strings.Fields(res.stdout), " ")
+	for _, want := range []string{
+		"dry run: nothing is sent",
+		"would sweep POST /exports scope read_write the contract's",
+		"disagrees: POST /exports (POST /api/v1/exports in the OpenAPI document): the document says scope read, the contract scope read_write; checked as the contract says",
+		"would sweep GET /credits scope read the contract's; not in the document",
+	} {
+		if !strings.Contains(plain, want) {
+			t.Errorf("the dry run does not say %q:\n%s", want, res.stdout)
+		}
+	}
+}
+
 // TestOpenAPIOperationWithoutSecurityInheritsTheDocuments: as OpenAPI
 // reads it, an operation without a security member of its own needs what
 // the document's top-level security says, and nothing when the document

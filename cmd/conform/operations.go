@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/cornect/conform/fixtures"
@@ -216,6 +218,43 @@ func operations(n int) string {
 		return "1 operation"
 	}
 	return fmt.Sprintf("%d operations", n)
+}
+
+// print shows the sweep for --dry-run, an operation a line: each one swept
+// (with the scope it is checked for and where that comes from), each out of
+// scope or public, and each disagreement with the contract.
+func (s *sweep) print(w io.Writer) {
+	fmt.Fprintf(w, "openapi: %s, under the base path %s\n", s.location, s.basePath)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, e := range s.ops {
+		scope := "scope " + e.Scope
+		if e.Scope == openapi.ScopeUnknown {
+			scope = "scope unknown (auth checks only)"
+		}
+		var from string
+		switch doc, ok := s.documented[e.Key()]; {
+		case !ok:
+			from = "the contract's; not in the document"
+		case s.contract[e.Key()]:
+			from = "the contract's; " + doc + " in the document"
+		default:
+			from = "the document's " + doc
+		}
+		fmt.Fprintf(tw, "would sweep\t%s\t%s\t%s\n", e.Key(), scope, from)
+	}
+	for _, op := range s.outside {
+		fmt.Fprintf(tw, "out of scope\t%s\t\toutside the base path %s\n", op, s.basePath)
+	}
+	for _, op := range s.noSecurity {
+		fmt.Fprintf(tw, "public\t%s\t\tno security requirement: neither the operation nor the document has one\n", op)
+	}
+	for _, op := range s.public {
+		fmt.Fprintf(tw, "public\t%s\t\tdeclared public: security [] or {}\n", op)
+	}
+	tw.Flush()
+	for _, d := range s.disagreements {
+		fmt.Fprintf(w, "disagrees: %s\n", d)
+	}
 }
 
 // firstFew is at most n of items, and "…" when there were more.

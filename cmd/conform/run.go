@@ -49,19 +49,19 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
+	tlsCfg, err := tlsConfig(cfg)
+	if err != nil {
+		fmt.Fprintf(early, "conform run: %v\n", err)
+		return exitUsage
+	}
 	if cfg.DryRun {
-		return dryRun(cfg, prof, stdout, early)
+		return dryRun(ctx, cfg, prof, tlsCfg, stdout, early)
 	}
 	if plan, err := suite.Plan(suite.Config{Profile: prof, Filters: cfg.filters()}); err != nil || !slices.ContainsFunc(plan, func(p suite.Planned) bool { return p.Selected }) {
 		if err == nil {
 			err = suite.ErrNothingSelected
 		}
 		fmt.Fprintf(early, "conform run: %v; nothing was sent\n", err)
-		return exitUsage
-	}
-	tlsCfg, err := tlsConfig(cfg)
-	if err != nil {
-		fmt.Fprintf(early, "conform run: %v\n", err)
 		return exitUsage
 	}
 

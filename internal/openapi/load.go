@@ -35,7 +35,7 @@ func Load(ctx context.Context, location string, client *http.Client, maxBytes in
 		maxBytes = DefaultMaxBytes
 	}
 	u, err := url.Parse(location)
-	isURL := err == nil && (u.Scheme == "http" || u.Scheme == "https")
+	isURL := IsURL(location)
 	if !isURL && err == nil && u.Scheme != "" && strings.Contains(location, "://") {
 		return nil, fmt.Errorf("openapi document %q: unsupported scheme %q; give an http(s) URL or a file path", location, u.Scheme)
 	}
@@ -52,6 +52,13 @@ func Load(ctx context.Context, location string, client *http.Client, maxBytes in
 		return nil, err
 	}
 	return Parse(doc, source)
+}
+
+// IsURL reports whether Load fetches location, an http(s) URL, rather than
+// reading it as a file.
+func IsURL(location string) bool {
+	u, err := url.Parse(location)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https")
 }
 
 // readFile reads a document file, refusing a FIFO, a device or a directory
