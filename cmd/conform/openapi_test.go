@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -489,5 +491,39 @@ func TestOpenAPIOperationWithoutSecurityInheritsTheDocuments(t *testing.T) {
 				t.Errorf("the notes name GET /api/v1/status as public: %v, want %v:\n%s", public, !tt.swept, notes)
 			}
 		})
+	}
+}
+
+// TestREADMEOpenAPIExampleFindsAFastAPIServicesDocument runs the README's
+// --openapi example as a shell would expand it, against a FastAPI-like
+// service whose base URL is CONFORM_BASE_URL: the document it names must
+// be the one the service serves, at the root and not under /api/v1.
+func TestREADMEOpenAPIExampleFindsAFastAPIServicesDocument(t *testing.T) {
+	readme, err := os.ReadFile(readmePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(readme), "### Every operation, from OpenAPI\n")
+	section, _, _ = strings.Cut(section, "\n## ")
+	m := regexp.MustCompile(`(?m)^go run \./cmd/conform run --openapi "([^"]+)"$`).FindStringSubmatch(section)
+	if m == nil {
+		t.Fatal(`the README's OpenAPI section has no line "go run ./cmd/conform run --openapi "…""`)
+	}
+	root, env, log := fastAPIService(t)
+	sh := exec.Command("sh", "-c", `printf %s "`+m[1]+`"`)
+	sh.Env = []string{"CONFORM_BASE_URL=" + env["CONFORM_BASE_URL"]}
+	location, err := sh.Output()
+	if err != nil {
+		t.Fatalf("expanding %q: %v", m[1], err)
+	}
+	if want := root + "/openapi.json"; string(location) != want {
+		t.Errorf("the example %q names %s, want %s", m[1], location, want)
+	}
+	res := runConform(t, env, "run", "--dry-run", "--openapi", string(location))
+	if res.code != exitOK {
+		t.Fatalf("the example's dry run: exit %d, want 0\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	if diff := cmp.Diff([]string{"GET /openapi.json"}, log.requests()); diff != "" {
+		t.Errorf("requests the service got (-want +got):\n%s", diff)
 	}
 }
