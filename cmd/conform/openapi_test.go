@@ -135,11 +135,20 @@ func TestABadOpenAPIDocumentIsAUsageError(t *testing.T) {
 	if err := os.WriteFile(bad, []byte(`{"not": "openapi"}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	elsewhere := filepath.Join(dir, "elsewhere.json")
+	if err := os.WriteFile(elsewhere, []byte(`{"openapi": "3.1.0", "info": {"title": "x", "version": "1"}, "servers": [{"url": "/v2"}],
+		"security": [{"bearer": []}], "paths": {"/things": {"get": {"responses": {"200": {"description": "ok"}}}}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	ref, base := serveReference(t)
-	for _, loc := range []string{bad, filepath.Join(dir, "missing.json")} {
+	for loc, want := range map[string]string{
+		bad:                                "--openapi",
+		filepath.Join(dir, "missing.json"): "--openapi",
+		elsewhere:                          "no operation of it is under the base URL's path /api/v1 (it has 1 operation: GET /v2/things)",
+	} {
 		res := runConform(t, tokenEnv(ref.Tokens(), base), "run", "--openapi", loc)
-		if res.code != exitUsage || !strings.Contains(res.stderr, "--openapi") {
-			t.Errorf("%s: exit %d, want 2 with a message naming --openapi\n%s", loc, res.code, res.stderr)
+		if res.code != exitUsage || !strings.Contains(res.stderr, want) {
+			t.Errorf("%s: exit %d, want 2 with a message saying %q\n%s", loc, res.code, want, res.stderr)
 		}
 	}
 }

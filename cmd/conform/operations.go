@@ -126,8 +126,8 @@ func discoverOperations(ctx context.Context, location, baseURL string, tlsCfg *t
 	}
 	switch {
 	case len(inside) == 0:
-		return nil, fmt.Errorf("openapi document %q: none of its %d operations is under the base URL's path %s (%s); is it the document of this API, and are its servers right?",
-			location, len(all), basePath, strings.Join(firstFew(s.outside, 3), ", "))
+		return nil, fmt.Errorf("openapi document %q: no operation of it is under the base URL's path %s (it has %s: %s); is it the document of this API, and are its servers right?",
+			location, basePath, operations(len(all)), strings.Join(firstFew(s.outside, 3), ", "))
 	case len(s.ops) == 0:
 		return nil, fmt.Errorf("openapi document %q: no operation under %s requires authentication, so there is nothing to sweep", location, basePath)
 	}
@@ -269,8 +269,8 @@ func firstFew(items []string, n int) []string {
 func operationLimits(prof *fixtures.Profile, ops []fixtures.Endpoint) map[string]int {
 	limits := prof.Limits()
 	for _, e := range ops {
-		if _, ok := limits[e.Method+" "+e.Path]; !ok {
-			limits[e.Method+" "+e.Path] = e.LimitPerMinute
+		if _, ok := limits[e.Key()]; !ok {
+			limits[e.Key()] = e.LimitPerMinute
 		}
 	}
 	return limits
