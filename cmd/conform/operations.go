@@ -69,6 +69,9 @@ func discoverOperations(ctx context.Context, location, baseURL string, tlsCfg *t
 	if err != nil {
 		return nil, err
 	}
+	if u, err := url.Parse(location); err == nil && u.User != nil {
+		location = u.Redacted() // as Load names it: reports never show a password
+	}
 	basePath := "/"
 	if u, err := url.Parse(baseURL); err == nil && u.Path != "" {
 		basePath = u.Path
