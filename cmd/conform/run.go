@@ -89,9 +89,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	var notes []string
 	var ops []fixtures.Endpoint
+	var sw *sweep
 	if cfg.OpenAPI != "" {
-		sw, err := discoverOperations(ctx, cfg.OpenAPI, target.BaseURL, tlsCfg, prof)
-		if err != nil {
+		if sw, err = discoverOperations(ctx, cfg.OpenAPI, target.BaseURL, tlsCfg, prof); err != nil {
 			fmt.Fprintf(errOut, "conform run: --openapi: %v\n", err)
 			return exitUsage
 		}
@@ -117,8 +117,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	printHeader(out, cfg, target, byRole)
-	if ops != nil {
-		fmt.Fprintf(out, "sweeping %d operations from the OpenAPI document %s\n\n", len(ops), cfg.OpenAPI)
+	if sw != nil {
+		fmt.Fprintf(out, "sweeping %d operations from the OpenAPI document %s\n\n", len(ops), sw.location)
 	}
 	if code, msg := preflight(ctx, client, prof); code != exitOK {
 		fmt.Fprintf(errOut, "conform run: %s\n", msg)
