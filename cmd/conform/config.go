@@ -76,7 +76,7 @@ func runFlags(getenv func(string) string) (*flag.FlagSet, *runConfig) {
 	fs.StringVar(&c.CACert, "ca-cert", getenv("CONFORM_CA_CERT"), "PEM `FILE` of a CA to trust for the target's TLS certificate (env CONFORM_CA_CERT)")
 	fs.BoolVar(&c.Insecure, "insecure", false, "skip TLS certificate verification (never against a real deployment)")
 	fs.StringVar(&c.OpenAPI, "openapi", getenv("CONFORM_OPENAPI"), "OpenAPI document (`FILE|URL`) whose operations the auth and scope checks sweep (env CONFORM_OPENAPI); empty: the profile's endpoints")
-	fs.BoolVar(&c.DryRun, "dry-run", false, "print which checks would run or skip, and why, without sending a request")
+	fs.BoolVar(&c.DryRun, "dry-run", false, "print which checks would run or skip, and why, and the operations --openapi would sweep, without sending the target a request")
 	return fs, c
 }
 

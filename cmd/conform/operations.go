@@ -4,13 +4,16 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/cornect/conform/fixtures"
 	"github.com/cornect/conform/internal/openapi"
+	"github.com/cornect/conform/internal/probe"
 )
 
 // defaultOperationLimit paces an operation whose per-token limit neither
@@ -18,34 +21,89 @@ import (
 // a query endpoint, so conform errs on the slow side.
 const defaultOperationLimit = 30
 
-// discoverOperations reads the OpenAPI document at location and turns every
-// operation that needs authentication into an endpoint for the sweeps. The
-// profile fills in what the document lacks (a body, a limit) for operations
-// it also knows. Public operations are not swept, and are named in notes.
-func discoverOperations(ctx context.Context, location, baseURL string, tlsCfg *tls.Config, prof *fixtures.Profile) ([]fixtures.Endpoint, []string, error) {
+// sweep is what --openapi makes of a document: the operations the sweeps
+// cover, and what it left out or overrode, which the run's notes say. The
+// document adds operations to the contract; it never takes one away nor
+// changes what the contract requires of one.
+type sweep struct {
+	location string
+	basePath string // of the base URL, "/" for the host's root
+
+	// ops are the operations to sweep: the profile's endpoint for every
+	// operation the profile knows (as the document lists it or not), the
+	// document's for the others.
+	ops []fixtures.Endpoint
+	// documented maps an operation of ops to the document's METHOD and full
+	// path of it; an operation of the profile the document lacks is not in it.
+	documented map[string]string
+	contract   map[string]bool // the operations of ops that are the profile's
+
+	outside       []string // METHOD full path: outside the base path, never probed
+	public        []string // METHOD full path: security [] or an empty alternative {}
+	noSecurity    []string // METHOD full path: no security requirement at all
+	disagreements []string // one line per known operation the document describes otherwise
+	missing       []string // the profile's operations the document lacks, swept all the same
+}
+
+// discoverOperations reads the OpenAPI document at location and works out
+// the sweep over the API at baseURL.
+//
+// Only operations under the base URL's path are the API's: a document
+// without servers (FastAPI's) lists every route of the app from the host's
+// root, /healthz and /api/v1/credits alike. An operation the profile knows
+// (the same method, and the same path up to the names of its parameters:
+// /companies/{company_id} is /companies/{id}) is the profile's: the profile
+// is the contract, so its template, scope and limit hold, and whatever the
+// document says otherwise is a disagreement for the notes. The document's
+// other operations are swept as it describes them, but for those it says
+// anyone may call (as OpenAPI reads security: an operation's own, else the
+// document's, and none at all means no requirement).
+func discoverOperations(ctx context.Context, location, baseURL string, tlsCfg *tls.Config, prof *fixtures.Profile) (*sweep, error) {
 	client := &http.Client{
 		Timeout:       30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		// The proxy of the probes (HTTPS_PROXY …): the document is often on the target.
 		Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, TLSClientConfig: tlsCfg},
 	}
-	ops, err := openapi.Load(ctx, location, client, openapi.DefaultMaxBytes)
+	all, err := openapi.Load(ctx, location, client, openapi.DefaultMaxBytes)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	if u, err := url.Parse(baseURL); err == nil {
-		ops = openapi.Rebase(ops, u.Path)
+	if u, err := url.Parse(location); err == nil && u.User != nil {
+		location = u.Redacted() // as Load names it: reports never show a password
+	}
+	basePath := "/"
+	if u, err := url.Parse(baseURL); err == nil && u.Path != "" {
+		basePath = u.Path
+	}
+	inside, outside := openapi.Within(all, basePath)
+	s := &sweep{location: location, basePath: basePath, documented: map[string]string{}, contract: map[string]bool{}}
+	for _, op := range outside {
+		s.outside = append(s.outside, probe.OperationKey(op.Method, op.FullPath()))
 	}
 	known := map[string]fixtures.Endpoint{}
 	for _, e := range prof.Endpoints {
-		known[e.Method+" "+e.Path] = e
+		known[shapeKey(e.Method, e.Path)] = e
 	}
-	var out []fixtures.Endpoint
-	var public []string
-	for _, op := range ops {
-		key := op.Method + " " + op.Path
-		if op.Public {
-			public = append(public, key)
+	for _, op := range inside {
+		full := probe.OperationKey(op.Method, op.FullPath())
+		if p, ok := known[shapeKey(op.Method, op.Path)]; ok {
+			if _, dup := s.documented[p.Key()]; dup {
+				continue // the same operation twice, its parameters named apart
+			}
+			s.documented[p.Key()], s.contract[p.Key()] = full, true
+			s.ops = append(s.ops, contractOperation(p, op))
+			if d := disagreement(p, op, full); d != "" {
+				s.disagreements = append(s.disagreements, d)
+			}
+			continue
+		}
+		switch {
+		case op.Public && op.NoSecurity:
+			s.noSecurity = append(s.noSecurity, full)
+			continue
+		case op.Public:
+			s.public = append(s.public, full)
 			continue
 		}
 		e := fixtures.Endpoint{
@@ -58,23 +116,7 @@ func discoverOperations(ctx context.Context, location, baseURL string, tlsCfg *t
 			Doc:            location,
 		}
 		if e.ID == "" {
-			e.ID = key
-		}
-		if e.Scope == openapi.ScopeNone {
-			e.Scope = openapi.ScopeUnknown // the document does not say; every CAPI request needs a token
-		}
-		if p, ok := known[key]; ok {
-			if e.Scope == openapi.ScopeUnknown {
-				e.Scope = p.Scope // a document with HTTPBearer and no scopes: the profile knows them
-			}
-			if e.LimitPerMinute == 0 {
-				e.LimitPerMinute = p.LimitPerMinute
-			}
-			if e.Body == nil {
-				e.Body = p.Body
-			}
-			e.Doc = p.Doc
-			e.UnknownID = p.UnknownID
+			e.ID = e.Key()
 		}
 		if e.LimitPerMinute == 0 {
 			e.LimitPerMinute = defaultOperationLimit
@@ -82,24 +124,156 @@ func discoverOperations(ctx context.Context, location, baseURL string, tlsCfg *t
 		if op.HasBody && e.Body == nil {
 			e.Body = []byte("{}")
 		}
-		out = append(out, e)
+		s.documented[e.Key()] = full
+		s.ops = append(s.ops, e)
 	}
-	if len(out) == 0 {
-		return nil, nil, fmt.Errorf("openapi document %q: no operation requires authentication, so there is nothing to sweep", location)
+	switch {
+	case len(inside) == 0:
+		return nil, fmt.Errorf("openapi document %q: no operation of it is under the base URL's path %s (it has %s: %s); is it the document of this API, and are its servers right?",
+			location, basePath, operations(len(all)), strings.Join(firstFew(s.outside, 3), ", "))
+	case len(s.ops) == 0:
+		return nil, fmt.Errorf("openapi document %q: no operation under %s requires authentication, so there is nothing to sweep", location, basePath)
 	}
+	for _, e := range prof.Endpoints {
+		if !s.contract[e.Key()] {
+			s.missing, s.contract[e.Key()] = append(s.missing, e.Key()), true
+			s.ops = append(s.ops, e)
+		}
+	}
+	return s, nil
+}
+
+// shapeKey names an operation by its method and the shape of its path:
+// the parameters by position, not by name.
+func shapeKey(method, template string) string {
+	return probe.OperationKey(method, probe.FillPath(template, func(string) string { return "{}" }))
+}
+
+// contractOperation is the profile's endpoint p for the document's
+// operation op: the document fills in only a body the profile lacks.
+func contractOperation(p fixtures.Endpoint, op openapi.Operation) fixtures.Endpoint {
+	e := p
+	if e.Body == nil && op.Body != nil {
+		e.Body = op.Body
+	}
+	if e.Body == nil && op.HasBody {
+		e.Body = []byte("{}")
+	}
+	if e.LimitPerMinute == 0 {
+		e.LimitPerMinute = defaultOperationLimit
+	}
+	return e
+}
+
+// disagreement is the line for the notes when the document describes an
+// operation of the contract otherwise (the scope it needs, whether it needs
+// a token, its limit), or "". A document silent on one (HTTPBearer without
+// scopes, no limit) does not disagree.
+func disagreement(p fixtures.Endpoint, op openapi.Operation, full string) string {
+	var doc, contract []string
+	switch {
+	case op.Public && op.NoSecurity:
+		doc, contract = append(doc, "no token needed (no security requirement)"), append(contract, "scope "+p.Scope)
+	case op.Public:
+		doc, contract = append(doc, "no token needed (security: [])"), append(contract, "scope "+p.Scope)
+	case (op.Scope == openapi.ScopeRead || op.Scope == openapi.ScopeReadWrite) && op.Scope != p.Scope:
+		doc, contract = append(doc, "scope "+op.Scope), append(contract, "scope "+p.Scope)
+	}
+	if op.LimitPerMinute != 0 && op.LimitPerMinute != p.LimitPerMinute {
+		doc = append(doc, fmt.Sprintf("%d requests a minute", op.LimitPerMinute))
+		contract = append(contract, fmt.Sprintf("%d requests a minute", p.LimitPerMinute))
+	}
+	if len(doc) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s (%s in the OpenAPI document): the document says %s, the contract %s; checked as the contract says",
+		p.Key(), full, strings.Join(doc, " and "), strings.Join(contract, " and "))
+}
+
+// notes are the run's notes on the sweep: what was left out, and why.
+func (s *sweep) notes() []string {
 	var notes []string
-	if len(public) > 0 {
-		notes = append(notes, fmt.Sprintf("%d operations are public per the OpenAPI document and were not swept: %s", len(public), strings.Join(public, ", ")))
+	if len(s.outside) > 0 {
+		notes = append(notes, fmt.Sprintf("%s of the OpenAPI document outside the API's base path %s: out of scope, never probed: %s",
+			operations(len(s.outside)), s.basePath, strings.Join(s.outside, ", ")))
 	}
-	return out, notes, nil
+	if n := len(s.public) + len(s.noSecurity); n > 0 {
+		var why []string
+		if len(s.noSecurity) > 0 {
+			why = append(why, strings.Join(s.noSecurity, ", ")+" (no security requirement: neither the operation nor the document has one)")
+		}
+		if len(s.public) > 0 {
+			why = append(why, strings.Join(s.public, ", ")+" (declared public: security [] or {})")
+		}
+		notes = append(notes, fmt.Sprintf("%s public per the OpenAPI document, not swept: %s", operations(n), strings.Join(why, "; ")))
+	}
+	notes = append(notes, s.disagreements...)
+	if len(s.missing) > 0 {
+		notes = append(notes, fmt.Sprintf("%s of the contract not in the OpenAPI document, swept all the same: %s",
+			operations(len(s.missing)), strings.Join(s.missing, ", ")))
+	}
+	return notes
+}
+
+// operations counts operations in words: "1 operation", "2 operations".
+func operations(n int) string {
+	if n == 1 {
+		return "1 operation"
+	}
+	return fmt.Sprintf("%d operations", n)
+}
+
+// print shows the sweep for --dry-run, an operation a line: each one swept
+// (with the scope it is checked for and where that comes from), each out of
+// scope or public, and each disagreement with the contract.
+func (s *sweep) print(w io.Writer) {
+	fmt.Fprintf(w, "openapi: %s, under the base path %s\n", s.location, s.basePath)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, e := range s.ops {
+		scope := "scope " + e.Scope
+		if e.Scope == openapi.ScopeUnknown {
+			scope = "scope unknown (auth checks only)"
+		}
+		var from string
+		switch doc, ok := s.documented[e.Key()]; {
+		case !ok:
+			from = "the contract's; not in the document"
+		case s.contract[e.Key()]:
+			from = "the contract's; " + doc + " in the document"
+		default:
+			from = "the document's " + doc
+		}
+		fmt.Fprintf(tw, "would sweep\t%s\t%s\t%s\n", e.Key(), scope, from)
+	}
+	for _, op := range s.outside {
+		fmt.Fprintf(tw, "out of scope\t%s\t\toutside the base path %s\n", op, s.basePath)
+	}
+	for _, op := range s.noSecurity {
+		fmt.Fprintf(tw, "public\t%s\t\tno security requirement: neither the operation nor the document has one\n", op)
+	}
+	for _, op := range s.public {
+		fmt.Fprintf(tw, "public\t%s\t\tdeclared public: security [] or {}\n", op)
+	}
+	tw.Flush()
+	for _, d := range s.disagreements {
+		fmt.Fprintf(w, "disagrees: %s\n", d)
+	}
+}
+
+// firstFew is at most n of items, and "…" when there were more.
+func firstFew(items []string, n int) []string {
+	if len(items) <= n {
+		return items
+	}
+	return append(items[:n:n], "…")
 }
 
 // operationLimits adds the operations' limits to the profile's, for pacing.
 func operationLimits(prof *fixtures.Profile, ops []fixtures.Endpoint) map[string]int {
 	limits := prof.Limits()
 	for _, e := range ops {
-		if _, ok := limits[e.Method+" "+e.Path]; !ok {
-			limits[e.Method+" "+e.Path] = e.LimitPerMinute
+		if _, ok := limits[e.Key()]; !ok {
+			limits[e.Key()] = e.LimitPerMinute
 		}
 	}
 	return limits

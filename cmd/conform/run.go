@@ -49,19 +49,19 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
+	tlsCfg, err := tlsConfig(cfg)
+	if err != nil {
+		fmt.Fprintf(early, "conform run: %v\n", err)
+		return exitUsage
+	}
 	if cfg.DryRun {
-		return dryRun(cfg, prof, stdout, early)
+		return dryRun(ctx, cfg, prof, tlsCfg, stdout, early)
 	}
 	if plan, err := suite.Plan(suite.Config{Profile: prof, Filters: cfg.filters()}); err != nil || !slices.ContainsFunc(plan, func(p suite.Planned) bool { return p.Selected }) {
 		if err == nil {
 			err = suite.ErrNothingSelected
 		}
 		fmt.Fprintf(early, "conform run: %v; nothing was sent\n", err)
-		return exitUsage
-	}
-	tlsCfg, err := tlsConfig(cfg)
-	if err != nil {
-		fmt.Fprintf(early, "conform run: %v\n", err)
 		return exitUsage
 	}
 
@@ -89,14 +89,13 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	var notes []string
 	var ops []fixtures.Endpoint
+	var sw *sweep
 	if cfg.OpenAPI != "" {
-		var opNotes []string
-		ops, opNotes, err = discoverOperations(ctx, cfg.OpenAPI, target.BaseURL, tlsCfg, prof)
-		if err != nil {
+		if sw, err = discoverOperations(ctx, cfg.OpenAPI, target.BaseURL, tlsCfg, prof); err != nil {
 			fmt.Fprintf(errOut, "conform run: --openapi: %v\n", err)
 			return exitUsage
 		}
-		notes = append(notes, opNotes...)
+		ops, notes = sw.ops, sw.notes()
 	}
 	client, err := probe.New(probe.Options{
 		BaseURL:     target.BaseURL,
@@ -118,8 +117,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	printHeader(out, cfg, target, byRole)
-	if ops != nil {
-		fmt.Fprintf(out, "sweeping %d operations from the OpenAPI document %s\n\n", len(ops), cfg.OpenAPI)
+	if sw != nil {
+		fmt.Fprintf(out, "sweeping %d operations from the OpenAPI document %s\n\n", len(ops), sw.location)
 	}
 	if code, msg := preflight(ctx, client, prof); code != exitOK {
 		fmt.Fprintf(errOut, "conform run: %s\n", msg)

@@ -1,7 +1,7 @@
 // Package openapi discovers the operations of an API from its OpenAPI
-// document (3.0, 3.1 or 3.2, in JSON), so that checks every endpoint must pass,
-// such as refusing requests without a valid token, run against every operation
-// the document lists and not only those a profile names.
+// document (3.0, 3.1 or 3.2, in JSON or YAML), so that checks every endpoint
+// must pass, such as refusing requests without a valid token, run against
+// every operation the document lists and not only those a profile names.
 //
 // For each operation it reports the method, the path template, the path
 // parameters, the scope it needs, whether the document declares it public,

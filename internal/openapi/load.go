@@ -35,7 +35,7 @@ func Load(ctx context.Context, location string, client *http.Client, maxBytes in
 		maxBytes = DefaultMaxBytes
 	}
 	u, err := url.Parse(location)
-	isURL := err == nil && (u.Scheme == "http" || u.Scheme == "https")
+	isURL := IsURL(location)
 	if !isURL && err == nil && u.Scheme != "" && strings.Contains(location, "://") {
 		return nil, fmt.Errorf("openapi document %q: unsupported scheme %q; give an http(s) URL or a file path", location, u.Scheme)
 	}
@@ -52,6 +52,13 @@ func Load(ctx context.Context, location string, client *http.Client, maxBytes in
 		return nil, err
 	}
 	return Parse(doc, source)
+}
+
+// IsURL reports whether Load fetches location, an http(s) URL, rather than
+// reading it as a file.
+func IsURL(location string) bool {
+	u, err := url.Parse(location)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https")
 }
 
 // readFile reads a document file, refusing a FIFO, a device or a directory
@@ -78,7 +85,7 @@ func fetch(ctx context.Context, u *url.URL, source string, client *http.Client, 
 	if err != nil {
 		return nil, fmt.Errorf("fetching openapi document %q: %w", source, err)
 	}
-	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Accept", "application/json, application/yaml;q=0.9, application/x-yaml;q=0.9, text/yaml;q=0.9")
 	resp, err := client.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("fetching openapi document %q: %w", source, err)

@@ -19,12 +19,20 @@ import (
 func TestLoadReadsFilesAndURLs(t *testing.T) {
 	ref := httptest.NewServer(reference.New())
 	defer ref.Close()
+	yamlDoc := readTestdata(t, "pets-3.1.yaml")
+	yamlSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/yaml")
+		_, _ = w.Write(yamlDoc)
+	}))
+	defer yamlSrv.Close()
 
 	tests := []struct {
 		name, location string
 		want           []openapi.Operation
 	}{
 		{"a file", filepath.Join("testdata", "pets-3.1.json"), petOperations},
+		{"a YAML file", filepath.Join("testdata", "pets-3.1.yaml"), petOperations},
+		{"a YAML document from a URL", yamlSrv.URL + "/openapi.yaml", petOperations},
 		{"the reference server's /openapi.json", ref.URL + "/openapi.json", referenceOperations},
 		{"the reference server's /api/v1/openapi.json", ref.URL + "/api/v1/openapi.json", referenceOperations},
 	}

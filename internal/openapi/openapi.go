@@ -6,13 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/cornect/conform/internal/probe"
 	"math"
 	"net/url"
 	"slices"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/cornect/conform/internal/probe"
 )
 
 // Scopes, as Operation.Scope reports them.
@@ -39,9 +41,10 @@ var ErrExternalRef = errors.New("refers outside the document, which is refused")
 //
 // Path is relative to the document's first server URL, whose path is
 // ServerPath: with servers [{"url": "https://api.cornect.io/api/v1"}], GET
-// /credits has Path /credits and ServerPath /api/v1, so Path is relative to a
-// base URL that ends in /api/v1. Rebase adjusts Path when the base URL is
-// elsewhere. Servers given on a path or an operation are not read.
+// /credits has Path /credits and ServerPath /api/v1. A document without
+// servers (FastAPI's) has ServerPath "": its paths are from the host's root,
+// /api/v1/credits. Within tells the operations under a base URL's path from
+// the rest. Servers given on a path or an operation are not read.
 type Operation struct {
 	Method      string   // upper case
 	Path        string   // the template under the server URL, e.g. /exports/{export_id}
@@ -49,7 +52,12 @@ type Operation struct {
 	OperationID string   // "" when the document gives none
 	Params      []string // the path parameters' names, in path order
 	Scope       string   // ScopeRead, ScopeReadWrite, ScopeNone or ScopeUnknown (see Parse)
-	Public      bool     // the document explicitly requires no authentication (security [] or {})
+	Public      bool     // no security requirement applies: anyone may call it (see Parse)
+	// NoSecurity is set on a Public operation that says nothing at all about
+	// security, nor does the document at its top: OpenAPI's default, no
+	// requirement. An explicit security [] (or an empty alternative {})
+	// leaves it unset.
+	NoSecurity bool
 
 	// HasBody is set when the operation has a request body. Body is a valid
 	// example of it when the document gives one (the media type's example or
@@ -62,19 +70,22 @@ type Operation struct {
 	LimitPerMinute int // ExtLimitPerMinute; 0 when absent
 }
 
-// Parse reads an OpenAPI document (JSON) and returns its operations, sorted
-// by path, then method. source names the document in errors. Every problem
-// with the operations is reported at once.
+// FullPath is the operation's path from the host's root: ServerPath + Path.
+func (o Operation) FullPath() string { return strings.TrimSuffix(o.ServerPath, "/") + o.Path }
+
+// Parse reads an OpenAPI document (JSON or YAML) and returns its operations,
+// sorted by path, then method. source names the document in errors. Every
+// problem with the operations is reported at once.
 //
 // Scope and Public come from the operation's x-cornect-scope when it has
-// one (and it is then not Public). Otherwise they come from its security
-// requirements, or the document's top-level ones when it has none of its own:
-// an explicit [] or an empty alternative {} makes it Public with ScopeNone;
+// one (and it is then not Public). Otherwise they follow OpenAPI: the
+// operation's own security requirements apply, or the document's top-level
+// ones when it has none of its own. No requirement (an explicit [], or no
+// security member on the operation nor at the top, which also sets
+// NoSecurity) or an empty alternative {} makes it Public with ScopeNone;
 // otherwise each alternative needs the strongest scope it lists, the
 // operation the weakest of its alternatives, and ScopeUnknown when an
-// alternative lists neither read nor read_write. An operation under no
-// security requirement at all has ScopeNone without being Public: the
-// document does not say.
+// alternative lists neither read nor read_write.
 func Parse(doc []byte, source string) (ops []Operation, err error) {
 	topSecurity, err := sniff(doc)
 	if err != nil {
@@ -123,7 +134,7 @@ func Parse(doc []byte, source string) (ops []Operation, err error) {
 			}
 			where := o.Method + " " + path
 			var bad []string
-			o.Scope, o.Public, bad = scopeOf(op, t.Security, topSecurity)
+			o.Scope, o.Public, o.NoSecurity, bad = scopeOf(op, t.Security, topSecurity)
 			limit, limitProblem := limitOf(op.Extensions)
 			o.LimitPerMinute, bad = limit, append(bad, limitProblem...)
 			o.HasBody, o.Body = requestBody(op.RequestBody, v31)
@@ -144,29 +155,31 @@ func Parse(doc []byte, source string) (ops []Operation, err error) {
 	return ops, nil
 }
 
-// Rebase makes the paths of ops relative to basePath, the path of the base
-// URL conform is given (e.g. /api/v1), instead of to the document's server
-// URL: an operation's full path (ServerPath + Path) that starts with basePath
-// loses that prefix. It serves documents whose server is the host alone and
-// whose paths repeat the base path (/api/v1/credits); for the usual document,
-// whose server URL is the base URL, it changes nothing. Operations whose full
-// path lies outside basePath keep their paths.
-func Rebase(ops []Operation, basePath string) []Operation {
+// Within tells the operations under basePath, the path of the base URL
+// conform is given (e.g. /api/v1), from the rest. An operation is under it
+// when its full path (ServerPath + Path) is basePath or lies below it,
+// segment by segment; it comes back in inside with its Path relative to
+// basePath and ServerPath set to it. The others, outside, keep their paths:
+// a FastAPI document lists every route of the app, /healthz and /docs
+// beside /api/v1/credits, and only the API's own are the API's. Both lists
+// are sorted by path, then method.
+func Within(ops []Operation, basePath string) (inside, outside []Operation) {
 	base := strings.TrimSuffix(basePath, "/")
-	out := slices.Clone(ops)
-	for i, o := range out {
-		full := strings.TrimSuffix(o.ServerPath, "/") + o.Path
-		rel, ok := strings.CutPrefix(full, base)
+	for _, o := range ops {
+		rel, ok := strings.CutPrefix(o.FullPath(), base)
 		if !ok || (rel != "" && !strings.HasPrefix(rel, "/")) {
+			outside = append(outside, o)
 			continue
 		}
 		if rel == "" {
 			rel = "/"
 		}
-		out[i].Path, out[i].ServerPath = rel, basePath
+		o.Path, o.ServerPath = rel, base
+		inside = append(inside, o)
 	}
-	sortOperations(out)
-	return out
+	sortOperations(inside)
+	sortOperations(outside)
+	return inside, outside
 }
 
 func sortOperations(ops []Operation) {
@@ -176,40 +189,89 @@ func sortOperations(ops []Operation) {
 }
 
 // sniff checks what the library would accept silently or explain poorly: that
-// doc is JSON, an object, and an OpenAPI 3 document. It reports whether the
-// document has a top-level security member at all, which the library does not
-// tell apart from an empty one.
+// doc is JSON or YAML, a mapping, and an OpenAPI 3 document. It reports
+// whether the document has a top-level security member at all, which the
+// library does not tell apart from an empty one.
 func sniff(doc []byte) (topSecurity bool, err error) {
 	trimmed := bytes.TrimSpace(doc)
-	if len(trimmed) == 0 {
+	switch {
+	case len(trimmed) == 0:
 		return false, errors.New("is empty")
+	case bytes.HasPrefix(trimmed, []byte("<")):
+		return false, errors.New("is neither JSON nor YAML: it looks like HTML or XML; give the URL of the document itself")
 	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(trimmed, &top); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &typeErr):
-			return false, fmt.Errorf("is JSON but not an object (found a JSON %s), so not an OpenAPI document", typeErr.Value)
-		case bytes.HasPrefix(trimmed, []byte("<")):
-			return false, errors.New("is not JSON: it looks like HTML or XML; give the URL of the JSON document itself")
-		case bytes.HasPrefix(trimmed, []byte("openapi:")) || bytes.HasPrefix(trimmed, []byte("swagger:")) || bytes.HasPrefix(trimmed, []byte("---")):
-			return false, errors.New("is not JSON: it looks like YAML, which is not supported; convert the document to JSON")
-		}
-		return false, fmt.Errorf("is not JSON: %v", err)
+	var top map[string]topMember
+	if trimmed[0] == '{' || trimmed[0] == '[' {
+		top, err = sniffJSON(trimmed)
+	} else {
+		top, err = sniffYAML(trimmed)
+	}
+	if err != nil {
+		return false, err
 	}
 	if _, ok := top["swagger"]; ok {
 		return false, errors.New("is a Swagger 2.0 document; only OpenAPI 3 is supported, convert it first")
 	}
-	raw, ok := top["openapi"]
-	if !ok {
+	version, ok := top["openapi"]
+	switch {
+	case !ok:
 		return false, errors.New(`is not an OpenAPI document: it has no "openapi" version member`)
-	}
-	var version string
-	if err := json.Unmarshal(raw, &version); err != nil || !strings.HasPrefix(version, "3.") {
-		return false, fmt.Errorf("has OpenAPI version %s; only 3.x is supported", raw)
+	case !version.isString:
+		return false, fmt.Errorf("has OpenAPI version %s, which is not a string; write it as %q", version.text, "3.1.0")
+	case !strings.HasPrefix(version.value, "3."):
+		return false, fmt.Errorf("has OpenAPI version %q; only 3.x is supported", version.value)
 	}
 	_, topSecurity = top["security"]
 	return topSecurity, nil
+}
+
+// topMember is one member of a document's top-level mapping, as sniff reads it.
+type topMember struct {
+	isString bool
+	value    string // the string, when isString
+	text     string // the value as written, for messages
+}
+
+func sniffJSON(doc []byte) (map[string]topMember, error) {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(doc, &raw); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			return nil, fmt.Errorf("is JSON but not an object (found a JSON %s), so not an OpenAPI document", typeErr.Value)
+		}
+		return nil, fmt.Errorf("is not JSON: %v", err)
+	}
+	top := make(map[string]topMember, len(raw))
+	for k, v := range raw {
+		m := topMember{text: string(v)}
+		m.isString = json.Unmarshal(v, &m.value) == nil
+		top[k] = m
+	}
+	return top, nil
+}
+
+// sniffYAML reads the keys of a YAML document's top-level mapping. Only the
+// node tree is built: aliases are not expanded, tags not resolved beyond
+// telling a string from another scalar.
+func sniffYAML(doc []byte) (map[string]topMember, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(doc, &root); err != nil {
+		return nil, fmt.Errorf("is neither JSON nor YAML: %v", err)
+	}
+	if root.Kind != yaml.DocumentNode || len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
+		return nil, errors.New("is YAML (or plain text) but not a mapping, so not an OpenAPI document")
+	}
+	m := root.Content[0]
+	top := make(map[string]topMember, len(m.Content)/2)
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		member := topMember{text: v.Value}
+		if v.Kind == yaml.ScalarNode && v.ShortTag() == "!!str" {
+			member.isString, member.value = true, v.Value
+		}
+		top[k.Value] = member
+	}
+	return top, nil
 }
 
 // serverPathOf is the path of the first server's URL, its variables set to
@@ -239,25 +301,25 @@ func serverPathOf(servers openapi3.Servers) (string, error) {
 var scopeRank = map[string]int{ScopeRead: 1, ScopeReadWrite: 2}
 
 // scopeOf applies the scope rules of Parse to one operation.
-func scopeOf(op *openapi3.Operation, top openapi3.SecurityRequirements, topExplicit bool) (scope string, public bool, problems []string) {
+func scopeOf(op *openapi3.Operation, top openapi3.SecurityRequirements, topExplicit bool) (scope string, public, noSecurity bool, problems []string) {
 	if v, ok := op.Extensions[ExtScope]; ok {
 		s, isString := v.(string)
 		if !isString || scopeRank[s] == 0 {
-			return "", false, []string{fmt.Sprintf("%s must be %q or %q, got %s", ExtScope, ScopeRead, ScopeReadWrite, jsonText(v))}
+			return "", false, false, []string{fmt.Sprintf("%s must be %q or %q, got %s", ExtScope, ScopeRead, ScopeReadWrite, jsonText(v))}
 		}
-		return s, false, nil
+		return s, false, false, nil
 	}
-	reqs, explicit := top, topExplicit
+	reqs, said := top, topExplicit
 	if op.Security != nil {
-		reqs, explicit = *op.Security, true
+		reqs, said = *op.Security, true
 	}
 	if len(reqs) == 0 {
-		return ScopeNone, explicit, nil
+		return ScopeNone, true, !said, nil // no requirement: OpenAPI's default when nothing is said
 	}
 	weakest := 0
 	for _, req := range reqs {
 		if len(req) == 0 {
-			return ScopeNone, true, nil // an empty alternative lets anyone in
+			return ScopeNone, true, false, nil // an empty alternative lets anyone in
 		}
 		strongest := 0
 		for _, scopes := range req {
@@ -266,16 +328,16 @@ func scopeOf(op *openapi3.Operation, top openapi3.SecurityRequirements, topExpli
 			}
 		}
 		if strongest == 0 {
-			return ScopeUnknown, false, nil
+			return ScopeUnknown, false, false, nil
 		}
 		if weakest == 0 || strongest < weakest {
 			weakest = strongest
 		}
 	}
 	if weakest == scopeRank[ScopeReadWrite] {
-		return ScopeReadWrite, false, nil
+		return ScopeReadWrite, false, false, nil
 	}
-	return ScopeRead, false, nil
+	return ScopeRead, false, false, nil
 }
 
 // limitOf reads ExtLimitPerMinute.
@@ -289,6 +351,10 @@ func limitOf(ext map[string]any) (int, []string) {
 	case float64:
 		n = x
 	case int:
+		n = float64(x)
+	case int64:
+		n = float64(x)
+	case uint64:
 		n = float64(x)
 	case json.Number:
 		f, err := x.Float64()

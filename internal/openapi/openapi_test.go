@@ -2,6 +2,7 @@ package openapi_test
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -53,6 +54,10 @@ func TestParseFindsEveryOperation(t *testing.T) {
 		{"the reference server's document", reference.OpenAPIDocument(), referenceOperations},
 		{"OpenAPI 3.0 with examples, allOf, nullable and server variables", readTestdata(t, "pets-3.0.json"), petOperations},
 		{"the same API in OpenAPI 3.1", readTestdata(t, "pets-3.1.json"), petOperations},
+		{"the same API in YAML", readTestdata(t, "pets-3.1.yaml"), petOperations},
+		{"a small YAML document without security", readTestdata(t, "openapi.yaml"), []openapi.Operation{
+			{Method: "GET", Path: "/credits", OperationID: "get_credits", Scope: "", Public: true, NoSecurity: true},
+		}},
 		{"top-level security, overridden to none per operation", readTestdata(t, "security-override.json"), []openapi.Operation{
 			{Method: "GET", Path: "/greeting", ServerPath: "/v2", OperationID: "greeting", Scope: "", Public: true},
 			{Method: "GET", Path: "/health", ServerPath: "/v2", OperationID: "health", Scope: "", Public: true},
@@ -71,8 +76,14 @@ func TestParseFindsEveryOperation(t *testing.T) {
 			{Method: "GET", Path: "/closed", OperationID: "closed", Scope: "read"},
 			{Method: "GET", Path: "/open", OperationID: "open", Scope: "", Public: true},
 		}},
-		{"no security anywhere: no scope, but not declared public", readTestdata(t, "no-security.json"), []openapi.Operation{
-			{Method: "GET", Path: "/status", OperationID: "status", Scope: ""},
+		{"no security anywhere: no requirement, so public, as OpenAPI reads it", readTestdata(t, "no-security.json"), []openapi.Operation{
+			{Method: "GET", Path: "/status", OperationID: "status", Scope: "", Public: true, NoSecurity: true},
+		}},
+		{"no top-level security: an operation without its own is public, one with it is not", readTestdata(t, "fastapi-security.json"), []openapi.Operation{
+			{Method: "GET", Path: "/api/v1/", OperationID: "index", Scope: "", Public: true, NoSecurity: true},
+			{Method: "GET", Path: "/api/v1/credits", OperationID: "get_credits", Scope: "unknown"},
+			{Method: "GET", Path: "/api/v1/open", OperationID: "open", Scope: "", Public: true},
+			{Method: "GET", Path: "/healthz", OperationID: "health", Scope: "", Public: true, NoSecurity: true},
 		}},
 	}
 	for _, tt := range tests {
@@ -96,8 +107,13 @@ func TestParseRefusesWhatItCannotUse(t *testing.T) {
 	}{
 		{"a JSON file that is not OpenAPI", readTestdata(t, "not-openapi.json"), []string{`no "openapi" version member`}},
 		{"a Swagger 2.0 document", readTestdata(t, "swagger-2.0.json"), []string{"Swagger 2.0", "only OpenAPI 3"}},
-		{"an HTML page", readTestdata(t, "not-json.html"), []string{"not JSON", "HTML"}},
-		{"a YAML document", readTestdata(t, "openapi.yaml"), []string{"not JSON", "YAML"}},
+		{"an HTML page", readTestdata(t, "not-json.html"), []string{"neither JSON nor YAML", "HTML"}},
+		{"text that is neither JSON nor YAML", []byte("openapi: [3.1.0\npaths: {"), []string{"neither JSON nor YAML"}},
+		{"YAML that is not a mapping", []byte("- openapi\n- 3.1.0\n"), []string{"not a mapping"}},
+		{"plain text", []byte("Not Found"), []string{"not a mapping"}},
+		{"a YAML version that is a number", []byte("openapi: 3.1\ninfo: {title: x, version: '1'}\npaths: {}\n"), []string{"version 3.1", "not a string", `"3.1.0"`}},
+		{"a Swagger 2.0 document in YAML", []byte("swagger: '2.0'\ninfo: {title: x, version: '1'}\npaths: {}\n"), []string{"Swagger 2.0"}},
+		{"a YAML document whose aliases expand without end", billionLaughs(), []string{"alias"}},
 		{"JSON that is not an object", []byte(`["openapi"]`), []string{"not an object"}},
 		{"an empty file", []byte("  \n"), []string{"is empty"}},
 		{"a version other than 3", []byte(`{"openapi": "4.0.0", "info": {"title": "x", "version": "1"}, "paths": {}}`), []string{`"4.0.0"`, "only 3.x"}},
@@ -170,21 +186,25 @@ func TestParseNeverFollowsExternalReferences(t *testing.T) {
 	})
 }
 
-func TestRebaseMakesPathsRelativeToTheBaseURL(t *testing.T) {
+func TestWithinKeepsTheOperationsUnderTheBasePath(t *testing.T) {
 	tests := []struct {
 		name, doc, basePath string
-		want                []string // METHOD path
+		inside, outside     []string // METHOD path; outside's from the host's root
 	}{
-		{"paths that repeat the base path lose it", "paths-with-prefix.json", "/api/v1",
-			[]string{"GET /credits", "GET /exports/{export_id}", "GET /healthz"}},
+		{"paths that repeat the base path lose it; a route at the root is outside", "paths-with-prefix.json", "/api/v1",
+			[]string{"GET /credits", "GET /exports/{export_id}"}, []string{"GET /healthz"}},
 		{"a trailing slash on the base path changes nothing", "paths-with-prefix.json", "/api/v1/",
-			[]string{"GET /credits", "GET /exports/{export_id}", "GET /healthz"}},
+			[]string{"GET /credits", "GET /exports/{export_id}"}, []string{"GET /healthz"}},
+		{"no servers, as FastAPI writes it: paths from the host's root", "fastapi-security.json", "/api/v1",
+			[]string{"GET /", "GET /credits", "GET /open"}, []string{"GET /healthz"}},
 		{"a server URL that is the base URL keeps the paths", "scopes-only.json", "/api/v1",
-			[]string{"GET /admin", "GET /anything", "GET /items", "POST /items", "DELETE /items/{item_id}", "GET /items/{item_id}"}},
+			[]string{"GET /admin", "GET /anything", "GET /items", "POST /items", "DELETE /items/{item_id}", "GET /items/{item_id}"}, nil},
 		{"a base URL at the host's root gets the server path", "scopes-only.json", "/",
-			[]string{"GET /api/v1/admin", "GET /api/v1/anything", "GET /api/v1/items", "POST /api/v1/items", "DELETE /api/v1/items/{item_id}", "GET /api/v1/items/{item_id}"}},
-		{"a base path shared only as a string prefix is not stripped", "paths-with-prefix.json", "/api/v",
-			[]string{"GET /api/v1/credits", "GET /api/v1/exports/{export_id}", "GET /healthz"}},
+			[]string{"GET /api/v1/admin", "GET /api/v1/anything", "GET /api/v1/items", "POST /api/v1/items", "DELETE /api/v1/items/{item_id}", "GET /api/v1/items/{item_id}"}, nil},
+		{"a server elsewhere than the base path puts everything outside", "scopes-only.json", "/v2",
+			nil, []string{"GET /api/v1/admin", "GET /api/v1/anything", "GET /api/v1/items", "POST /api/v1/items", "DELETE /api/v1/items/{item_id}", "GET /api/v1/items/{item_id}"}},
+		{"a base path shared only as a string prefix is not a base path", "paths-with-prefix.json", "/api/v",
+			nil, []string{"GET /api/v1/credits", "GET /api/v1/exports/{export_id}", "GET /healthz"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -192,15 +212,45 @@ func TestRebaseMakesPathsRelativeToTheBaseURL(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got []string
-			for _, o := range openapi.Rebase(ops, tt.basePath) {
-				got = append(got, o.Method+" "+o.Path)
+			inside, outside := openapi.Within(ops, tt.basePath)
+			var in, out []string
+			for _, o := range inside {
+				in = append(in, o.Method+" "+o.Path)
+				if o.FullPath() != strings.TrimSuffix(tt.basePath, "/")+o.Path {
+					t.Errorf("%s %s: full path %q, want it under %q", o.Method, o.Path, o.FullPath(), tt.basePath)
+				}
 			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("paths (-want +got):\n%s", diff)
+			for _, o := range outside {
+				out = append(out, o.Method+" "+o.FullPath())
+			}
+			if diff := cmp.Diff(tt.inside, in); diff != "" {
+				t.Errorf("inside (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.outside, out); diff != "" {
+				t.Errorf("outside (-want +got):\n%s", diff)
 			}
 		})
 	}
+}
+
+// billionLaughs is a small YAML document whose aliases, expanded, would
+// hold 10^9 strings.
+func billionLaughs() []byte {
+	var b strings.Builder
+	b.WriteString("openapi: 3.1.0\ninfo: {title: x, version: '1'}\n")
+	b.WriteString(`x-0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]` + "\n")
+	for i := 1; i <= 8; i++ {
+		fmt.Fprintf(&b, "x-%d: &l%d [", i, i)
+		for j := range 10 {
+			if j > 0 {
+				b.WriteString(",")
+			}
+			fmt.Fprintf(&b, "*l%d", i-1)
+		}
+		b.WriteString("]\n")
+	}
+	b.WriteString("paths:\n  /a:\n    get:\n      operationId: a\n      x-bomb: *l8\n")
+	return []byte(b.String())
 }
 
 // bodiesAsText shows bodies as text in diffs and treats nil and empty alike.
