@@ -161,8 +161,11 @@ func challengeViolations(ex probe.Exchange, sent credentials) []Violation {
 }
 
 // HaveAllowedMethods succeeds when every exchange is a 405 error envelope
-// whose Allow header lists the method the endpoint does allow (RFC 9110 §15.5.6).
-func HaveAllowedMethods(allowed map[string]string) types.GomegaMatcher {
+// whose Allow header lists every method the path is documented with
+// (RFC 9110 §15.5.6: "a list of the target resource's currently supported
+// methods"); allowed maps a path template to those methods. Values may be
+// spread over several Allow fields (RFC 9110 §5.3).
+func HaveAllowedMethods(allowed map[string][]string) types.GomegaMatcher {
 	return &exchangeMatcher{
 		describe: "405 with Allow and the error envelope",
 		violations: func(ex probe.Exchange) []Violation {
@@ -171,16 +174,27 @@ func HaveAllowedMethods(allowed map[string]string) types.GomegaMatcher {
 				return vs
 			}
 			want := allowed[ex.Path]
-			allow := ex.Header.Get("Allow")
-			if allow == "" {
-				return append(vs, Violation{Where: "header Allow", Rule: "allow", Expected: "the allowed methods, " + want, Got: "no Allow header"})
+			fields := ex.Header.Values("Allow")
+			if len(fields) == 0 {
+				return append(vs, Violation{Where: "header Allow", Rule: "allow", Expected: "the allowed methods, " + strings.Join(want, ", "), Got: "no Allow header"})
 			}
-			for _, m := range strings.Split(allow, ",") {
-				if strings.EqualFold(strings.TrimSpace(m), want) {
-					return vs
+			listed := map[string]bool{}
+			for _, f := range fields {
+				for _, m := range strings.Split(f, ",") {
+					listed[strings.ToUpper(strings.TrimSpace(m))] = true
 				}
 			}
-			return append(vs, Violation{Where: "header Allow", Rule: "allow", Expected: "a list containing " + want, Got: fmt.Sprintf("%q", allow)})
+			var absent []string
+			for _, m := range want {
+				if !listed[strings.ToUpper(m)] {
+					absent = append(absent, m)
+				}
+			}
+			if len(absent) > 0 {
+				vs = append(vs, Violation{Where: "header Allow", Rule: "allow", Expected: "a list containing " + strings.Join(want, ", "),
+					Got: fmt.Sprintf("%q, without %s", strings.Join(fields, ", "), strings.Join(absent, ", "))})
+			}
+			return vs
 		},
 	}
 }

@@ -53,7 +53,9 @@ func ruleRows() []ruleRow {
 	scope := func() types.GomegaMatcher {
 		return BeError(ErrorExpectation{Status: 403, Code: "INSUFFICIENT_SCOPE", Details: map[string]string{"token_scope": "read", "required": "read_write"}})
 	}
-	allow := func() types.GomegaMatcher { return HaveAllowedMethods(map[string]string{"/credits": "GET"}) }
+	allow := func() types.GomegaMatcher {
+		return HaveAllowedMethods(map[string][]string{"/credits": {"GET", "POST"}})
+	}
 	leak := func() types.GomegaMatcher { return NotLeak("cornect_madeupsecret0123") }
 	sent := func(authorization string) func(probe.Exchange) probe.Exchange {
 		return func(ex probe.Exchange) probe.Exchange {
@@ -107,7 +109,9 @@ func ruleRows() []ruleRow {
 		{"challenge: a malformed Bearer header, invalid_token", HaveBearerChallenge, malformed(exchange(401, "application/json", envelope401, "WWW-Authenticate", `Bearer realm="cornect", error="invalid_token"`)), "challenge-error"},
 
 		// HaveAllowedMethods (RFC 9110 §15.5.6).
-		{"405: Allow names the method", allow, exchange(405, "application/json", envelope405, "Allow", "GET, HEAD"), ""},
+		{"405: Allow names every method", allow, exchange(405, "application/json", envelope405, "Allow", "GET, HEAD, POST"), ""},
+		{"405: Allow over two fields", allow, exchange(405, "application/json", envelope405, "Allow", "GET", "Allow", "post"), ""},
+		{"405: Allow naming only the first route's methods", allow, exchange(405, "application/json", envelope405, "Allow", "GET, HEAD"), "allow"},
 		{"405: another status", allow, exchange(404, "application/json", envelope404), "status"},
 		{"405: no Allow", allow, exchange(405, "application/json", envelope405), "allow"},
 		{"405: Allow without the method", allow, exchange(405, "application/json", envelope405, "Allow", "POST"), "allow"},

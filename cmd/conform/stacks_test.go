@@ -1,0 +1,83 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cornect/conform/internal/report"
+	"github.com/cornect/conform/internal/stackserver"
+)
+
+// Verdicts on a server conform was not built against: internal/stackserver
+// serves the CAPI the way FastAPI, uvicorn and a proxy do. Each test names
+// the behaviour and the verdict it must get.
+
+// startStack serves a stackserver on loopback for the test.
+func startStack(t *testing.T, opts ...stackserver.Option) *stackserver.Server {
+	t.Helper()
+	s := stackserver.Start(opts...)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// stackRun runs conform against s with every token and returns the exit
+// code and the JSON report.
+func stackRun(t *testing.T, s *stackserver.Server, args ...string) (runResult, report.Result) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "r.json")
+	res := runConform(t, tokenEnv(s.Tokens(), s.BaseURL()), append([]string{"run", "--json-report", path}, args...)...)
+	return res, readJSONReport(t, path)
+}
+
+// checkNamed finds a check of a report by its name.
+func checkNamed(r report.Result, name string) (report.Check, bool) {
+	for _, c := range r.Checks {
+		if c.Name() == name {
+			return c, true
+		}
+	}
+	return report.Check{}, false
+}
+
+// A framework that parses JSON before its auth dependency runs answers
+// broken JSON with 422 before it looks at the token: no evidence that it
+// validates before authenticating, so no warning, even under --strict.
+func TestBodyParsedBeforeAuthIsNoWarning(t *testing.T) {
+	t.Parallel()
+	s := startStack(t, stackserver.WithBodyParsedBeforeAuth(422))
+	res, r := stackRun(t, s, "--strict", "--focus", "^AUTH-BEFORE-VALIDATION")
+	if c, _ := checkNamed(r, "AUTH-BEFORE-VALIDATION"); res.code != exitOK || c.Status != report.Passed {
+		t.Errorf("exit %d, AUTH-BEFORE-VALIDATION %s, want passed\n%s", res.code, c.Status, c.Explanation())
+	}
+}
+
+// Starlette builds Allow from the first route that matched the path: with
+// GET and POST routes on /companies/search, a 405 lists GET only. RFC 9110
+// §15.5.6 wants every supported method; the document lists both, so the
+// warning names the one left out.
+func TestAllowNamingOnlyTheFirstRoutesMethodsWarnsNamingTheRest(t *testing.T) {
+	t.Parallel()
+	s := startStack(t, stackserver.WithFirstRouteAllow(true), stackserver.WithFastAPIDocs(true))
+	res, r := stackRun(t, s, "--openapi", s.URL()+"/openapi.json", "--focus", "^HTTP-METHOD-405")
+	c, _ := checkNamed(r, "HTTP-METHOD-405")
+	if res.code != exitOK || c.Status != report.Warning || !strings.Contains(c.Explanation(), "without POST") {
+		t.Errorf("exit %d, HTTP-METHOD-405 %s, want a warning naming POST\n%s", res.code, c.Status, c.Explanation())
+	}
+}
+
+// Redirecting a path with a trailing slash (Starlette's redirect_slashes)
+// is no fault: the run stays CONFORMANT under --strict.
+func TestTrailingSlashRedirectsAreNoFault(t *testing.T) {
+	t.Parallel()
+	s := startStack(t, stackserver.WithRedirectSlashes(true))
+	res, r := stackRun(t, s, "--strict", "--label-filter", "!rate-limit")
+	if res.code != exitOK {
+		t.Errorf("exit %d, want 0\n%s", res.code, res.stdout)
+	}
+	for _, c := range r.Selected() {
+		if c.Status != report.Passed && c.Skip != report.SkipNotApplicable {
+			t.Errorf("%s: %s\n%s", c.Name(), c.Status, c.Explanation())
+		}
+	}
+}
