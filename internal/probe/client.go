@@ -38,6 +38,10 @@ type Options struct {
 	// UserAgent is sent with every probe, default "conform"; a command sets
 	// "conform/<version>" so a target's logs say which conform sent it.
 	UserAgent string
+	// Concurrency is how many requests the client has in flight at most,
+	// whatever its callers do, default 16: a fragile target behind a small
+	// pool of workers is probed gently with 1 or 2.
+	Concurrency int
 }
 
 // Stats count what the client did during a run.
@@ -60,12 +64,14 @@ type Client struct {
 	seq     atomic.Int64
 	retries atomic.Int64
 	waited  atomic.Int64
+	slots   chan struct{} // one per request in flight, Options.Concurrency
 }
 
 // DefaultTimeout and DefaultMaxBody are the documented defaults of Options.
 const (
-	DefaultTimeout = 10 * time.Second
-	DefaultMaxBody = 1 << 20
+	DefaultTimeout     = 10 * time.Second
+	DefaultMaxBody     = 1 << 20
+	DefaultConcurrency = 16
 )
 
 // New checks the base URL and builds a client.
@@ -105,6 +111,9 @@ func New(o Options) (*Client, error) {
 	if o.UserAgent == "" {
 		o.UserAgent = "conform"
 	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = DefaultConcurrency
+	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	// HTTPS_PROXY, HTTP_PROXY and NO_PROXY, as in any Go program. Through an
 	// HTTPS proxy the request goes in a CONNECT tunnel with TLS end to end,
@@ -126,6 +135,7 @@ func New(o Options) (*Client, error) {
 		redact: NewRedactor(o.Credentials...),
 		pace:   newPacer(o.Limits),
 		back:   newBackoff(o.RetryBudget),
+		slots:  make(chan struct{}, o.Concurrency),
 	}, nil
 }
 
@@ -176,7 +186,14 @@ func (c *Client) Do(ctx context.Context, r Request) Exchange {
 			}
 			release = rel
 		}
-		ex := c.once(ctx, r)
+		ex, err := c.send(ctx, r)
+		if err != nil {
+			release()
+			if last != nil {
+				return *last
+			}
+			return c.record(r, nil, 0, err)
+		}
 		ex.Retries, ex.RetryWaited = retries, waited
 		if ex.Status != http.StatusTooManyRequests || r.Provoke {
 			release()
@@ -218,6 +235,21 @@ func (c *Client) logf(format string, args ...any) {
 
 func (c *Client) url(path string) string {
 	return c.base.String() + path
+}
+
+// send sends r once it has one of the client's Concurrency slots; it
+// returns an error, and sends nothing, when ctx ends first.
+func (c *Client) send(ctx context.Context, r Request) (Exchange, error) {
+	if err := ctx.Err(); err != nil {
+		return Exchange{}, err
+	}
+	select {
+	case c.slots <- struct{}{}:
+	case <-ctx.Done():
+		return Exchange{}, ctx.Err()
+	}
+	defer func() { <-c.slots }()
+	return c.once(ctx, r), nil
 }
 
 func (c *Client) once(ctx context.Context, r Request) Exchange {
