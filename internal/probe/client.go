@@ -55,7 +55,8 @@ type Stats struct {
 // Client sends probes to one target.
 type Client struct {
 	base    *url.URL
-	http    *http.Client
+	http    *http.Client // keeps connections alive and reuses them
+	fresh   *http.Client // dials a connection per request (Request.FreshConnection)
 	opts    Options
 	redact  *Redactor
 	pace    *pacer
@@ -123,20 +124,31 @@ func New(o Options) (*Client, error) {
 	tr.TLSClientConfig = o.TLSConfig
 	tr.MaxIdleConnsPerHost = 32
 	tr.ResponseHeaderTimeout = o.Timeout
+	// A request on a connection of its own never waits behind another
+	// request's response, or behind work a server does on a kept-alive
+	// connection after answering (Starlette's BackgroundTasks).
+	once := tr.Clone()
+	once.DisableKeepAlives = true
 	return &Client{
-		base: u,
-		http: &http.Client{
-			Transport: tr,
-			// Never follow redirects: a redirect is evidence, and following one
-			// could send a token to another host.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
+		base:   u,
+		http:   noRedirects(tr),
+		fresh:  noRedirects(once),
 		opts:   o,
 		redact: NewRedactor(o.Credentials...),
 		pace:   newPacer(o.Limits),
 		back:   newBackoff(o.RetryBudget),
 		slots:  make(chan struct{}, o.Concurrency),
 	}, nil
+}
+
+// noRedirects is a client over tr that never follows a redirect: a
+// redirect is evidence, and following one could send a token to another
+// host.
+func noRedirects(tr http.RoundTripper) *http.Client {
+	return &http.Client{
+		Transport:     tr,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
 }
 
 // BaseURL is the target's base URL as given.
@@ -249,10 +261,11 @@ func (c *Client) send(ctx context.Context, r Request) (Exchange, error) {
 		return Exchange{}, ctx.Err()
 	}
 	defer func() { <-c.slots }()
-	return c.once(ctx, r), nil
+	return c.once(ctx, r, r.FreshConnection), nil
 }
 
-func (c *Client) once(ctx context.Context, r Request) Exchange {
+// once sends r one time, on a connection of its own when fresh.
+func (c *Client) once(ctx context.Context, r Request, fresh bool) Exchange {
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	var body io.Reader
@@ -272,9 +285,13 @@ func (c *Client) once(ctx context.Context, r Request) Exchange {
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.opts.UserAgent)
+	hc := c.http
+	if fresh {
+		hc = c.fresh
+	}
 	start := c.opts.Now()
 	c.sent.Add(1)
-	resp, err := c.http.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		return c.record(r, nil, c.opts.Now().Sub(start), err)
 	}
