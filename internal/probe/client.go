@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -42,6 +43,10 @@ type Options struct {
 	// whatever its callers do, default 16: a fragile target behind a small
 	// pool of workers is probed gently with 1 or 2.
 	Concurrency int
+	// SlowAfter is how long the first byte of a response may take before
+	// the exchange is marked Slow, default 2s (DefaultSlowAfter); negative
+	// marks none.
+	SlowAfter time.Duration
 }
 
 // Stats count what the client did during a run.
@@ -73,6 +78,7 @@ const (
 	DefaultTimeout     = 10 * time.Second
 	DefaultMaxBody     = 1 << 20
 	DefaultConcurrency = 16
+	DefaultSlowAfter   = 2 * time.Second
 )
 
 // New checks the base URL and builds a client.
@@ -114,6 +120,9 @@ func New(o Options) (*Client, error) {
 	}
 	if o.Concurrency <= 0 {
 		o.Concurrency = DefaultConcurrency
+	}
+	if o.SlowAfter == 0 {
+		o.SlowAfter = DefaultSlowAfter
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	// HTTPS_PROXY, HTTP_PROXY and NO_PROXY, as in any Go program. Through an
@@ -272,6 +281,15 @@ func (c *Client) once(ctx context.Context, r Request, fresh bool) Exchange {
 	if r.Body != nil {
 		body = bytes.NewReader(r.Body)
 	}
+	var answered atomic.Bool
+	var firstByte atomic.Int64 // since start
+	var start time.Time
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotFirstResponseByte: func() {
+			firstByte.Store(int64(c.opts.Now().Sub(start)))
+			answered.Store(true)
+		},
+	})
 	req, err := http.NewRequestWithContext(ctx, r.Method, c.url(r.Path), body)
 	if err != nil {
 		return c.record(r, nil, 0, err)
@@ -289,15 +307,18 @@ func (c *Client) once(ctx context.Context, r Request, fresh bool) Exchange {
 	if fresh {
 		hc = c.fresh
 	}
-	start := c.opts.Now()
+	start = c.opts.Now()
 	c.sent.Add(1)
 	resp, err := hc.Do(req)
 	if err != nil {
-		return c.record(r, nil, c.opts.Now().Sub(start), err)
+		ex := c.record(r, nil, c.opts.Now().Sub(start), err)
+		c.timeFirstByte(&ex, answered.Load(), firstByte.Load())
+		return ex
 	}
 	defer resp.Body.Close()
 	buf, readErr := io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxBody+1))
 	ex := c.record(r, resp, c.opts.Now().Sub(start), nil)
+	c.timeFirstByte(&ex, answered.Load(), firstByte.Load())
 	if int64(len(buf)) > c.opts.MaxBody {
 		buf, ex.Truncated = buf[:c.opts.MaxBody], true
 	}
@@ -308,6 +329,16 @@ func (c *Client) once(ctx context.Context, r Request, fresh bool) Exchange {
 		ex.Err = "reading the body: " + c.describeErr(readErr)
 	}
 	return ex
+}
+
+// timeFirstByte records when the response began, and whether that was
+// implausibly late.
+func (c *Client) timeFirstByte(ex *Exchange, answered bool, since int64) {
+	if !answered {
+		return
+	}
+	ex.FirstByte = time.Duration(since)
+	ex.Slow = c.opts.SlowAfter > 0 && ex.FirstByte > c.opts.SlowAfter
 }
 
 // record builds the redacted exchange; resp may be nil.

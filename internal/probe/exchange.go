@@ -27,7 +27,12 @@ type Exchange struct {
 	BodyBytes int           `json:"body_bytes"`          // bytes of the body read
 	Truncated bool          `json:"truncated,omitempty"` // the body was longer than the read limit
 	Err       string        `json:"error,omitempty"`
-	Duration  time.Duration `json:"duration_ns"`
+	Duration  time.Duration `json:"duration_ns"` // from sending to the end of the body
+	// FirstByte is how long the first byte of the response took, 0 when
+	// none came; Slow marks one later than Options.SlowAfter (default 2s),
+	// so a check can say the target answered implausibly late.
+	FirstByte time.Duration `json:"first_byte_ns,omitempty"`
+	Slow      bool          `json:"slow,omitempty"`
 	Retries   int           `json:"retries,omitempty"` // unprovoked 429s waited out before this answer
 	// Throttled marks an unprovoked 429 that conform stopped waiting out
 	// (retries or budget spent): the target's limit, not its answer to the
@@ -63,7 +68,11 @@ func (e Exchange) Evidence(indent string) string {
 	fmt.Fprintf(&b, "%srequest:  %s\n", indent, e.Curl)
 	fmt.Fprintf(&b, "%sresponse: %s", indent, e.Outcome())
 	if e.Status != 0 {
-		fmt.Fprintf(&b, " (%s)", e.Duration.Round(time.Millisecond))
+		fmt.Fprintf(&b, " (%s", e.Duration.Round(time.Millisecond))
+		if e.Slow {
+			fmt.Fprintf(&b, "; slow: the first byte came after %s", e.FirstByte.Round(time.Millisecond))
+		}
+		b.WriteString(")")
 	}
 	b.WriteString("\n")
 	for _, h := range EvidenceHeaders {

@@ -12,7 +12,8 @@ import (
 // TestAFreshConnectionDoesNotQueueBehindABackgroundHold: after POST
 // /exports on a stack that keeps the connection for its background work,
 // the download of the new export on a fresh connection is answered at
-// once, while on the kept-alive connection it waits for the hold.
+// once, while on the kept-alive connection it waits for the hold (and
+// says it was slow).
 func TestAFreshConnectionDoesNotQueueBehindABackgroundHold(t *testing.T) {
 	const hold = 600 * time.Millisecond
 	for _, tt := range []struct {
@@ -24,7 +25,8 @@ func TestAFreshConnectionDoesNotQueueBehindABackgroundHold(t *testing.T) {
 		{"on the kept-alive connection", false, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, c, tokens := stack(t, []stackserver.Option{stackserver.WithBackgroundHold(hold)})
+			_, c, tokens := stack(t, []stackserver.Option{stackserver.WithBackgroundHold(hold)},
+				func(o *Options) { o.SlowAfter = hold / 2 })
 			id := createExport(t, c, tokens[RoleReadWrite])
 			answered := time.Now()
 
@@ -40,6 +42,9 @@ func TestAFreshConnectionDoesNotQueueBehindABackgroundHold(t *testing.T) {
 				t.Errorf("answered %v after the 201; the kept-alive connection should wait for the %v hold", waited, hold)
 			case !tt.wantDelay && waited >= hold/2:
 				t.Errorf("answered %v after the 201; want at once, not behind the %v hold", waited, hold)
+			}
+			if ex.Slow != tt.wantDelay {
+				t.Errorf("Slow %v (first byte after %v), want %v", ex.Slow, ex.FirstByte, tt.wantDelay)
 			}
 		})
 	}
