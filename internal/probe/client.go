@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
@@ -55,6 +56,9 @@ type Stats struct {
 	Retries     int64         `json:"retries_after_429"`
 	RetryWaited time.Duration `json:"retry_waited_ns"`
 	PaceWaited  time.Duration `json:"pace_waited_ns"`
+	// FreshRetries counts requests sent once more on a fresh connection
+	// after a kept-alive one died under them (Exchange.FreshRetry).
+	FreshRetries int64 `json:"retries_on_fresh_connection,omitempty"`
 }
 
 // Client sends probes to one target.
@@ -70,7 +74,9 @@ type Client struct {
 	seq     atomic.Int64
 	retries atomic.Int64
 	waited  atomic.Int64
-	slots   chan struct{} // one per request in flight, Options.Concurrency
+	// freshRetries counts requests sent again on a fresh connection.
+	freshRetries atomic.Int64
+	slots        chan struct{} // one per request in flight, Options.Concurrency
 }
 
 // DefaultTimeout and DefaultMaxBody are the documented defaults of Options.
@@ -170,6 +176,8 @@ func (c *Client) Stats() Stats {
 		Retries:     c.retries.Load(),
 		RetryWaited: time.Duration(c.waited.Load()),
 		PaceWaited:  c.pace.waited(),
+
+		FreshRetries: c.freshRetries.Load(),
 	}
 }
 
@@ -270,21 +278,57 @@ func (c *Client) send(ctx context.Context, r Request) (Exchange, error) {
 		return Exchange{}, ctx.Err()
 	}
 	defer func() { <-c.slots }()
-	return c.once(ctx, r, r.FreshConnection), nil
+	ex, w := c.once(ctx, r, r.FreshConnection)
+	if !w.retryFresh(ctx) {
+		return ex, nil
+	}
+	// The request met a connection that was dead when it went out (the
+	// server closed it at rest, or a worker crashed with it): the failure
+	// belongs to whatever killed the connection, not to this request.
+	c.logf("%s %s: no response on a kept-alive connection (%s); sending it once more on a fresh connection", r.Method, r.Template, ex.Err)
+	c.freshRetries.Add(1)
+	first := ex.Err
+	ex, _ = c.once(ctx, r, true)
+	ex.FreshRetry, ex.FirstErr = true, first
+	return ex, nil
+}
+
+// wire is what one attempt learned of the connection it went out on.
+type wire struct {
+	reused   bool  // the connection was kept alive from an earlier request
+	answered bool  // at least one byte of a response arrived
+	err      error // the transport's, when no response came
+}
+
+// retryFresh says whether an attempt that got no response may be sent
+// once more on a fresh connection: it went out on a reused connection and
+// not a byte came back. Not when ctx is done, and not after a timeout: a
+// request that timed out may still be running on the server, and an
+// endpoint that hangs would cost every probe twice the timeout. A fresh
+// connection is never reused, so a request sent on one is not retried.
+func (w wire) retryFresh(ctx context.Context) bool {
+	if w.err == nil || !w.reused || w.answered || ctx.Err() != nil {
+		return false
+	}
+	var ne net.Error
+	return !errors.Is(w.err, context.DeadlineExceeded) && !(errors.As(w.err, &ne) && ne.Timeout())
 }
 
 // once sends r one time, on a connection of its own when fresh.
-func (c *Client) once(ctx context.Context, r Request, fresh bool) Exchange {
+func (c *Client) once(ctx context.Context, r Request, fresh bool) (Exchange, wire) {
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	var body io.Reader
 	if r.Body != nil {
 		body = bytes.NewReader(r.Body)
 	}
-	var answered atomic.Bool
+	var reused, answered atomic.Bool
 	var firstByte atomic.Int64 // since start
 	var start time.Time
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		// Called again for the connection of a retry net/http makes itself
+		// (a GET whose kept-alive connection was closed under it).
+		GotConn: func(i httptrace.GotConnInfo) { reused.Store(i.Reused) },
 		GotFirstResponseByte: func() {
 			firstByte.Store(int64(c.opts.Now().Sub(start)))
 			answered.Store(true)
@@ -292,7 +336,7 @@ func (c *Client) once(ctx context.Context, r Request, fresh bool) Exchange {
 	})
 	req, err := http.NewRequestWithContext(ctx, r.Method, c.url(r.Path), body)
 	if err != nil {
-		return c.record(r, nil, 0, err)
+		return c.record(r, nil, 0, err), wire{err: err}
 	}
 	if actual, _, ok := r.authValue(); ok {
 		// Set through the map so an empty value is still sent.
@@ -310,15 +354,16 @@ func (c *Client) once(ctx context.Context, r Request, fresh bool) Exchange {
 	start = c.opts.Now()
 	c.sent.Add(1)
 	resp, err := hc.Do(req)
+	w := wire{reused: reused.Load(), answered: answered.Load(), err: err}
 	if err != nil {
 		ex := c.record(r, nil, c.opts.Now().Sub(start), err)
-		c.timeFirstByte(&ex, answered.Load(), firstByte.Load())
-		return ex
+		c.timeFirstByte(&ex, w.answered, firstByte.Load())
+		return ex, w
 	}
 	defer resp.Body.Close()
 	buf, readErr := io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxBody+1))
 	ex := c.record(r, resp, c.opts.Now().Sub(start), nil)
-	c.timeFirstByte(&ex, answered.Load(), firstByte.Load())
+	c.timeFirstByte(&ex, w.answered, firstByte.Load())
 	if int64(len(buf)) > c.opts.MaxBody {
 		buf, ex.Truncated = buf[:c.opts.MaxBody], true
 	}
@@ -328,7 +373,7 @@ func (c *Client) once(ctx context.Context, r Request, fresh bool) Exchange {
 	if readErr != nil {
 		ex.Err = "reading the body: " + c.describeErr(readErr)
 	}
-	return ex
+	return ex, w
 }
 
 // timeFirstByte records when the response began, and whether that was

@@ -39,6 +39,12 @@ type Exchange struct {
 	// probe, so the check judging it is inconclusive.
 	Throttled   bool          `json:"throttled,omitempty"`
 	RetryWaited time.Duration `json:"retry_waited_ns,omitempty"`
+	// FreshRetry marks a request sent a second time, on a fresh
+	// connection, because its first attempt got no byte of a response on a
+	// kept-alive connection (one a crash or the server had closed);
+	// FirstErr is that attempt's error. The rest is the second attempt's.
+	FreshRetry bool   `json:"fresh_retry,omitempty"`
+	FirstErr   string `json:"first_error,omitempty"`
 }
 
 // Line is the request in one line for headings:
@@ -98,6 +104,9 @@ func (e Exchange) Evidence(indent string) string {
 		if e.Err != "" {
 			fmt.Fprintf(&b, "%s          … [%s]\n", indent, e.Err)
 		}
+	}
+	if e.FreshRetry {
+		fmt.Fprintf(&b, "%s          (sent twice: the first attempt, on a kept-alive connection, got no response: %s)\n", indent, e.FirstErr)
 	}
 	return b.String()
 }
