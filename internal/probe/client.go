@@ -48,6 +48,16 @@ type Options struct {
 	// the exchange is marked Slow, default 2s (DefaultSlowAfter); negative
 	// marks none.
 	SlowAfter time.Duration
+	// MaxOverloadRetries bounds the retries of one request answered 502,
+	// 503 or 504 (an overloaded target or gateway), default 4; negative
+	// retries none. Each waits Retry-After when the answer has one, else
+	// OverloadBackoff (default 250ms) doubled per retry with jitter, never
+	// more than MaxOverloadWait (default 5s), and the waits come out of the
+	// class's RetryBudget. An answer still overloaded is returned marked
+	// Overloaded. A 500 is not retried: it is the target's answer.
+	MaxOverloadRetries int
+	OverloadBackoff    time.Duration
+	MaxOverloadWait    time.Duration
 }
 
 // Stats count what the client did during a run.
@@ -59,6 +69,10 @@ type Stats struct {
 	// FreshRetries counts requests sent once more on a fresh connection
 	// after a kept-alive one died under them (Exchange.FreshRetry).
 	FreshRetries int64 `json:"retries_on_fresh_connection,omitempty"`
+	// OverloadRetries counts the retries of answers 502, 503 and 504, and
+	// OverloadWaited the waiting before them (Options.MaxOverloadRetries).
+	OverloadRetries int64         `json:"retries_after_overload,omitempty"`
+	OverloadWaited  time.Duration `json:"overload_waited_ns,omitempty"`
 }
 
 // Client sends probes to one target.
@@ -76,6 +90,8 @@ type Client struct {
 	waited  atomic.Int64
 	// freshRetries counts requests sent again on a fresh connection.
 	freshRetries atomic.Int64
+	overloads    atomic.Int64 // retries of 502, 503 and 504
+	overWaited   atomic.Int64
 	slots        chan struct{} // one per request in flight, Options.Concurrency
 }
 
@@ -130,6 +146,15 @@ func New(o Options) (*Client, error) {
 	if o.SlowAfter == 0 {
 		o.SlowAfter = DefaultSlowAfter
 	}
+	if o.MaxOverloadRetries == 0 {
+		o.MaxOverloadRetries = 4
+	}
+	if o.OverloadBackoff <= 0 {
+		o.OverloadBackoff = 250 * time.Millisecond
+	}
+	if o.MaxOverloadWait <= 0 {
+		o.MaxOverloadWait = 5 * time.Second
+	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	// HTTPS_PROXY, HTTP_PROXY and NO_PROXY, as in any Go program. Through an
 	// HTTPS proxy the request goes in a CONNECT tunnel with TLS end to end,
@@ -177,11 +202,14 @@ func (c *Client) Stats() Stats {
 		RetryWaited: time.Duration(c.waited.Load()),
 		PaceWaited:  c.pace.waited(),
 
-		FreshRetries: c.freshRetries.Load(),
+		FreshRetries:    c.freshRetries.Load(),
+		OverloadRetries: c.overloads.Load(),
+		OverloadWaited:  time.Duration(c.overWaited.Load()),
 	}
 }
 
-// Do sends r, waiting out unprovoked 429s, and returns the captured exchange.
+// Do sends r, waiting out unprovoked 429s and overloaded answers (502, 503,
+// 504), and returns the captured exchange.
 func (c *Client) Do(ctx context.Context, r Request) Exchange {
 	if r.Template == "" {
 		r.Template = r.Path
@@ -193,9 +221,9 @@ func (c *Client) Do(ctx context.Context, r Request) Exchange {
 		classKey = paceKey
 	}
 	cls := c.back.class(classKey)
-	var retries int
-	var waited time.Duration
-	var last *Exchange // the 429 being waited out
+	var retries, overloads int
+	var waited, overWaited time.Duration
+	var last *Exchange // the 429 or overloaded answer being waited out
 	for {
 		if paceKey != "" {
 			if r.Provoke {
@@ -224,25 +252,75 @@ func (c *Client) Do(ctx context.Context, r Request) Exchange {
 			return c.record(r, nil, 0, err)
 		}
 		ex.Retries, ex.RetryWaited = retries, waited
-		if ex.Status != http.StatusTooManyRequests || r.Provoke {
+		ex.OverloadRetries, ex.OverloadWaited = overloads, overWaited
+		if ex.Status == http.StatusTooManyRequests && !r.Provoke {
+			d := c.retryDelay(ex.Header.Get("Retry-After"))
+			// Blocked before the next request of a slowed class is let in.
+			blocked := retries < c.opts.MaxRetries && cls.block(d, c.opts.RetryBudget)
 			release()
-			return ex
-		}
-		d := c.retryDelay(ex.Header.Get("Retry-After"))
-		if retries >= c.opts.MaxRetries || !cls.block(d, c.opts.RetryBudget) {
-			release()
-			ex.Throttled = true
-			c.logf("%s %s: still 429 after %d retries (%s waited); conform stops waiting, and the check is inconclusive", r.Method, r.Template, retries, waited.Round(time.Millisecond))
-			return ex
+			if !blocked {
+				ex.Throttled = true
+				c.logf("%s %s: still 429 after %d retries (%s waited); conform stops waiting, and the check is inconclusive", r.Method, r.Template, retries, waited.Round(time.Millisecond))
+				return ex
+			}
+			c.logf("%s %s: 429 the suite did not provoke; waiting %s as Retry-After asks, then retrying", r.Method, r.Template, d.Round(time.Millisecond))
+			retries++
+			waited += d
+			c.retries.Add(1)
+			c.waited.Add(int64(d))
+			last = &ex
+			continue
 		}
 		release()
-		c.logf("%s %s: 429 the suite did not provoke; waiting %s as Retry-After asks, then retrying", r.Method, r.Template, d.Round(time.Millisecond))
-		retries++
-		waited += d
-		c.retries.Add(1)
-		c.waited.Add(int64(d))
+		if !overloaded(ex.Status) {
+			return ex
+		}
+		ex.Overloaded = true // unless a retry gets past it
+		d := c.overloadDelay(ex.Header.Get("Retry-After"), overloads)
+		if r.Provoke || overloads >= c.opts.MaxOverloadRetries || !cls.spend(d, c.opts.RetryBudget) {
+			if !r.Provoke {
+				c.logf("%s %s: still %d after %d retries (%s waited): the target is overloaded; conform stops waiting, and the check is inconclusive", r.Method, r.Template, ex.Status, overloads, overWaited.Round(time.Millisecond))
+			}
+			return ex
+		}
+		c.logf("%s %s: %d, the target is overloaded; waiting %s, then retrying", r.Method, r.Template, ex.Status, d.Round(time.Millisecond))
+		select {
+		case <-ctx.Done():
+			return ex
+		case <-time.After(d):
+		}
+		overloads++
+		overWaited += d
+		c.overloads.Add(1)
+		c.overWaited.Add(int64(d))
 		last = &ex
 	}
+}
+
+// overloaded says whether status is a gateway's or server's "not now"
+// (502 Bad Gateway, 503 Service Unavailable, 504 Gateway Timeout): worth
+// retrying, and no answer to the request. A 500 is an answer, a failure.
+func overloaded(status int) bool {
+	return status == http.StatusBadGateway || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout
+}
+
+// overloadDelay is the wait before retry n+1 of an overloaded answer:
+// Retry-After when it names a positive delay, else OverloadBackoff doubled
+// n times with jitter (half of it to all of it), either within
+// MaxOverloadWait.
+func (c *Client) overloadDelay(retryAfter string, n int) time.Duration {
+	if d, ok := ParseRetryAfter(retryAfter, time.Now()); ok && d > 0 {
+		return min(d, c.opts.MaxOverloadWait)
+	}
+	d := c.opts.OverloadBackoff
+	for range n {
+		if d >= c.opts.MaxOverloadWait {
+			break
+		}
+		d *= 2
+	}
+	d = min(d, c.opts.MaxOverloadWait)
+	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
 }
 
 // retryDelay honours Retry-After (seconds or HTTP-date) within MaxRetryWait,

@@ -39,6 +39,15 @@ type Exchange struct {
 	// probe, so the check judging it is inconclusive.
 	Throttled   bool          `json:"throttled,omitempty"`
 	RetryWaited time.Duration `json:"retry_waited_ns,omitempty"`
+	// Overloaded marks a 502, 503 or 504 conform stopped retrying
+	// (Options.MaxOverloadRetries, or the budget spent), or one answering
+	// a Provoke request, which is never retried: the target was short of
+	// workers, which says nothing of its contract, so the check judging it
+	// is inconclusive. OverloadRetries and OverloadWaited count the
+	// overloaded answers retried before this one and the waiting.
+	Overloaded      bool          `json:"overloaded,omitempty"`
+	OverloadRetries int           `json:"overload_retries,omitempty"`
+	OverloadWaited  time.Duration `json:"overload_waited_ns,omitempty"`
 	// FreshRetry marks a request sent a second time, on a fresh
 	// connection, because its first attempt got no byte of a response on a
 	// kept-alive connection (one a crash or the server had closed);
