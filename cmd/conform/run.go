@@ -105,6 +105,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Credentials: creds,
 		Limits:      operationLimits(prof, ops),
 		UserAgent:   "conform/" + version.Build(),
+		Concurrency: cfg.Concurrency,
 		Logf: func(format string, args ...any) {
 			// Each wait, as it happens, for -v; the reports get a summary.
 			if cfg.Verbose {
