@@ -225,7 +225,10 @@ func (c *Client) Do(ctx context.Context, r Request) Exchange {
 	var waited, overWaited time.Duration
 	var last *Exchange // the 429 or overloaded answer being waited out
 	for {
-		if paceKey != "" {
+		// A retry after an overloaded answer is not paced again: the
+		// request never got past the gateway or the worker pool, so it did
+		// not count against the limit, and the backoff spaces the retries.
+		if paceKey != "" && (last == nil || !last.Overloaded) {
 			if r.Provoke {
 				c.pace.take(paceKey, key)
 			} else if err := c.pace.wait(ctx, paceKey, key, c.logf); err != nil {

@@ -168,3 +168,17 @@ func TestOverloadBackoffDoublesWithJitterWithinItsCap(t *testing.T) {
 		t.Errorf("Retry-After 3600: %s, want the 5s cap", d)
 	}
 }
+
+// TestAnOverloadRetryIsNotPacedAgain: with a limit of one a minute, the
+// retry of a 503 goes out after its backoff, not a minute later.
+func TestAnOverloadRetryIsNotPacedAgain(t *testing.T) {
+	s := &overloadScript{statuses: []int{503, 200}}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	c := newTestClient(t, srv.URL, quickOverload(4), func(o *Options) { o.Limits = map[string]int{"GET /credits": 1} })
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if ex := c.Do(ctx, readRequest("/credits")); ex.Status != http.StatusOK || ex.OverloadRetries != 1 {
+		t.Errorf("got %s after %d overload retries, want 200 after 1", ex.Outcome(), ex.OverloadRetries)
+	}
+}
