@@ -159,6 +159,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitInternal
 	}
 	notes = append(notes, waitNotes(client.Stats(), outcome.Checks)...)
+	notes = append(notes, wireNotes(client.Stats(), outcome.Checks)...)
 	result := report.Result{
 		Tool:            "conform",
 		Version:         version.Suite,
