@@ -29,9 +29,10 @@ type Options struct {
 	Limits       map[string]int
 	MaxRetryWait time.Duration // longest wait on one unprovoked 429, default 30s
 	MaxRetries   int           // unprovoked 429s waited out per request, default 100
-	// RetryBudget bounds the waiting on unprovoked 429s of one class of
-	// requests (a token on an endpoint, or everything unauthenticated) over
-	// the whole run, default 3 minutes; past it a 429 is returned Throttled.
+	// RetryBudget bounds the waiting on unprovoked 429s and overloaded
+	// answers of one class of requests (a token on an endpoint, or
+	// everything unauthenticated) over the whole run, default 3 minutes;
+	// past it a 429 is returned Throttled, a 502, 503 or 504 Overloaded.
 	RetryBudget time.Duration
 	// Now is the clock exchanges are timed with; nil is time.Now.
 	Now func() time.Time
@@ -347,8 +348,10 @@ func (c *Client) url(path string) string {
 	return c.base.String() + path
 }
 
-// send sends r once it has one of the client's Concurrency slots; it
-// returns an error, and sends nothing, when ctx ends first.
+// send sends r once it has one of the client's Concurrency slots, and
+// once more on a fresh connection when a kept-alive one was dead under it
+// (wire.retryFresh); it returns an error, and sends nothing, when ctx ends
+// first.
 func (c *Client) send(ctx context.Context, r Request) (Exchange, error) {
 	if err := ctx.Err(); err != nil {
 		return Exchange{}, err
