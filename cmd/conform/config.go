@@ -41,6 +41,7 @@ type runConfig struct {
 	Insecure       bool
 	DryRun         bool
 	OpenAPI        string
+	Concurrency    int // requests in flight at most
 	// Tokens by role, from CONFORM_TOKEN_<ROLE>; values never printed.
 	Tokens map[probe.Role]string
 	// StepSummary is $GITHUB_STEP_SUMMARY, where the Markdown summary is appended.
@@ -76,6 +77,7 @@ func runFlags(getenv func(string) string) (*flag.FlagSet, *runConfig) {
 	fs.StringVar(&c.CACert, "ca-cert", getenv("CONFORM_CA_CERT"), "PEM `FILE` of a CA to trust for the target's TLS certificate (env CONFORM_CA_CERT)")
 	fs.BoolVar(&c.Insecure, "insecure", false, "skip TLS certificate verification (never against a real deployment)")
 	fs.StringVar(&c.OpenAPI, "openapi", getenv("CONFORM_OPENAPI"), "OpenAPI document (`FILE|URL`) whose operations the auth and scope checks sweep (env CONFORM_OPENAPI); empty: the profile's endpoints")
+	fs.IntVar(&c.Concurrency, "concurrency", probe.DefaultConcurrency, "requests in flight at most, `N` ≥ 1; --concurrency 2 probes a small worker pool gently")
 	fs.BoolVar(&c.DryRun, "dry-run", false, "print which checks would run or skip, and why, and the operations --openapi would sweep, without sending the target a request")
 	return fs, c
 }
@@ -130,6 +132,9 @@ func (c runConfig) Validate() error {
 	}
 	if c.SuiteTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("--suite-timeout must be positive, got %s", c.SuiteTimeout))
+	}
+	if c.Concurrency < 1 {
+		errs = append(errs, fmt.Errorf("--concurrency must be at least 1, got %d", c.Concurrency))
 	}
 	if c.LabelFilter != "" {
 		if _, err := types.ParseLabelFilter(c.LabelFilter); err != nil {
@@ -209,6 +214,7 @@ func (c runConfig) Redact() map[string]string {
 		"ca_cert":         c.CACert,
 		"insecure":        fmt.Sprint(c.Insecure),
 		"openapi":         c.OpenAPI,
+		"concurrency":     fmt.Sprint(c.Concurrency),
 	}
 	for _, role := range probe.Roles() {
 		v := "not set"

@@ -10,7 +10,7 @@ import (
 )
 
 func TestRunConfigValidate(t *testing.T) {
-	valid := runConfig{RequestTimeout: time.Second, SuiteTimeout: time.Minute}
+	valid := runConfig{RequestTimeout: time.Second, SuiteTimeout: time.Minute, Concurrency: probe.DefaultConcurrency}
 	tests := []struct {
 		name   string
 		change func(*runConfig)
@@ -25,6 +25,8 @@ func TestRunConfigValidate(t *testing.T) {
 		{"query", func(c *runConfig) { c.BaseURL = "https://example.com/api/v1?x=1" }, "query or fragment"},
 		{"zero request timeout", func(c *runConfig) { c.RequestTimeout = 0 }, "--request-timeout must be positive"},
 		{"zero suite timeout", func(c *runConfig) { c.SuiteTimeout = 0 }, "--suite-timeout must be positive"},
+		{"zero concurrency", func(c *runConfig) { c.Concurrency = 0 }, "--concurrency must be at least 1, got 0"},
+		{"concurrency 1", func(c *runConfig) { c.Concurrency = 1 }, ""},
 		{"insecure without base URL", func(c *runConfig) { c.Insecure = true }, "need a --base-url"},
 		{"two problems at once", func(c *runConfig) { c.BaseURL = "x"; c.RequestTimeout = 0 }, "--request-timeout"},
 	}

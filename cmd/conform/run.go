@@ -104,6 +104,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Credentials: creds,
 		Limits:      operationLimits(prof, ops),
 		UserAgent:   "conform/" + version.Build(),
+		Concurrency: cfg.Concurrency,
 		Logf: func(format string, args ...any) {
 			// Each wait, as it happens, for -v; the reports get a summary.
 			if cfg.Verbose {
@@ -157,6 +158,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitInternal
 	}
 	notes = append(notes, waitNotes(client.Stats(), outcome.Checks)...)
+	notes = append(notes, wireNotes(client.Stats(), outcome.Checks)...)
 	result := report.Result{
 		Tool:            "conform",
 		Version:         version.Suite,

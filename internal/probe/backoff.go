@@ -14,7 +14,8 @@ import (
 // of concurrent probes does not keep tripping the limit. The waiting of a
 // class is bounded by a budget for the whole run; past it, a 429 is
 // returned at once, marked Throttled, and the check judging it is
-// inconclusive rather than failed.
+// inconclusive rather than failed. The waits before retrying an
+// overloaded answer (502, 503, 504) come out of the same budget.
 type backoff struct {
 	mu      sync.Mutex
 	budget  time.Duration
@@ -83,5 +84,18 @@ func (c *class) block(d, budget time.Duration) bool {
 		c.until = until
 		c.spent += d
 	}
+	return true
+}
+
+// spend pays d out of the class's budget without slowing the class: an
+// overloaded target (502, 503, 504) is short of workers for everyone, not
+// limiting this class. It reports false when the budget cannot pay.
+func (c *class) spend(d, budget time.Duration) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.spent+d > budget {
+		return false
+	}
+	c.spent += d
 	return true
 }

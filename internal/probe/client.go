@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -27,9 +29,10 @@ type Options struct {
 	Limits       map[string]int
 	MaxRetryWait time.Duration // longest wait on one unprovoked 429, default 30s
 	MaxRetries   int           // unprovoked 429s waited out per request, default 100
-	// RetryBudget bounds the waiting on unprovoked 429s of one class of
-	// requests (a token on an endpoint, or everything unauthenticated) over
-	// the whole run, default 3 minutes; past it a 429 is returned Throttled.
+	// RetryBudget bounds the waiting on unprovoked 429s and overloaded
+	// answers of one class of requests (a token on an endpoint, or
+	// everything unauthenticated) over the whole run, default 3 minutes;
+	// past it a 429 is returned Throttled, a 502, 503 or 504 Overloaded.
 	RetryBudget time.Duration
 	// Now is the clock exchanges are timed with; nil is time.Now.
 	Now func() time.Time
@@ -38,6 +41,24 @@ type Options struct {
 	// UserAgent is sent with every probe, default "conform"; a command sets
 	// "conform/<version>" so a target's logs say which conform sent it.
 	UserAgent string
+	// Concurrency is how many requests the client has in flight at most,
+	// whatever its callers do, default 16: a fragile target behind a small
+	// pool of workers is probed gently with 1 or 2.
+	Concurrency int
+	// SlowAfter is how long the first byte of a response may take before
+	// the exchange is marked Slow, default 2s (DefaultSlowAfter); negative
+	// marks none.
+	SlowAfter time.Duration
+	// MaxOverloadRetries bounds the retries of one request answered 502,
+	// 503 or 504 (an overloaded target or gateway), default 4; negative
+	// retries none. Each waits Retry-After when the answer has one, else
+	// OverloadBackoff (default 250ms) doubled per retry with jitter, never
+	// more than MaxOverloadWait (default 5s), and the waits come out of the
+	// class's RetryBudget. An answer still overloaded is returned marked
+	// Overloaded. A 500 is not retried: it is the target's answer.
+	MaxOverloadRetries int
+	OverloadBackoff    time.Duration
+	MaxOverloadWait    time.Duration
 }
 
 // Stats count what the client did during a run.
@@ -46,12 +67,20 @@ type Stats struct {
 	Retries     int64         `json:"retries_after_429"`
 	RetryWaited time.Duration `json:"retry_waited_ns"`
 	PaceWaited  time.Duration `json:"pace_waited_ns"`
+	// FreshRetries counts requests sent once more on a fresh connection
+	// after a kept-alive one died under them (Exchange.FreshRetry).
+	FreshRetries int64 `json:"retries_on_fresh_connection,omitempty"`
+	// OverloadRetries counts the retries of answers 502, 503 and 504, and
+	// OverloadWaited the waiting before them (Options.MaxOverloadRetries).
+	OverloadRetries int64         `json:"retries_after_overload,omitempty"`
+	OverloadWaited  time.Duration `json:"overload_waited_ns,omitempty"`
 }
 
 // Client sends probes to one target.
 type Client struct {
 	base    *url.URL
-	http    *http.Client
+	http    *http.Client // keeps connections alive and reuses them
+	fresh   *http.Client // dials a connection per request (Request.FreshConnection)
 	opts    Options
 	redact  *Redactor
 	pace    *pacer
@@ -60,12 +89,19 @@ type Client struct {
 	seq     atomic.Int64
 	retries atomic.Int64
 	waited  atomic.Int64
+	// freshRetries counts requests sent again on a fresh connection.
+	freshRetries atomic.Int64
+	overloads    atomic.Int64 // retries of 502, 503 and 504
+	overWaited   atomic.Int64
+	slots        chan struct{} // one per request in flight, Options.Concurrency
 }
 
 // DefaultTimeout and DefaultMaxBody are the documented defaults of Options.
 const (
-	DefaultTimeout = 10 * time.Second
-	DefaultMaxBody = 1 << 20
+	DefaultTimeout     = 10 * time.Second
+	DefaultMaxBody     = 1 << 20
+	DefaultConcurrency = 16
+	DefaultSlowAfter   = 2 * time.Second
 )
 
 // New checks the base URL and builds a client.
@@ -105,6 +141,21 @@ func New(o Options) (*Client, error) {
 	if o.UserAgent == "" {
 		o.UserAgent = "conform"
 	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = DefaultConcurrency
+	}
+	if o.SlowAfter == 0 {
+		o.SlowAfter = DefaultSlowAfter
+	}
+	if o.MaxOverloadRetries == 0 {
+		o.MaxOverloadRetries = 4
+	}
+	if o.OverloadBackoff <= 0 {
+		o.OverloadBackoff = 250 * time.Millisecond
+	}
+	if o.MaxOverloadWait <= 0 {
+		o.MaxOverloadWait = 5 * time.Second
+	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	// HTTPS_PROXY, HTTP_PROXY and NO_PROXY, as in any Go program. Through an
 	// HTTPS proxy the request goes in a CONNECT tunnel with TLS end to end,
@@ -114,19 +165,31 @@ func New(o Options) (*Client, error) {
 	tr.TLSClientConfig = o.TLSConfig
 	tr.MaxIdleConnsPerHost = 32
 	tr.ResponseHeaderTimeout = o.Timeout
+	// A request on a connection of its own never waits behind another
+	// request's response, or behind work a server does on a kept-alive
+	// connection after answering (Starlette's BackgroundTasks).
+	once := tr.Clone()
+	once.DisableKeepAlives = true
 	return &Client{
-		base: u,
-		http: &http.Client{
-			Transport: tr,
-			// Never follow redirects: a redirect is evidence, and following one
-			// could send a token to another host.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
+		base:   u,
+		http:   noRedirects(tr),
+		fresh:  noRedirects(once),
 		opts:   o,
 		redact: NewRedactor(o.Credentials...),
 		pace:   newPacer(o.Limits),
 		back:   newBackoff(o.RetryBudget),
+		slots:  make(chan struct{}, o.Concurrency),
 	}, nil
+}
+
+// noRedirects is a client over tr that never follows a redirect: a
+// redirect is evidence, and following one could send a token to another
+// host.
+func noRedirects(tr http.RoundTripper) *http.Client {
+	return &http.Client{
+		Transport:     tr,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
 }
 
 // BaseURL is the target's base URL as given.
@@ -139,10 +202,15 @@ func (c *Client) Stats() Stats {
 		Retries:     c.retries.Load(),
 		RetryWaited: time.Duration(c.waited.Load()),
 		PaceWaited:  c.pace.waited(),
+
+		FreshRetries:    c.freshRetries.Load(),
+		OverloadRetries: c.overloads.Load(),
+		OverloadWaited:  time.Duration(c.overWaited.Load()),
 	}
 }
 
-// Do sends r, waiting out unprovoked 429s, and returns the captured exchange.
+// Do sends r, waiting out unprovoked 429s and overloaded answers (502, 503,
+// 504), and returns the captured exchange.
 func (c *Client) Do(ctx context.Context, r Request) Exchange {
 	if r.Template == "" {
 		r.Template = r.Path
@@ -154,11 +222,14 @@ func (c *Client) Do(ctx context.Context, r Request) Exchange {
 		classKey = paceKey
 	}
 	cls := c.back.class(classKey)
-	var retries int
-	var waited time.Duration
-	var last *Exchange // the 429 being waited out
+	var retries, overloads int
+	var waited, overWaited time.Duration
+	var last *Exchange // the 429 or overloaded answer being waited out
 	for {
-		if paceKey != "" {
+		// A retry after an overloaded answer is not paced again: the
+		// request never got past the gateway or the worker pool, so it did
+		// not count against the limit, and the backoff spaces the retries.
+		if paceKey != "" && (last == nil || !last.Overloaded) {
 			if r.Provoke {
 				c.pace.take(paceKey, key)
 			} else if err := c.pace.wait(ctx, paceKey, key, c.logf); err != nil {
@@ -176,27 +247,84 @@ func (c *Client) Do(ctx context.Context, r Request) Exchange {
 			}
 			release = rel
 		}
-		ex := c.once(ctx, r)
-		ex.Retries, ex.RetryWaited = retries, waited
-		if ex.Status != http.StatusTooManyRequests || r.Provoke {
+		ex, err := c.send(ctx, r)
+		if err != nil {
 			release()
-			return ex
+			if last != nil {
+				return *last
+			}
+			return c.record(r, nil, 0, err)
 		}
-		d := c.retryDelay(ex.Header.Get("Retry-After"))
-		if retries >= c.opts.MaxRetries || !cls.block(d, c.opts.RetryBudget) {
+		ex.Retries, ex.RetryWaited = retries, waited
+		ex.OverloadRetries, ex.OverloadWaited = overloads, overWaited
+		if ex.Status == http.StatusTooManyRequests && !r.Provoke {
+			d := c.retryDelay(ex.Header.Get("Retry-After"))
+			// Blocked before the next request of a slowed class is let in.
+			blocked := retries < c.opts.MaxRetries && cls.block(d, c.opts.RetryBudget)
 			release()
-			ex.Throttled = true
-			c.logf("%s %s: still 429 after %d retries (%s waited); conform stops waiting, and the check is inconclusive", r.Method, r.Template, retries, waited.Round(time.Millisecond))
-			return ex
+			if !blocked {
+				ex.Throttled = true
+				c.logf("%s %s: still 429 after %d retries (%s waited); conform stops waiting, and the check is inconclusive", r.Method, r.Template, retries, waited.Round(time.Millisecond))
+				return ex
+			}
+			c.logf("%s %s: 429 the suite did not provoke; waiting %s as Retry-After asks, then retrying", r.Method, r.Template, d.Round(time.Millisecond))
+			retries++
+			waited += d
+			c.retries.Add(1)
+			c.waited.Add(int64(d))
+			last = &ex
+			continue
 		}
 		release()
-		c.logf("%s %s: 429 the suite did not provoke; waiting %s as Retry-After asks, then retrying", r.Method, r.Template, d.Round(time.Millisecond))
-		retries++
-		waited += d
-		c.retries.Add(1)
-		c.waited.Add(int64(d))
+		if !overloaded(ex.Status) {
+			return ex
+		}
+		ex.Overloaded = true // unless a retry gets past it
+		d := c.overloadDelay(ex.Header.Get("Retry-After"), overloads)
+		if r.Provoke || overloads >= c.opts.MaxOverloadRetries || !cls.spend(d, c.opts.RetryBudget) {
+			if !r.Provoke {
+				c.logf("%s %s: still %d after %d retries (%s waited): the target is overloaded; conform stops waiting, and the check is inconclusive", r.Method, r.Template, ex.Status, overloads, overWaited.Round(time.Millisecond))
+			}
+			return ex
+		}
+		c.logf("%s %s: %d, the target is overloaded; waiting %s, then retrying", r.Method, r.Template, ex.Status, d.Round(time.Millisecond))
+		select {
+		case <-ctx.Done():
+			return ex
+		case <-time.After(d):
+		}
+		overloads++
+		overWaited += d
+		c.overloads.Add(1)
+		c.overWaited.Add(int64(d))
 		last = &ex
 	}
+}
+
+// overloaded says whether status is a gateway's or server's "not now"
+// (502 Bad Gateway, 503 Service Unavailable, 504 Gateway Timeout): worth
+// retrying, and no answer to the request. A 500 is an answer, a failure.
+func overloaded(status int) bool {
+	return status == http.StatusBadGateway || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout
+}
+
+// overloadDelay is the wait before retry n+1 of an overloaded answer:
+// Retry-After when it names a positive delay, else OverloadBackoff doubled
+// n times with jitter (half of it to all of it), either within
+// MaxOverloadWait.
+func (c *Client) overloadDelay(retryAfter string, n int) time.Duration {
+	if d, ok := ParseRetryAfter(retryAfter, time.Now()); ok && d > 0 {
+		return min(d, c.opts.MaxOverloadWait)
+	}
+	d := c.opts.OverloadBackoff
+	for range n {
+		if d >= c.opts.MaxOverloadWait {
+			break
+		}
+		d *= 2
+	}
+	d = min(d, c.opts.MaxOverloadWait)
+	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
 }
 
 // retryDelay honours Retry-After (seconds or HTTP-date) within MaxRetryWait,
@@ -220,16 +348,79 @@ func (c *Client) url(path string) string {
 	return c.base.String() + path
 }
 
-func (c *Client) once(ctx context.Context, r Request) Exchange {
+// send sends r once it has one of the client's Concurrency slots, and
+// once more on a fresh connection when a kept-alive one was dead under it
+// (wire.retryFresh); it returns an error, and sends nothing, when ctx ends
+// first.
+func (c *Client) send(ctx context.Context, r Request) (Exchange, error) {
+	if err := ctx.Err(); err != nil {
+		return Exchange{}, err
+	}
+	select {
+	case c.slots <- struct{}{}:
+	case <-ctx.Done():
+		return Exchange{}, ctx.Err()
+	}
+	defer func() { <-c.slots }()
+	ex, w := c.once(ctx, r, r.FreshConnection)
+	if !w.retryFresh(ctx) {
+		return ex, nil
+	}
+	// The request met a connection that was dead when it went out (the
+	// server closed it at rest, or a worker crashed with it): the failure
+	// belongs to whatever killed the connection, not to this request.
+	c.logf("%s %s: no response on a kept-alive connection (%s); sending it once more on a fresh connection", r.Method, r.Template, ex.Err)
+	c.freshRetries.Add(1)
+	first := ex.Err
+	ex, _ = c.once(ctx, r, true)
+	ex.FreshRetry, ex.FirstErr = true, first
+	return ex, nil
+}
+
+// wire is what one attempt learned of the connection it went out on.
+type wire struct {
+	reused   bool  // the connection was kept alive from an earlier request
+	answered bool  // at least one byte of a response arrived
+	err      error // the transport's, when no response came
+}
+
+// retryFresh says whether an attempt that got no response may be sent
+// once more on a fresh connection: it went out on a reused connection and
+// not a byte came back. Not when ctx is done, and not after a timeout: a
+// request that timed out may still be running on the server, and an
+// endpoint that hangs would cost every probe twice the timeout. A fresh
+// connection is never reused, so a request sent on one is not retried.
+func (w wire) retryFresh(ctx context.Context) bool {
+	if w.err == nil || !w.reused || w.answered || ctx.Err() != nil {
+		return false
+	}
+	var ne net.Error
+	return !errors.Is(w.err, context.DeadlineExceeded) && !(errors.As(w.err, &ne) && ne.Timeout())
+}
+
+// once sends r one time, on a connection of its own when fresh.
+func (c *Client) once(ctx context.Context, r Request, fresh bool) (Exchange, wire) {
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	var body io.Reader
 	if r.Body != nil {
 		body = bytes.NewReader(r.Body)
 	}
+	var reused, answered atomic.Bool
+	var firstByte atomic.Int64 // since start
+	var start time.Time
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		// Called again for the connection of a retry net/http makes itself
+		// (a GET whose kept-alive connection was closed under it).
+		GotConn: func(i httptrace.GotConnInfo) { reused.Store(i.Reused) },
+		GotFirstResponseByte: func() {
+			firstByte.Store(int64(c.opts.Now().Sub(start)))
+			answered.Store(true)
+		},
+	})
 	req, err := http.NewRequestWithContext(ctx, r.Method, c.url(r.Path), body)
 	if err != nil {
-		return c.record(r, nil, 0, err)
+		return c.record(r, nil, 0, err), wire{err: err}
 	}
 	if actual, _, ok := r.authValue(); ok {
 		// Set through the map so an empty value is still sent.
@@ -240,15 +431,23 @@ func (c *Client) once(ctx context.Context, r Request) Exchange {
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.opts.UserAgent)
-	start := c.opts.Now()
+	hc := c.http
+	if fresh {
+		hc = c.fresh
+	}
+	start = c.opts.Now()
 	c.sent.Add(1)
-	resp, err := c.http.Do(req)
+	resp, err := hc.Do(req)
+	w := wire{reused: reused.Load(), answered: answered.Load(), err: err}
 	if err != nil {
-		return c.record(r, nil, c.opts.Now().Sub(start), err)
+		ex := c.record(r, nil, c.opts.Now().Sub(start), err)
+		c.timeFirstByte(&ex, w.answered, firstByte.Load())
+		return ex, w
 	}
 	defer resp.Body.Close()
 	buf, readErr := io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxBody+1))
 	ex := c.record(r, resp, c.opts.Now().Sub(start), nil)
+	c.timeFirstByte(&ex, w.answered, firstByte.Load())
 	if int64(len(buf)) > c.opts.MaxBody {
 		buf, ex.Truncated = buf[:c.opts.MaxBody], true
 	}
@@ -258,7 +457,17 @@ func (c *Client) once(ctx context.Context, r Request) Exchange {
 	if readErr != nil {
 		ex.Err = "reading the body: " + c.describeErr(readErr)
 	}
-	return ex
+	return ex, w
+}
+
+// timeFirstByte records when the response began, and whether that was
+// implausibly late.
+func (c *Client) timeFirstByte(ex *Exchange, answered bool, since int64) {
+	if !answered {
+		return
+	}
+	ex.FirstByte = time.Duration(since)
+	ex.Slow = c.opts.SlowAfter > 0 && ex.FirstByte > c.opts.SlowAfter
 }
 
 // record builds the redacted exchange; resp may be nil.

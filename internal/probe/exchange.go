@@ -27,13 +27,33 @@ type Exchange struct {
 	BodyBytes int           `json:"body_bytes"`          // bytes of the body read
 	Truncated bool          `json:"truncated,omitempty"` // the body was longer than the read limit
 	Err       string        `json:"error,omitempty"`
-	Duration  time.Duration `json:"duration_ns"`
+	Duration  time.Duration `json:"duration_ns"` // from sending to the end of the body
+	// FirstByte is how long the first byte of the response took, 0 when
+	// none came; Slow marks one later than Options.SlowAfter (default 2s),
+	// so a check can say the target answered implausibly late.
+	FirstByte time.Duration `json:"first_byte_ns,omitempty"`
+	Slow      bool          `json:"slow,omitempty"`
 	Retries   int           `json:"retries,omitempty"` // unprovoked 429s waited out before this answer
 	// Throttled marks an unprovoked 429 that conform stopped waiting out
 	// (retries or budget spent): the target's limit, not its answer to the
 	// probe, so the check judging it is inconclusive.
 	Throttled   bool          `json:"throttled,omitempty"`
 	RetryWaited time.Duration `json:"retry_waited_ns,omitempty"`
+	// Overloaded marks a 502, 503 or 504 conform stopped retrying
+	// (Options.MaxOverloadRetries, or the budget spent), or one answering
+	// a Provoke request, which is never retried: the target was short of
+	// workers, which says nothing of its contract, so the check judging it
+	// is inconclusive. OverloadRetries and OverloadWaited count the
+	// overloaded answers retried before this one and the waiting.
+	Overloaded      bool          `json:"overloaded,omitempty"`
+	OverloadRetries int           `json:"overload_retries,omitempty"`
+	OverloadWaited  time.Duration `json:"overload_waited_ns,omitempty"`
+	// FreshRetry marks a request sent a second time, on a fresh
+	// connection, because its first attempt got no byte of a response on a
+	// kept-alive connection (one a crash or the server had closed);
+	// FirstErr is that attempt's error. The rest is the second attempt's.
+	FreshRetry bool   `json:"fresh_retry,omitempty"`
+	FirstErr   string `json:"first_error,omitempty"`
 	// Summarized marks an exchange kept without its response body and
 	// headers: it broke no rule of the check that kept it.
 	Summarized bool `json:"summarized,omitempty"`
@@ -84,7 +104,11 @@ func (e Exchange) Evidence(indent string) string {
 	fmt.Fprintf(&b, "%srequest:  %s\n", indent, e.Curl)
 	fmt.Fprintf(&b, "%sresponse: %s", indent, e.Outcome())
 	if e.Status != 0 {
-		fmt.Fprintf(&b, " (%s)", e.Duration.Round(time.Millisecond))
+		fmt.Fprintf(&b, " (%s", e.Duration.Round(time.Millisecond))
+		if e.Slow {
+			fmt.Fprintf(&b, "; slow: the first byte came after %s", e.FirstByte.Round(time.Millisecond))
+		}
+		b.WriteString(")")
 	}
 	b.WriteString("\n")
 	if e.Summarized {
@@ -114,6 +138,9 @@ func (e Exchange) Evidence(indent string) string {
 		if e.Err != "" {
 			fmt.Fprintf(&b, "%s          … [%s]\n", indent, e.Err)
 		}
+	}
+	if e.FreshRetry {
+		fmt.Fprintf(&b, "%s          (sent twice: the first attempt, on a kept-alive connection, got no response: %s)\n", indent, e.FirstErr)
 	}
 	return b.String()
 }

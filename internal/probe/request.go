@@ -28,6 +28,12 @@ type Request struct {
 	// even though it carries a credential (an expired or revoked token):
 	// the target limits it per client address, not per token.
 	Unauthenticated bool
+	// FreshConnection sends the request on a connection of its own, never
+	// a kept-alive one, so it cannot queue behind another request or behind
+	// work the server still does on a connection after its answer (a
+	// download right after POST /exports on a Starlette app with
+	// BackgroundTasks). For probes whose timing or order matters.
+	FreshConnection bool
 }
 
 // Bearer is the usual Authorization value for a credential.

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/cornect/conform/internal/probe"
+	"github.com/cornect/conform/internal/report"
+)
+
+// wireNotes sums up for the reports what the target's capacity and
+// connections did to the run: overloaded answers (502, 503, 504) retried
+// or left overloaded, requests sent again on a fresh connection, answers
+// that were slow to start.
+func wireNotes(st probe.Stats, checks []report.Check) []string {
+	var notes []string
+	if st.OverloadRetries > 0 {
+		notes = append(notes, fmt.Sprintf("retried %d answers 502, 503 or 504 (%s of backoff): the target or its gateway was overloaded; --concurrency lowers the load conform puts on it",
+			st.OverloadRetries, st.OverloadWaited.Round(time.Millisecond)))
+	}
+	if st.FreshRetries > 0 {
+		notes = append(notes, fmt.Sprintf("sent %d requests again on a fresh connection: the kept-alive connection they first went out on was dead (a crash, or the server closing it at rest)", st.FreshRetries))
+	}
+	overloaded, slow := 0, 0
+	for _, c := range checks {
+		for _, ex := range c.Exchanges {
+			if ex.Overloaded {
+				overloaded++
+			}
+			if ex.Slow {
+				slow++
+			}
+		}
+	}
+	if overloaded > 0 {
+		notes = append(notes, fmt.Sprintf("%d requests got only 502, 503 or 504 (retries spent, or part of the rate-limit burst, which is never retried): those answers are the target's load, not its contract", overloaded))
+	}
+	if slow > 0 {
+		notes = append(notes, fmt.Sprintf("%d answers took more than %s to start", slow, probe.DefaultSlowAfter))
+	}
+	return notes
+}
