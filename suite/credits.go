@@ -43,6 +43,7 @@ func (r *run) creditsFamily() *family {
 			return
 		}
 		balance := r.as(r.endpoint(r.profile().Credits.BalanceEndpoint), probe.RoleNoCredits)
+		balance.FreshConnection = true // never queued behind the export it watches
 		before = r.do(ctx, balance)
 		c, ok := match.ParseCredits(before)
 		switch {
@@ -57,6 +58,7 @@ func (r *run) creditsFamily() *family {
 		}
 		create := r.as(r.endpoint(r.profile().Credits.ExportEndpoint), probe.RoleNoCredits)
 		create.Body = r.profile().Credits.ChargeableBody
+		create.FreshConnection = true
 		refused = r.do(ctx, create)
 		after = r.do(ctx, balance)
 	}

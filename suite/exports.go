@@ -28,10 +28,17 @@ func (r *run) exportsFamily() *family {
 	notReady := newSpec("EXPORT-NOT-READY", "", func(ctx context.Context, s *spec) {
 		needExport(s)
 		dl := r.endpoint(r.profile().Exports.DownloadEndpoint)
-		got := s.send(ctx, r.withID(r.as(dl, probe.RoleReadWrite), dl, id))[0]
+		// Right after the export was created, on a connection of its own:
+		// a server holding the creating connection for background work
+		// would otherwise see this download seconds late.
+		early := r.withID(r.as(dl, probe.RoleReadWrite), dl, id)
+		early.FreshConnection = true
+		got := s.send(ctx, early)[0]
 		if got.Status >= 200 && got.Status <= 299 {
 			st := r.endpoint(r.profile().Exports.StatusEndpoint)
-			status := s.send(ctx, r.withID(r.as(st, probe.RoleReadWrite), st, id))[0]
+			q := r.withID(r.as(st, probe.RoleReadWrite), st, id)
+			q.FreshConnection = true // at once, not behind the held connection
+			status := s.send(ctx, q)[0]
 			if exportStatus(status) == "completed" {
 				s.inconclusive("the export completed before the early download could be sent; nothing was provoked")
 			}

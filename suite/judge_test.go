@@ -21,6 +21,8 @@ func TestAssess(t *testing.T) {
 	bad := ex(200, `{}`)
 	throttled := ex(429, `{"detail":{"code":"RATE_LIMITED","message":"x"}}`)
 	throttled.Throttled = true
+	overloaded := ex(503, `<html>502 Bad Gateway</html>`)
+	overloaded.Overloaded = true
 	missing := match.BeError(match.ErrorExpectation{Status: 401, Code: "MISSING_AUTH_HEADER"})
 	tests := []struct {
 		name   string
@@ -34,6 +36,7 @@ func TestAssess(t *testing.T) {
 		{"a SHOULD broken warns", report.Should, false, []probe.Exchange{bad}, report.Warning},
 		{"a SHOULD broken fails under --strict", report.Should, true, []probe.Exchange{bad}, report.Failed},
 		{"a 429 conform stopped waiting out is inconclusive, never judged", report.Must, false, []probe.Exchange{throttled, bad}, report.Inconclusive},
+		{"a 503 conform stopped retrying is inconclusive, never judged", report.Must, false, []probe.Exchange{ok401, overloaded}, report.Inconclusive},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -65,7 +65,13 @@ func (r *run) scopeFamily() *family {
 			return
 		}
 		watch := slices.Contains(runnable, noCharge) || slices.Contains(runnable, noSideEffect)
+		// Each on a connection of its own: a read of the credits must not
+		// queue behind a request the server is still working on.
 		credits := r.as(r.endpoint(r.profile().Credits.BalanceEndpoint), probe.RoleRead)
+		credits.FreshConnection = true
+		for i := range reqs {
+			reqs[i].FreshConnection = watch
+		}
 		if watch {
 			before = r.do(ctx, credits)
 		}

@@ -217,6 +217,9 @@ func (s *spec) judgeAt(level report.Level, actual any, m types.GomegaMatcher) {
 	case len(v.throttled) > 0:
 		s.inconclusive(fmt.Sprintf("the target kept answering 429 to %s after conform waited out its Retry-After; its rate limit, not its answer, is all that was seen — rerun later, or with more room for conform's tokens and address",
 			strings.Join(v.throttled, ", ")))
+	case len(v.overloaded) > 0:
+		s.inconclusive(fmt.Sprintf("the target stayed overloaded (502, 503 or 504) for %s after conform retried with backoff; only 5xx overload was seen, nothing of its contract — rerun later, or with a lower --concurrency",
+			strings.Join(v.overloaded, ", ")))
 	}
 	s.res.Judged += len(exs)
 	for _, f := range v.findings {
@@ -248,6 +251,7 @@ type verdict struct {
 	status     report.Status
 	findings   []match.Finding
 	throttled  []string // operations still rate limited when conform stopped waiting
+	overloaded []string // operations still overloaded when conform stopped retrying
 	operations []report.OperationResult
 	err        error
 }
@@ -257,11 +261,14 @@ type verdict struct {
 func assess(level report.Level, strict bool, exs []probe.Exchange, actual any, m types.GomegaMatcher) verdict {
 	var v verdict
 	for _, ex := range exs {
-		if ex.Throttled {
+		switch {
+		case ex.Throttled:
 			v.throttled = append(v.throttled, probe.OperationKey(ex.Method, ex.Path))
+		case ex.Overloaded:
+			v.overloaded = append(v.overloaded, probe.OperationKey(ex.Method, ex.Path))
 		}
 	}
-	if len(v.throttled) > 0 {
+	if len(v.throttled) > 0 || len(v.overloaded) > 0 {
 		v.status = report.Inconclusive
 		return v
 	}

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/cornect/conform/internal/reference"
 	"github.com/cornect/conform/internal/report"
 	"github.com/cornect/conform/internal/stackserver"
 )
@@ -79,5 +83,75 @@ func TestTrailingSlashRedirectsAreNoFault(t *testing.T) {
 		if c.Status != report.Passed && c.Skip != report.SkipNotApplicable {
 			t.Errorf("%s: %s\n%s", c.Name(), c.Status, c.Explanation())
 		}
+	}
+}
+
+// A Starlette app with BackgroundTasks holds the connection that created
+// an export until its background work ends. The early download goes on a
+// connection of its own, so it still arrives before the export completes
+// and a server that answers it 200 is caught, not excused as inconclusive.
+func TestAHeldConnectionDoesNotDelayTheEarlyDownload(t *testing.T) {
+	t.Parallel()
+	s := startStack(t,
+		stackserver.WithBackgroundHold(1500*time.Millisecond),
+		stackserver.WithReference(reference.WithExportTimings(300*time.Millisecond, 800*time.Millisecond), reference.WithFaults("download-unfinished-200")),
+	)
+	_, r := stackRun(t, s, "--focus", "^EXPORT-NOT-READY")
+	if c, _ := checkNamed(r, "EXPORT-NOT-READY"); c.Status != report.Failed {
+		t.Errorf("EXPORT-NOT-READY %s, want failed: the early download must reach the server before the export completes\n%s", c.Status, c.Explanation())
+	}
+}
+
+// A worker that crashes drops its connection, and uvicorn's restart drops
+// the idle ones: the crash fails the check whose request caused it, and
+// no innocent request that went out on a dead connection.
+func TestACrashFailsOnlyTheCheckThatCausedIt(t *testing.T) {
+	t.Parallel()
+	s := startStack(t, stackserver.WithCrashOn("GET /api/v1/credits", reference.RoleUnbound))
+	res, r := stackRun(t, s, "--label-filter", "!rate-limit")
+	var failed []string
+	for _, c := range r.Checks {
+		if c.Status == report.Failed {
+			failed = append(failed, c.Name())
+		}
+	}
+	if res.code != exitViolations || !slices.Equal(failed, []string{"AUTH-UNBOUND"}) {
+		t.Errorf("exit %d, failed %v, want exit 1 failing AUTH-UNBOUND alone\n%s", res.code, failed, res.stdout)
+	}
+}
+
+// A small worker pool behind a proxy answers 503 when it is full: overload
+// is retried with backoff and never counted as a contract violation.
+func TestASmallWorkerPoolFailsNoCheck(t *testing.T) {
+	t.Parallel()
+	s := startStack(t, stackserver.WithWorkers(2), stackserver.WithOverloadBody(stackserver.OverloadProxyHTML),
+		stackserver.WithReference(reference.WithLatency(20*time.Millisecond)))
+	res, r := stackRun(t, s)
+	for _, c := range r.Checks {
+		if c.Status == report.Failed || c.Status == report.Error {
+			t.Errorf("%s: %s\n%s", c.Name(), c.Status, c.Explanation())
+		}
+	}
+	if res.code != exitOK {
+		t.Errorf("exit %d, want 0\n%s", res.code, res.stderr)
+	}
+}
+
+// Every behaviour at once, as the matrix would meet a FastAPI service:
+// exactly the crash fails, and the Allow header warns.
+func TestTheTypicalStackGetsExactlyItsVerdict(t *testing.T) {
+	t.Parallel()
+	s := startStack(t, stackserver.Typical()...)
+	res, r := stackRun(t, s)
+	got := map[string]report.Status{}
+	for _, c := range r.Checks {
+		switch c.Status {
+		case report.Failed, report.Warning, report.Error:
+			got[c.Name()] = c.Status
+		}
+	}
+	want := map[string]report.Status{"AUTH-UNBOUND": report.Failed, "HTTP-METHOD-405": report.Warning}
+	if res.code != exitViolations || !maps.Equal(got, want) {
+		t.Errorf("exit %d, verdicts %v, want exit 1 and %v\n%s", res.code, got, want, res.stdout)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -78,17 +79,22 @@ type Stats struct {
 
 // Client sends probes to one target.
 type Client struct {
-	base    *url.URL
-	http    *http.Client // keeps connections alive and reuses them
-	fresh   *http.Client // dials a connection per request (Request.FreshConnection)
-	opts    Options
-	redact  *Redactor
-	pace    *pacer
-	back    *backoff
-	sent    atomic.Int64
-	seq     atomic.Int64
-	retries atomic.Int64
-	waited  atomic.Int64
+	base  *url.URL
+	http  *http.Client // keeps connections alive and reuses them
+	fresh *http.Client // dials a connection per request (Request.FreshConnection)
+	// retrying lets one fresh retry at a time go out: when a worker crash
+	// killed several kept-alive connections, the request that crashed it is
+	// retried too, and would crash it again, taking the other retries' new
+	// connections down with it if they were open at that moment.
+	retrying sync.Mutex
+	opts     Options
+	redact   *Redactor
+	pace     *pacer
+	back     *backoff
+	sent     atomic.Int64
+	seq      atomic.Int64
+	retries  atomic.Int64
+	waited   atomic.Int64
 	// freshRetries counts requests sent again on a fresh connection.
 	freshRetries atomic.Int64
 	overloads    atomic.Int64 // retries of 502, 503 and 504
@@ -366,13 +372,16 @@ func (c *Client) send(ctx context.Context, r Request) (Exchange, error) {
 	if !w.retryFresh(ctx) {
 		return ex, nil
 	}
-	// The request met a connection that was dead when it went out (the
-	// server closed it at rest, or a worker crashed with it): the failure
-	// belongs to whatever killed the connection, not to this request.
-	c.logf("%s %s: no response on a kept-alive connection (%s); sending it once more on a fresh connection", r.Method, r.Template, ex.Err)
+	// The request met a connection that died before a byte of response
+	// (the server closed it at rest, or a worker crashed with it): the
+	// failure may belong to whatever killed the connection, not to this
+	// request, so it goes once more on a connection of its own.
+	c.logf("%s %s: no response (%s); sending it once more on a fresh connection", r.Method, r.Template, ex.Err)
 	c.freshRetries.Add(1)
 	first := ex.Err
+	c.retrying.Lock()
 	ex, _ = c.once(ctx, r, true)
+	c.retrying.Unlock()
 	ex.FreshRetry, ex.FirstErr = true, first
 	return ex, nil
 }
@@ -385,13 +394,16 @@ type wire struct {
 }
 
 // retryFresh says whether an attempt that got no response may be sent
-// once more on a fresh connection: it went out on a reused connection and
-// not a byte came back. Not when ctx is done, and not after a timeout: a
-// request that timed out may still be running on the server, and an
-// endpoint that hangs would cost every probe twice the timeout. A fresh
-// connection is never reused, so a request sent on one is not retried.
+// once more on a fresh connection: not a byte came back. That is what a
+// request meets on a kept-alive connection the server had closed, and on
+// any connection, new ones too, of a worker that crashed under another
+// request: its failure belongs to that request. Not when ctx is done, and
+// not after a timeout: a request that timed out may still be running on
+// the server, and an endpoint that hangs would cost every probe twice the
+// timeout. The retry is the last attempt, so an endpoint that resets every
+// connection costs two requests and fails its own check.
 func (w wire) retryFresh(ctx context.Context) bool {
-	if w.err == nil || !w.reused || w.answered || ctx.Err() != nil {
+	if w.err == nil || w.answered || ctx.Err() != nil {
 		return false
 	}
 	var ne net.Error
