@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -342,5 +343,103 @@ func TestJSONCutsBodiesToWhatReportsShow(t *testing.T) {
 	}
 	if cut == 0 {
 		t.Error("the sample's long body was not marked truncated")
+	}
+}
+
+// orderedResult has its checks out of reading order, nine variants of one
+// check that fail the same way, and two variants of another that fail
+// differently.
+func orderedResult() Result {
+	r := Result{Tool: "conform", Version: "0.4.0", ContractVersion: "CAPI v1", Target: Target{BaseURL: base}}
+	check := func(id, variant string, status Status, vs ...Violation) Check {
+		c := Check{ID: id, Variant: variant, Title: id + " title", Level: Must, Sentence: "It MUST hold.",
+			Source: "https://cornect.io/docs/api/errors", Labels: []string{"x"}, Status: status, Violations: vs}
+		if status == Skipped {
+			c.Skip, c.Reason = SkipMissingToken, "CONFORM_TOKEN_READ not set"
+		}
+		if status == Inconclusive || status == Error {
+			c.Reason = "why"
+		}
+		return c
+	}
+	array := Violation{Operation: "POST /exports", Rule: "schema", Where: "body", Pointer: "/detail", Keyword: "type", Message: "expected object, got array"}
+	r.Checks = append(r.Checks, check("AUTH-MISSING", "", Passed), check("AUTH-UNBOUND", "", Skipped))
+	for i := range 9 {
+		v := array
+		v.Operation = fmt.Sprintf("POST /exports body %d", i)
+		r.Checks = append(r.Checks, check("VALIDATION-422", fmt.Sprintf("body %d", i), Failed, v))
+	}
+	r.Checks = append(r.Checks,
+		check("RATE-LIMIT-429", "", Inconclusive),
+		check("HTTP-UNKNOWN-ROUTE", "", Warning, array),
+		check("SCOPE-INSUFFICIENT", "", Error),
+		check("NOTFOUND-UNKNOWN-ID", "GET /credits", Failed, array),
+		check("NOTFOUND-UNKNOWN-ID", "GET /exports", Failed, Violation{Rule: "status", Where: "status", Expected: "404", Got: "200"}),
+	)
+	return r
+}
+
+func TestReportsPutFailuresFirstAndGroupVariantsThatFailAlike(t *testing.T) {
+	r := orderedResult()
+	same := "9 variants, same violation: body /detail: expected object, got array [type]"
+
+	var page bytes.Buffer
+	if err := HTML(&page, r); err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, m := range regexp.MustCompile(`<details class="check ([a-z-]+)" id="([a-z0-9-]+)"`).FindAllStringSubmatch(page.String(), -1) {
+		order = append(order, m[1]+" "+m[2])
+	}
+	want := []string{
+		"failed check-validation-422-body-0", // the nine as one entry
+		"failed check-notfound-unknown-id-get-credits", "failed check-notfound-unknown-id-get-exports",
+		"error check-scope-insufficient", "warning check-http-unknown-route", "inconclusive check-rate-limit-429",
+		"skipped check-auth-unbound", "passed check-auth-missing",
+	}
+	if !reflect.DeepEqual(order, want) {
+		t.Errorf("the HTML lists the checks\n%q\nwant\n%q", order, want)
+	}
+	if n := strings.Count(page.String(), same); n != 1 {
+		t.Errorf("the HTML says %q %d times, want once", same, n)
+	}
+	for i := 1; i < 9; i++ {
+		if !strings.Contains(page.String(), fmt.Sprintf(`<details class="variant" id="check-validation-422-body-%d">`, i)) {
+			t.Errorf("variant %d has no folded evidence of its own in the block", i)
+		}
+	}
+	var cells []string
+	for _, m := range regexp.MustCompile(`<a class="cell ([a-z-]+)" href="#[^"]*">\s*<span class="badge">[^<]*</span>\s*<div class="id">([^<]+)</div>`).FindAllStringSubmatch(page.String(), -1) {
+		cells = append(cells, m[1]+" "+m[2])
+	}
+	wantCells := []string{"failed VALIDATION-422", "failed NOTFOUND-UNKNOWN-ID", "error SCOPE-INSUFFICIENT", "warning HTTP-UNKNOWN-ROUTE",
+		"inconclusive RATE-LIMIT-429", "skipped AUTH-UNBOUND", "passed AUTH-MISSING"}
+	if !reflect.DeepEqual(cells, wantCells) {
+		t.Errorf("the grid lists\n%q\nwant\n%q", cells, wantCells)
+	}
+
+	var console bytes.Buffer
+	if err := Console(&console, r, ConsoleOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out := console.String()
+	if strings.Count(out, same) != 1 || strings.Count(out, "✗ VALIDATION-422 — ") != 1 || strings.Contains(out, "VALIDATION-422 [body 3]") {
+		t.Errorf("the console does not show the nine variants as one block saying %q:\n%s", same, out)
+	}
+	if !strings.Contains(out, "variants: body 0 · body 1 · body 2") {
+		t.Errorf("the console does not name the variants of the block:\n%s", out)
+	}
+	if !strings.Contains(out, "✗ NOTFOUND-UNKNOWN-ID [GET /credits]") || !strings.Contains(out, "✗ NOTFOUND-UNKNOWN-ID [GET /exports]") {
+		t.Errorf("variants that fail differently are not listed apart:\n%s", out)
+	}
+	_, perFailure, _ := strings.Cut(out, "Per documented failure\n")
+	var ids []string
+	for l := range strings.SplitSeq(perFailure, "\n") {
+		if f := strings.Fields(l); len(f) > 1 && strings.ToUpper(f[1]) == f[1] && strings.Contains(f[1], "-") {
+			ids = append(ids, f[1])
+		}
+	}
+	if wantIDs := []string{"VALIDATION-422", "NOTFOUND-UNKNOWN-ID", "SCOPE-INSUFFICIENT", "HTTP-UNKNOWN-ROUTE", "RATE-LIMIT-429", "AUTH-UNBOUND", "AUTH-MISSING"}; !reflect.DeepEqual(ids, wantIDs) {
+		t.Errorf("the console lists the documented failures %q, want %q", ids, wantIDs)
 	}
 }
