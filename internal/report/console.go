@@ -99,7 +99,7 @@ func Console(w io.Writer, r Result, o ConsoleOptions) error {
 		p.line(p.yellow("note: ") + termSafe(n))
 	}
 	p.line("")
-	if r.Conformant() {
+	if r.Passes() {
 		p.line(p.bold(p.green(verdict(r))))
 	} else {
 		p.line(p.bold(p.red(verdict(r))))

@@ -31,16 +31,16 @@ func HTML(w io.Writer, r Result) error {
 // computed in Go, so the template only lays out.
 type htmlPage struct {
 	Result
-	Verdict    string
-	Conformant bool
-	Counts     Counts
-	Started    string
-	Took       string
-	RetryWait  string
-	PaceWait   string
-	Groups     []htmlGroup
-	Checks     []htmlCheck
-	Coverage   coverageGrid
+	Verdict   string
+	Passes    bool // the verdict is a pass (Result.Passes)
+	Counts    Counts
+	Started   string
+	Took      string
+	RetryWait string
+	PaceWait  string
+	Groups    []htmlGroup
+	Checks    []htmlCheck
+	Coverage  coverageGrid
 }
 
 type htmlGroup struct {
@@ -77,15 +77,15 @@ type htmlExchange struct {
 
 func newHTMLPage(r Result) htmlPage {
 	p := htmlPage{
-		Result:     r,
-		Verdict:    verdict(r),
-		Conformant: r.Conformant(),
-		Counts:     r.Count(),
-		Started:    r.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"),
-		Took:       roughly(r.Duration).String(),
-		RetryWait:  roughly(r.Stats.RetryWaited).String(),
-		PaceWait:   roughly(r.Stats.PaceWaited).String(),
-		Coverage:   newCoverageGrid(r),
+		Result:    r,
+		Verdict:   verdict(r),
+		Passes:    r.Passes(),
+		Counts:    r.Count(),
+		Started:   r.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"),
+		Took:      roughly(r.Duration).String(),
+		RetryWait: roughly(r.Stats.RetryWaited).String(),
+		PaceWait:  roughly(r.Stats.PaceWaited).String(),
+		Coverage:  newCoverageGrid(r),
 	}
 	anchors := map[string]int{}
 	type idStatus struct {

@@ -20,6 +20,12 @@ import (
 func TestConsoleVerdict(t *testing.T) {
 	conformant := sampleResult()
 	conformant.Checks = conformant.Checks[:3]
+	skippedOne := sampleResult()
+	skippedOne.Checks = append(skippedOne.Checks[:3], skippedOne.Checks[6]) // CREDITS-402, no token
+	required := skippedOne
+	required.RequireAll = true
+	failedRequired := sampleResult()
+	failedRequired.RequireAll = true
 	tests := []struct {
 		name string
 		r    Result
@@ -27,6 +33,9 @@ func TestConsoleVerdict(t *testing.T) {
 	}{
 		{"two failed checks", sampleResult(), "NOT CONFORMANT: 2 checks failed\n"},
 		{"no failed check", conformant, "CONFORMANT\n"},
+		{"a MUST check skipped for a token", skippedOne, "CONFORMANT as far as checked: 1 MUST check skipped\n"},
+		{"a MUST check skipped for a token, in CI", required, "REQUIRED CHECKS SKIPPED: 1 MUST check skipped for a token not set, so the run fails (--allow-skips lets it pass)\n"},
+		{"failures come first, in CI too", failedRequired, "NOT CONFORMANT: 2 checks failed\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -36,6 +45,17 @@ func TestConsoleVerdict(t *testing.T) {
 			}
 			if !strings.HasSuffix(buf.String(), "\n\n"+tt.want) {
 				t.Errorf("console output does not end with the verdict %q:\n%s", tt.want, buf.String())
+			}
+			var md bytes.Buffer
+			if err := Markdown(&md, tt.r); err != nil {
+				t.Fatal(err)
+			}
+			mark := "❌"
+			if tt.r.Passes() {
+				mark = "✅"
+			}
+			if want := "## " + mark + " " + tt.want; !strings.HasPrefix(md.String(), want) {
+				t.Errorf("the Markdown summary starts %.120q, want %q", md.String(), want)
 			}
 		})
 	}
