@@ -35,6 +35,8 @@ type Options struct {
 	Now func() time.Time
 	// Logf receives notes on waits (pacing and Retry-After); may be nil.
 	Logf func(format string, args ...any)
+	// OnWait hears of each wait, as data, before it starts; may be nil.
+	OnWait func(Wait)
 	// UserAgent is sent with every probe, default "conform"; a command sets
 	// "conform/<version>" so a target's logs say which conform sent it.
 	UserAgent string
@@ -161,7 +163,7 @@ func (c *Client) Do(ctx context.Context, r Request) Exchange {
 		if paceKey != "" {
 			if r.Provoke {
 				c.pace.take(paceKey, key)
-			} else if err := c.pace.wait(ctx, paceKey, key, c.logf); err != nil {
+			} else if err := c.pace.wait(ctx, paceKey, key, c.logf, func(d time.Duration) { c.onWait(Wait{Cause: WaitPacing, Operation: key, Duration: d}) }); err != nil {
 				return c.record(r, nil, 0, err)
 			}
 		}
@@ -191,6 +193,7 @@ func (c *Client) Do(ctx context.Context, r Request) Exchange {
 		}
 		release()
 		c.logf("%s %s: 429 the suite did not provoke; waiting %s as Retry-After asks, then retrying", r.Method, r.Template, d.Round(time.Millisecond))
+		c.onWait(Wait{Cause: WaitRetryAfter, Operation: key, Duration: d})
 		retries++
 		waited += d
 		c.retries.Add(1)
