@@ -99,6 +99,25 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		notes = append(notes, opNotes...)
 	}
+	// The plan of this run (the operations and tokens known now), for the
+	// checks it will count and the tokens a skipped check lacks.
+	plan, err := suite.Plan(suite.Config{Profile: prof, Operations: ops, Tokens: byRole, Filters: cfg.filters()})
+	if err != nil {
+		fmt.Fprintf(errOut, "conform run: %v\n", err)
+		return exitUsage
+	}
+	selected := 0
+	for _, p := range plan {
+		if p.Selected {
+			selected++
+		}
+	}
+	// Long waits show on stderr; what goes to stdout while the run lasts
+	// passes above the progress line.
+	progress := newWaitProgress(stderr, isTerminal(stderr), selected, redactor.String)
+	defer progress.Close()
+	live := aboveWriter{progress, term}
+
 	client, err := probe.New(probe.Options{
 		BaseURL:     target.BaseURL,
 		Timeout:     cfg.RequestTimeout,
@@ -109,18 +128,11 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Logf: func(format string, args ...any) {
 			// Each wait, as it happens, for -v; the reports get a summary.
 			if cfg.Verbose {
-				fmt.Fprintln(term, "  … "+fmt.Sprintf(format, args...))
+				fmt.Fprintln(live, "  … "+fmt.Sprintf(format, args...))
 			}
 		},
+		OnWait: progress.ProbeWait,
 	})
-	if err != nil {
-		fmt.Fprintf(errOut, "conform run: %v\n", err)
-		return exitUsage
-	}
-
-	// The plan of this run (the operations and tokens known now), for the
-	// checks it will count and the tokens a skipped check lacks.
-	plan, err := suite.Plan(suite.Config{Profile: prof, Operations: ops, Tokens: byRole, Filters: cfg.filters()})
 	if err != nil {
 		fmt.Fprintf(errOut, "conform run: %v\n", err)
 		return exitUsage
@@ -143,7 +155,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	started := time.Now()
 	var ginkgoOut io.Writer
 	if cfg.Verbose {
-		ginkgoOut = term
+		ginkgoOut = live
 	}
 	outcome, err := suite.Run(ctx, suite.Config{
 		Client:       client,
@@ -155,8 +167,13 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		SuiteTimeout: cfg.SuiteTimeout,
 		GinkgoOutput: ginkgoOut,
 		Verbose:      cfg.Verbose,
-		Progress:     func(c report.Check) { printProgress(term, c) },
+		Progress: func(c report.Check) {
+			progress.CheckDone()
+			printProgress(live, c)
+		},
+		Clock: waitClock{progress},
 	})
+	progress.Close()
 	if errors.Is(err, suite.ErrNothingSelected) {
 		// Nothing ran: no report, since an empty one would read as a pass.
 		fmt.Fprintf(errOut, "conform run: %v; no request sent, no report written\n", err)

@@ -150,10 +150,10 @@ func (c *Client) Do(ctx context.Context, r Request) Exchange {
 		r.Template = r.Path
 	}
 	key := OperationKey(r.Method, r.Template)
-	paceKey, classKey := "", "unauthenticated"
+	paceKey, classKey, tokenVar := "", "unauthenticated", ""
 	if r.Token.Present() && !r.Unauthenticated {
 		paceKey = r.Token.Var + " " + key
-		classKey = paceKey
+		classKey, tokenVar = paceKey, r.Token.Var
 	}
 	cls := c.back.class(classKey)
 	var retries int
@@ -163,7 +163,7 @@ func (c *Client) Do(ctx context.Context, r Request) Exchange {
 		if paceKey != "" {
 			if r.Provoke {
 				c.pace.take(paceKey, key)
-			} else if err := c.pace.wait(ctx, paceKey, key, c.logf, func(d time.Duration) { c.onWait(Wait{Cause: WaitPacing, Operation: key, Duration: d}) }); err != nil {
+			} else if err := c.pace.wait(ctx, paceKey, key, c.logf, func(d time.Duration) { c.onWait(Wait{Cause: WaitPacing, Operation: key, Token: tokenVar, Duration: d}) }); err != nil {
 				return c.record(r, nil, 0, err)
 			}
 		}
@@ -193,7 +193,7 @@ func (c *Client) Do(ctx context.Context, r Request) Exchange {
 		}
 		release()
 		c.logf("%s %s: 429 the suite did not provoke; waiting %s as Retry-After asks, then retrying", r.Method, r.Template, d.Round(time.Millisecond))
-		c.onWait(Wait{Cause: WaitRetryAfter, Operation: key, Duration: d})
+		c.onWait(Wait{Cause: WaitRetryAfter, Operation: key, Token: tokenVar, Duration: d})
 		retries++
 		waited += d
 		c.retries.Add(1)

@@ -21,6 +21,10 @@ type Wait struct {
 	Cause WaitCause
 	// Operation is the request's operation: "GET /credits".
 	Operation string
+	// Token is the variable of the token the request presented, or ""
+	// for a request meant to fail authentication (targets limit those per
+	// client address, across endpoints).
+	Token string
 	// Duration is how long it will wait (at most; a cancelled run waits less).
 	Duration time.Duration
 }

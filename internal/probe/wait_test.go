@@ -31,7 +31,7 @@ func TestOnWaitHearsEachWaitBeforeItStarts(t *testing.T) {
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		if len(heard) != 1 || heard[0].Cause != WaitRetryAfter || heard[0].Operation != "GET /credits" || heard[0].Duration < time.Second {
+		if len(heard) != 1 || heard[0].Cause != WaitRetryAfter || heard[0].Operation != "GET /credits" || heard[0].Token != "CONFORM_TOKEN_READ" || heard[0].Duration < time.Second {
 			t.Fatalf("heard %+v, want one Retry-After wait of at least 1s for GET /credits", heard)
 		}
 		if done.Sub(at) < 900*time.Millisecond || at.Sub(start) > 500*time.Millisecond {
@@ -53,7 +53,7 @@ func TestOnWaitHearsEachWaitBeforeItStarts(t *testing.T) {
 			t.Fatalf("the first request, within the limit, waited: %+v", heard)
 		}
 		c.Do(ctx, readRequest("/credits"))
-		if len(heard) != 1 || heard[0].Cause != WaitPacing || heard[0].Operation != "GET /credits" || heard[0].Duration < 50*time.Second {
+		if len(heard) != 1 || heard[0].Cause != WaitPacing || heard[0].Operation != "GET /credits" || heard[0].Token != "CONFORM_TOKEN_READ" || heard[0].Duration < 50*time.Second {
 			t.Errorf("heard %+v, want one pacing wait of about a minute for GET /credits (1/min)", heard)
 		}
 	})
