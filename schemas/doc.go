@@ -16,6 +16,9 @@
 //     required, each "read" or "read_write". It does not pin the pair the
 //     docs show (read, read_write); the suite checks the values for the
 //     exchange it provoked.
+//   - report.schema.json (ReportID): conform's own JSON report, the one
+//     --json-report writes, at schema_version 1, published for the tools
+//     that read it. It is no part of the CAPI contract.
 //
 // Every $id is https://conform.cornect.dev/schemas/ followed by the file's
 // path here; loading checks this, that each file declares draft 2020-12, and

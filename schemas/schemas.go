@@ -24,6 +24,10 @@ const baseID = "https://conform.cornect.dev/schemas/"
 // satisfy, whatever its code.
 const EnvelopeID = baseID + "error-envelope.schema.json"
 
+// ReportID is the $id of the schema of conform's own JSON report
+// (--json-report), schema_version 1.
+const ReportID = baseID + "report.schema.json"
+
 // codesDir holds one schema per documented code, named <code>.schema.json
 // with the code spelled exactly as documented.
 const codesDir = "codes"
@@ -31,7 +35,7 @@ const codesDir = "codes"
 // draft2020 is the only $schema the embedded schemas may declare.
 const draft2020 = "https://json-schema.org/draft/2020-12/schema"
 
-//go:embed error-envelope.schema.json codes/*.schema.json
+//go:embed error-envelope.schema.json report.schema.json codes/*.schema.json
 var schemaFiles embed.FS
 
 // embedded compiles the embedded schemas on first use and never again.

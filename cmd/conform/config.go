@@ -42,6 +42,12 @@ type runConfig struct {
 	DryRun         bool
 	OpenAPI        string
 	Concurrency    int // requests in flight at most
+	// RequireAll (--require-all) fails the run when a MUST check is skipped
+	// for a token not set; CI (CI=true in the environment) does too, unless
+	// AllowSkips (--allow-skips).
+	RequireAll bool
+	AllowSkips bool
+	CI         bool
 	// Tokens by role, from CONFORM_TOKEN_<ROLE>; values never printed.
 	Tokens map[probe.Role]string
 	// StepSummary is $GITHUB_STEP_SUMMARY, where the Markdown summary is appended.
@@ -79,6 +85,8 @@ func runFlags(getenv func(string) string) (*flag.FlagSet, *runConfig) {
 	fs.StringVar(&c.OpenAPI, "openapi", getenv("CONFORM_OPENAPI"), "OpenAPI document (`FILE|URL`) whose operations the auth and scope checks sweep (env CONFORM_OPENAPI); empty: the profile's endpoints")
 	fs.IntVar(&c.Concurrency, "concurrency", probe.DefaultConcurrency, "requests in flight at most, `N` ≥ 1; --concurrency 2 probes a small worker pool gently")
 	fs.BoolVar(&c.DryRun, "dry-run", false, "print which checks would run or skip, and why, and the operations --openapi would sweep, without sending the target a request")
+	fs.BoolVar(&c.RequireAll, "require-all", false, "exit 6 when a MUST check is skipped for a token not set (the default in CI: CI=true)")
+	fs.BoolVar(&c.AllowSkips, "allow-skips", false, "let MUST checks skipped for a token not set pass, even in CI")
 	return fs, c
 }
 
@@ -101,8 +109,23 @@ func parseRunConfig(args []string, getenv func(string) string, _ io.Writer) (run
 		}
 	}
 	c.StepSummary = getenv("GITHUB_STEP_SUMMARY")
+	c.CI = inCI(getenv("CI"))
 	return c, c.Validate()
 }
+
+// inCI reads $CI as GitHub Actions and GitLab CI set it ("true"); "1" and
+// "yes" count too, any other value (or none) does not.
+func inCI(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "true", "1", "yes":
+		return true
+	}
+	return false
+}
+
+// requireAll says whether MUST checks skipped for a token not set fail the
+// run: --require-all, or CI, unless --allow-skips.
+func (c runConfig) requireAll() bool { return !c.AllowSkips && (c.RequireAll || c.CI) }
 
 // filters are the run's spec selection.
 func (c runConfig) filters() suite.Filters {
@@ -160,6 +183,9 @@ func (c runConfig) Validate() error {
 			errs = append(errs, fmt.Errorf("%s: %s, too little to tell it from ordinary text (redacting it would mask that text in every output); the value is not shown", role.Var(), why))
 		}
 	}
+	if c.RequireAll && c.AllowSkips {
+		errs = append(errs, errors.New("--require-all and --allow-skips contradict each other; give one"))
+	}
 	if c.BaseURL == "" && (c.CACert != "" || c.Insecure) {
 		errs = append(errs, errors.New("--ca-cert and --insecure need a --base-url (the embedded reference speaks plain HTTP)"))
 	}
@@ -215,6 +241,7 @@ func (c runConfig) Redact() map[string]string {
 		"insecure":        fmt.Sprint(c.Insecure),
 		"openapi":         c.OpenAPI,
 		"concurrency":     fmt.Sprint(c.Concurrency),
+		"require_all":     fmt.Sprint(c.requireAll()),
 	}
 	for _, role := range probe.Roles() {
 		v := "not set"

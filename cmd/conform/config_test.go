@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -29,6 +30,9 @@ func TestRunConfigValidate(t *testing.T) {
 		{"concurrency 1", func(c *runConfig) { c.Concurrency = 1 }, ""},
 		{"insecure without base URL", func(c *runConfig) { c.Insecure = true }, "need a --base-url"},
 		{"two problems at once", func(c *runConfig) { c.BaseURL = "x"; c.RequestTimeout = 0 }, "--request-timeout"},
+		{"--require-all", func(c *runConfig) { c.RequireAll = true }, ""},
+		{"--allow-skips", func(c *runConfig) { c.AllowSkips = true }, ""},
+		{"--require-all and --allow-skips", func(c *runConfig) { c.RequireAll, c.AllowSkips = true, true }, "contradict each other"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -45,6 +49,44 @@ func TestRunConfigValidate(t *testing.T) {
 				t.Errorf("the error repeats the credentials: %v", err)
 			}
 		})
+	}
+}
+
+// TestSkippedMustChecksFailInCIOrUnderRequireAll pins when a MUST check
+// skipped for a token not set fails the run: CI=true (as GitHub Actions
+// and GitLab CI set it) or --require-all, and never with --allow-skips.
+func TestSkippedMustChecksFailInCIOrUnderRequireAll(t *testing.T) {
+	tests := []struct {
+		ci   string
+		args []string
+		want bool
+	}{
+		{"", nil, false},
+		{"true", nil, true},
+		{"TRUE", nil, true},
+		{"1", nil, true},
+		{"false", nil, false},
+		{"0", nil, false},
+		{"", []string{"--require-all"}, true},
+		{"true", []string{"--allow-skips"}, false},
+		{"", []string{"--allow-skips"}, false},
+	}
+	for _, tt := range tests {
+		c, err := parseRunConfig(tt.args, func(k string) string {
+			if k == "CI" {
+				return tt.ci
+			}
+			return ""
+		}, io.Discard)
+		if err != nil {
+			t.Fatalf("CI=%q %v: %v", tt.ci, tt.args, err)
+		}
+		if got := c.requireAll(); got != tt.want {
+			t.Errorf("CI=%q %v: skipped MUST checks fail the run = %v, want %v", tt.ci, tt.args, got, tt.want)
+		}
+		if got := c.Redact()["require_all"]; got != fmt.Sprint(tt.want) {
+			t.Errorf("CI=%q %v: the reported configuration says require_all %q", tt.ci, tt.args, got)
+		}
 	}
 }
 

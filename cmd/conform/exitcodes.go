@@ -8,6 +8,10 @@ const (
 	exitUnreachable = 3 // the target cannot be used (connection refused, TLS, wrong service)
 	exitInternal    = 4 // a defect of conform itself
 	exitIncomplete  = 5 // the run stopped early (Ctrl-C, --suite-timeout): no verdict
+	// exitRequiredSkipped: in CI (CI=true) or with --require-all, MUST
+	// checks were skipped because a token was not set, so a green run
+	// would hide what it never checked.
+	exitRequiredSkipped = 6
 )
 
 // exitCode is one exit code as people and the reusable workflow name it.
@@ -27,5 +31,6 @@ func exitCodes() []exitCode {
 		{exitUnreachable, "target-unusable", "target unusable", "unreachable, TLS, or every probe on an unknown route"},
 		{exitInternal, "internal-error", "internal error of conform", "a defect of conform itself; please report it"},
 		{exitIncomplete, "incomplete", "incomplete, stopped early", "Ctrl-C or --suite-timeout stopped the run, so there is no verdict; checks not run are reported as not run, never as failures"},
+		{exitRequiredSkipped, "required-checks-skipped", "required checks skipped", "in CI (CI=true) or with --require-all, MUST checks were skipped for a token not set; set the variables stderr names, or pass --allow-skips"},
 	}
 }

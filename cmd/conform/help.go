@@ -175,6 +175,7 @@ func runMoreHelp(w io.Writer) {
 	fmt.Fprintln(w, "environment:")
 	fmt.Fprintf(w, "  %-26s %s\n", "CONFORM_BASE_URL", "--base-url; likewise CONFORM_PROFILE, CONFORM_OPENAPI, CONFORM_CA_CERT (flags win)")
 	fmt.Fprintf(w, "  %-26s %s\n", "NO_COLOR", "--no-color")
+	fmt.Fprintf(w, "  %-26s %s\n", "CI", "true (as GitHub Actions and GitLab CI set it): as --require-all, MUST checks skipped for a token not set fail the run")
 	fmt.Fprintf(w, "  %-26s %s\n", "GITHUB_STEP_SUMMARY", "the Markdown summary is appended to this file (GitHub Actions sets it)")
 	fmt.Fprintf(w, "  %-26s %s\n", "HTTPS_PROXY, HTTP_PROXY", "proxy for the target (TLS stays end to end through HTTPS_PROXY)")
 	fmt.Fprintf(w, "  %-26s %s\n", "NO_PROXY", "hosts reached directly; loopback targets never use a proxy")

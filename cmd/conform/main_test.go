@@ -16,6 +16,7 @@ import (
 
 	"github.com/cornect/conform/internal/reference"
 	"github.com/cornect/conform/internal/report"
+	"github.com/cornect/conform/schemas"
 )
 
 // binary is conform built once for the tests that run the suite: Ginkgo's
@@ -106,12 +107,17 @@ func readJSONReport(t *testing.T, path string) report.Result {
 	return r
 }
 
-// decodeJSONReport is readJSONReport for use off the test goroutine.
+// decodeJSONReport is readJSONReport for use off the test goroutine. Every
+// report the binary writes in these tests is held to its published schema
+// (schemas/report.schema.json) on the way.
 func decodeJSONReport(path string) (report.Result, error) {
 	var r report.Result
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return r, fmt.Errorf("reading the JSON report: %w", err)
+	}
+	if vs := schemas.Validate(schemas.ReportID, b); vs != nil {
+		return r, fmt.Errorf("the JSON report %s does not match schemas/report.schema.json: %v", path, vs)
 	}
 	if err := json.Unmarshal(b, &r); err != nil {
 		return r, fmt.Errorf("decoding the JSON report: %w", err)

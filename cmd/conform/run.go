@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -97,6 +98,25 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		ops, notes = sw.ops, sw.notes()
 	}
+	// The plan of this run (the operations and tokens known now), for the
+	// checks it will count and the tokens a skipped check lacks.
+	plan, err := suite.Plan(suite.Config{Profile: prof, Operations: ops, Tokens: byRole, Filters: cfg.filters()})
+	if err != nil {
+		fmt.Fprintf(errOut, "conform run: %v\n", err)
+		return exitUsage
+	}
+	selected := 0
+	for _, p := range plan {
+		if p.Selected {
+			selected++
+		}
+	}
+	// Long waits show on stderr; what goes to stdout while the run lasts
+	// passes above the progress line.
+	progress := newWaitProgress(stderr, isTerminal(stderr), selected, redactor.String)
+	defer progress.Close()
+	live := aboveWriter{progress, term}
+
 	client, err := probe.New(probe.Options{
 		BaseURL:     target.BaseURL,
 		Timeout:     cfg.RequestTimeout,
@@ -108,9 +128,10 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Logf: func(format string, args ...any) {
 			// Each wait, as it happens, for -v; the reports get a summary.
 			if cfg.Verbose {
-				fmt.Fprintln(term, "  … "+fmt.Sprintf(format, args...))
+				fmt.Fprintln(live, "  … "+fmt.Sprintf(format, args...))
 			}
 		},
+		OnWait: progress.ProbeWait,
 	})
 	if err != nil {
 		fmt.Fprintf(errOut, "conform run: %v\n", err)
@@ -134,7 +155,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	started := time.Now()
 	var ginkgoOut io.Writer
 	if cfg.Verbose {
-		ginkgoOut = term
+		ginkgoOut = live
 	}
 	outcome, err := suite.Run(ctx, suite.Config{
 		Client:       client,
@@ -146,8 +167,13 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		SuiteTimeout: cfg.SuiteTimeout,
 		GinkgoOutput: ginkgoOut,
 		Verbose:      cfg.Verbose,
-		Progress:     func(c report.Check) { printProgress(term, c) },
+		Progress: func(c report.Check) {
+			progress.CheckDone()
+			printProgress(live, c)
+		},
+		Clock: waitClock{progress},
 	})
+	progress.Close()
 	if errors.Is(err, suite.ErrNothingSelected) {
 		// Nothing ran: no report, since an empty one would read as a pass.
 		fmt.Fprintf(errOut, "conform run: %v; no request sent, no report written\n", err)
@@ -172,6 +198,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Stats:           client.Stats(),
 		Notes:           notes,
 		Incomplete:      outcome.Incomplete,
+		RequireAll:      cfg.requireAll(),
 	}
 	fmt.Fprintln(out)
 	if err := report.Console(out, result, report.ConsoleOptions{Color: !cfg.NoColor && isTerminal(stdout), Verbose: cfg.Verbose}); err != nil {
@@ -181,7 +208,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(errOut, "conform run: %v\n", err)
 		return exitUsage
 	}
-	return verdictExit(result, errOut)
+	return verdictExit(result, cfg, plan, byRole, errOut)
 }
 
 // roleTokens reads the reference's tokens by role.
@@ -275,9 +302,13 @@ func printHeader(w io.Writer, cfg runConfig, t report.Target, tokens map[probe.R
 }
 
 // verdictExit is the run's verdict as an exit code, with a line on stderr
-// for the outcomes that are not a plain pass or fail.
-func verdictExit(r report.Result, errOut io.Writer) int {
+// for the outcomes that are not a plain pass or fail. A run that would
+// pass, but skipped MUST checks for tokens not set, fails with
+// exitRequiredSkipped in CI or under --require-all: a green job must not
+// stand for checks that never ran. Checks the filters left out never count.
+func verdictExit(r report.Result, cfg runConfig, plan []suite.Planned, tokens map[probe.Role]probe.Credential, errOut io.Writer) int {
 	c := r.Count()
+	skipped, vars := requiredSkipped(r.Checks, plan, tokens)
 	switch {
 	case c.Errors > 0:
 		for _, ch := range r.Checks {
@@ -292,8 +323,66 @@ func verdictExit(r report.Result, errOut io.Writer) int {
 		return exitIncomplete
 	case !r.Conformant():
 		return exitViolations
+	case skipped > 0 && cfg.requireAll():
+		why := "--require-all"
+		if !cfg.RequireAll {
+			why = "CI=true"
+		}
+		fmt.Fprintf(errOut, "conform run: %s skipped for a token not set, which fails the run under %s: set %s (or pass --allow-skips)\n",
+			plural(skipped, "MUST check"), why, strings.Join(vars, ", "))
+		return exitRequiredSkipped
 	}
 	return exitOK
+}
+
+// requiredSkipped counts the MUST checks the run skipped for a token not
+// set, and names the variables that would let them run, in the order of
+// the roles: each need a check did not meet ("CONFORM_TOKEN_EXPIRED", or
+// "CONFORM_TOKEN_READ_WRITE or CONFORM_TOKEN_NO_CREDITS" where either does).
+func requiredSkipped(checks []report.Check, plan []suite.Planned, tokens map[probe.Role]probe.Credential) (int, []string) {
+	needs := map[string][]suite.Need{}
+	for _, p := range plan {
+		needs[p.Name()] = p.Needs
+	}
+	n := 0
+	unmet := map[string]bool{}
+	for _, c := range checks {
+		if c.Level != report.Must || c.Status != report.Skipped || c.Skip != report.SkipMissingToken {
+			continue
+		}
+		n++
+		for _, need := range needs[c.Name()] {
+			if slices.ContainsFunc(need, func(r probe.Role) bool { _, ok := tokens[r]; return ok }) {
+				continue
+			}
+			var vs []string
+			for _, r := range need {
+				vs = append(vs, r.Var())
+			}
+			unmet[strings.Join(vs, " or ")] = true
+		}
+	}
+	rank := map[string]int{}
+	for i, role := range probe.Roles() {
+		rank[role.Var()] = i
+	}
+	vars := slices.Collect(maps.Keys(unmet))
+	slices.SortFunc(vars, func(a, b string) int {
+		fa, _, _ := strings.Cut(a, " ")
+		fb, _, _ := strings.Cut(b, " ")
+		if d := rank[fa] - rank[fb]; d != 0 {
+			return d
+		}
+		return strings.Compare(a, b)
+	})
+	return n, vars
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
 
 func printProgress(w io.Writer, c report.Check) {

@@ -169,6 +169,7 @@ func TestWorkflowIsCallableWithItsInputsOutputsAndTheSevenTokenSecrets(t *testin
 		"ca-cert":       {false, "string", "!!str", ""},
 		"runs-on":       {false, "string", "!!str", "ubuntu-latest"},
 		"artifact-name": {false, "string", "!!str", ""},
+		"allow-skips":   {false, "boolean", "!!bool", "false"},
 		// The release of this file, bumped with the suite at each release.
 		"conform-version": {false, "string", "!!str", "v" + version.Suite},
 	}
@@ -477,6 +478,7 @@ func runWorkflowStep(t *testing.T, step ghStep, env stepEnv) stepRun {
 		"GITHUB_OUTPUT=" + outputs,
 		"GITHUB_PATH=" + pathFile,
 		"RUNNER_TEMP=" + res.runnerTemp,
+		"CI=true", // as on every GitHub runner
 	}
 	for k, v := range step.Env {
 		cmd.Env = append(cmd.Env, k+"="+eval(v))
@@ -557,6 +559,7 @@ func TestWorkflowRunStepRunsConformAndFillsTheJobSummary(t *testing.T) {
 		tls         bool     // the reference speaks HTTPS, with a certificate of its own CA
 		labelFilter string   // input label-filter
 		strict      bool     // input strict
+		allowSkips  bool     // input allow-skips
 		unset       []string // secrets the caller does not pass
 		caCert      string   // input ca-cert: "pem" for the CA's PEM text, else a file name in the workspace
 		profile     string   // input profile: a file name in the workspace, holding the default profile
@@ -565,7 +568,8 @@ func TestWorkflowRunStepRunsConformAndFillsTheJobSummary(t *testing.T) {
 	}{
 		{name: "label-filter auth, strict", labelFilter: "auth", strict: true, wantCode: exitOK},
 		{name: "empty label-filter, not strict", wantCode: exitOK},
-		{name: "a secret not passed skips its checks", unset: []string{"CONFORM_TOKEN_EXPIRED"}, wantCode: exitOK},
+		{name: "a secret not passed fails the run: its MUST checks are skipped", unset: []string{"CONFORM_TOKEN_EXPIRED"}, labelFilter: "auth", wantCode: exitRequiredSkipped},
+		{name: "allow-skips lets a secret not passed skip its checks", unset: []string{"CONFORM_TOKEN_EXPIRED"}, allowSkips: true, wantCode: exitOK},
 		{name: "a violation fails the step with the reports", faults: []string{"expired-accepted"}, labelFilter: "auth", wantCode: exitViolations},
 		{name: "a selection of no check fails the step and says so", labelFilter: "no-such-label", wantCode: exitUsage},
 		{name: "an unreachable target fails the step and says so", closedPort: true, wantCode: exitUnreachable},
@@ -608,14 +612,11 @@ func TestWorkflowRunStepRunsConformAndFillsTheJobSummary(t *testing.T) {
 					delete(secrets, name)
 				}
 			}
-			strict := "false"
-			if tt.strict {
-				strict = "true"
-			}
+			strict := fmt.Sprint(tt.strict)
 			env := stepEnv{
 				inputs: map[string]string{
 					"base-url": base, "label-filter": tt.labelFilter, "strict": strict,
-					"profile": tt.profile, "openapi": "", "ca-cert": "",
+					"profile": tt.profile, "openapi": "", "ca-cert": "", "allow-skips": fmt.Sprint(tt.allowSkips),
 				},
 				secrets: secrets,
 				files:   map[string]string{},
@@ -679,6 +680,9 @@ func TestWorkflowRunStepRunsConformAndFillsTheJobSummary(t *testing.T) {
 			if slices.Contains(res.args, "--strict") != tt.strict {
 				t.Errorf("conform ran with %q for strict %v", res.args, tt.strict)
 			}
+			if slices.Contains(res.args, "--allow-skips") != tt.allowSkips {
+				t.Errorf("conform ran with %q for allow-skips %v", res.args, tt.allowSkips)
+			}
 			for _, a := range res.args {
 				for name, v := range secrets {
 					if strings.Contains(a, v) {
@@ -696,6 +700,13 @@ func TestWorkflowRunStepRunsConformAndFillsTheJobSummary(t *testing.T) {
 				t.Errorf("the job summary does not say %q:\n%s", exitLine, res.stepSummary)
 			}
 			assertNoSecretIn(t, secrets, res.stdout, res.stderr, res.stepSummary)
+			if tt.wantCode == exitRequiredSkipped {
+				for _, name := range tt.unset {
+					if !strings.Contains(res.stderr, "set "+name) {
+						t.Errorf("the step's log does not say to set %s:\n%s", name, res.stderr)
+					}
+				}
+			}
 
 			reports := filepath.Join(res.workspace, "conform-reports")
 			if tt.wantCode == exitUnreachable {
@@ -703,7 +714,7 @@ func TestWorkflowRunStepRunsConformAndFillsTheJobSummary(t *testing.T) {
 					t.Error("conform-reports exists although conform stopped before any report")
 				}
 			}
-			if tt.wantCode != exitOK && tt.wantCode != exitViolations {
+			if tt.wantCode != exitOK && tt.wantCode != exitViolations && tt.wantCode != exitRequiredSkipped {
 				return
 			}
 			r := readJSONReport(t, filepath.Join(reports, "report.json"))
@@ -717,10 +728,11 @@ func TestWorkflowRunStepRunsConformAndFillsTheJobSummary(t *testing.T) {
 			if !strings.HasPrefix(res.stepSummary, string(summaryMD)) {
 				t.Errorf("the job summary does not start with conform's Markdown summary:\n--- GITHUB_STEP_SUMMARY\n%s\n--- summary.md\n%s", res.stepSummary, summaryMD)
 			}
-			wantVerdict := "## ✅ CONFORMANT"
-			if tt.wantCode == exitViolations {
-				wantVerdict = "## ❌ NOT CONFORMANT"
-			}
+			wantVerdict := map[int]string{
+				exitOK:              "## ✅ CONFORMANT",
+				exitViolations:      "## ❌ NOT CONFORMANT",
+				exitRequiredSkipped: "## ❌ REQUIRED CHECKS SKIPPED: ",
+			}[tt.wantCode]
 			if !strings.HasPrefix(res.stepSummary, wantVerdict) {
 				t.Errorf("the job summary does not start with %q:\n%s", wantVerdict, res.stepSummary)
 			}
@@ -914,7 +926,7 @@ func prepareInputs(changes map[string]string) map[string]string {
 	in := map[string]string{
 		"conform-version": "v" + version.Suite, "base-url": "https://staging.example.com/api/v1",
 		"label-filter": "", "strict": "false", "profile": "", "openapi": "", "ca-cert": "",
-		"runs-on": "ubuntu-latest", "artifact-name": "",
+		"runs-on": "ubuntu-latest", "artifact-name": "", "allow-skips": "false",
 	}
 	for k, v := range changes {
 		in[k] = v
@@ -1002,6 +1014,7 @@ func TestWorkflowArtifactNamesDifferBetweenTheEntriesOfAMatrix(t *testing.T) {
 		"an openapi document":  {"openapi": "https://staging.example.com/openapi.json"},
 		"another runner":       {"runs-on": "ubuntu-24.04-arm"},
 		"another version":      {"conform-version": "latest"},
+		"skips allowed":        {"allow-skips": "true"},
 	} {
 		n := name(changes)
 		if prev, ok := seen[n]; ok {

@@ -39,6 +39,8 @@ type Options struct {
 	Now func() time.Time
 	// Logf receives notes on waits (pacing and Retry-After); may be nil.
 	Logf func(format string, args ...any)
+	// OnWait hears of each wait, as data, before it starts; may be nil.
+	OnWait func(Wait)
 	// UserAgent is sent with every probe, default "conform"; a command sets
 	// "conform/<version>" so a target's logs say which conform sent it.
 	UserAgent string
@@ -222,10 +224,10 @@ func (c *Client) Do(ctx context.Context, r Request) Exchange {
 		r.Template = r.Path
 	}
 	key := OperationKey(r.Method, r.Template)
-	paceKey, classKey := "", "unauthenticated"
+	paceKey, classKey, tokenVar := "", "unauthenticated", ""
 	if r.Token.Present() && !r.Unauthenticated {
 		paceKey = r.Token.Var + " " + key
-		classKey = paceKey
+		classKey, tokenVar = paceKey, r.Token.Var
 	}
 	cls := c.back.class(classKey)
 	var retries, overloads int
@@ -238,7 +240,7 @@ func (c *Client) Do(ctx context.Context, r Request) Exchange {
 		if paceKey != "" && (last == nil || !last.Overloaded) {
 			if r.Provoke {
 				c.pace.take(paceKey, key)
-			} else if err := c.pace.wait(ctx, paceKey, key, c.logf); err != nil {
+			} else if err := c.pace.wait(ctx, paceKey, key, c.logf, func(d time.Duration) { c.onWait(Wait{Cause: WaitPacing, Operation: key, Token: tokenVar, Duration: d}) }); err != nil {
 				return c.record(r, nil, 0, err)
 			}
 		}
@@ -274,6 +276,7 @@ func (c *Client) Do(ctx context.Context, r Request) Exchange {
 				return ex
 			}
 			c.logf("%s %s: 429 the suite did not provoke; waiting %s as Retry-After asks, then retrying", r.Method, r.Template, d.Round(time.Millisecond))
+			c.onWait(Wait{Cause: WaitRetryAfter, Operation: key, Token: tokenVar, Duration: d})
 			retries++
 			waited += d
 			c.retries.Add(1)
@@ -294,6 +297,7 @@ func (c *Client) Do(ctx context.Context, r Request) Exchange {
 			return ex
 		}
 		c.logf("%s %s: %d, the target is overloaded; waiting %s, then retrying", r.Method, r.Template, ex.Status, d.Round(time.Millisecond))
+		c.onWait(Wait{Cause: WaitOverload, Operation: key, Token: tokenVar, Duration: d})
 		select {
 		case <-ctx.Done():
 			return ex

@@ -59,13 +59,15 @@ func (p *pacer) reserve(key, endpoint string, now time.Time) time.Duration {
 // take consumes a token without waiting (for deliberate bursts).
 func (p *pacer) take(key, endpoint string) { p.reserve(key, endpoint, time.Now()) }
 
-// wait consumes a token, sleeping until it is available.
-func (p *pacer) wait(ctx context.Context, key, endpoint string, logf func(string, ...any)) error {
+// wait consumes a token, sleeping until it is available; waiting hears
+// how long, before the sleep.
+func (p *pacer) wait(ctx context.Context, key, endpoint string, logf func(string, ...any), waiting func(time.Duration)) error {
 	d := p.reserve(key, endpoint, time.Now())
 	if d <= 0 {
 		return nil
 	}
 	logf("pacing %s: waiting %s to stay within the documented limit of %d/min", endpoint, d.Round(time.Millisecond), p.limits[endpoint])
+	waiting(d)
 	select {
 	case <-ctx.Done():
 		return ctx.Err()

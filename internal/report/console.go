@@ -47,15 +47,15 @@ func Console(w io.Writer, r Result, o ConsoleOptions) error {
 	}
 	if c.Failed > 0 {
 		p.heading(fmt.Sprintf("Failures (%d)", c.Failed))
-		p.checks(r.Checks, Failed, p.red("✗"))
+		p.checks(r.Checks, Failed, p.red("✗"), o.Verbose)
 	}
 	if c.Warnings > 0 {
 		p.heading(fmt.Sprintf("Warnings (%d)", c.Warnings))
-		p.checks(r.Checks, Warning, p.yellow("!"))
+		p.checks(r.Checks, Warning, p.yellow("!"), o.Verbose)
 	}
 
 	p.heading("Per documented failure")
-	groups := r.Groups()
+	groups := byReadingOrder(r.Groups(), func(g Group) Status { return g.Status })
 	idWidth := 0
 	for _, g := range groups {
 		idWidth = max(idWidth, len(g.ID))
@@ -99,7 +99,7 @@ func Console(w io.Writer, r Result, o ConsoleOptions) error {
 		p.line(p.yellow("note: ") + termSafe(n))
 	}
 	p.line("")
-	if r.Conformant() {
+	if r.Passes() {
 		p.line(p.bold(p.green(verdict(r))))
 	} else {
 		p.line(p.bold(p.red(verdict(r))))
@@ -125,19 +125,46 @@ func (p *printer) heading(s string) {
 	p.line(p.bold(s))
 }
 
-// checks writes the block of every check with status s.
-func (p *printer) checks(cs []Check, s Status, mark string) {
+// checks writes every check with status s, variants that broke the rule
+// the same way as one block: what they share, their names, and the
+// evidence of the first (of each, when verbose).
+func (p *printer) checks(cs []Check, s Status, mark string, verbose bool) {
+	var of []Check
 	for _, c := range cs {
-		if c.Status != s {
-			continue
+		if c.Status == s {
+			of = append(of, c)
 		}
+	}
+	for _, b := range blocks(of) {
+		c := b.First()
 		p.line("")
-		p.line(mark + " " + p.bold(termSafe(c.Name())) + " — " + termSafe(c.Title))
+		if len(b.Checks) == 1 {
+			p.line(mark + " " + p.bold(termSafe(c.Name())) + " — " + termSafe(c.Title))
+		} else {
+			p.line(mark + " " + p.bold(termSafe(c.ID)) + " — " + termSafe(c.Title))
+			p.line("    " + p.bold(termSafe(b.Summary())))
+			p.line("    " + p.dim("variants: ") + termSafe(strings.Join(b.Variants(), " · ")))
+		}
 		p.line("    " + p.dim("level:    ") + string(c.Level))
 		p.line("    " + p.dim("sentence: ") + termSafe(c.Sentence))
 		p.line("    " + p.dim("source:   ") + termSafe(c.Source))
-		if msg := strings.TrimRight(c.Explanation(), "\n"); msg != "" {
+		shown := b.Checks[:1]
+		if verbose {
+			shown = b.Checks
+		}
+		for _, v := range shown {
+			msg := strings.TrimRight(v.Explanation(), "\n")
+			if msg == "" {
+				continue
+			}
 			p.line("")
+			if len(b.Checks) > 1 {
+				head := "[" + v.Variant + "]"
+				if !verbose {
+					head += " (the other variants' evidence: -v, or the reports)"
+				}
+				p.line("    " + p.dim(termSafe(head)))
+			}
 			for l := range strings.SplitSeq(msg, "\n") {
 				p.line(strings.TrimRight("    "+termSafe(l), " "))
 			}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -94,4 +95,27 @@ func (v Violation) String() string {
 		s += " [" + tag + "]"
 	}
 	return s
+}
+
+var (
+	webAddress = regexp.MustCompile(`https?://[^\s;,()<>]+`)
+	rfcSection = regexp.MustCompile(`RFC (\d+)(?: §(\d+(?:\.\d+)*))?`)
+)
+
+// DocLink is the address of a check's source: the doc page it names, else
+// the first RFC section it names ("RFC 9110 §15.5.4" →
+// https://www.rfc-editor.org/rfc/rfc9110#section-15.5.4); a source that is
+// neither is returned as it is.
+func DocLink(source string) string {
+	if u := webAddress.FindString(source); u != "" {
+		return u
+	}
+	if m := rfcSection.FindStringSubmatch(source); m != nil {
+		link := "https://www.rfc-editor.org/rfc/rfc" + m[1]
+		if m[2] != "" {
+			link += "#section-" + m[2]
+		}
+		return link
+	}
+	return source
 }

@@ -19,6 +19,8 @@ func verdict(r Result) string {
 		return fmt.Sprintf("NO VERDICT: conform itself failed in %s (a defect of conform, not of the target)", plural(c.Errors, "check"))
 	case c.Failed > 0:
 		return "NOT CONFORMANT: " + plural(c.Failed, "check") + " failed"
+	case r.RequireAll && r.mustSkippedForToken() > 0:
+		return "REQUIRED CHECKS SKIPPED: " + plural(r.mustSkippedForToken(), "MUST check") + " skipped for a token not set, so the run fails (--allow-skips lets it pass)"
 	}
 	skipped, inconclusive := r.unverifiedMust()
 	var gaps []string

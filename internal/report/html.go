@@ -17,8 +17,12 @@ var htmlTemplate = template.Must(template.New("report").Parse(htmlSource))
 // HTML writes the run as one self-contained page (inline CSS, no scripts,
 // no external assets) that can be attached to a CI run or mailed: the
 // verdict, a grid of the documented failures, then every check, folded,
-// with its message and the evidence of each exchange. Failed checks are
-// unfolded.
+// with its message and the evidence of each exchange. The grid and the
+// checks come in reading order (failed, errors of conform, warnings,
+// inconclusive, not run, skipped, passed); variants that broke a rule the
+// same way are one entry that says so, the others' evidence folded inside
+// it. Failed checks are unfolded. Nothing scrolls inside the page: long
+// lines wrap, and a coverage matrix wider than the page widens the page.
 func HTML(w io.Writer, r Result) error {
 	return htmlTemplate.Execute(w, newHTMLPage(r))
 }
@@ -27,16 +31,16 @@ func HTML(w io.Writer, r Result) error {
 // computed in Go, so the template only lays out.
 type htmlPage struct {
 	Result
-	Verdict    string
-	Conformant bool
-	Counts     Counts
-	Started    string
-	Took       string
-	RetryWait  string
-	PaceWait   string
-	Groups     []htmlGroup
-	Checks     []htmlCheck
-	Coverage   coverageGrid
+	Verdict   string
+	Passes    bool // the verdict is a pass (Result.Passes)
+	Counts    Counts
+	Started   string
+	Took      string
+	RetryWait string
+	PaceWait  string
+	Groups    []htmlGroup
+	Checks    []htmlCheck
+	Coverage  coverageGrid
 }
 
 type htmlGroup struct {
@@ -50,6 +54,10 @@ type htmlGroup struct {
 
 type htmlCheck struct {
 	Check
+	Display      string      // the name shown: the check's, or its ID for a block of variants
+	Same         string      // "3 variants, same violation: …", for a block of variants
+	More         []htmlCheck // the block's other variants, each with its evidence
+	Variants     int         // how many variants the block holds
 	Class        string
 	Word         string
 	Anchor       string
@@ -69,15 +77,15 @@ type htmlExchange struct {
 
 func newHTMLPage(r Result) htmlPage {
 	p := htmlPage{
-		Result:     r,
-		Verdict:    verdict(r),
-		Conformant: r.Conformant(),
-		Counts:     r.Count(),
-		Started:    r.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"),
-		Took:       roughly(r.Duration).String(),
-		RetryWait:  roughly(r.Stats.RetryWaited).String(),
-		PaceWait:   roughly(r.Stats.PaceWaited).String(),
-		Coverage:   newCoverageGrid(r),
+		Result:    r,
+		Verdict:   verdict(r),
+		Passes:    r.Passes(),
+		Counts:    r.Count(),
+		Started:   r.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"),
+		Took:      roughly(r.Duration).String(),
+		RetryWait: roughly(r.Stats.RetryWaited).String(),
+		PaceWait:  roughly(r.Stats.PaceWaited).String(),
+		Coverage:  newCoverageGrid(r),
 	}
 	anchors := map[string]int{}
 	type idStatus struct {
@@ -85,7 +93,7 @@ func newHTMLPage(r Result) htmlPage {
 		status Status
 	}
 	first := map[idStatus]string{} // anchor of the first check with that ID and status
-	for _, c := range r.Checks {
+	newCheck := func(c Check) htmlCheck {
 		a := slug(c.Name())
 		if n := anchors[a]; n > 0 {
 			a = fmt.Sprintf("%s-%d", a, n+1)
@@ -95,11 +103,12 @@ func newHTMLPage(r Result) htmlPage {
 			first[idStatus{c.ID, c.Status}] = a
 		}
 		hc := htmlCheck{
-			Check:  c,
-			Class:  string(c.Status),
-			Word:   htmlWord(c.Status),
-			Anchor: a,
-			Open:   c.Status == Failed,
+			Check:   c,
+			Display: c.Name(),
+			Class:   string(c.Status),
+			Word:    htmlWord(c.Status),
+			Anchor:  a,
+			Open:    c.Status == Failed,
 		}
 		hc.Explain = c.Explanation()
 		hc.ExplainTitle = map[Status]string{Failed: "Violations", Warning: "Violations", Skipped: "Why skipped", Inconclusive: "Why inconclusive", NotRun: "Why not run", Error: "What went wrong in conform"}[c.Status]
@@ -112,9 +121,19 @@ func newHTMLPage(r Result) htmlPage {
 		for _, e := range c.Exchanges {
 			hc.Exchanges = append(hc.Exchanges, htmlExchange{Line: e.Line(), Outcome: e.Outcome(), Evidence: e.Evidence("")})
 		}
+		return hc
+	}
+	for _, b := range blocks(byReadingOrder(r.Checks, func(c Check) Status { return c.Status })) {
+		hc := newCheck(b.First())
+		if len(b.Checks) > 1 {
+			hc.Display, hc.Same, hc.Variants = b.First().ID, b.Summary(), len(b.Checks)
+			for _, c := range b.Checks[1:] {
+				hc.More = append(hc.More, newCheck(c))
+			}
+		}
 		p.Checks = append(p.Checks, hc)
 	}
-	for _, g := range r.Groups() {
+	for _, g := range byReadingOrder(r.Groups(), func(g Group) Status { return g.Status }) {
 		hg := htmlGroup{
 			Group:  g,
 			Class:  string(g.Status),

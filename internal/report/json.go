@@ -7,11 +7,17 @@ import (
 	"github.com/cornect/conform/internal/probe"
 )
 
-// JSON writes the whole Result, indented, under a computed summary, for
-// tools: `jq .summary.conformant report.json`.
+// JSONSchemaVersion is the version of the JSON report's shape, its
+// "schema_version"; schemas/report.schema.json describes it. Members may be
+// added within a version; removing, renaming or retyping one is a new one.
+const JSONSchemaVersion = "1"
+
+// JSON writes the whole Result, indented, under its schema version and a
+// computed summary, for tools: `jq .summary.conformant report.json`.
 func JSON(w io.Writer, r Result) error {
 	c := r.Count()
 	doc := jsonReport{
+		SchemaVersion: JSONSchemaVersion,
 		Summary: jsonSummary{
 			Conformant: r.Conformant(),
 			Verdict:    verdict(r),
@@ -29,10 +35,13 @@ func JSON(w io.Writer, r Result) error {
 	return enc.Encode(doc)
 }
 
-// jsonReport is the document JSON writes: the summary first, then every
-// field of Result, so fields added to Result appear without a change here.
+// jsonReport is the document JSON writes: the schema version and the
+// summary first, then every field of Result, so fields added to Result
+// appear without a change here (and fail the schema test until the schema
+// declares them).
 type jsonReport struct {
-	Summary jsonSummary `json:"summary"`
+	SchemaVersion string      `json:"schema_version"`
+	Summary       jsonSummary `json:"summary"`
 	Result
 }
 

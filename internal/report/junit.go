@@ -2,14 +2,23 @@ package report
 
 import (
 	"encoding/xml"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
 )
 
 // JUnit writes the run as JUnit XML for CI test views: one test case per
-// check, named with its ID and title so the error code is searchable.
-// A warning passes, with its message in system-out.
+// check, named with its ID and title so the error code is searchable. The
+// file validates against the JUnit schema of Jenkins' xUnit plugin
+// (testdata/junit-10.xsd).
+//
+// A warning is a <skipped> whose message starts with "warning:": the test
+// views of GitHub's JUnit report actions, GitLab and Jenkins show a passed
+// test case's output seldom or never, and each of them lists a skipped one
+// apart, with its message, without failing the build. The body of every
+// failure, error and warning starts with three lines: the level, the
+// requirement sentence and the doc link.
 //
 // Characters XML 1.0 forbids (a hostile body's \x00, say) are replaced by
 // U+FFFD, so the file is always well-formed.
@@ -20,7 +29,7 @@ func JUnit(w io.Writer, r Result) error {
 		Tests:     c.Total,
 		Failures:  c.Failed,
 		Errors:    c.Errors,
-		Skipped:   c.Skipped + c.Inconclusive + c.NotRun,
+		Skipped:   c.Skipped + c.Inconclusive + c.NotRun + c.Warnings,
 		Time:      seconds(r.Duration),
 		Timestamp: r.StartedAt.UTC().Format("2006-01-02T15:04:05"),
 		Properties: []junitProperty{
@@ -36,12 +45,12 @@ func JUnit(w io.Writer, r Result) error {
 	for _, ch := range r.Checks {
 		suite.Cases = append(suite.Cases, junitCase(ch))
 	}
+	// <testsuites> has no skipped attribute in the schema; the suite's does.
 	doc := junitSuites{
 		Name:     "conform",
 		Tests:    c.Total,
 		Failures: c.Failed,
 		Errors:   c.Errors,
-		Skipped:  c.Skipped + c.Inconclusive + c.NotRun,
 		Time:     suite.Time,
 		Suites:   []junitSuite{suite},
 	}
@@ -68,13 +77,13 @@ func junitCase(c Check) junitTestCase {
 	}
 	switch c.Status {
 	case Failed:
-		tc.Failure = &junitFailure{Message: c.Headline(), Type: c.ID, Text: xmlText(c.Explanation())}
+		tc.Failure = &junitFailure{Message: c.Headline(), Type: c.ID, Text: xmlText(junitBody(c))}
 	case Error:
-		tc.Error = &junitFailure{Message: c.Headline(), Type: "conform-internal-error", Text: xmlText(c.Explanation())}
+		tc.Error = &junitFailure{Message: c.Headline(), Type: "conform-internal-error", Text: xmlText(junitBody(c))}
+	case Warning:
+		tc.Skipped = &junitSkipped{Message: "warning: " + c.Headline(), Text: xmlText(junitBody(c))}
 	case Skipped, Inconclusive, NotRun:
 		tc.Skipped = &junitSkipped{Message: string(c.Status) + ": " + c.Reason}
-	case Warning:
-		tc.SystemOut = &junitOutput{xmlText("WARNING (" + string(c.Level) + "): " + c.Explanation())}
 	case Passed:
 		tc.SystemOut = &junitOutput{xmlText(strings.Join(exchangeLines(c, "→"), "\n"))}
 	}
@@ -86,7 +95,6 @@ type junitSuites struct {
 	Name     string       `xml:"name,attr"`
 	Tests    int          `xml:"tests,attr"`
 	Failures int          `xml:"failures,attr"`
-	Skipped  int          `xml:"skipped,attr"`
 	Errors   int          `xml:"errors,attr"`
 	Time     string       `xml:"time,attr"`
 	Suites   []junitSuite `xml:"testsuite"`
@@ -131,6 +139,14 @@ type junitOutput struct {
 
 type junitSkipped struct {
 	Message string `xml:"message,attr"`
+	Text    string `xml:",innerxml"` // escaped by xmlText
+}
+
+// junitBody is the text of a failure, an error or a warning: the level,
+// the requirement sentence and the doc link, each on a line of its own,
+// then the explanation.
+func junitBody(c Check) string {
+	return fmt.Sprintf("level: %s\nrequirement: %s\ndoc: %s\n\n%s", c.Level, c.Sentence, DocLink(c.Source), c.Explanation())
 }
 
 // xmlText escapes s as XML character data. Unlike encoding/xml it keeps

@@ -15,7 +15,7 @@ func Markdown(w io.Writer, r Result) error {
 	c := r.Count()
 
 	mark := "✅"
-	if !r.Conformant() {
+	if !r.Passes() {
 		mark = "❌"
 	}
 	fmt.Fprintf(&b, "## %s %s\n\n", mark, verdict(r))

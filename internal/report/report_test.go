@@ -20,6 +20,12 @@ import (
 func TestConsoleVerdict(t *testing.T) {
 	conformant := sampleResult()
 	conformant.Checks = conformant.Checks[:3]
+	skippedOne := sampleResult()
+	skippedOne.Checks = append(skippedOne.Checks[:3], skippedOne.Checks[6]) // CREDITS-402, no token
+	required := skippedOne
+	required.RequireAll = true
+	failedRequired := sampleResult()
+	failedRequired.RequireAll = true
 	tests := []struct {
 		name string
 		r    Result
@@ -27,6 +33,9 @@ func TestConsoleVerdict(t *testing.T) {
 	}{
 		{"two failed checks", sampleResult(), "NOT CONFORMANT: 2 checks failed\n"},
 		{"no failed check", conformant, "CONFORMANT\n"},
+		{"a MUST check skipped for a token", skippedOne, "CONFORMANT as far as checked: 1 MUST check skipped\n"},
+		{"a MUST check skipped for a token, in CI", required, "REQUIRED CHECKS SKIPPED: 1 MUST check skipped for a token not set, so the run fails (--allow-skips lets it pass)\n"},
+		{"failures come first, in CI too", failedRequired, "NOT CONFORMANT: 2 checks failed\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -36,6 +45,17 @@ func TestConsoleVerdict(t *testing.T) {
 			}
 			if !strings.HasSuffix(buf.String(), "\n\n"+tt.want) {
 				t.Errorf("console output does not end with the verdict %q:\n%s", tt.want, buf.String())
+			}
+			var md bytes.Buffer
+			if err := Markdown(&md, tt.r); err != nil {
+				t.Fatal(err)
+			}
+			mark := "❌"
+			if tt.r.Passes() {
+				mark = "✅"
+			}
+			if want := "## " + mark + " " + tt.want; !strings.HasPrefix(md.String(), want) {
+				t.Errorf("the Markdown summary starts %.120q, want %q", md.String(), want)
 			}
 		})
 	}
@@ -91,6 +111,7 @@ type junitDoc struct {
 			} `xml:"failure"`
 			Skipped *struct {
 				Message string `xml:"message,attr"`
+				Text    string `xml:",chardata"`
 			} `xml:"skipped"`
 			SystemOut string `xml:"system-out"`
 		} `xml:"testcase"`
@@ -120,8 +141,9 @@ func TestJUnitHasOneTestCasePerCheckAndTheRightCounts(t *testing.T) {
 		t.Fatalf("got %d test suites, want 1", len(doc.Suites))
 	}
 	s := doc.Suites[0]
-	if s.Name != "conform" || s.Tests != 8 || s.Failures != 2 || s.Skipped != 1 || s.Errors != 0 {
-		t.Errorf("suite %q: tests=%d failures=%d skipped=%d errors=%d, want conform 8 2 1 0",
+	// The warning counts as skipped: that is how the test views show it.
+	if s.Name != "conform" || s.Tests != 8 || s.Failures != 2 || s.Skipped != 2 || s.Errors != 0 {
+		t.Errorf("suite %q: tests=%d failures=%d skipped=%d errors=%d, want conform 8 2 2 0",
 			s.Name, s.Tests, s.Failures, s.Skipped, s.Errors)
 	}
 	if len(s.Cases) != len(r.Checks) {
@@ -144,18 +166,21 @@ func TestJUnitHasOneTestCasePerCheckAndTheRightCounts(t *testing.T) {
 		if c.Classname != ch.Labels[0] {
 			t.Errorf("test case %q: classname %q, want the first label %q", c.Name, c.Classname, ch.Labels[0])
 		}
-		if (c.Failure != nil) != (ch.Status == Failed) || (c.Skipped != nil) != (ch.Status == Skipped) {
+		if (c.Failure != nil) != (ch.Status == Failed) || (c.Skipped != nil) != (ch.Status == Skipped || ch.Status == Warning) {
 			t.Errorf("test case %q does not reflect status %s", c.Name, ch.Status)
 		}
 	}
 	expired := s.Cases[3]
+	head := "level: MUST\nrequirement: " + r.Checks[3].Sentence + "\ndoc: https://cornect.io/docs/api/errors\n\n"
 	if !strings.Contains(expired.Name, "TOKEN_EXPIRED") || expired.Failure.Type != "AUTH-EXPIRED" ||
-		strings.Contains(expired.Failure.Message, "\n") || expired.Failure.Text != r.Checks[3].Explanation() {
-		t.Errorf("failed test case: name %q, type %q, message %q; want the code in the name, the ID as type, one line, the full message as text",
-			expired.Name, expired.Failure.Type, expired.Failure.Message)
+		strings.Contains(expired.Failure.Message, "\n") || expired.Failure.Text != head+r.Checks[3].Explanation() {
+		t.Errorf("failed test case: name %q, type %q, message %q, text %.200q; want the code in the name, the ID as type, one line, level, sentence, doc link and the full message as text",
+			expired.Name, expired.Failure.Type, expired.Failure.Message, expired.Failure.Text)
 	}
-	if out := s.Cases[7].SystemOut; !strings.HasPrefix(out, "WARNING (SHOULD): ") {
-		t.Errorf("warning system-out = %q", out)
+	warned := s.Cases[7]
+	head = "level: SHOULD\nrequirement: " + r.Checks[7].Sentence + "\ndoc: https://www.rfc-editor.org/rfc/rfc9110#section-11.6.1\n\n"
+	if warned.Skipped == nil || !strings.HasPrefix(warned.Skipped.Message, "warning: header WWW-Authenticate") || warned.Skipped.Text != head+r.Checks[7].Explanation() {
+		t.Errorf("warning test case: %+v; want a skipped whose message starts with warning:, the level, sentence, doc link and explanation as text", warned.Skipped)
 	}
 	if out := s.Cases[0].SystemOut; !strings.Contains(out, "401 Unauthorized") {
 		t.Errorf("passed system-out = %q, want its exchange lines", out)
@@ -365,5 +390,103 @@ func TestMarkdownStaysWithinWhatGitHubShows(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), "more entries (failures, warnings or coverage rows) are left out") {
 		t.Error("the summary does not say what it left out")
+	}
+}
+
+// orderedResult has its checks out of reading order, nine variants of one
+// check that fail the same way, and two variants of another that fail
+// differently.
+func orderedResult() Result {
+	r := Result{Tool: "conform", Version: "0.4.0", ContractVersion: "CAPI v1", Target: Target{BaseURL: base}}
+	check := func(id, variant string, status Status, vs ...Violation) Check {
+		c := Check{ID: id, Variant: variant, Title: id + " title", Level: Must, Sentence: "It MUST hold.",
+			Source: "https://cornect.io/docs/api/errors", Labels: []string{"x"}, Status: status, Violations: vs}
+		if status == Skipped {
+			c.Skip, c.Reason = SkipMissingToken, "CONFORM_TOKEN_READ not set"
+		}
+		if status == Inconclusive || status == Error {
+			c.Reason = "why"
+		}
+		return c
+	}
+	array := Violation{Operation: "POST /exports", Rule: "schema", Where: "body", Pointer: "/detail", Keyword: "type", Message: "expected object, got array"}
+	r.Checks = append(r.Checks, check("AUTH-MISSING", "", Passed), check("AUTH-UNBOUND", "", Skipped))
+	for i := range 9 {
+		v := array
+		v.Operation = fmt.Sprintf("POST /exports body %d", i)
+		r.Checks = append(r.Checks, check("VALIDATION-422", fmt.Sprintf("body %d", i), Failed, v))
+	}
+	r.Checks = append(r.Checks,
+		check("RATE-LIMIT-429", "", Inconclusive),
+		check("HTTP-UNKNOWN-ROUTE", "", Warning, array),
+		check("SCOPE-INSUFFICIENT", "", Error),
+		check("NOTFOUND-UNKNOWN-ID", "GET /credits", Failed, array),
+		check("NOTFOUND-UNKNOWN-ID", "GET /exports", Failed, Violation{Rule: "status", Where: "status", Expected: "404", Got: "200"}),
+	)
+	return r
+}
+
+func TestReportsPutFailuresFirstAndGroupVariantsThatFailAlike(t *testing.T) {
+	r := orderedResult()
+	same := "9 variants, same violation: body /detail: expected object, got array [type]"
+
+	var page bytes.Buffer
+	if err := HTML(&page, r); err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, m := range regexp.MustCompile(`<details class="check ([a-z-]+)" id="([a-z0-9-]+)"`).FindAllStringSubmatch(page.String(), -1) {
+		order = append(order, m[1]+" "+m[2])
+	}
+	want := []string{
+		"failed check-validation-422-body-0", // the nine as one entry
+		"failed check-notfound-unknown-id-get-credits", "failed check-notfound-unknown-id-get-exports",
+		"error check-scope-insufficient", "warning check-http-unknown-route", "inconclusive check-rate-limit-429",
+		"skipped check-auth-unbound", "passed check-auth-missing",
+	}
+	if !reflect.DeepEqual(order, want) {
+		t.Errorf("the HTML lists the checks\n%q\nwant\n%q", order, want)
+	}
+	if n := strings.Count(page.String(), same); n != 1 {
+		t.Errorf("the HTML says %q %d times, want once", same, n)
+	}
+	for i := 1; i < 9; i++ {
+		if !strings.Contains(page.String(), fmt.Sprintf(`<details class="variant" id="check-validation-422-body-%d">`, i)) {
+			t.Errorf("variant %d has no folded evidence of its own in the block", i)
+		}
+	}
+	var cells []string
+	for _, m := range regexp.MustCompile(`<a class="cell ([a-z-]+)" href="#[^"]*">\s*<span class="badge">[^<]*</span>\s*<div class="id">([^<]+)</div>`).FindAllStringSubmatch(page.String(), -1) {
+		cells = append(cells, m[1]+" "+m[2])
+	}
+	wantCells := []string{"failed VALIDATION-422", "failed NOTFOUND-UNKNOWN-ID", "error SCOPE-INSUFFICIENT", "warning HTTP-UNKNOWN-ROUTE",
+		"inconclusive RATE-LIMIT-429", "skipped AUTH-UNBOUND", "passed AUTH-MISSING"}
+	if !reflect.DeepEqual(cells, wantCells) {
+		t.Errorf("the grid lists\n%q\nwant\n%q", cells, wantCells)
+	}
+
+	var console bytes.Buffer
+	if err := Console(&console, r, ConsoleOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out := console.String()
+	if strings.Count(out, same) != 1 || strings.Count(out, "✗ VALIDATION-422 — ") != 1 || strings.Contains(out, "VALIDATION-422 [body 3]") {
+		t.Errorf("the console does not show the nine variants as one block saying %q:\n%s", same, out)
+	}
+	if !strings.Contains(out, "variants: body 0 · body 1 · body 2") {
+		t.Errorf("the console does not name the variants of the block:\n%s", out)
+	}
+	if !strings.Contains(out, "✗ NOTFOUND-UNKNOWN-ID [GET /credits]") || !strings.Contains(out, "✗ NOTFOUND-UNKNOWN-ID [GET /exports]") {
+		t.Errorf("variants that fail differently are not listed apart:\n%s", out)
+	}
+	_, perFailure, _ := strings.Cut(out, "Per documented failure\n")
+	var ids []string
+	for l := range strings.SplitSeq(perFailure, "\n") {
+		if f := strings.Fields(l); len(f) > 1 && strings.ToUpper(f[1]) == f[1] && strings.Contains(f[1], "-") {
+			ids = append(ids, f[1])
+		}
+	}
+	if wantIDs := []string{"VALIDATION-422", "NOTFOUND-UNKNOWN-ID", "SCOPE-INSUFFICIENT", "HTTP-UNKNOWN-ROUTE", "RATE-LIMIT-429", "AUTH-UNBOUND", "AUTH-MISSING"}; !reflect.DeepEqual(ids, wantIDs) {
+		t.Errorf("the console lists the documented failures %q, want %q", ids, wantIDs)
 	}
 }

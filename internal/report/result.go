@@ -76,6 +76,9 @@ type Result struct {
 	// Incomplete says why the run stopped early (Ctrl-C, --suite-timeout);
 	// empty when it ran to the end.
 	Incomplete string `json:"incomplete,omitempty"`
+	// RequireAll says MUST checks skipped for a token not set fail the run
+	// (in CI, or --require-all): the verdict then says so.
+	RequireAll bool `json:"require_all,omitempty"`
 }
 
 // Target says what was checked.
@@ -198,6 +201,25 @@ func (r Result) Count() Counts {
 func (r Result) Conformant() bool {
 	c := r.Count()
 	return r.Incomplete == "" && c.Failed == 0 && c.Errors == 0 && c.NotRun == 0
+}
+
+// Passes is true when the run passes: conformant, and, under RequireAll,
+// no MUST check skipped for a token not set. Writers mark the verdict with
+// it.
+func (r Result) Passes() bool {
+	return r.Conformant() && !(r.RequireAll && r.mustSkippedForToken() > 0)
+}
+
+// mustSkippedForToken counts the MUST checks skipped because a token was
+// not set.
+func (r Result) mustSkippedForToken() int {
+	n := 0
+	for _, c := range r.Checks {
+		if c.Level == Must && c.Status == Skipped && c.Skip == SkipMissingToken {
+			n++
+		}
+	}
+	return n
 }
 
 // unverifiedMust counts the MUST checks selected for the run that reached
