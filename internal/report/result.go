@@ -76,6 +76,9 @@ type Result struct {
 	// Incomplete says why the run stopped early (Ctrl-C, --suite-timeout);
 	// empty when it ran to the end.
 	Incomplete string `json:"incomplete,omitempty"`
+	// Baseline compares the failures with a baseline of known ones; nil
+	// when the run had none.
+	Baseline *Baseline `json:"baseline,omitempty"`
 }
 
 // Target says what was checked.
