@@ -41,6 +41,7 @@ type runConfig struct {
 	Insecure       bool
 	DryRun         bool
 	OpenAPI        string
+	Baseline       baselineFlags // --baseline, --write-baseline (baseline.go)
 	// Tokens by role, from CONFORM_TOKEN_<ROLE>; values never printed.
 	Tokens map[probe.Role]string
 	// StepSummary is $GITHUB_STEP_SUMMARY, where the Markdown summary is appended.
@@ -77,6 +78,7 @@ func runFlags(getenv func(string) string) (*flag.FlagSet, *runConfig) {
 	fs.BoolVar(&c.Insecure, "insecure", false, "skip TLS certificate verification (never against a real deployment)")
 	fs.StringVar(&c.OpenAPI, "openapi", getenv("CONFORM_OPENAPI"), "OpenAPI document (`FILE|URL`) whose operations the auth and scope checks sweep (env CONFORM_OPENAPI); empty: the profile's endpoints")
 	fs.BoolVar(&c.DryRun, "dry-run", false, "print which checks would run or skip, and why, without sending a request")
+	c.Baseline.register(fs)
 	return fs, c
 }
 

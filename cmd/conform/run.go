@@ -49,6 +49,11 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
+	bl, err := prepareBaseline(cfg, prof)
+	if err != nil {
+		fmt.Fprintf(early, "conform run: %v\n", err)
+		return exitUsage
+	}
 	if cfg.DryRun {
 		return dryRun(cfg, prof, stdout, early)
 	}
@@ -172,6 +177,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Notes:           notes,
 		Incomplete:      outcome.Incomplete,
 	}
+	bl.attach(&result)
 	fmt.Fprintln(out)
 	if err := report.Console(out, result, report.ConsoleOptions{Color: !cfg.NoColor && isTerminal(stdout), Verbose: cfg.Verbose}); err != nil {
 		fmt.Fprintf(errOut, "conform run: writing the summary: %v\n", err)
@@ -180,7 +186,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(errOut, "conform run: %v\n", err)
 		return exitUsage
 	}
-	return verdictExit(result, errOut)
+	return bl.finish(result, redactor, out, errOut, verdictExit(result, errOut))
 }
 
 // roleTokens reads the reference's tokens by role.
