@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -207,6 +208,9 @@ func TestBaselineRoundTripKnownFailuresDoNotHideNewOnes(t *testing.T) {
 		b := r.report.Baseline
 		if len(b.New) != 0 || len(b.Known) != 0 || strings.Join(idsOf(b.Fixed), ",") != knownCheck || len(b.Fixed) != len(f.Failures) {
 			t.Errorf("JSON baseline: %+v; want every entry fixed", b)
+		}
+		if !strings.Contains(r.stdout, "0 new, 0 known, "+strconv.Itoa(len(f.Failures))+" fixed: no failure, so the run passes") {
+			t.Errorf("the console's baseline verdict does not say there is no failure:\n%s", r.stdout)
 		}
 		if !strings.Contains(consoleGroup(t, r.stdout, "Fixed: remove from the baseline"), knownCheck) {
 			t.Errorf("the console does not list %s as fixed:\n%s", knownCheck, r.stdout)

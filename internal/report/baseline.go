@@ -175,10 +175,13 @@ func (b *Baseline) KnownFailure(c Check) (reason string, ok bool) {
 // Verdict is the baseline's verdict in one line.
 func (b *Baseline) Verdict() string {
 	counts := fmt.Sprintf("%d new, %d known, %d fixed", len(b.New), len(b.Known), len(b.Fixed))
-	if len(b.New) > 0 {
+	switch {
+	case len(b.New) > 0:
 		return fmt.Sprintf("baseline %s: %s: %s not in the baseline, so the run fails", b.File, counts, count(len(b.New), "failure is", "failures are"))
+	case len(b.Known) > 0:
+		return fmt.Sprintf("baseline %s: %s: every failure is known, so the run passes", b.File, counts)
 	}
-	return fmt.Sprintf("baseline %s: %s: every failure is known, so the run passes", b.File, counts)
+	return fmt.Sprintf("baseline %s: %s: no failure, so the run passes", b.File, counts)
 }
 
 // count is n of a thing: "1 entry", "2 entries".
