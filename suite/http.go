@@ -107,7 +107,7 @@ func (r *run) httpFamily() *family {
 
 	unknownRoute := newSpec("HTTP-UNKNOWN-ROUTE", "", func(ctx context.Context, s *spec) {
 		cred := r.token(probe.RoleRead)
-		path := "/conform-no-such-route-" + r.randomHex(4)
+		path := unknownRoutePrefix + r.randomHex(4)
 		ex := s.send(ctx, probe.Request{Method: "GET", Path: path, Template: path, Authorization: bearer(cred), Token: cred})[0]
 		s.judge(ex, match.BeError(match.ErrorExpectation{Status: 404}))
 	})

@@ -48,6 +48,7 @@ type runConfig struct {
 	RequireAll bool
 	AllowSkips bool
 	CI         bool
+	Baseline   baselineFlags // --baseline, --write-baseline (baseline.go)
 	// Tokens by role, from CONFORM_TOKEN_<ROLE>; values never printed.
 	Tokens map[probe.Role]string
 	// StepSummary is $GITHUB_STEP_SUMMARY, where the Markdown summary is appended.
@@ -87,6 +88,7 @@ func runFlags(getenv func(string) string) (*flag.FlagSet, *runConfig) {
 	fs.BoolVar(&c.DryRun, "dry-run", false, "print which checks would run or skip, and why, and the operations --openapi would sweep, without sending the target a request")
 	fs.BoolVar(&c.RequireAll, "require-all", false, "exit 6 when a MUST check is skipped for a token not set (the default in CI: CI=true)")
 	fs.BoolVar(&c.AllowSkips, "allow-skips", false, "let MUST checks skipped for a token not set pass, even in CI")
+	c.Baseline.register(fs)
 	return fs, c
 }
 

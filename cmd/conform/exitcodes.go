@@ -26,7 +26,7 @@ type exitCode struct {
 func exitCodes() []exitCode {
 	return []exitCode{
 		{exitOK, "conformant", "conformant", "every selected MUST check passed (and every SHOULD check under --strict)"},
-		{exitViolations, "not-conformant", "contract violations", "a check failed; the reports name each violation"},
+		{exitViolations, "not-conformant", "contract violations", "a check failed (with --baseline, in a way the baseline does not list); the reports name each violation"},
 		{exitUsage, "usage-error", "usage or configuration error", "bad flags, profile, token value or an empty selection; nothing was judged"},
 		{exitUnreachable, "target-unusable", "target unusable", "unreachable, TLS, or every probe on an unknown route"},
 		{exitInternal, "internal-error", "internal error of conform", "a defect of conform itself; please report it"},

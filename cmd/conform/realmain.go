@@ -23,6 +23,7 @@ func commands() []command {
 		{"run", "run the conformance suite against a base URL (or the embedded reference)", runHelpFlags, runMoreHelp, runCmd},
 		{"serve", "run the reference CAPI server with test tokens", func() *flag.FlagSet { fs, _ := serveFlags(); return fs }, nil, serveCmd},
 		{"list", "print the check catalogue (--json, --markdown)", func() *flag.FlagSet { fs, _ := listFlags(); return fs }, nil, listCmd},
+		{"selftest", "prove the suite here: every deviation of the reference caught, every variation passed", func() *flag.FlagSet { fs, _ := selftestFlags(); return fs }, nil, selftestCmd},
 		{"version", "print conform's version and the contract version it checks", versionFlags, nil, versionCmd},
 	}
 }

@@ -55,6 +55,11 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(early, "conform run: %v\n", err)
 		return exitUsage
 	}
+	bl, err := prepareBaseline(cfg, prof)
+	if err != nil {
+		fmt.Fprintf(early, "conform run: %v\n", err)
+		return exitUsage
+	}
 	if cfg.DryRun {
 		return dryRun(ctx, cfg, prof, tlsCfg, stdout, early)
 	}
@@ -200,6 +205,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Incomplete:      outcome.Incomplete,
 		RequireAll:      cfg.requireAll(),
 	}
+	bl.attach(&result)
 	fmt.Fprintln(out)
 	if err := report.Console(out, result, report.ConsoleOptions{Color: !cfg.NoColor && isTerminal(stdout), Verbose: cfg.Verbose}); err != nil {
 		fmt.Fprintf(errOut, "conform run: writing the summary: %v\n", err)
@@ -208,7 +214,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(errOut, "conform run: %v\n", err)
 		return exitUsage
 	}
-	return verdictExit(result, cfg, plan, byRole, errOut)
+	return bl.finish(result, redactor, out, errOut, verdictExit(result, cfg, plan, byRole, errOut))
 }
 
 // roleTokens reads the reference's tokens by role.

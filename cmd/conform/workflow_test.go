@@ -167,6 +167,7 @@ func TestWorkflowIsCallableWithItsInputsOutputsAndTheSevenTokenSecrets(t *testin
 		"profile":       {false, "string", "!!str", ""},
 		"openapi":       {false, "string", "!!str", ""},
 		"ca-cert":       {false, "string", "!!str", ""},
+		"baseline":      {false, "string", "!!str", ""},
 		"runs-on":       {false, "string", "!!str", "ubuntu-latest"},
 		"artifact-name": {false, "string", "!!str", ""},
 		"allow-skips":   {false, "boolean", "!!bool", "false"},
@@ -295,7 +296,7 @@ func TestWorkflowRunStepUsesOnlyFlagsOfConformRun(t *testing.T) {
 	for _, m := range runStepFlag.FindAllStringSubmatch(step.Run, -1) {
 		found[m[1]] = true
 	}
-	for _, name := range []string{"base-url", "report-dir", "label-filter", "strict", "profile", "openapi", "ca-cert"} {
+	for _, name := range []string{"base-url", "report-dir", "label-filter", "strict", "profile", "openapi", "ca-cert", "baseline"} {
 		if !found[name] {
 			t.Errorf("the conform step does not pass --%s", name)
 		}
@@ -564,6 +565,7 @@ func TestWorkflowRunStepRunsConformAndFillsTheJobSummary(t *testing.T) {
 		caCert      string   // input ca-cert: "pem" for the CA's PEM text, else a file name in the workspace
 		profile     string   // input profile: a file name in the workspace, holding the default profile
 		openapi     bool     // input openapi: the reference's /openapi.json
+		baseline    string   // input baseline: a file in the workspace, written by a run against the same target first
 		wantCode    int
 	}{
 		{name: "label-filter auth, strict", labelFilter: "auth", strict: true, wantCode: exitOK},
@@ -578,11 +580,13 @@ func TestWorkflowRunStepRunsConformAndFillsTheJobSummary(t *testing.T) {
 		{name: "an HTTPS target without ca-cert is unusable", tls: true, labelFilter: "auth", wantCode: exitUnreachable},
 		{name: "profile from the calling repository", profile: "contract/profile.json", labelFilter: "auth", wantCode: exitOK},
 		{name: "openapi from the target", openapi: true, labelFilter: "auth", wantCode: exitOK},
+		{name: "a baseline of the known failures passes the step", faults: []string{"expired-accepted"}, labelFilter: "auth", baseline: "conform/known-failures.json", wantCode: exitOK},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var base, caPEM string
 			secrets := map[string]string{}
+			var refTokens map[string]string
 			if tt.closedPort {
 				ln, err := net.Listen("tcp", "127.0.0.1:0")
 				if err != nil {
@@ -605,6 +609,7 @@ func TestWorkflowRunStepRunsConformAndFillsTheJobSummary(t *testing.T) {
 				}
 				t.Cleanup(srv.Close)
 				base = srv.URL + "/api/v1"
+				refTokens = ref.Tokens()
 				for role, v := range ref.Tokens() {
 					secrets[probe.Role(role).Var()] = v
 				}
@@ -616,7 +621,7 @@ func TestWorkflowRunStepRunsConformAndFillsTheJobSummary(t *testing.T) {
 			env := stepEnv{
 				inputs: map[string]string{
 					"base-url": base, "label-filter": tt.labelFilter, "strict": strict,
-					"profile": tt.profile, "openapi": "", "ca-cert": "", "allow-skips": fmt.Sprint(tt.allowSkips),
+					"profile": tt.profile, "openapi": "", "ca-cert": "", "allow-skips": fmt.Sprint(tt.allowSkips), "baseline": tt.baseline,
 				},
 				secrets: secrets,
 				files:   map[string]string{},
@@ -635,6 +640,17 @@ func TestWorkflowRunStepRunsConformAndFillsTheJobSummary(t *testing.T) {
 			if tt.openapi {
 				env.inputs["openapi"] = base + "/openapi.json"
 			}
+			if tt.baseline != "" {
+				known := filepath.Join(t.TempDir(), "known.json")
+				if w := runConform(t, tokenEnv(refTokens, base), "run", "--label-filter", tt.labelFilter, "--write-baseline", known); w.code != exitOK {
+					t.Fatalf("writing the baseline: exit %d\n%s", w.code, w.stderr)
+				}
+				b, err := os.ReadFile(known)
+				if err != nil {
+					t.Fatal(err)
+				}
+				env.files[tt.baseline] = string(b)
+			}
 
 			res := runWorkflowStep(t, step, env)
 			if res.code != tt.wantCode {
@@ -650,7 +666,7 @@ func TestWorkflowRunStepRunsConformAndFillsTheJobSummary(t *testing.T) {
 			}
 
 			// Files and URLs go to conform as flags; PEM text as a file.
-			for flag, v := range map[string]string{"--profile": tt.profile, "--openapi": env.inputs["openapi"]} {
+			for flag, v := range map[string]string{"--profile": tt.profile, "--openapi": env.inputs["openapi"], "--baseline": tt.baseline} {
 				if v != "" && !hasArgPair(res.args, flag, v) || v == "" && slices.Contains(res.args, flag) {
 					t.Errorf("conform ran with %q for %s %q", res.args, flag, v)
 				}
@@ -733,6 +749,12 @@ func TestWorkflowRunStepRunsConformAndFillsTheJobSummary(t *testing.T) {
 				exitViolations:      "## ❌ NOT CONFORMANT",
 				exitRequiredSkipped: "## ❌ REQUIRED CHECKS SKIPPED: ",
 			}[tt.wantCode]
+			if tt.baseline != "" {
+				wantVerdict = "## ❌ NOT CONFORMANT"
+			}
+			if tt.baseline != "" && !strings.Contains(res.stepSummary, "every failure is known, so the run passes") {
+				t.Errorf("the job summary does not say every failure is known:\n%s", res.stepSummary)
+			}
 			if !strings.HasPrefix(res.stepSummary, wantVerdict) {
 				t.Errorf("the job summary does not start with %q:\n%s", wantVerdict, res.stepSummary)
 			}
@@ -778,6 +800,9 @@ func TestWorkflowRunStepRunsConformAndFillsTheJobSummary(t *testing.T) {
 			}
 			if tt.wantCode == exitViolations && r.Conformant() {
 				t.Error("the report says conformant although the step failed")
+			}
+			if tt.baseline != "" && (r.Baseline == nil || len(r.Baseline.Known) == 0 || len(r.Baseline.New) != 0) {
+				t.Errorf("the report's baseline is %+v; want known failures and no new one", r.Baseline)
 			}
 		})
 	}
@@ -925,7 +950,7 @@ func TestWorkflowVerdictsAreConformsExitCodes(t *testing.T) {
 func prepareInputs(changes map[string]string) map[string]string {
 	in := map[string]string{
 		"conform-version": "v" + version.Suite, "base-url": "https://staging.example.com/api/v1",
-		"label-filter": "", "strict": "false", "profile": "", "openapi": "", "ca-cert": "",
+		"label-filter": "", "strict": "false", "profile": "", "openapi": "", "ca-cert": "", "baseline": "",
 		"runs-on": "ubuntu-latest", "artifact-name": "", "allow-skips": "false",
 	}
 	for k, v := range changes {
@@ -957,6 +982,7 @@ func TestWorkflowChecksItsInputsBeforeInstalling(t *testing.T) {
 		{name: "an openapi file does", inputs: map[string]string{"openapi": "openapi.yaml"}, wantCheckout: true, wantName: `.`},
 		{name: "a ca-cert as PEM text does not", inputs: map[string]string{"ca-cert": pem}, wantName: `.`},
 		{name: "a ca-cert file does", inputs: map[string]string{"ca-cert": "certs/ca.pem"}, wantCheckout: true, wantName: `.`},
+		{name: "a baseline needs the calling repository", inputs: map[string]string{"baseline": "conform/known-failures.json"}, wantCheckout: true, wantName: `.`},
 		{name: "an empty conform-version", inputs: map[string]string{"conform-version": ""}, wantError: "conform-version is empty"},
 		{name: "a conform-version that is no version", inputs: map[string]string{"conform-version": "v1; curl evil"}, wantError: "conform-version is not a version"},
 		{name: "an artifact name with a slash", inputs: map[string]string{"artifact-name": "reports/staging"}, wantError: "artifact-name is not valid"},
@@ -1012,6 +1038,7 @@ func TestWorkflowArtifactNamesDifferBetweenTheEntriesOfAMatrix(t *testing.T) {
 		"strict":               {"strict": "true"},
 		"another profile":      {"profile": "eu.json"},
 		"an openapi document":  {"openapi": "https://staging.example.com/openapi.json"},
+		"a baseline":           {"baseline": "known-failures.json"},
 		"another runner":       {"runs-on": "ubuntu-24.04-arm"},
 		"another version":      {"conform-version": "latest"},
 		"skips allowed":        {"allow-skips": "true"},

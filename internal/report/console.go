@@ -32,6 +32,7 @@ func Console(w io.Writer, r Result, o ConsoleOptions) error {
 	} else {
 		p.line(p.dim("strict:   ") + "no, a failed SHOULD is a warning")
 	}
+	p.baseline(r)
 
 	if o.Verbose && c.Passed > 0 {
 		p.heading(fmt.Sprintf("Passed (%d)", c.Passed))
@@ -104,6 +105,7 @@ func Console(w io.Writer, r Result, o ConsoleOptions) error {
 	} else {
 		p.line(p.bold(p.red(verdict(r))))
 	}
+	p.baselineVerdict(r)
 	return p.err
 }
 

@@ -11,8 +11,11 @@ import (
 //go:embed html.tmpl
 var htmlSource string
 
+//go:embed baseline.tmpl
+var htmlBaselineSource string
+
 // htmlTemplate is parsed once; a broken template fails every test at start.
-var htmlTemplate = template.Must(template.New("report").Parse(htmlSource))
+var htmlTemplate = template.Must(template.Must(template.New("report").Parse(htmlSource)).Parse(htmlBaselineSource))
 
 // HTML writes the run as one self-contained page (inline CSS, no scripts,
 // no external assets) that can be attached to a CI run or mailed: the

@@ -25,6 +25,7 @@ func Markdown(w io.Writer, r Result) error {
 	}
 	fmt.Fprintf(&b, "Target %s · profile %s · conform %s · contract %s · strict: %s\n\n",
 		target, mdCell(r.Target.Profile), mdCell(r.Version), mdCell(r.ContractVersion), yesNo(r.Strict))
+	mdBaseline(&b, r)
 
 	b.WriteString("| Status | ID | Documented failure | Level |\n")
 	b.WriteString("|---|---|---|---|\n")

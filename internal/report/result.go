@@ -79,6 +79,9 @@ type Result struct {
 	// RequireAll says MUST checks skipped for a token not set fail the run
 	// (in CI, or --require-all): the verdict then says so.
 	RequireAll bool `json:"require_all,omitempty"`
+	// Baseline compares the failures with a baseline of known ones; nil
+	// when the run had none.
+	Baseline *Baseline `json:"baseline,omitempty"`
 }
 
 // Target says what was checked.
