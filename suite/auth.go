@@ -2,7 +2,9 @@ package suite
 
 import (
 	"context"
+	"slices"
 
+	"github.com/cornect/conform/fixtures"
 	"github.com/cornect/conform/internal/match"
 	"github.com/cornect/conform/internal/probe"
 )
@@ -56,5 +58,57 @@ func (r *run) authFamily() *family {
 		}
 		specs = append(specs, s)
 	}
-	return newFamily("authentication", specs...)
+	f := newFamily("authentication", specs...)
+	batch := f.setup
+	f.setup = func(ctx context.Context, runnable []*spec) {
+		batch(ctx, runnable)
+		r.leaveOutMissing(runnable)
+	}
+	return f
+}
+
+// isMissing says whether an operation was found not to be at the base URL.
+func (r *run) isMissing(e fixtures.Endpoint) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Contains(r.missing, e.Key())
+}
+
+// leaveOutMissing takes out of the auth checks the operations an OpenAPI
+// document lists, the profile does not know, and the target answered with
+// 404 to every authentication probe: they are not at the base URL (a
+// route of another app, a document that drifted), which is a coverage
+// finding, not a violation of every auth check. The profile's operations
+// are the contract: a 404 there stays a violation.
+func (r *run) leaveOutMissing(specs []*spec) {
+	known := map[string]bool{}
+	for _, e := range r.profile().Endpoints {
+		known[e.Key()] = true
+	}
+	answers := map[string][]int{} // operation → statuses of its auth probes
+	for _, s := range specs {
+		for _, ex := range s.got {
+			if k := probe.OperationKey(ex.Method, ex.Path); !known[k] {
+				answers[k] = append(answers[k], ex.Status)
+			}
+		}
+	}
+	missing := map[string]bool{}
+	for k, statuses := range answers {
+		if !slices.ContainsFunc(statuses, func(st int) bool { return st != 404 }) {
+			missing[k] = true
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	for _, s := range specs {
+		s.got = slices.DeleteFunc(s.got, func(ex probe.Exchange) bool { return missing[probe.OperationKey(ex.Method, ex.Path)] })
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for k := range missing {
+		r.missing = append(r.missing, k)
+	}
+	slices.Sort(r.missing)
 }

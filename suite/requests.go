@@ -44,11 +44,12 @@ func (r *run) operations() []fixtures.Endpoint {
 	return r.profile().Endpoints
 }
 
-// operationsWithScope lists the operations that need one scope.
+// operationsWithScope lists the operations that need one scope, but those
+// found not to be at the base URL.
 func (r *run) operationsWithScope(scope string) []fixtures.Endpoint {
 	var es []fixtures.Endpoint
 	for _, e := range r.operations() {
-		if e.Scope == scope {
+		if e.Scope == scope && !r.isMissing(e) {
 			es = append(es, e)
 		}
 	}

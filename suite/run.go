@@ -77,6 +77,10 @@ type Outcome struct {
 	Checks []report.Check
 	// Incomplete says why the run stopped early (Ctrl-C, --suite-timeout).
 	Incomplete string
+	// NotFound are operations an OpenAPI document lists, unknown to the
+	// profile, that answered 404 to every authentication probe: not at
+	// the base URL, so left out of the auth checks.
+	NotFound []string
 }
 
 // errSuiteTimeout is the cause of a run stopped by Config.SuiteTimeout.
@@ -100,6 +104,8 @@ type run struct {
 	mu     sync.Mutex
 	rotate map[string]int   // round-robin of tokens per endpoint, for pacing
 	seen   []probe.Exchange // every exchange of the run, for checks that look across it
+	// missing are operations of the sweep not found at the base URL.
+	missing []string
 }
 
 // newRun builds the plan of a run: its families and specs, selected.
@@ -344,6 +350,7 @@ func (r *run) outcome() Outcome {
 			o.Incomplete = r.stopReasonOr("the run stopped early")
 		}
 	}
+	o.NotFound = r.missing
 	if reason := r.stopReason(); reason != "" && !errors.Is(context.Cause(r.ctx), errRunOver) && o.Incomplete == "" {
 		o.Incomplete = reason
 	}

@@ -536,3 +536,55 @@ func TestREADMEOpenAPIExampleFindsAFastAPIServicesDocument(t *testing.T) {
 		t.Errorf("requests the service got (-want +got):\n%s", diff)
 	}
 }
+
+// An operation the document lists but the target does not have at the base
+// URL (a drifted document, a route of another service) answers 404 to
+// every authentication probe: a coverage finding in the notes, not a
+// violation of every auth check, and no scope probe goes to it.
+func TestAnOperationTheDocumentListsButTheTargetLacksIsACoverageFinding(t *testing.T) {
+	t.Parallel()
+	var doc map[string]any
+	if err := json.Unmarshal(reference.OpenAPIDocument(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for path, method := range map[string]string{"/reports": "get", "/reports/archive": "post"} {
+		doc["paths"].(map[string]any)[path] = map[string]any{
+			method: map[string]any{
+				"operationId":     "missing_" + method,
+				"security":        []any{map[string]any{"cornectToken": []any{"read_write"}}},
+				"x-cornect-scope": "read_write",
+				"responses":       map[string]any{"200": map[string]any{"description": "never served"}},
+			},
+		}
+	}
+	body, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := reference.New()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/openapi.json":
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(body)
+		case strings.HasPrefix(r.URL.Path, "/api/v1/reports"):
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte(`{"detail":{"code":"NOT_FOUND","message":"No such route."}}`))
+		default:
+			ref.ServeHTTP(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	path := filepath.Join(t.TempDir(), "r.json")
+	res := runConform(t, tokenEnv(ref.Tokens(), srv.URL+"/api/v1"), "run", "--openapi", srv.URL+"/openapi.json", "--label-filter", "auth || scope", "--json-report", path)
+	if res.code != exitOK {
+		t.Fatalf("exit %d, want 0: a missing operation is no violation\n%s", res.code, res.stdout)
+	}
+	r := readJSONReport(t, path)
+	if !slices.ContainsFunc(r.Notes, func(n string) bool {
+		return strings.Contains(n, "not at the base URL") && strings.Contains(n, "GET /reports") && strings.Contains(n, "POST /reports/archive")
+	}) {
+		t.Errorf("no coverage note names the missing operations: %q", r.Notes)
+	}
+}

@@ -188,6 +188,10 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(errOut, "conform run: %v\n", err)
 		return exitInternal
 	}
+	if len(outcome.NotFound) > 0 {
+		notes = append(notes, fmt.Sprintf("coverage: %d operations of the OpenAPI document answered 404 to every authentication probe, so they are not at the base URL and were left out of the auth checks: %s",
+			len(outcome.NotFound), strings.Join(outcome.NotFound, ", ")))
+	}
 	notes = append(notes, waitNotes(client.Stats(), outcome.Checks)...)
 	notes = append(notes, wireNotes(client.Stats(), outcome.Checks)...)
 	result := report.Result{

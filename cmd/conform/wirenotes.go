@@ -19,7 +19,7 @@ func wireNotes(st probe.Stats, checks []report.Check) []string {
 			st.OverloadRetries, st.OverloadWaited.Round(time.Millisecond)))
 	}
 	if st.FreshRetries > 0 {
-		notes = append(notes, fmt.Sprintf("sent %d requests again on a fresh connection: the kept-alive connection they first went out on was dead (a crash, or the server closing it at rest)", st.FreshRetries))
+		notes = append(notes, fmt.Sprintf("sent requests again on a fresh connection %d times: the connection they went out on died before a byte of a response (a crash, or the server closing it at rest)", st.FreshRetries))
 	}
 	overloaded, slow := 0, 0
 	for _, c := range checks {

@@ -379,16 +379,27 @@ func (c *Client) send(ctx context.Context, r Request) (Exchange, error) {
 	// The request met a connection that died before a byte of response
 	// (the server closed it at rest, or a worker crashed with it): the
 	// failure may belong to whatever killed the connection, not to this
-	// request, so it goes once more on a connection of its own.
-	c.logf("%s %s: no response (%s); sending it once more on a fresh connection", r.Method, r.Template, ex.Err)
-	c.freshRetries.Add(1)
+	// request, so it goes again on a connection of its own, at most
+	// freshRetries times: a new connection can itself die in the next
+	// crash of a worker, which the crashing request, retried too, causes.
 	first := ex.Err
-	c.retrying.Lock()
-	ex, _ = c.once(ctx, r, true)
-	c.retrying.Unlock()
-	ex.FreshRetry, ex.FirstErr = true, first
+	for range maxFreshRetries {
+		c.logf("%s %s: no response (%s); sending it again on a fresh connection", r.Method, r.Template, ex.Err)
+		c.freshRetries.Add(1)
+		c.retrying.Lock()
+		ex, w = c.once(ctx, r, true)
+		c.retrying.Unlock()
+		ex.FreshRetry, ex.FirstErr = true, first
+		if !w.retryFresh(ctx) {
+			break
+		}
+	}
 	return ex, nil
 }
+
+// maxFreshRetries bounds the fresh retries of one request: an endpoint
+// that drops every connection costs three requests and fails its check.
+const maxFreshRetries = 2
 
 // wire is what one attempt learned of the connection it went out on.
 type wire struct {

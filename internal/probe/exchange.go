@@ -140,7 +140,7 @@ func (e Exchange) Evidence(indent string) string {
 		}
 	}
 	if e.FreshRetry {
-		fmt.Fprintf(&b, "%s          (sent twice: the first attempt, on a kept-alive connection, got no response: %s)\n", indent, e.FirstErr)
+		fmt.Fprintf(&b, "%s          (sent again on a fresh connection: the first attempt got no byte of a response: %s)\n", indent, e.FirstErr)
 	}
 	return b.String()
 }
