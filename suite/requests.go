@@ -161,16 +161,20 @@ func (r *run) doAll(ctx context.Context, reqs ...probe.Request) []probe.Exchange
 	wg.Wait()
 	r.mu.Lock()
 	for _, ex := range out {
-		r.seen = append(r.seen, ex.Capped(seenBodyLimit))
+		r.seen = append(r.seen, ex.Capped(seenBodyLimit, seenHeaderLimit))
 	}
 	r.mu.Unlock()
 	return out
 }
 
-// seenBodyLimit is how much of each body the run keeps for the checks that
-// look across it (leaks, challenges, Retry-After): an error body is
-// expected to be small, and a larger one fails its own check.
-const seenBodyLimit = 64 << 10
+// seenBodyLimit and seenHeaderLimit are how much of each body and header
+// value the run keeps for the checks that look across it (leaks,
+// challenges, Retry-After): an error body is expected to be small, and a
+// larger one fails its own check.
+const (
+	seenBodyLimit   = 16 << 10
+	seenHeaderLimit = 4 << 10
+)
 
 // do sends one request.
 func (r *run) do(ctx context.Context, q probe.Request) probe.Exchange {

@@ -146,10 +146,12 @@ func (s *spec) trimEvidence() {
 	index := map[int]int{} // old index → new
 	passing := 0
 	for i, ex := range s.res.Exchanges {
-		if !named[i] {
-			if passing == passingEvidence {
-				continue
-			}
+		switch {
+		case named[i]:
+			ex = ex.ForEvidence()
+		case passing == passingEvidence:
+			continue
+		default:
 			passing++
 			ex = ex.Summary()
 		}

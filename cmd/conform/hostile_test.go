@@ -252,16 +252,16 @@ func hostileCases() []hostileCase {
 			wantCode:   exitViolations,
 			within:     30 * time.Second,
 			wholeSuite: true,
-			mustFail:   map[string]string{"NOTFOUND-UNKNOWN-ID [GET /companies/{id}]": "longer than the 1048576 bytes read"},
+			mustFail:   map[string]string{"NOTFOUND-UNKNOWN-ID [GET /companies/{id}]": "longer than the 65536 bytes read"},
 			mustPass:   []string{"NOTFOUND-UNKNOWN-ID [GET /exports/{export_id}]", "AUTH-MISSING", "SCOPE-INSUFFICIENT", "RATE-LIMIT-429"},
 			check: func(t *testing.T, run hostileRun) {
-				if !strings.Contains(run.checks["NOTFOUND-UNKNOWN-ID [GET /companies/{id}]"].Explanation(), "body cut: 1048576 bytes read") {
+				if !strings.Contains(run.checks["NOTFOUND-UNKNOWN-ID [GET /companies/{id}]"].Explanation(), "body cut: 65536 bytes read") {
 					t.Errorf("the failure does not say the body was cut:\n%s", run.checks["NOTFOUND-UNKNOWN-ID [GET /companies/{id}]"].Explanation())
 				}
-				// At most 1 MiB of each huge body is read (about 65 MiB at the
-				// peak, against 32 MiB for a plain run); without the limit
-				// the same run peaks near 2 GiB.
-				if run.maxRSS > 128<<20 {
+				// At most 64 KiB of each huge body is read (about 31 MiB at the
+				// peak, as for a plain run); without the limit the same run
+				// peaks near 2 GiB.
+				if run.maxRSS > 64<<20 {
 					t.Errorf("peak memory %d MiB: the body was not read through the limit", run.maxRSS>>20)
 				}
 			},

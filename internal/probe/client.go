@@ -22,7 +22,7 @@ import (
 type Options struct {
 	BaseURL     string        // e.g. https://staging.example.com/api/v1
 	Timeout     time.Duration // per request, default 10s
-	MaxBody     int64         // bytes of a response body read at most, default 1 MiB
+	MaxBody     int64         // bytes of a response body read at most, default 64 KiB
 	TLSConfig   *tls.Config
 	Credentials []Credential // every token of the run, for redaction
 	// Limits are the documented per-token limits per minute, keyed by
@@ -104,10 +104,17 @@ type Client struct {
 	slots        chan struct{} // one per request in flight, Options.Concurrency
 }
 
+// MaxHeaderBytes caps the response headers conform reads.
+const MaxHeaderBytes = 64 << 10
+
 // DefaultTimeout and DefaultMaxBody are the documented defaults of Options.
 const (
-	DefaultTimeout     = 10 * time.Second
-	DefaultMaxBody     = 1 << 20
+	DefaultTimeout = 10 * time.Second
+	// DefaultMaxBody bounds what is read of a body: an error envelope is
+	// a few hundred bytes, and a longer error body fails its check's size
+	// rule anyway; a target sending megabytes on every response must not
+	// cost conform megabytes a response.
+	DefaultMaxBody     = 64 << 10
 	DefaultConcurrency = 16
 	DefaultSlowAfter   = 2 * time.Second
 )
@@ -173,6 +180,9 @@ func New(o Options) (*Client, error) {
 	tr.TLSClientConfig = o.TLSConfig
 	tr.MaxIdleConnsPerHost = 32
 	tr.ResponseHeaderTimeout = o.Timeout
+	// A target sending megabytes of headers on every response must not
+	// cost megabytes a response: past the cap nothing more is read.
+	tr.MaxResponseHeaderBytes = MaxHeaderBytes
 	// A request on a connection of its own never waits behind another
 	// request's response, or behind work a server does on a kept-alive
 	// connection after answering (Starlette's BackgroundTasks).
@@ -544,6 +554,8 @@ func (c *Client) describeErr(err error) string {
 		msg = fmt.Sprintf("no answer within %s (--request-timeout)", c.opts.Timeout)
 	case errors.Is(err, context.Canceled):
 		msg = "cancelled"
+	case strings.Contains(err.Error(), "server response headers exceeded"):
+		msg = fmt.Sprintf("the response headers exceed %d KiB, the most conform reads; nothing more of the response was read", MaxHeaderBytes>>10)
 	default:
 		msg = err.Error()
 		var ue *url.Error

@@ -560,3 +560,22 @@ func TestTheUserAgentNamesConformAndTheGivenVersion(t *testing.T) {
 		})
 	}
 }
+
+// TestHugeResponseHeadersAreCutAtTheCapAndSaidSo: a target sending a MiB
+// of headers costs conform at most MaxHeaderBytes, and the exchange says why
+// no response was read.
+func TestHugeResponseHeadersAreCutAtTheCapAndSaidSo(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Filler", strings.Repeat("x", 1<<20))
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	defer srv.Close()
+	c, err := New(Options{BaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex := c.Do(context.Background(), Request{Method: "GET", Path: "/credits"})
+	if ex.Status != 0 || !strings.Contains(ex.Err, "headers exceed 64 KiB") {
+		t.Errorf("got %s (%q), want no response and a line saying the headers exceed the cap", ex.Outcome(), ex.Err)
+	}
+}

@@ -67,14 +67,50 @@ func (e Exchange) Summary() Exchange {
 	return e
 }
 
-// Capped is the exchange with its body cut to n bytes, for checks that
-// look across the run: an error body is expected to be small, and a larger
-// one is a violation of its own check.
-func (e Exchange) Capped(n int) Exchange {
-	if len(e.Body) > n {
-		e.Body, e.BodyText = e.Body[:n], e.BodyText[:n]
+// evidenceHeaderLimit caps each response header value kept as evidence.
+const evidenceHeaderLimit = 1 << 10
+
+// ForEvidence is the exchange as a report keeps it once judged: the body
+// cut to what reports show (EvidenceBodyLimit; BodyBytes still says how
+// much was read) and each response header value to 1 KiB, so a target
+// that sends large bodies or headers on every response costs a report
+// kilobytes per failure, not megabytes.
+func (e Exchange) ForEvidence() Exchange {
+	if len(e.Body) > EvidenceBodyLimit {
+		e.Body, e.BodyText = e.Body[:EvidenceBodyLimit], e.BodyText[:EvidenceBodyLimit]
+		e.Truncated = true
 	}
+	e.Header = capHeaders(e.Header, evidenceHeaderLimit)
 	return e
+}
+
+// Capped is the exchange with its body cut to bodyLimit bytes and each
+// response header value to headerLimit, for checks that look across the
+// run: an error body is expected to be small, and a larger one is a
+// violation of its own check.
+func (e Exchange) Capped(bodyLimit, headerLimit int) Exchange {
+	if len(e.Body) > bodyLimit {
+		e.Body, e.BodyText = e.Body[:bodyLimit], e.BodyText[:bodyLimit]
+	}
+	e.Header = capHeaders(e.Header, headerLimit)
+	return e
+}
+
+// capHeaders copies h with each value cut to limit bytes, saying so.
+func capHeaders(h http.Header, limit int) http.Header {
+	if h == nil {
+		return nil
+	}
+	out := make(http.Header, len(h))
+	for k, vs := range h {
+		for _, v := range vs {
+			if len(v) > limit {
+				v = v[:limit] + fmt.Sprintf("… [%d bytes]", len(v))
+			}
+			out[k] = append(out[k], v)
+		}
+	}
+	return out
 }
 
 // Line is the request in one line for headings:
