@@ -62,7 +62,10 @@ func (r *run) authFamily() *family {
 	batch := f.setup
 	f.setup = func(ctx context.Context, runnable []*spec) {
 		batch(ctx, runnable)
-		r.leaveOutMissing(runnable)
+		r.missingOnce.Do(func() {
+			r.leaveOutMissing(runnable)
+			r.missingFound = true
+		})
 	}
 	return f
 }
@@ -111,4 +114,31 @@ func (r *run) leaveOutMissing(specs []*spec) {
 		r.missing = append(r.missing, k)
 	}
 	slices.Sort(r.missing)
+}
+
+// findMissing works out, once, which operations of the sweep are not at
+// the base URL, for the checks that sweep them when the auth checks did
+// not run (filtered out): one request without credentials to each
+// operation the profile does not know, a 404 meaning it is not there.
+func (r *run) findMissing(ctx context.Context) {
+	r.missingOnce.Do(func() {
+		if r.missingFound {
+			return
+		}
+		known := map[string]bool{}
+		for _, e := range r.profile().Endpoints {
+			known[e.Key()] = true
+		}
+		var reqs []probe.Request
+		for _, e := range r.operations() {
+			if !known[e.Key()] {
+				reqs = append(reqs, r.request(e, nil, probe.Credential{}))
+			}
+		}
+		if len(reqs) == 0 {
+			return
+		}
+		probed := &spec{got: r.doAll(ctx, reqs...)}
+		r.leaveOutMissing([]*spec{probed})
+	})
 }

@@ -82,13 +82,13 @@ func Catalogue() []Check {
 			Needs:    []Need{{probe.RoleNonMember}},
 		},
 		{
-			ID: "SCOPE-INSUFFICIENT", Level: report.Must, Labels: []string{"scope"}, Since: v010, Source: docErrors,
+			ID: "SCOPE-INSUFFICIENT", Level: report.Must, Labels: []string{"scope", "charges"}, Since: v010, Source: docErrors,
 			Title:    "INSUFFICIENT_SCOPE 403 for a read token on every read_write endpoint",
 			Sentence: "A read token on a read_write endpoint MUST get 403 with code INSUFFICIENT_SCOPE; details, when present, MUST say token_scope read and required read_write.",
 			Needs:    []Need{{probe.RoleRead}},
 		},
 		{
-			ID: "SCOPE-NO-CHARGE", Level: report.Must, Labels: []string{"scope", "credits"}, Since: v020, Source: docAuth + "; " + docCredits,
+			ID: "SCOPE-NO-CHARGE", Level: report.Must, Labels: []string{"scope", "credits", "charges"}, Since: v020, Source: docAuth + "; " + docCredits,
 			Title:    "a read token's POST /exports creates and charges nothing, whatever it is answered",
 			Sentence: "A read token MUST NOT create an export or spend credits: POST /exports is refused, and GET /credits shows the same balance and transactions after it.",
 			Needs:    []Need{{probe.RoleRead}},

@@ -9,10 +9,12 @@
 //     warns, fails, skips or is inconclusive;
 //   - requests.go: building requests and sending them;
 //   - catalogue.go: every check with its ID, level, sentence and source;
-//   - one file per family of checks: auth.go (the 401s), scope.go,
-//     credits.go, not_found.go, exports.go, validation.go, http.go (HTTP
-//     SHOULDs: challenge, scheme case, 405, unknown routes, stable codes,
-//     leaks, Retry-After syntax) and rate_limit.go.
+//   - stable.go: operations as they stay from run to run, for baselines;
+//   - one file per family of checks: auth.go (the 401s, and which swept
+//     operations are not at the base URL), scope.go, credits.go,
+//     not_found.go, exports.go, validation.go, http.go (the challenge,
+//     scheme case, auth before validation, 405, unknown routes, stable
+//     codes, leaks, Retry-After syntax) and rate_limit.go.
 //
 // A run is a value: Run builds it, the specs reach it through closures, and
 // nothing of it outlives Run. Every check carries a stable ID, and its spec

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 
 	"github.com/cornect/conform/internal/match"
 	"github.com/cornect/conform/internal/probe"
@@ -128,6 +129,9 @@ func (r *run) httpFamily() *family {
 		}
 		// Each request twice, all at once: the same failure, provoked twice.
 		exs := s.send(ctx, append(reqs, reqs...)...)
+		if ops := unanswered(exs); len(ops) > 0 {
+			s.inconclusive("no answer to " + strings.Join(ops, ", ") + ": there is no code to compare")
+		}
 		var pairs [][2]probe.Exchange
 		for i := range reqs {
 			pairs = append(pairs, [2]probe.Exchange{exs[i], exs[len(reqs)+i]})

@@ -90,3 +90,21 @@ func TestAnAnchoredFocusSelectsTheCheckFromItsID(t *testing.T) {
 		t.Error("^AUTH-FORMAT selects AUTH-MISSING")
 	}
 }
+
+// TestALaterOutcomeNeverHidesAnEarlierFailure: a check that failed in its
+// first judgement and is then stopped as inconclusive (its second request
+// was rate limited) stays failed, with both reasons.
+func TestALaterOutcomeNeverHidesAnEarlierFailure(t *testing.T) {
+	s := &spec{}
+	s.settle(report.Failed, "", "")
+	s.settle(report.Inconclusive, "", "the second request was rate limited")
+	if s.res.Status != report.Failed || s.res.Reason == "" {
+		t.Errorf("status %s reason %q, want failed with the later reason kept", s.res.Status, s.res.Reason)
+	}
+	s = &spec{}
+	s.settle(report.Inconclusive, "", "first")
+	s.settle(report.Failed, "", "")
+	if s.res.Status != report.Failed {
+		t.Errorf("status %s, want failed", s.res.Status)
+	}
+}

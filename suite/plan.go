@@ -84,8 +84,6 @@ func (f Filters) compile() (selection, error) {
 	return sel, nil
 }
 
-func (f Filters) any() bool { return f.LabelFilter != "" || len(f.Focus) > 0 || len(f.Skip) > 0 }
-
 // selects applies the filters to a spec's full text, own text and labels.
 func (sel selection) selects(fullText, ownText string, labels []string) bool {
 	if !sel.labels(labels) {

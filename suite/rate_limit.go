@@ -79,7 +79,7 @@ func (r *run) rateLimitFamily() *family {
 
 	f := &family{name: "rate limit", specs: []*spec{limited, perToken, recovery}}
 	f.setup = func(ctx context.Context, runnable []*spec) {
-		if !slices.Contains(runnable, limited) && !slices.Contains(runnable, recovery) {
+		if !slices.Contains(runnable, limited) && !slices.Contains(runnable, recovery) && !slices.Contains(runnable, perToken) {
 			return
 		}
 		limit := e.LimitPerMinute + rl.Margin

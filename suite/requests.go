@@ -169,10 +169,10 @@ func (r *run) doAll(ctx context.Context, reqs ...probe.Request) []probe.Exchange
 
 // seenBodyLimit and seenHeaderLimit are how much of each body and header
 // value the run keeps for the checks that look across it (leaks,
-// challenges, Retry-After): an error body is expected to be small, and a
-// larger one fails its own check.
+// challenges, Retry-After): the whole body as read (a longer one fails its
+// own check's size rule), and header values up to what the leak scan needs.
 const (
-	seenBodyLimit   = 16 << 10
+	seenBodyLimit   = probe.DefaultMaxBody
 	seenHeaderLimit = 4 << 10
 )
 

@@ -104,8 +104,12 @@ type run struct {
 	mu     sync.Mutex
 	rotate map[string]int   // round-robin of tokens per endpoint, for pacing
 	seen   []probe.Exchange // every exchange of the run, for checks that look across it
-	// missing are operations of the sweep not found at the base URL.
-	missing []string
+	// missing are operations of the sweep not found at the base URL,
+	// worked out once (missingOnce) from the auth checks' answers or, when
+	// those did not run, by findMissing.
+	missing      []string
+	missingOnce  sync.Once
+	missingFound bool
 }
 
 // newRun builds the plan of a run: its families and specs, selected.
@@ -284,7 +288,7 @@ func (r *run) guard(nodeCtx context.Context, body func(ctx context.Context)) {
 	body(ctx)
 }
 
-// go starts a goroutine of the run.
+// goroutine starts a goroutine of the run, counted so Run waits for it.
 func (r *run) goroutine(f func()) {
 	r.wg.Add(1)
 	go func() {
@@ -320,7 +324,9 @@ func (r *run) collect(rep SpecReport) {
 	switch {
 	case rep.State.Is(types.SpecStateInterrupted | types.SpecStateAborted | types.SpecStateTimedout):
 		s.settle(report.NotRun, "", "stopped while it ran: "+firstLine(rep.Failure.Message))
-	case rep.State == types.SpecStatePanicked && !s.decided:
+	case rep.State == types.SpecStatePanicked:
+		// Whatever the check had judged before, conform broke in it.
+		s.decided = false
 		s.settle(report.Error, "", fmt.Sprintf("conform itself failed while running this check (a defect of conform, not of the target): %s %v",
 			firstLine(rep.Failure.Message), rep.Failure.ForwardedPanic))
 	case !s.decided && r.stopReason() != "":
@@ -328,7 +334,7 @@ func (r *run) collect(rep SpecReport) {
 	case !s.decided && rep.State == types.SpecStateSkipped:
 		s.settle(report.Error, "", "conform did not run this check: an earlier step of its family failed ("+firstLine(rep.Failure.Message)+")")
 	case !s.decided:
-		s.settle(report.Error, "", "the check ended without a verdict (a defect of conform)")
+		s.settle(report.Error, "", strings.TrimSpace("the check ended without a verdict (a defect of conform) "+firstLine(rep.Failure.Message)))
 	}
 	if r.cfg.Progress != nil {
 		r.cfg.Progress(s.result())

@@ -3,6 +3,7 @@ package suite
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/cornect/conform/internal/match"
 	"github.com/cornect/conform/internal/probe"
@@ -51,6 +52,7 @@ func (r *run) scopeFamily() *family {
 		if len(runnable) == 0 {
 			return
 		}
+		r.findMissing(ctx)
 		var reqs []probe.Request
 		var isCharged []bool
 		for _, e := range r.operationsWithScope("read_write") {
@@ -97,7 +99,22 @@ func judgeAround(s *spec, around match.Around) {
 		s.record(around.Before, around.After)
 		s.inconclusive(why + "; without both reads no charge can be seen")
 	}
+	if ops := unanswered(around.Actions); len(ops) > 0 {
+		s.record(around.Actions...)
+		s.inconclusive("no answer to " + strings.Join(ops, ", ") + ": whether the request was refused cannot be told, and the server may act on it after the second read of the credits")
+	}
 	s.judge(around, match.LeaveCreditsUnchanged())
+}
+
+// unanswered names the operations of exchanges that got no response.
+func unanswered(exs []probe.Exchange) []string {
+	var ops []string
+	for _, ex := range exs {
+		if ex.Status == 0 {
+			ops = append(ops, probe.OperationKey(ex.Method, ex.Path))
+		}
+	}
+	return ops
 }
 
 // readAcceptedFamily is the negative control of INSUFFICIENT_SCOPE: a read
@@ -116,7 +133,15 @@ func (r *run) readAcceptedFamily() *family {
 		}
 		return reqs
 	}
-	return newFamily("", s)
+	f := newFamily("read scope", s)
+	batch := f.setup
+	f.setup = func(ctx context.Context, runnable []*spec) {
+		if len(runnable) > 0 {
+			r.findMissing(ctx)
+		}
+		batch(ctx, runnable)
+	}
+	return f
 }
 
 // destructive methods are left out of the scope sweep: against a server

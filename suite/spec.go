@@ -51,6 +51,11 @@ func newFamily(name string, specs ...*spec) *family {
 	return f
 }
 
+// sends says whether the family's batch sends anything: a spec with probes.
+func (f *family) sends() bool {
+	return slices.ContainsFunc(f.specs, func(s *spec) bool { return s.probes != nil })
+}
+
 // spec is one check, or one variant of it, and its result.
 type spec struct {
 	check   Check
@@ -164,8 +169,16 @@ func (s *spec) trimEvidence() {
 	s.res.Exchanges, s.seqs = kept, nil
 }
 
-// settle records an outcome that is final.
+// settle records an outcome that is final. A verdict already more urgent
+// (a failure found by an earlier judgement of the same check) stands: what
+// came after it is added to the reason, never put in its place.
 func (s *spec) settle(status report.Status, kind report.SkipKind, reason string) {
+	if s.decided && report.Worse(s.res.Status, status) {
+		if reason != "" {
+			s.res.Reason = strings.TrimSpace(s.res.Reason + "\n" + "and then: " + reason)
+		}
+		return
+	}
 	s.res.Status, s.res.Skip, s.res.Reason = status, kind, reason
 	s.decided = true
 }
@@ -207,6 +220,14 @@ func (s *spec) judge(actual any, m types.GomegaMatcher) { s.judgeAt(s.check.Leve
 func (s *spec) judgeAt(level report.Level, actual any, m types.GomegaMatcher) {
 	if reason := s.run.stopReason(); reason != "" {
 		s.stop(report.NotRun, "", "not completed: the run stopped ("+reason+")")
+	}
+	if s.acrossRun {
+		// A check that looks across the run judges what was answered:
+		// one request still rate limited or overloaded somewhere must not
+		// hide a leak everywhere else.
+		if all, ok := actual.([]probe.Exchange); ok {
+			actual = slices.DeleteFunc(slices.Clone(all), func(ex probe.Exchange) bool { return ex.Throttled || ex.Overloaded })
+		}
 	}
 	exs := exchangesOf(actual)
 	if !s.acrossRun {

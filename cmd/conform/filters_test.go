@@ -63,6 +63,7 @@ func TestFiltersSelectTheSameInTheDryRunAndTheRealRun(t *testing.T) {
 		{args: []string{"--label-filter", "not-found || exports", "--skip", "OTHER-WORKSPACE"}, missing: someMissing},
 		{args: []string{"--label-filter", "auth", "--focus", "401", "--skip", "empty header"}},
 		{args: []string{"--label-filter", "rate-limit"}},
+		{args: []string{"--focus", "^RATE-LIMIT-PER-TOKEN"}},
 	}
 	for _, tt := range cases {
 		name := strings.Join(tt.args, " ")

@@ -218,7 +218,11 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(errOut, "conform run: %v\n", err)
 		return exitUsage
 	}
-	return bl.finish(result, redactor, out, errOut, verdictExit(result, cfg, plan, byRole, errOut))
+	code := bl.finish(result, redactor, out, errOut, verdictExit(result, errOut))
+	if code == exitOK {
+		code = requiredSkipsExit(result, cfg, plan, byRole, errOut)
+	}
+	return code
 }
 
 // roleTokens reads the reference's tokens by role.
@@ -316,9 +320,8 @@ func printHeader(w io.Writer, cfg runConfig, t report.Target, tokens map[probe.R
 // pass, but skipped MUST checks for tokens not set, fails with
 // exitRequiredSkipped in CI or under --require-all: a green job must not
 // stand for checks that never ran. Checks the filters left out never count.
-func verdictExit(r report.Result, cfg runConfig, plan []suite.Planned, tokens map[probe.Role]probe.Credential, errOut io.Writer) int {
+func verdictExit(r report.Result, errOut io.Writer) int {
 	c := r.Count()
-	skipped, vars := requiredSkipped(r.Checks, plan, tokens)
 	switch {
 	case c.Errors > 0:
 		for _, ch := range r.Checks {
@@ -333,7 +336,16 @@ func verdictExit(r report.Result, cfg runConfig, plan []suite.Planned, tokens ma
 		return exitIncomplete
 	case !r.Conformant():
 		return exitViolations
-	case skipped > 0 && cfg.requireAll():
+	}
+	return exitOK
+}
+
+// requiredSkipsExit is the exit code of a run that passed (or whose every
+// failure is known to its baseline): exit 6 when it skipped MUST checks for
+// a token not set, in CI or under --require-all.
+func requiredSkipsExit(r report.Result, cfg runConfig, plan []suite.Planned, tokens map[probe.Role]probe.Credential, errOut io.Writer) int {
+	skipped, vars := requiredSkipped(r.Checks, plan, tokens)
+	if skipped > 0 && cfg.requireAll() {
 		why := "--require-all"
 		if !cfg.RequireAll {
 			why = "CI=true"
@@ -436,7 +448,7 @@ func waitNotes(st probe.Stats, checks []report.Check) []string {
 		}
 	}
 	if throttled > 0 {
-		notes = append(notes, fmt.Sprintf("%d requests still got 429 when conform stopped waiting; the checks that needed them are skipped as inconclusive", throttled))
+		notes = append(notes, fmt.Sprintf("%d requests still got 429 when conform stopped waiting; the checks that needed them are inconclusive", throttled))
 	}
 	return notes
 }

@@ -70,7 +70,7 @@ type Stats struct {
 	Retries     int64         `json:"retries_after_429"`
 	RetryWaited time.Duration `json:"retry_waited_ns"`
 	PaceWaited  time.Duration `json:"pace_waited_ns"`
-	// FreshRetries counts requests sent once more on a fresh connection
+	// FreshRetries counts the sends of requests again on a fresh connection
 	// after a kept-alive one died under them (Exchange.FreshRetry).
 	FreshRetries int64 `json:"retries_on_fresh_connection,omitempty"`
 	// OverloadRetries counts the retries of answers 502, 503 and 504, and
@@ -369,7 +369,8 @@ func (c *Client) url(path string) string {
 }
 
 // send sends r once it has one of the client's Concurrency slots, and
-// once more on a fresh connection when a kept-alive one was dead under it
+// again on a fresh connection (maxFreshRetries at most) when the one it
+// went out on died before a byte of a response
 // (wire.retryFresh); it returns an error, and sends nothing, when ctx ends
 // first.
 func (c *Client) send(ctx context.Context, r Request) (Exchange, error) {
@@ -419,14 +420,14 @@ type wire struct {
 }
 
 // retryFresh says whether an attempt that got no response may be sent
-// once more on a fresh connection: not a byte came back. That is what a
+// again on a fresh connection: not a byte came back. That is what a
 // request meets on a kept-alive connection the server had closed, and on
 // any connection, new ones too, of a worker that crashed under another
 // request: its failure belongs to that request. Not when ctx is done, and
 // not after a timeout: a request that timed out may still be running on
 // the server, and an endpoint that hangs would cost every probe twice the
 // timeout. The retry is the last attempt, so an endpoint that resets every
-// connection costs two requests and fails its own check.
+// connection costs 1+maxFreshRetries requests and fails its own check.
 func (w wire) retryFresh(ctx context.Context) bool {
 	if w.err == nil || w.answered || ctx.Err() != nil {
 		return false
@@ -482,14 +483,19 @@ func (c *Client) once(ctx context.Context, r Request, fresh bool) (Exchange, wir
 		return ex, w
 	}
 	defer resp.Body.Close()
-	buf, readErr := io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxBody+1))
+	// Read past the limit by the longest secret form, redact, and only then
+	// cut: a token straddling the limit is replaced whole, never cut in two.
+	margin := int64(c.redact.Longest())
+	buf, readErr := io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxBody+margin+1))
 	ex := c.record(r, resp, c.opts.Now().Sub(start), nil)
 	c.timeFirstByte(&ex, w.answered, firstByte.Load())
-	if int64(len(buf)) > c.opts.MaxBody {
-		buf, ex.Truncated = buf[:c.opts.MaxBody], true
+	over := int64(len(buf)) > c.opts.MaxBody
+	redacted := c.redact.Bytes(buf)
+	if over {
+		redacted, ex.Truncated = redacted[:min(int64(len(redacted)), c.opts.MaxBody)], true
 	}
-	ex.BodyBytes = len(buf)
-	ex.Body = c.redact.Bytes(buf)
+	ex.BodyBytes = int(min(int64(len(buf)), c.opts.MaxBody))
+	ex.Body = redacted
 	ex.BodyText = string(ex.Body)
 	if readErr != nil {
 		ex.Err = "reading the body: " + c.describeErr(readErr)

@@ -14,9 +14,9 @@
 //   - it retries a 502, 503 or 504 with bounded backoff and marks one it
 //     could not get past Overloaded, never a 500 (that is an answer);
 //   - it never has more than Options.Concurrency requests in flight;
-//   - a request that got not a byte back on a kept-alive connection (dead
-//     under it: a crash, or a server closing it at rest) is sent once more on
-//     a fresh connection, marked FreshRetry; Request.FreshConnection sends a
-//     probe whose timing matters on a connection of its own;
+//   - a request that got not a byte back (its connection died under it: a
+//     crash, or a server closing it at rest) is sent again, twice at most,
+//     on a fresh connection, marked FreshRetry; Request.FreshConnection
+//     sends a probe whose timing matters on a connection of its own;
 //   - an answer whose first byte came late is marked Slow.
 package probe

@@ -77,20 +77,22 @@ const evidenceHeaderLimit = 1 << 10
 // kilobytes per failure, not megabytes.
 func (e Exchange) ForEvidence() Exchange {
 	if len(e.Body) > EvidenceBodyLimit {
-		e.Body, e.BodyText = e.Body[:EvidenceBodyLimit], e.BodyText[:EvidenceBodyLimit]
-		e.Truncated = true
+		e.Body = e.Body[:EvidenceBodyLimit]
+	}
+	if len(e.BodyText) > EvidenceBodyLimit {
+		e.BodyText, e.Truncated = e.BodyText[:EvidenceBodyLimit], true
 	}
 	e.Header = capHeaders(e.Header, evidenceHeaderLimit)
 	return e
 }
 
-// Capped is the exchange with its body cut to bodyLimit bytes and each
-// response header value to headerLimit, for checks that look across the
-// run: an error body is expected to be small, and a larger one is a
-// violation of its own check.
+// Capped is the exchange for checks that look across the run (leaks,
+// challenges, Retry-After): its body as text only, cut to bodyLimit bytes,
+// and each response header value cut to headerLimit.
 func (e Exchange) Capped(bodyLimit, headerLimit int) Exchange {
-	if len(e.Body) > bodyLimit {
-		e.Body, e.BodyText = e.Body[:bodyLimit], e.BodyText[:bodyLimit]
+	e.Body = nil // BodyText is what those checks read
+	if len(e.BodyText) > bodyLimit {
+		e.BodyText = e.BodyText[:bodyLimit]
 	}
 	e.Header = capHeaders(e.Header, headerLimit)
 	return e

@@ -48,8 +48,9 @@ func (c Credential) GomegaString() string { return c.String() }
 
 // Redactor replaces known secret values with their variable names.
 type Redactor struct {
-	repl   *strings.Replacer
-	shapes bool // also mask anything shaped like a token
+	longest int // bytes of the longest form
+	repl    *strings.Replacer
+	shapes  bool // also mask anything shaped like a token
 }
 
 // tokenShape is what a CAPI token looks like.
@@ -78,10 +79,22 @@ func NewRedactor(creds ...Credential) *Redactor {
 	// token) is replaced whole.
 	sort.SliceStable(all, func(i, j int) bool { return len(all[i].form) > len(all[j].form) })
 	var pairs []string
+	longest := 0
 	for _, p := range all {
 		pairs = append(pairs, p.form, p.name)
+		longest = max(longest, len(p.form))
 	}
-	return &Redactor{repl: strings.NewReplacer(pairs...)}
+	return &Redactor{repl: strings.NewReplacer(pairs...), longest: longest}
+}
+
+// Longest is the length of the longest form it redacts: text cut at a
+// limit must be read that much past it, redacted, then cut, or a secret
+// straddling the limit would keep its first part.
+func (r *Redactor) Longest() int {
+	if r == nil {
+		return 0
+	}
+	return r.longest
 }
 
 // String redacts s.

@@ -30,8 +30,9 @@ const (
 	// applicable to this target, or left out by the filters).
 	Skipped Status = "skipped"
 	// Inconclusive: the target could not be brought into the state the
-	// check needs (the refusal a side-effect check depends on did not
-	// happen, the limit could not be provoked, the server stayed overloaded).
+	// check needs (the credits could not be read around a request, a
+	// request got no answer, the limit could not be provoked, the server
+	// stayed overloaded). A refusal that did not happen is a failure.
 	Inconclusive Status = "inconclusive"
 	// NotRun: the run stopped (Ctrl-C, --suite-timeout) before or while
 	// this check ran, so it has no verdict.
