@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 
 	"github.com/cornect/conform/internal/selftest"
 )
@@ -21,7 +20,7 @@ func selftestFlags() (*flag.FlagSet, *selftestOptions) {
 	o := &selftestOptions{}
 	fs := newFlagSet("selftest")
 	fs.BoolVar(&o.json, "json", false, "print the result as JSON, for machines")
-	fs.IntVar(&o.parallel, "parallel", runtime.GOMAXPROCS(0), "at most `N` suite runs at a time")
+	fs.IntVar(&o.parallel, "parallel", selftest.DefaultParallel(), "at most `N` suite runs at a time (default twice the cores: the runs mostly wait)")
 	return fs, o
 }
 

@@ -26,7 +26,7 @@ import (
 type Options struct {
 	// Executable is the conform binary each suite run re-executes.
 	Executable string
-	// Parallel bounds the suite runs at once; 0 is GOMAXPROCS.
+	// Parallel bounds the suite runs at once; 0 is DefaultParallel.
 	Parallel int
 	// Env is the environment of each run, before conform's own variables
 	// (CONFORM_*, GITHUB_STEP_SUMMARY) are dropped from it and the
@@ -116,7 +116,7 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 		return Result{}, errors.New("selftest: no conform executable to run")
 	}
 	if opts.Parallel <= 0 {
-		opts.Parallel = runtime.GOMAXPROCS(0)
+		opts.Parallel = DefaultParallel()
 	}
 	if opts.RunTimeout <= 0 {
 		opts.RunTimeout = 3 * time.Minute
@@ -221,6 +221,11 @@ func schedule(table []Entry) []job {
 	}
 	return jobs
 }
+
+// DefaultParallel is how many suite runs go at once by default: twice the
+// cores, since a run spends most of its time waiting (on Retry-After, on
+// its pacing) — a whole selftest uses a few seconds of CPU.
+func DefaultParallel() int { return 2 * runtime.GOMAXPROCS(0) }
 
 // runOne serves a fresh reference for the entry on loopback and runs
 // conform against it once, reading the run's JSON report.

@@ -150,8 +150,8 @@ func TestRunRunsASHOULDDeviationTwice(t *testing.T) {
 	if !res.OK || len(e.Runs) != 2 || e.Runs[0].Strict || !e.Runs[1].Strict || !slices.Equal(e.CaughtBy, []string{"X"}) {
 		t.Errorf("entry %+v; want a default and a --strict run, caught by X", e)
 	}
-	if res.Parallel < 1 {
-		t.Errorf("parallel %d, want GOMAXPROCS", res.Parallel)
+	if res.Parallel != DefaultParallel() {
+		t.Errorf("parallel %d, want DefaultParallel (%d)", res.Parallel, DefaultParallel())
 	}
 }
 

@@ -168,7 +168,14 @@ func Table() []Entry {
 	var t []Entry
 	for _, f := range reference.Faults() {
 		if want, ok := deviations[f.Name]; ok {
-			t = append(t, Entry{Kind: Deviation, Name: f.Name, Catch: want})
+			e := Entry{Kind: Deviation, Name: f.Name, Catch: want}
+			if f.Name == "rate-limit-shared-bucket" {
+				// One bucket for every token: POST /exports is out of room
+				// for the whole run, and conform honestly waits out a minute
+				// of Retry-After. The same limit, refilled faster.
+				e.Window = unauthWindow
+			}
+			t = append(t, e)
 		}
 	}
 	for _, f := range reference.Faults() {
