@@ -2,6 +2,7 @@ package main
 
 import (
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/cornect/conform/internal/reference"
 	"github.com/cornect/conform/internal/report"
+	"github.com/cornect/conform/internal/selftest"
 	"github.com/cornect/conform/internal/stackserver"
 )
 
@@ -153,5 +155,27 @@ func TestTheTypicalStackGetsExactlyItsVerdict(t *testing.T) {
 	want := map[string]report.Status{"AUTH-UNBOUND": report.Failed, "HTTP-METHOD-405": report.Warning}
 	if res.code != exitViolations || !maps.Equal(got, want) {
 		t.Errorf("exit %d, verdicts %v, want exit 1 and %v\n%s", res.code, got, want, res.stdout)
+	}
+}
+
+// TestDeviationsDocNamesRealStackTests keeps docs/deviations.md's table of
+// the stack-like server's verdicts true: each test it names exists here.
+func TestDeviationsDocNamesRealStackTests(t *testing.T) {
+	files, err := filepath.Glob("*_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var src strings.Builder
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src.Write(b)
+	}
+	for _, v := range selftest.StackVerdicts() {
+		if !strings.Contains(src.String(), "func "+v.Test+"(t *testing.T)") {
+			t.Errorf("docs/deviations.md names %s, which is no test of cmd/conform", v.Test)
+		}
 	}
 }

@@ -55,6 +55,13 @@ func DeviationsDoc() string {
 			b.WriteString("faster, so the run still waits out 429s it did not provoke, in seconds rather than twenty.\n")
 		}
 	}
+	b.WriteString("\n## A server conform was not built against\n\n")
+	b.WriteString("`internal/stackserver` serves the CAPI the way FastAPI on uvicorn behind a proxy does. Each behaviour\n")
+	b.WriteString("and the verdict a run against it must get, with the test that proves it (in `cmd/conform`):\n\n")
+	b.WriteString("| behaviour | verdict | test |\n|---|---|---|\n")
+	for _, v := range StackVerdicts() {
+		fmt.Fprintf(&b, "| %s | %s | `%s` |\n", cell(v.Behaviour), cell(v.Verdict), v.Test)
+	}
 	return b.String()
 }
 
