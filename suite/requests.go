@@ -134,15 +134,15 @@ func rolesFor(e fixtures.Endpoint) []probe.Role {
 	return readRoles()
 }
 
-// sendConcurrency bounds the requests the run has in flight at once.
-const sendConcurrency = 16
-
 // doAll sends requests that do not depend on each other concurrently (within
 // the probe's pacing) and returns the exchanges in request order. Every
 // exchange is kept for the checks that look across the run.
 func (r *run) doAll(ctx context.Context, reqs ...probe.Request) []probe.Exchange {
 	out := make([]probe.Exchange, len(reqs))
-	sem := make(chan struct{}, sendConcurrency)
+	// As many goroutines as the client lets requests fly (--concurrency),
+	// not one per request: a sweep of thousands of operations would
+	// otherwise park thousands of them.
+	sem := make(chan struct{}, r.cfg.Client.Concurrency())
 	var wg sync.WaitGroup
 	for i, q := range reqs {
 		select {

@@ -247,11 +247,9 @@ func (s *spec) judgeAt(level report.Level, actual any, m types.GomegaMatcher) {
 	s.res.Judged += len(exs)
 	for _, f := range v.findings {
 		s.record(f.Exchange)
-		for _, mv := range f.Violations {
-			s.res.Violations = append(s.res.Violations, report.Violation{
-				Exchange: s.seqs[f.Exchange.Seq], Operation: probe.OperationKey(f.Exchange.Method, f.Exchange.Path), Role: f.Exchange.Role,
-				Rule: mv.Rule, Where: mv.Where, Pointer: mv.Pointer, Keyword: mv.Keyword, Expected: mv.Expected, Got: mv.Got, Message: mv.Message,
-			})
+		for _, v := range f.Violations {
+			v.Exchange, v.Operation, v.Role = s.seqs[f.Exchange.Seq], probe.OperationKey(f.Exchange.Method, f.Exchange.Path), f.Exchange.Role
+			s.res.Violations = append(s.res.Violations, v)
 		}
 	}
 	known := map[string]bool{}

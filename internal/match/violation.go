@@ -5,43 +5,13 @@ import (
 	"strings"
 
 	"github.com/cornect/conform/internal/probe"
+	"github.com/cornect/conform/internal/report"
 )
 
-// Violation is one way a response breaks the contract.
-type Violation struct {
-	Rule     string // the rule that failed: "status", "content-type", "schema", "retry-after", …
-	Where    string // "status", "header Content-Type", "body"
-	Pointer  string // JSON pointer into the body, for body violations: "/detail/code"
-	Keyword  string // the JSON Schema keyword, for schema violations: "const", "required", …
-	Expected string
-	Got      string
-	Message  string // used instead of Expected/Got when the rule reads better as a sentence
-}
-
-// Place is where the violation is, for people: "body /detail/code".
-func (v Violation) Place() string {
-	if v.Pointer != "" {
-		return v.Where + " " + v.Pointer
-	}
-	return v.Where
-}
-
-func (v Violation) String() string {
-	var s string
-	if v.Message != "" {
-		s = fmt.Sprintf("%s: %s", v.Place(), v.Message)
-	} else {
-		s = fmt.Sprintf("%s: expected %s, got %s", v.Place(), v.Expected, v.Got)
-	}
-	tag := v.Rule
-	if v.Keyword != "" {
-		tag = v.Keyword
-	}
-	if tag != "" {
-		s += " [" + tag + "]"
-	}
-	return s
-}
+// Violation is one way a response breaks the contract: the report's own
+// type, so a matcher's finding is the data reports render. The judge fills
+// in the exchange it was found in (Exchange, Operation, Role).
+type Violation = report.Violation
 
 // Finding is the violations of one exchange.
 type Finding struct {

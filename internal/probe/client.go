@@ -210,6 +210,9 @@ func noRedirects(tr http.RoundTripper) *http.Client {
 	}
 }
 
+// Concurrency is how many requests the client has in flight at most.
+func (c *Client) Concurrency() int { return cap(c.slots) }
+
 // BaseURL is the target's base URL as given.
 func (c *Client) BaseURL() string { return c.base.String() }
 
