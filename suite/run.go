@@ -356,10 +356,9 @@ func (r *run) outcome() Outcome {
 			o.Incomplete = r.stopReasonOr("the run stopped early")
 		}
 	}
+	// A run is incomplete when a check did not run; one stopped after its
+	// last check has every verdict.
 	o.NotFound = r.missing
-	if reason := r.stopReason(); reason != "" && !errors.Is(context.Cause(r.ctx), errRunOver) && o.Incomplete == "" {
-		o.Incomplete = reason
-	}
 	return o
 }
 

@@ -119,6 +119,9 @@ func (s *spec) allLabels() []string {
 func (s *spec) execute(nodeCtx SpecContext) {
 	start := s.run.clock.Now()
 	defer func() { s.res.Duration = s.run.clock.Now().Sub(start) }()
+	// Deferred: a spec that ends with Skip (skipped, inconclusive, not run)
+	// unwinds through here, and its evidence is trimmed all the same.
+	defer s.trimEvidence()
 	s.run.guard(nodeCtx, func(ctx context.Context) {
 		if reason := s.run.stopReason(); reason != "" {
 			s.stop(report.NotRun, "", "not run: the run stopped ("+reason+")")
@@ -128,7 +131,6 @@ func (s *spec) execute(nodeCtx SpecContext) {
 		}
 		s.body(ctx, s)
 	})
-	s.trimEvidence()
 	if s.res.Status == report.Failed {
 		Fail(s.result().Explanation(), 1) // for Ginkgo's own output; the result is already recorded
 	}
