@@ -228,7 +228,11 @@ func (s *spec) judgeAt(level report.Level, actual any, m types.GomegaMatcher) {
 		// one request still rate limited or overloaded somewhere must not
 		// hide a leak everywhere else.
 		if all, ok := actual.([]probe.Exchange); ok {
-			actual = slices.DeleteFunc(slices.Clone(all), func(ex probe.Exchange) bool { return ex.Throttled || ex.Overloaded })
+			answered := slices.DeleteFunc(slices.Clone(all), func(ex probe.Exchange) bool { return ex.Throttled || ex.Overloaded })
+			if len(answered) == 0 {
+				s.inconclusive("every exchange it would judge was still rate limited or overloaded when conform stopped waiting")
+			}
+			actual = answered
 		}
 	}
 	exs := exchangesOf(actual)
