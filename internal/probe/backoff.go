@@ -23,7 +23,9 @@ type backoff struct {
 }
 
 type class struct {
-	single sync.Mutex // held by the one request in flight once slowed
+	// single holds the one request in flight once slowed: a channel, so a
+	// request waiting its turn still hears its context (Ctrl-C).
+	single chan struct{}
 
 	mu     sync.Mutex
 	slowed bool
@@ -40,7 +42,7 @@ func (b *backoff) class(key string) *class {
 	defer b.mu.Unlock()
 	c := b.classes[key]
 	if c == nil {
-		c = &class{}
+		c = &class{single: make(chan struct{}, 1)}
 		b.classes[key] = c
 	}
 	return c
@@ -56,19 +58,26 @@ func (c *class) enter(ctx context.Context) (time.Duration, func(), error) {
 	if !slowed {
 		return 0, func() {}, nil
 	}
-	c.single.Lock()
+	select {
+	case c.single <- struct{}{}:
+	case <-ctx.Done():
+		return 0, nil, ctx.Err()
+	}
+	release := func() { <-c.single }
 	c.mu.Lock()
 	wait := time.Until(c.until)
 	c.mu.Unlock()
 	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
 		select {
 		case <-ctx.Done():
-			c.single.Unlock()
+			release()
 			return 0, nil, ctx.Err()
-		case <-time.After(wait):
+		case <-t.C:
 		}
 	}
-	return max(wait, 0), c.single.Unlock, nil
+	return max(wait, 0), release, nil
 }
 
 // block records a 429 that asked for d; it reports false when the class's

@@ -27,7 +27,16 @@ type Options struct {
 	Credentials []Credential // every token of the run, for redaction
 	// Limits are the documented per-token limits per minute, keyed by
 	// OperationKey(method, template); requests are paced within them.
-	Limits       map[string]int
+	Limits map[string]int
+	// UndocumentedLimit paces, per token, an operation Limits has no limit
+	// for (one only an OpenAPI document lists), default 60 a minute.
+	UndocumentedLimit int
+	// FailedAuthLimit paces, per minute, every request meant to fail
+	// authentication, whatever its operation: the docs say such traffic is
+	// limited per client address and publish no number. Default 120
+	// (DefaultFailedAuthLimit). A target's 429s slow the class further, to
+	// what its Retry-After says.
+	FailedAuthLimit int
 	MaxRetryWait time.Duration // longest wait on one unprovoked 429, default 30s
 	MaxRetries   int           // unprovoked 429s waited out per request, default 100
 	// RetryBudget bounds the waiting on unprovoked 429s and overloaded
@@ -62,6 +71,9 @@ type Options struct {
 	MaxOverloadRetries int
 	OverloadBackoff    time.Duration
 	MaxOverloadWait    time.Duration
+	// Dial, when set, opens the client's connections instead of the
+	// network (tests run a target on an in-memory network).
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // Stats count what the client did during a run.
@@ -87,8 +99,9 @@ type Client struct {
 	// retrying lets one fresh retry at a time go out: when a worker crash
 	// killed several kept-alive connections, the request that crashed it is
 	// retried too, and would crash it again, taking the other retries' new
-	// connections down with it if they were open at that moment.
-	retrying sync.Mutex
+	// connections down with it if they were open at that moment. A channel,
+	// not a mutex, so a retry waiting its turn still hears its context.
+	retrying chan struct{}
 	opts     Options
 	redact   *Redactor
 	pace     *pacer
@@ -102,6 +115,9 @@ type Client struct {
 	overloads    atomic.Int64 // retries of 502, 503 and 504
 	overWaited   atomic.Int64
 	slots        chan struct{} // one per request in flight, Options.Concurrency
+
+	classMu sync.Mutex
+	classes map[string]int // requests by class (Classify)
 }
 
 // MaxHeaderBytes caps the response headers conform reads.
@@ -117,7 +133,17 @@ const (
 	DefaultMaxBody     = 64 << 10
 	DefaultConcurrency = 16
 	DefaultSlowAfter   = 2 * time.Second
+	// DefaultFailedAuthLimit and DefaultUndocumentedLimit are the paces,
+	// per minute, of what the docs give no number for: requests that fail
+	// authentication (per client), and an operation without a documented
+	// limit (per token).
+	DefaultFailedAuthLimit   = 120
+	DefaultUndocumentedLimit = 60
 )
+
+// FailedAuthClass is the class, in pacing and in Stats, of the requests
+// meant to fail authentication: limited per client address, not per token.
+const FailedAuthClass = "failed authentication"
 
 // New checks the base URL and builds a client.
 func New(o Options) (*Client, error) {
@@ -171,6 +197,12 @@ func New(o Options) (*Client, error) {
 	if o.MaxOverloadWait <= 0 {
 		o.MaxOverloadWait = 5 * time.Second
 	}
+	if o.FailedAuthLimit <= 0 {
+		o.FailedAuthLimit = DefaultFailedAuthLimit
+	}
+	if o.UndocumentedLimit <= 0 {
+		o.UndocumentedLimit = DefaultUndocumentedLimit
+	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	// HTTPS_PROXY, HTTP_PROXY and NO_PROXY, as in any Go program. Through an
 	// HTTPS proxy the request goes in a CONNECT tunnel with TLS end to end,
@@ -183,6 +215,9 @@ func New(o Options) (*Client, error) {
 	// A target sending megabytes of headers on every response must not
 	// cost megabytes a response: past the cap nothing more is read.
 	tr.MaxResponseHeaderBytes = MaxHeaderBytes
+	if o.Dial != nil {
+		tr.DialContext, tr.Proxy = o.Dial, nil
+	}
 	// A request on a connection of its own never waits behind another
 	// request's response, or behind work a server does on a kept-alive
 	// connection after answering (Starlette's BackgroundTasks).
@@ -194,9 +229,11 @@ func New(o Options) (*Client, error) {
 		fresh:  noRedirects(once),
 		opts:   o,
 		redact: NewRedactor(o.Credentials...),
-		pace:   newPacer(o.Limits),
-		back:   newBackoff(o.RetryBudget),
-		slots:  make(chan struct{}, o.Concurrency),
+		pace:     newPacer(o.Limits, o.UndocumentedLimit, o.FailedAuthLimit),
+		back:     newBackoff(o.RetryBudget),
+		slots:    make(chan struct{}, o.Concurrency),
+		retrying: make(chan struct{}, 1),
+		classes:  map[string]int{},
 	}, nil
 }
 
@@ -237,23 +274,25 @@ func (c *Client) Do(ctx context.Context, r Request) Exchange {
 		r.Template = r.Path
 	}
 	key := OperationKey(r.Method, r.Template)
-	paceKey, classKey, tokenVar := "", "unauthenticated", ""
-	if r.Token.Present() && !r.Unauthenticated {
-		paceKey = r.Token.Var + " " + key
-		classKey, tokenVar = paceKey, r.Token.Var
+	paceKey, limitKey := Classify(r)
+	tokenVar := ""
+	if paceKey != FailedAuthClass {
+		tokenVar = r.Token.Var
 	}
+	classKey := paceKey
+	c.count(paceKey)
 	cls := c.back.class(classKey)
 	var retries, overloads int
 	var waited, overWaited time.Duration
 	var last *Exchange // the 429 or overloaded answer being waited out
 	for {
-		// A retry after an overloaded answer is not paced again: the
-		// request never got past the gateway or the worker pool, so it did
-		// not count against the limit, and the backoff spaces the retries.
-		if paceKey != "" && (last == nil || !last.Overloaded) {
+		// A retry is not paced again: the 429 or the overloaded answer
+		// said the request was not served, and the target's Retry-After or
+		// the backoff spaces the retries.
+		if last == nil {
 			if r.Provoke {
-				c.pace.take(paceKey, key)
-			} else if err := c.pace.wait(ctx, paceKey, key, c.logf, func(d time.Duration) { c.onWait(Wait{Cause: WaitPacing, Operation: key, Token: tokenVar, Duration: d}) }); err != nil {
+				c.pace.take(paceKey, limitKey)
+			} else if err := c.pace.wait(ctx, paceKey, limitKey, c.logf, func(d time.Duration) { c.onWait(Wait{Cause: WaitPacing, Operation: key, Token: tokenVar, Duration: d}) }); err != nil {
 				return c.record(r, nil, 0, err)
 			}
 		}
@@ -322,6 +361,44 @@ func (c *Client) Do(ctx context.Context, r Request) Exchange {
 		c.overWaited.Add(int64(d))
 		last = &ex
 	}
+}
+
+// Classify names the class a request is paced in and the key of its limit:
+// a request meant to fail authentication is paced with every other such
+// request (the target limits them per client), FailedAuthClass for both;
+// the others per token and operation ("CONFORM_TOKEN_READ GET /credits"),
+// within the operation's limit (OperationKey).
+func Classify(r Request) (class, limit string) {
+	template := r.Template
+	if template == "" {
+		template = r.Path
+	}
+	key := OperationKey(r.Method, template)
+	if r.Token.Present() && !r.Unauthenticated {
+		return r.Token.Var + " " + key, key
+	}
+	return FailedAuthClass, FailedAuthClass
+}
+
+// Limit is the pace, per minute, of a limit key Classify returned.
+func (c *Client) Limit(key string) int { return c.pace.limit(key) }
+
+func (c *Client) count(class string) {
+	c.classMu.Lock()
+	defer c.classMu.Unlock()
+	c.classes[class]++
+}
+
+// SentByClass counts the requests sent in each class (Classify), each once
+// however often it was retried.
+func (c *Client) SentByClass() map[string]int {
+	c.classMu.Lock()
+	defer c.classMu.Unlock()
+	out := make(map[string]int, len(c.classes))
+	for k, v := range c.classes {
+		out[k] = v
+	}
+	return out
 }
 
 // overloaded says whether status is a gateway's or server's "not now"
@@ -400,9 +477,13 @@ func (c *Client) send(ctx context.Context, r Request) (Exchange, error) {
 	for range maxFreshRetries {
 		c.logf("%s %s: no response (%s); sending it again on a fresh connection", r.Method, r.Template, ex.Err)
 		c.freshRetries.Add(1)
-		c.retrying.Lock()
+		select {
+		case c.retrying <- struct{}{}:
+		case <-ctx.Done():
+			return c.record(r, nil, 0, ctx.Err()), nil
+		}
 		ex, w = c.once(ctx, r, true)
-		c.retrying.Unlock()
+		<-c.retrying
 		ex.FreshRetry, ex.FirstErr = true, first
 		if !w.retryFresh(ctx) {
 			break

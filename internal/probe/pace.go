@@ -10,12 +10,15 @@ import (
 )
 
 // pacer keeps the suite within the documented per-token limits: one local
-// token bucket per (credential, endpoint), refilled at the documented rate.
+// token bucket per (credential, endpoint), refilled at the documented rate,
+// an operation without a documented limit at the undocumented one; and
+// one bucket for every request meant to fail authentication.
 type pacer struct {
-	mu      sync.Mutex
-	limits  map[string]int
-	buckets map[string]*bucket
-	slept   time.Duration
+	mu           sync.Mutex
+	limits       map[string]int
+	undocumented int
+	slept        time.Duration
+	buckets      map[string]*bucket
 }
 
 type bucket struct {
@@ -23,8 +26,21 @@ type bucket struct {
 	last   time.Time
 }
 
-func newPacer(limits map[string]int) *pacer {
-	return &pacer{limits: limits, buckets: map[string]*bucket{}}
+func newPacer(limits map[string]int, undocumented, failedAuth int) *pacer {
+	all := make(map[string]int, len(limits)+1)
+	for k, v := range limits {
+		all[k] = v
+	}
+	all[FailedAuthClass] = failedAuth
+	return &pacer{limits: all, undocumented: undocumented, buckets: map[string]*bucket{}}
+}
+
+// limit is the pace of a limit key: an operation's, or FailedAuthClass.
+func (p *pacer) limit(key string) int {
+	if n := p.limits[key]; n > 0 {
+		return n
+	}
+	return p.undocumented
 }
 
 func (p *pacer) waited() time.Duration {
@@ -37,7 +53,7 @@ func (p *pacer) waited() time.Duration {
 func (p *pacer) reserve(key, endpoint string, now time.Time) time.Duration {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	limit := p.limits[endpoint]
+	limit := p.limit(endpoint)
 	if limit <= 0 {
 		return 0
 	}
@@ -66,7 +82,14 @@ func (p *pacer) wait(ctx context.Context, key, endpoint string, logf func(string
 	if d <= 0 {
 		return nil
 	}
-	logf("pacing %s: waiting %s to stay within the documented limit of %d/min", endpoint, d.Round(time.Millisecond), p.limits[endpoint])
+	what := "the documented limit"
+	switch {
+	case endpoint == FailedAuthClass:
+		what = "the assumed limit on failed authentication"
+	case p.limits[endpoint] <= 0:
+		what = "the assumed limit of an undocumented operation"
+	}
+	logf("pacing %s: waiting %s to stay within %s of %d/min", endpoint, d.Round(time.Millisecond), what, p.limit(endpoint))
 	waiting(d)
 	select {
 	case <-ctx.Done():

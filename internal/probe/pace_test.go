@@ -48,15 +48,22 @@ func TestPacerReservesWithinTheDocumentedLimit(t *testing.T) {
 			{"CONFORM_TOKEN_READ_WRITE GET /x", endpoint, 0, 0},
 			{key, endpoint, 0, 30 * time.Second},
 		}},
-		{"an endpoint without a documented limit is not paced", []step{
+		{"an endpoint without a documented limit gets the undocumented one (1/min)", []step{
 			{"CONFORM_TOKEN_READ GET /y", "GET /y", 0, 0},
-			{"CONFORM_TOKEN_READ GET /y", "GET /y", 0, 0},
-			{"CONFORM_TOKEN_READ GET /y", "GET /y", 0, 0},
+			{"CONFORM_TOKEN_READ GET /y", "GET /y", 0, time.Minute},
+			{"CONFORM_TOKEN_READ_WRITE GET /y", "GET /y", 0, 0},
+		}},
+		{"every request that fails authentication shares one bucket (3/min), whatever the operation", []step{
+			{FailedAuthClass, FailedAuthClass, 0, 0},
+			{FailedAuthClass, FailedAuthClass, 0, 0},
+			{FailedAuthClass, FailedAuthClass, 0, 0},
+			{FailedAuthClass, FailedAuthClass, 0, 20 * time.Second},
+			{key, endpoint, 0, 0},
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := newPacer(map[string]int{endpoint: 2})
+			p := newPacer(map[string]int{endpoint: 2}, 1, 3)
 			for i, s := range tt.steps {
 				if got := p.reserve(s.key, s.endpoint, t0.Add(s.at)); got != s.want {
 					t.Errorf("request %d (%s at +%s): wait %s, want %s", i+1, s.key, s.at, got, s.want)
