@@ -10,17 +10,18 @@ import (
 )
 
 // authFamily registers the 401 checks of the Errors page: each provokes
-// its code on every operation, all of them sent as one batch.
+// its code, all of them sent as one batch, on the operations the coverage
+// plan gives it (authPlan).
 func (r *run) authFamily() *family {
 	judged := func(e match.ErrorExpectation) func(context.Context, *spec) {
 		return func(_ context.Context, s *spec) { s.judge(s.got, match.BeError(e)) }
 	}
-	unauthenticated := func(header *string) func() []probe.Request {
-		return func() []probe.Request { return r.everyOperation(header, probe.Credential{}) }
+	literal := func(header *string) func(fixtures.Endpoint) probe.Request {
+		return func(e fixtures.Endpoint) probe.Request { return r.request(e, header, probe.Credential{}) }
 	}
 
 	missing := newSpec("AUTH-MISSING", "", judged(match.ErrorExpectation{Status: 401, Code: "MISSING_AUTH_HEADER"}))
-	missing.probes = unauthenticated(nil)
+	missing.failAuth = literal(nil)
 	specs := []*spec{missing}
 
 	formats := []struct{ name, header string }{
@@ -32,12 +33,12 @@ func (r *run) authFamily() *family {
 	}
 	for _, f := range formats {
 		s := newSpec("AUTH-FORMAT", f.name, judged(match.ErrorExpectation{Status: 401, Code: "INVALID_TOKEN_FORMAT"}))
-		s.probes = unauthenticated(probe.Header(f.header))
+		s.failAuth = literal(probe.Header(f.header))
 		specs = append(specs, s)
 	}
 
 	unknown := newSpec("AUTH-UNKNOWN", "", judged(match.ErrorExpectation{Status: 401, Code: "INVALID_TOKEN"}))
-	unknown.probes = unauthenticated(probe.Header("Bearer cornect_" + r.randomHex(16)))
+	unknown.failAuth = literal(probe.Header("Bearer cornect_" + r.randomHex(16)))
 	specs = append(specs, unknown)
 
 	states := []struct {
@@ -52,11 +53,20 @@ func (r *run) authFamily() *family {
 	}
 	for _, st := range states {
 		s := newSpec(st.id, "", judged(match.ErrorExpectation{Status: 401, Code: st.code}))
-		s.probes = func() []probe.Request {
+		s.failAuth = func(e fixtures.Endpoint) probe.Request {
 			cred := r.token(st.role)
-			return r.everyOperation(bearer(cred), cred)
+			return r.request(e, bearer(cred), cred)
 		}
 		specs = append(specs, s)
+	}
+	for _, s := range specs {
+		s.probes = func() []probe.Request {
+			var reqs []probe.Request
+			for _, e := range r.authPlan()[s] {
+				reqs = append(reqs, s.failAuth(e))
+			}
+			return reqs
+		}
 	}
 	f := newFamily("authentication", specs...)
 	batch := f.setup
@@ -68,6 +78,55 @@ func (r *run) authFamily() *family {
 		})
 	}
 	return f
+}
+
+// AuthCoverage says which operations each authentication check probes.
+type AuthCoverage string
+
+const (
+	// AuthSpread, the default: every check on every operation of the
+	// profile, and on each other operation (those only an OpenAPI document
+	// lists) one check, taken in turn, so every operation gets a request
+	// that must fail authentication, every check covers its share of them,
+	// and the requests that fail authentication (limited per client, at a
+	// rate the docs do not publish) are one per operation.
+	AuthSpread AuthCoverage = "spread"
+	// AuthFull sends every check to every operation.
+	AuthFull AuthCoverage = "full"
+)
+
+// authPlan is the coverage plan of the authentication checks: the
+// operations each runnable one probes (see AuthCoverage). Worked out once
+// per run, from the plan alone, so --dry-run shows what the run sends.
+func (r *run) authPlan() map[*spec][]fixtures.Endpoint {
+	r.authOnce.Do(func() {
+		var checks []*spec
+		for _, f := range r.fams {
+			for _, s := range f.specs {
+				if s.failAuth != nil && s.selected && s.missing == "" {
+					checks = append(checks, s)
+				}
+			}
+		}
+		r.authOps = map[*spec][]fixtures.Endpoint{}
+		if len(checks) == 0 {
+			return
+		}
+		known := r.profileKnows()
+		turn := 0
+		for _, e := range r.operations() {
+			if known[e.Key()] || r.cfg.AuthCoverage == AuthFull {
+				for _, s := range checks {
+					r.authOps[s] = append(r.authOps[s], e)
+				}
+				continue
+			}
+			s := checks[turn%len(checks)]
+			turn++
+			r.authOps[s] = append(r.authOps[s], e)
+		}
+	})
+	return r.authOps
 }
 
 // isMissing says whether an operation was found not to be at the base URL.
@@ -84,10 +143,7 @@ func (r *run) isMissing(e fixtures.Endpoint) bool {
 // finding, not a violation of every auth check. The profile's operations
 // are the contract: a 404 there stays a violation.
 func (r *run) leaveOutMissing(specs []*spec) {
-	known := map[string]bool{}
-	for _, e := range r.profile().Endpoints {
-		known[e.Key()] = true
-	}
+	known := r.profileKnows()
 	answers := map[string][]int{} // operation → statuses of its auth probes
 	for _, s := range specs {
 		for _, ex := range s.got {
@@ -125,20 +181,33 @@ func (r *run) findMissing(ctx context.Context) {
 		if r.missingFound {
 			return
 		}
-		known := map[string]bool{}
-		for _, e := range r.profile().Endpoints {
-			known[e.Key()] = true
-		}
-		var reqs []probe.Request
-		for _, e := range r.operations() {
-			if !known[e.Key()] {
-				reqs = append(reqs, r.request(e, nil, probe.Credential{}))
-			}
-		}
+		reqs := r.missingProbes()
 		if len(reqs) == 0 {
 			return
 		}
 		probed := &spec{got: r.doAll(ctx, reqs...)}
 		r.leaveOutMissing([]*spec{probed})
 	})
+}
+
+// missingProbes are findMissing's requests: one without credentials to
+// each operation the profile does not know.
+func (r *run) missingProbes() []probe.Request {
+	known := r.profileKnows()
+	var reqs []probe.Request
+	for _, e := range r.operations() {
+		if !known[e.Key()] {
+			reqs = append(reqs, r.request(e, nil, probe.Credential{}))
+		}
+	}
+	return reqs
+}
+
+// profileKnows says, by operation key, which operations the profile has.
+func (r *run) profileKnows() map[string]bool {
+	known := map[string]bool{}
+	for _, e := range r.profile().Endpoints {
+		known[e.Key()] = true
+	}
+	return known
 }

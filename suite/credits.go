@@ -38,6 +38,10 @@ func (r *run) creditsFamily() *family {
 	})
 
 	f := &family{name: "insufficient credits", specs: []*spec{insufficient, noCharge}}
+	f.budget = func([]*spec) []probe.Request {
+		balance := r.as(r.endpoint(r.profile().Credits.BalanceEndpoint), probe.RoleNoCredits)
+		return []probe.Request{balance, r.as(r.endpoint(r.profile().Credits.ExportEndpoint), probe.RoleNoCredits), balance}
+	}
 	f.setup = func(ctx context.Context, runnable []*spec) {
 		if !slices.Contains(runnable, insufficient) && !slices.Contains(runnable, noCharge) {
 			return

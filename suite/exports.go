@@ -91,7 +91,24 @@ func (r *run) exportsFamily() *family {
 		s.judgeAt(r.readingLevel(r.profile().Readings.OtherWorkspaceSameCode, report.Must), pairs, match.Indistinguishable())
 	})
 
+	// A conforming target refuses the early download, so no status query follows.
+	notReady.budget = func() []probe.Request {
+		return []probe.Request{r.as(r.endpoint(r.profile().Exports.DownloadEndpoint), probe.RoleReadWrite)}
+	}
+	otherWorkspace.budget = func() []probe.Request {
+		bal := r.endpoint(r.profile().Credits.BalanceEndpoint)
+		reqs := []probe.Request{r.as(bal, probe.RoleReadWrite), r.as(bal, probe.RoleNoCredits)}
+		for range 2 {
+			for _, pid := range []string{r.profile().Exports.StatusEndpoint, r.profile().Exports.DownloadEndpoint} {
+				reqs = append(reqs, r.as(r.endpoint(pid), probe.RoleNoCredits))
+			}
+		}
+		return reqs
+	}
 	f := &family{name: "an export that is not ready yet", specs: []*spec{notReady, otherWorkspace}}
+	f.budget = func([]*spec) []probe.Request {
+		return []probe.Request{r.as(r.endpoint(r.profile().Exports.CreateEndpoint), probe.RoleReadWrite)}
+	}
 	f.setup = func(ctx context.Context, runnable []*spec) {
 		if !slices.Contains(runnable, notReady) && !slices.Contains(runnable, otherWorkspace) {
 			return

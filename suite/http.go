@@ -20,14 +20,17 @@ func (r *run) httpFamily() *family {
 		return r.request(r.endpoint(r.profile().Credits.BalanceEndpoint), nil, probe.Credential{})
 	}
 
-	challenge := newSpec("AUTH-CHALLENGE", "", func(ctx context.Context, s *spec) {
+	challenges := func() []probe.Request {
 		bad := credits()
 		bad.Authorization = probe.Header("Bearer cornect_" + r.randomHex(16))
 		reqs := []probe.Request{credits(), bad}
 		if r.hasToken(probe.RoleExpired) {
 			reqs = append(reqs, r.as(r.endpoint(r.profile().Credits.BalanceEndpoint), probe.RoleExpired))
 		}
-		s.send(ctx, reqs...)
+		return reqs
+	}
+	challenge := newSpec("AUTH-CHALLENGE", "", func(ctx context.Context, s *spec) {
+		s.send(ctx, challenges()...)
 		// Every 401 of the run so far, these included.
 		var unauthorized []probe.Exchange
 		for _, ex := range r.seenSoFar() {
@@ -41,16 +44,19 @@ func (r *run) httpFamily() *family {
 		s.judge(unauthorized, match.HaveBearerChallenge())
 	})
 
-	schemeCase := newSpec("AUTH-SCHEME-CASE", "", func(ctx context.Context, s *spec) {
+	otherCases := func() []probe.Request {
 		cred := r.token(probe.RoleRead)
 		e := r.endpoint(r.profile().Credits.BalanceEndpoint)
-		s.judge(s.send(ctx,
+		return []probe.Request{
 			r.request(e, probe.Header("bearer "+probe.TokenPlaceholder), cred),
 			r.request(e, probe.Header("BEARER "+probe.TokenPlaceholder), cred),
-		), match.HaveStatus(200))
+		}
+	}
+	schemeCase := newSpec("AUTH-SCHEME-CASE", "", func(ctx context.Context, s *spec) {
+		s.judge(s.send(ctx, otherCases()...), match.HaveStatus(200))
 	})
 
-	authFirst := newSpec("AUTH-BEFORE-VALIDATION", "", func(ctx context.Context, s *spec) {
+	invalidUnauthenticated := func() []probe.Request {
 		var reqs []probe.Request
 		done := map[string]bool{}
 		for _, b := range r.profile().InvalidBodies {
@@ -65,19 +71,27 @@ func (r *run) httpFamily() *family {
 			q.Body = b.Bytes()
 			reqs = append(reqs, q)
 		}
+		return reqs
+	}
+	authFirst := newSpec("AUTH-BEFORE-VALIDATION", "", func(ctx context.Context, s *spec) {
+		reqs := invalidUnauthenticated()
 		if len(reqs) == 0 {
 			s.skip("the profile has no invalid body that is well-formed JSON")
 		}
 		s.judge(s.send(ctx, reqs...), match.HaveStatus(401))
 	})
 
-	method405 := newSpec("HTTP-METHOD-405", "", func(ctx context.Context, s *spec) {
-		documented := map[string][]string{} // path → its methods
+	documented := func() map[string][]string { // path → its methods
+		documented := map[string][]string{}
 		for _, e := range r.operations() {
 			if !slices.Contains(documented[e.Path], e.Method) {
 				documented[e.Path] = append(documented[e.Path], e.Method)
 			}
 		}
+		return documented
+	}
+	wrongMethods := func() []probe.Request {
+		documented := documented()
 		probed := map[string]bool{}
 		var reqs []probe.Request
 		for _, e := range r.operations() {
@@ -100,21 +114,28 @@ func (r *run) httpFamily() *family {
 			probed[e.Path] = true
 			reqs = append(reqs, q)
 		}
+		return reqs
+	}
+	method405 := newSpec("HTTP-METHOD-405", "", func(ctx context.Context, s *spec) {
+		reqs := wrongMethods()
 		if len(reqs) == 0 {
 			s.skip("every operation's path documents PATCH, PUT and DELETE")
 		}
-		s.judge(s.send(ctx, reqs...), match.HaveAllowedMethods(documented))
+		s.judge(s.send(ctx, reqs...), match.HaveAllowedMethods(documented()))
 	})
 
-	unknownRoute := newSpec("HTTP-UNKNOWN-ROUTE", "", func(ctx context.Context, s *spec) {
+	unknownPath := func() []probe.Request {
 		cred := r.token(probe.RoleRead)
 		path := unknownRoutePrefix + r.randomHex(4)
-		ex := s.send(ctx, probe.Request{Method: "GET", Path: path, Template: path, Authorization: bearer(cred), Token: cred})[0]
-		s.judge(ex, match.BeError(match.ErrorExpectation{Status: 404}))
+		return []probe.Request{{Method: "GET", Path: path, Template: unknownRoutePrefix + "{random}", Authorization: bearer(cred), Token: cred}}
+	}
+	unknownRoute := newSpec("HTTP-UNKNOWN-ROUTE", "", func(ctx context.Context, s *spec) {
+		s.judge(s.send(ctx, unknownPath()...)[0], match.BeError(match.ErrorExpectation{Status: 404}))
 	})
 
-	stable := newSpec("HTTP-STABLE-CODE", "", func(ctx context.Context, s *spec) {
-		// The Errors page promises "a stable code" to branch on.
+	// The Errors page promises "a stable code" to branch on: each failure
+	// is provoked twice.
+	failures := func() []probe.Request {
 		reqs := []probe.Request{credits()}
 		if len(r.profile().NotFound) > 0 {
 			reqs = append(reqs, r.as(r.endpoint(r.profile().NotFound[0]), probe.RoleRead))
@@ -127,6 +148,10 @@ func (r *run) httpFamily() *family {
 				break
 			}
 		}
+		return reqs
+	}
+	stable := newSpec("HTTP-STABLE-CODE", "", func(ctx context.Context, s *spec) {
+		reqs := failures()
 		// Each request twice, all at once: the same failure, provoked twice.
 		exs := s.send(ctx, append(reqs, reqs...)...)
 		if ops := unanswered(exs); len(ops) > 0 {
@@ -141,28 +166,35 @@ func (r *run) httpFamily() *family {
 
 	stable.check.Level = r.readingLevel(r.profile().Readings.StableCodes, report.Must)
 	challenge.acrossRun = true
+	challenge.budget, schemeCase.budget, authFirst.budget = challenges, otherCases, invalidUnauthenticated
+	method405.budget, unknownRoute.budget = wrongMethods, unknownPath
+	stable.budget = func() []probe.Request { reqs := failures(); return append(reqs, reqs...) }
 	return newFamily("", challenge, schemeCase, authFirst, method405, unknownRoute, stable)
 }
 
 // securityFamily registers the SHOULD-level check of what a refused
 // request may reveal.
 func (r *run) securityFamily() *family {
-	leak := newSpec("SECURITY-NO-LEAK", "", func(ctx context.Context, s *spec) {
-		// Provoke refusals that present tokens, then look at every error
-		// response of the run so far: an echoed token shows up as its
-		// $CONFORM_TOKEN_… name, since the probe redacts known values.
+	// Refusals that present tokens: an echoed token shows up as its
+	// $CONFORM_TOKEN_… name, since the probe redacts known values.
+	refusals := func(unknown string) []probe.Request {
 		e := r.endpoint(r.profile().Credits.BalanceEndpoint)
-		unknown := "cornect_" + r.randomHex(16)
 		reqs := []probe.Request{r.request(e, probe.Header("Bearer "+unknown), probe.Credential{})}
 		for _, role := range []probe.Role{probe.RoleExpired, probe.RoleRevoked, probe.RoleNonMember} {
 			if r.hasToken(role) {
 				reqs = append(reqs, r.as(e, role))
 			}
 		}
-		s.send(ctx, reqs...)
+		return reqs
+	}
+	leak := newSpec("SECURITY-NO-LEAK", "", func(ctx context.Context, s *spec) {
+		// Provoke the refusals, then look at every error response of the run so far.
+		unknown := "cornect_" + r.randomHex(16)
+		s.send(ctx, refusals(unknown)...)
 		s.judge(r.seenSoFar(), match.NotLeak(unknown))
 	})
 	leak.acrossRun = true
+	leak.budget = func() []probe.Request { return refusals("cornect_" + r.randomHex(16)) }
 	return newFamily("", leak)
 }
 

@@ -77,7 +77,28 @@ func (r *run) rateLimitFamily() *family {
 		s.judge(*other, match.BeAccepted())
 	}, Need{role}, others)
 
+	// A conforming target refuses the burst's last request (the limit plus
+	// its margin) at the latest; the plan counts the whole burst.
+	provoked := func() probe.Request {
+		q := r.as(e, role)
+		q.Provoke = true
+		return q
+	}
+	recovery.budget = func() []probe.Request { return []probe.Request{provoked()} }
+	perToken.budget = func() []probe.Request {
+		o, _ := r.pickToken(e, others...)
+		q := r.as(e, o)
+		q.Provoke = true
+		return []probe.Request{q}
+	}
 	f := &family{name: "rate limit", specs: []*spec{limited, perToken, recovery}}
+	f.budget = func([]*spec) []probe.Request {
+		reqs := make([]probe.Request, e.LimitPerMinute+rl.Margin)
+		for i := range reqs {
+			reqs[i] = provoked()
+		}
+		return reqs
+	}
 	f.setup = func(ctx context.Context, runnable []*spec) {
 		if !slices.Contains(runnable, limited) && !slices.Contains(runnable, recovery) && !slices.Contains(runnable, perToken) {
 			return

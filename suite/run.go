@@ -30,9 +30,12 @@ type Config struct {
 	// operation of that scope); --openapi discovers them.
 	Operations []fixtures.Endpoint
 	// Tokens by role; a role without a token skips the specs that need it.
-	Tokens  map[probe.Role]probe.Credential
-	Strict  bool
-	Filters Filters
+	Tokens map[probe.Role]probe.Credential
+	// AuthCoverage says which operations each authentication check
+	// probes; "" is AuthSpread.
+	AuthCoverage AuthCoverage
+	Strict       bool
+	Filters      Filters
 	// SuiteTimeout bounds the whole run; zero means no bound but the caller's context.
 	SuiteTimeout time.Duration
 	// GinkgoOutput receives Ginkgo's own reporter (nil discards it).
@@ -110,6 +113,9 @@ type run struct {
 	missing      []string
 	missingOnce  sync.Once
 	missingFound bool
+
+	authOnce sync.Once
+	authOps  map[*spec][]fixtures.Endpoint // authPlan
 }
 
 // newRun builds the plan of a run: its families and specs, selected.

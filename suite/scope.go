@@ -48,13 +48,9 @@ func (r *run) scopeFamily() *family {
 	})
 
 	f := &family{name: "insufficient scope", specs: []*spec{insufficient, noCharge, noSideEffect}}
-	f.setup = func(ctx context.Context, runnable []*spec) {
-		if len(runnable) == 0 {
-			return
-		}
-		r.findMissing(ctx)
-		var reqs []probe.Request
-		var isCharged []bool
+	// refusable are the requests the read token sends, and which are to
+	// charged operations.
+	refusable := func() (reqs []probe.Request, isCharged []bool) {
 		for _, e := range r.operationsWithScope("read_write") {
 			if destructive(e.Method) {
 				continue // a server that ignored the scope would carry out the write
@@ -62,11 +58,33 @@ func (r *run) scopeFamily() *family {
 			reqs = append(reqs, r.as(e, probe.RoleRead))
 			isCharged = append(isCharged, e.Charged)
 		}
+		return reqs, isCharged
+	}
+	watches := func(runnable []*spec) bool {
+		return slices.Contains(runnable, noCharge) || slices.Contains(runnable, noSideEffect)
+	}
+	f.budget = func(runnable []*spec) []probe.Request {
+		reqs, _ := refusable()
+		if len(reqs) > 0 && watches(runnable) {
+			credits := r.as(r.endpoint(r.profile().Credits.BalanceEndpoint), probe.RoleRead)
+			reqs = append(reqs, credits, credits)
+		}
+		return reqs
+	}
+	for _, s := range f.specs {
+		s.sweepsOperations = true
+	}
+	f.setup = func(ctx context.Context, runnable []*spec) {
+		if len(runnable) == 0 {
+			return
+		}
+		r.findMissing(ctx)
+		reqs, isCharged := refusable()
 		if len(reqs) == 0 {
 			none = "no GET or POST operation needs the read_write scope"
 			return
 		}
-		watch := slices.Contains(runnable, noCharge) || slices.Contains(runnable, noSideEffect)
+		watch := watches(runnable)
 		// Each on a connection of its own: a read of the credits must not
 		// queue behind a request the server is still working on.
 		credits := r.as(r.endpoint(r.profile().Credits.BalanceEndpoint), probe.RoleRead)
@@ -133,6 +151,7 @@ func (r *run) readAcceptedFamily() *family {
 		}
 		return reqs
 	}
+	s.sweepsOperations = true
 	f := newFamily("read scope", s)
 	batch := f.setup
 	f.setup = func(ctx context.Context, runnable []*spec) {

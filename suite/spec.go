@@ -9,6 +9,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/gomega/types"
 
+	"github.com/cornect/conform/fixtures"
 	"github.com/cornect/conform/internal/match"
 	"github.com/cornect/conform/internal/probe"
 	"github.com/cornect/conform/internal/report"
@@ -22,13 +23,17 @@ type family struct {
 	// setup runs once before the family's specs, given those that will run
 	// (selected, tokens set). Nil: each spec's probes are sent as one batch.
 	setup func(ctx context.Context, runnable []*spec)
+	// batch says the setup sends the probes of its runnable specs.
+	batch bool
+	// budget, for the plan (Budget), is what else the setup sends.
+	budget func(runnable []*spec) []probe.Request
 }
 
 // newFamily makes a family whose setup sends the probes of its runnable
 // specs as one concurrent batch, so a target 40 ms away costs one round
 // trip per family instead of one per check.
 func newFamily(name string, specs ...*spec) *family {
-	f := &family{name: name, specs: specs}
+	f := &family{name: name, specs: specs, batch: true}
 	f.setup = func(ctx context.Context, runnable []*spec) {
 		var reqs []probe.Request
 		var owner []*spec
@@ -66,11 +71,20 @@ type spec struct {
 	// got holds what came back.
 	probes func() []probe.Request
 	got    []probe.Exchange
+	// failAuth, for an authentication check, builds its probe of one
+	// operation: a request that must fail authentication (authPlan).
+	failAuth func(e fixtures.Endpoint) probe.Request
 	// body judges the check (with judge, skip or inconclusive).
 	body func(ctx context.Context, s *spec)
 	// acrossRun marks a check that judges every exchange of the run so
 	// far: only those it finds fault with become its evidence.
 	acrossRun bool
+	// budget, for the plan (Budget), is what its body sends against a
+	// conforming target, beside its probes.
+	budget func() []probe.Request
+	// sweepsOperations marks a check whose family sweeps the operations
+	// and first leaves out those not at the base URL (findMissing).
+	sweepsOperations bool
 
 	run    *run
 	family *family

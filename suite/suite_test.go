@@ -77,4 +77,20 @@ func TestSuitePassesAgainstTheReference(t *testing.T) {
 		}
 	}
 	t.Logf("%d checks, %d requests", len(out.Checks), client.Stats().Requests)
+
+	// The plan's request budget is what the run sent, class by class.
+	budget, err := suite.Budget(suite.Config{Profile: prof, Tokens: byRole})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := client.SentByClass()
+	for _, b := range budget {
+		if got := sent[b.Class]; got != b.Requests+b.Provoked {
+			t.Errorf("%s: the plan counts %d requests (%d provoked), the run sent %d", b.Class, b.Requests+b.Provoked, b.Provoked, got)
+		}
+		delete(sent, b.Class)
+	}
+	for class, n := range sent {
+		t.Errorf("%s: the run sent %d requests the plan does not count", class, n)
+	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/cornect/conform/fixtures"
 	"github.com/cornect/conform/internal/probe"
 	"github.com/cornect/conform/suite"
 )
@@ -42,6 +43,10 @@ type runConfig struct {
 	DryRun         bool
 	OpenAPI        string
 	Concurrency    int // requests in flight at most
+	// FailedAuthLimit (--failed-auth-limit) paces the requests that must
+	// fail authentication, per minute; 0 takes the profile's.
+	FailedAuthLimit int
+	AuthCoverage    string // --auth-coverage: spread or full
 	// RequireAll (--require-all) fails the run when a MUST check is skipped
 	// for a token not set; CI (CI=true in the environment) does too, unless
 	// AllowSkips (--allow-skips).
@@ -85,6 +90,8 @@ func runFlags(getenv func(string) string) (*flag.FlagSet, *runConfig) {
 	fs.BoolVar(&c.Insecure, "insecure", false, "skip TLS certificate verification (never against a real deployment)")
 	fs.StringVar(&c.OpenAPI, "openapi", getenv("CONFORM_OPENAPI"), "OpenAPI document (`FILE|URL`) whose operations the auth and scope checks sweep (env CONFORM_OPENAPI); empty: the profile's endpoints")
 	fs.IntVar(&c.Concurrency, "concurrency", probe.DefaultConcurrency, "requests in flight at most, `N` ≥ 1; --concurrency 2 probes a small worker pool gently")
+	fs.IntVar(&c.FailedAuthLimit, "failed-auth-limit", 0, "requests that must fail authentication, `N` a minute at most, all operations together (the docs publish no number; default: the profile's rate_limit.failed_auth_per_minute, else 120)")
+	fs.StringVar(&c.AuthCoverage, "auth-coverage", string(suite.AuthSpread), "which operations each auth check probes, `MODE`: spread (each on every profile endpoint, one check per other operation, in turn) or full (every check on every operation)")
 	fs.BoolVar(&c.DryRun, "dry-run", false, "print which checks would run or skip, and why, and the operations --openapi would sweep, without sending the target a request")
 	fs.BoolVar(&c.RequireAll, "require-all", false, "exit 6 when a MUST check is skipped for a token not set (the default in CI: CI=true)")
 	fs.BoolVar(&c.AllowSkips, "allow-skips", false, "let MUST checks skipped for a token not set pass, even in CI")
@@ -161,6 +168,12 @@ func (c runConfig) Validate() error {
 	if c.Concurrency < 1 {
 		errs = append(errs, fmt.Errorf("--concurrency must be at least 1, got %d", c.Concurrency))
 	}
+	if c.FailedAuthLimit < 0 || c.FailedAuthLimit > fixtures.MaxLimitPerMinute {
+		errs = append(errs, fmt.Errorf("--failed-auth-limit must be between 1 and %d requests a minute, got %d", fixtures.MaxLimitPerMinute, c.FailedAuthLimit))
+	}
+	if c.AuthCoverage != "" && c.AuthCoverage != string(suite.AuthSpread) && c.AuthCoverage != string(suite.AuthFull) {
+		errs = append(errs, fmt.Errorf("--auth-coverage must be %s or %s, got %q", suite.AuthSpread, suite.AuthFull, c.AuthCoverage))
+	}
 	if c.LabelFilter != "" {
 		if _, err := types.ParseLabelFilter(c.LabelFilter); err != nil {
 			errs = append(errs, fmt.Errorf("--label-filter %q: %s", c.LabelFilter, plainText(err.Error())))
@@ -231,19 +244,21 @@ func withoutUserinfo(u *url.URL) string {
 // Redact returns the configuration for reports, token values masked.
 func (c runConfig) Redact() map[string]string {
 	m := map[string]string{
-		"base_url":        c.BaseURL,
-		"profile":         c.Profile,
-		"label_filter":    c.LabelFilter,
-		"focus":           strings.Join(c.Focus, ","),
-		"skip":            strings.Join(c.Skip, ","),
-		"request_timeout": c.RequestTimeout.String(),
-		"suite_timeout":   c.SuiteTimeout.String(),
-		"strict":          fmt.Sprint(c.Strict),
-		"ca_cert":         c.CACert,
-		"insecure":        fmt.Sprint(c.Insecure),
-		"openapi":         c.OpenAPI,
-		"concurrency":     fmt.Sprint(c.Concurrency),
-		"require_all":     fmt.Sprint(c.requireAll()),
+		"base_url":          c.BaseURL,
+		"profile":           c.Profile,
+		"label_filter":      c.LabelFilter,
+		"focus":             strings.Join(c.Focus, ","),
+		"skip":              strings.Join(c.Skip, ","),
+		"request_timeout":   c.RequestTimeout.String(),
+		"suite_timeout":     c.SuiteTimeout.String(),
+		"strict":            fmt.Sprint(c.Strict),
+		"ca_cert":           c.CACert,
+		"insecure":          fmt.Sprint(c.Insecure),
+		"openapi":           c.OpenAPI,
+		"concurrency":       fmt.Sprint(c.Concurrency),
+		"failed_auth_limit": fmt.Sprint(c.FailedAuthLimit),
+		"auth_coverage":     c.AuthCoverage,
+		"require_all":       fmt.Sprint(c.requireAll()),
 	}
 	for _, role := range probe.Roles() {
 		v := "not set"

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
+	"time"
 
 	"github.com/cornect/conform/fixtures"
 	"github.com/cornect/conform/internal/openapi"
@@ -29,7 +30,7 @@ func dryRun(ctx context.Context, cfg runConfig, prof *fixtures.Profile, tlsCfg *
 		}
 	}
 	byRole, _ := probe.Credentials(tokens)
-	planned := suite.Config{Profile: prof, Tokens: byRole, Filters: cfg.filters()}
+	planned := suite.Config{Profile: prof, Tokens: byRole, Filters: cfg.filters(), AuthCoverage: suite.AuthCoverage(cfg.AuthCoverage)}
 	plan, err := suite.Plan(planned)
 	if err != nil {
 		fmt.Fprintf(stderr, "conform run: %v\n", err)
@@ -76,5 +77,55 @@ func dryRun(ctx context.Context, cfg runConfig, prof *fixtures.Profile, tlsCfg *
 		fmt.Fprintf(stderr, "conform run: %v\n", suite.ErrNothingSelected)
 		return exitUsage
 	}
+	budget, err := suite.Budget(planned)
+	if err != nil {
+		fmt.Fprintf(stderr, "conform run: %v\n", err)
+		return exitUsage
+	}
+	var ops []fixtures.Endpoint
+	if sw != nil {
+		ops = sw.ops
+	}
+	printBudget(stdout, budget, runPaces(cfg, prof, ops), cfg.Verbose)
 	return exitOK
+}
+
+// printBudget prints the requests a run sends by class of pacing, and the
+// least time each takes within its limit: the run's time floor is the
+// longest of them (the classes are paced apart, and overlap). Failed
+// authentication and every class with a floor get a line; the others,
+// one per token and operation, a line together unless verbose.
+func printBudget(w io.Writer, budget []suite.ClassBudget, pace paces, verbose bool) {
+	fmt.Fprintf(w, "\nrequests by class, as against a conforming target:\n")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	var floor time.Duration
+	floorOf := ""
+	total, quiet, quietReqs := 0, 0, 0
+	for _, b := range budget {
+		limit, source := pace.of(b.LimitKey)
+		f := b.Floor(limit)
+		if f > floor {
+			floor, floorOf = f, b.Class
+		}
+		total += b.Requests + b.Provoked
+		if f == 0 && b.Class != probe.FailedAuthClass && !verbose {
+			quiet++
+			quietReqs += b.Requests + b.Provoked
+			continue
+		}
+		n := fmt.Sprintf("%d requests", b.Requests)
+		if b.Provoked > 0 {
+			n += fmt.Sprintf(" + %d past the limit on purpose", b.Provoked)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%d/min (%s)\tfloor %s\n", b.Class, n, limit, source, f.Round(time.Second))
+	}
+	if quiet > 0 {
+		fmt.Fprintf(tw, "  %d classes of a token on an operation\t%d requests\teach within its limit (-v lists them)\tfloor 0s\n", quiet, quietReqs)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "%d requests; time floor %s", total, floor.Round(time.Second))
+	if floorOf != "" {
+		fmt.Fprintf(w, ", set by %s", floorOf)
+	}
+	fmt.Fprintln(w)
 }

@@ -75,32 +75,48 @@ func TestOpenAPISweepCatchesTheOperationThatForgetsAuth(t *testing.T) {
 		t.Fatalf("without --openapi: exit %d, want 0 (the profile lacks the operation)\n%s", blind.code, blind.stdout)
 	}
 
-	path := filepath.Join(dir, "sweep.json")
-	res := runConform(t, env, "run", "--label-filter", "auth", "--openapi", srv.URL+"/openapi.json", "--json-report", path)
-	if res.code != exitViolations {
-		t.Fatalf("with --openapi: exit %d, want 1\n%s\n%s", res.code, res.stdout, res.stderr)
-	}
-	r := readJSONReport(t, path)
+	// Spread (the default): the one operation the profile lacks gets one
+	// auth check, the first, and that check fails on it. Full: every
+	// auth check probes it, and fails.
 	const op = "GET /companies/{id}/contacts"
-	for _, c := range r.Checks {
-		if c.ID != "AUTH-MISSING" && c.ID != "AUTH-EXPIRED" {
-			continue
+	var res runResult
+	for _, mode := range []string{"spread", "full"} {
+		path := filepath.Join(dir, mode+".json")
+		res = runConform(t, env, "run", "--label-filter", "auth", "--openapi", srv.URL+"/openapi.json", "--auth-coverage", mode, "--json-report", path)
+		if res.code != exitViolations {
+			t.Fatalf("with --openapi, %s: exit %d, want 1\n%s\n%s", mode, res.code, res.stdout, res.stderr)
 		}
-		if c.Status != report.Failed || !strings.Contains(c.Explanation(), "/companies/{id}/contacts") {
-			t.Errorf("%s: %s, want failed naming the contacts operation:\n%s", c.Name(), c.Status, c.Explanation())
+		r := readJSONReport(t, path)
+		for _, c := range r.Checks {
+			switch c.ID {
+			case "AUTH-MISSING", "AUTH-FORMAT", "AUTH-UNKNOWN", "AUTH-REVOKED", "AUTH-EXPIRED", "AUTH-UNBOUND", "AUTH-NON-MEMBER":
+			default:
+				continue // not a sweep of the operations
+			}
+			named := strings.Contains(c.Explanation(), "/companies/{id}/contacts")
+			probes := mode == "full" || c.ID == "AUTH-MISSING"
+			if probes && (c.Status != report.Failed || !named) {
+				t.Errorf("%s, %s: %s, want failed naming the contacts operation:\n%s", mode, c.Name(), c.Status, c.Explanation())
+			}
+			if !probes && c.Status != report.Passed {
+				t.Errorf("%s, %s: %s, want passed (it does not probe the contacts operation)\n%s", mode, c.Name(), c.Status, c.Explanation())
+			}
 		}
-	}
-	rows, _ := r.Coverage()
-	if len(rows) != 7 {
-		t.Errorf("coverage has %d operations, want the document's 7", len(rows))
-	}
-	for _, row := range rows {
-		want := report.Passed
-		if row.Operation == op {
-			want = report.Failed
+		rows, _ := r.Coverage()
+		if len(rows) != 7 {
+			t.Errorf("%s: coverage has %d operations, want the document's 7", mode, len(rows))
 		}
-		if got := row.Checks["AUTH-MISSING"]; got != want {
-			t.Errorf("coverage of %s under AUTH-MISSING: %s, want %s", row.Operation, got, want)
+		for _, row := range rows {
+			want := report.Passed
+			if row.Operation == op {
+				want = report.Failed
+			}
+			if got := row.Checks["AUTH-MISSING"]; got != want {
+				t.Errorf("%s: coverage of %s under AUTH-MISSING: %s, want %s", mode, row.Operation, got, want)
+			}
+			if _, judged := row.Checks["AUTH-EXPIRED"]; row.Operation == op && judged != (mode == "full") {
+				t.Errorf("%s: AUTH-EXPIRED judged %s: %v", mode, op, judged)
+			}
 		}
 	}
 	if !strings.Contains(res.stdout, op) {

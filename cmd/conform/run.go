@@ -133,14 +133,17 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer progress.Close()
 	live := aboveWriter{progress, term}
 
+	pace := runPaces(cfg, prof, ops)
 	client, err := probe.New(probe.Options{
-		BaseURL:     target.BaseURL,
-		Timeout:     cfg.RequestTimeout,
-		TLSConfig:   tlsCfg,
-		Credentials: creds,
-		Limits:      operationLimits(prof, ops),
-		UserAgent:   "conform/" + version.Build(),
-		Concurrency: cfg.Concurrency,
+		BaseURL:           target.BaseURL,
+		Timeout:           cfg.RequestTimeout,
+		TLSConfig:         tlsCfg,
+		Credentials:       creds,
+		Limits:            pace.operations,
+		UndocumentedLimit: pace.undocumented,
+		FailedAuthLimit:   pace.auth,
+		UserAgent:         "conform/" + version.Build(),
+		Concurrency:       cfg.Concurrency,
 		Logf: func(format string, args ...any) {
 			// Each wait, as it happens, for -v; the reports get a summary.
 			if cfg.Verbose {
@@ -178,6 +181,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Profile:      prof,
 		Operations:   ops,
 		Tokens:       byRole,
+		AuthCoverage: suite.AuthCoverage(cfg.AuthCoverage),
 		Strict:       cfg.Strict,
 		Filters:      cfg.filters(),
 		SuiteTimeout: cfg.SuiteTimeout,

@@ -1,0 +1,114 @@
+package suite
+
+import (
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/cornect/conform/internal/probe"
+)
+
+// The request budget of a run: what it sends in each class of pacing
+// (probe.Classify), worked out from the plan alone as against a conforming
+// target, for --dry-run. Each family declares what its setup sends and
+// each spec what its body sends beside the batch; a test holds the
+// declarations to what a run against the reference really sends.
+
+// ClassBudget is what a run sends in one class.
+type ClassBudget struct {
+	// Class is probe.FailedAuthClass, or a token and an operation
+	// ("CONFORM_TOKEN_READ GET /credits").
+	Class string
+	// LimitKey names the class's limit (probe.Classify).
+	LimitKey string
+	// Requests is how many requests the run paces in the class; Provoked
+	// how many more it sends past the limit on purpose (the rate-limit
+	// burst), unpaced.
+	Requests, Provoked int
+}
+
+// Floor is the least time the class's paced requests take at limit a
+// minute, from a full bucket of limit (the docs' token-bucket model):
+// the requests past the first limit come at limit a minute.
+func (b ClassBudget) Floor(limit int) time.Duration {
+	if limit <= 0 || b.Requests <= limit {
+		return 0
+	}
+	return time.Duration(b.Requests-limit) * time.Minute / time.Duration(limit)
+}
+
+// Budget returns a run's requests by class, the class that fails
+// authentication first, then by class name.
+func Budget(cfg Config) ([]ClassBudget, error) {
+	r, err := newRun(cfg)
+	if err != nil {
+		return nil, err
+	}
+	by := map[string]*ClassBudget{}
+	add := func(q probe.Request) {
+		class, limit := probe.Classify(q)
+		b := by[class]
+		if b == nil {
+			b = &ClassBudget{Class: class, LimitKey: limit}
+			by[class] = b
+		}
+		if q.Provoke {
+			b.Provoked++
+		} else {
+			b.Requests++
+		}
+	}
+	var runs []*spec
+	for _, f := range r.fams {
+		var runnable []*spec
+		for _, s := range f.specs {
+			if s.selected && s.missing == "" {
+				runnable = append(runnable, s)
+			}
+		}
+		if len(runnable) == 0 {
+			continue
+		}
+		runs = append(runs, runnable...)
+		if f.batch {
+			for _, s := range runnable {
+				if s.probes != nil {
+					for _, q := range s.probes() {
+						add(q)
+					}
+				}
+			}
+		}
+		if f.budget != nil {
+			for _, q := range f.budget(runnable) {
+				add(q)
+			}
+		}
+		for _, s := range runnable {
+			if s.budget != nil {
+				for _, q := range s.budget() {
+					add(q)
+				}
+			}
+		}
+	}
+	// The sweeps of scope look for operations not at the base URL when
+	// the auth checks did not.
+	if slices.ContainsFunc(runs, func(s *spec) bool { return s.sweepsOperations }) &&
+		!slices.ContainsFunc(runs, func(s *spec) bool { return s.failAuth != nil }) {
+		for _, q := range r.missingProbes() {
+			add(q)
+		}
+	}
+	out := make([]ClassBudget, 0, len(by))
+	for _, b := range by {
+		out = append(out, *b)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if (out[i].Class == probe.FailedAuthClass) != (out[j].Class == probe.FailedAuthClass) {
+			return out[i].Class == probe.FailedAuthClass
+		}
+		return out[i].Class < out[j].Class
+	})
+	return out, nil
+}
