@@ -23,6 +23,23 @@
 // minutes, and answers 403 ACCESS_DENIED when its signature is wrong or it
 // has expired.
 //
+// # Extra operations
+//
+// WithExtraOperations(n) adds n read operations (at most 10,000) so that a
+// sweep over an OpenAPI document with hundreds or thousands of operations
+// has a target that implements them all: GET /api/v1/extra/op0000/{item_id}
+// through GET /api/v1/extra/opNNNN/{item_id}, the op numbered from 0 in four
+// digits. Each passes the same checks as GET /companies/{id}: authentication
+// (with the per-client limit on failures), a per-token bucket of its own of
+// 120 per window, scope read; then it answers 404 NOT_FOUND, since it holds
+// no items. Another method is 405 with Allow: GET. Routing to one takes a
+// single map lookup beyond what a documented route takes, however many
+// there are. Faults and variations of the shared checks and of error shapes
+// apply to them; those tied to one documented endpoint do not. The served OpenAPI document lists them after the
+// documented paths, each with the security requirement, x-cornect-scope and
+// error responses of GET /companies/{id}; without the option it is the
+// embedded document, byte for byte.
+//
 // # Order of checks
 //
 // Every request passes the same checks in the same order, and the first that

@@ -21,10 +21,12 @@ var openAPIDocument []byte
 // rate limit.
 const endpointOpenAPI = "openapi_document"
 
-// OpenAPIDocument returns a copy of the OpenAPI document the server serves.
+// OpenAPIDocument returns a copy of the OpenAPI document a server serves
+// without WithExtraOperations.
 func OpenAPIDocument() []byte { return bytes.Clone(openAPIDocument) }
 
-// openAPI is GET /openapi.json and GET /api/v1/openapi.json.
+// openAPI is GET /openapi.json and GET /api/v1/openapi.json: the embedded
+// document, plus the operations of WithExtraOperations in its paths.
 func (s *Server) openAPI(*call) (reply, *apiError) {
-	return reply{status: http.StatusOK, raw: openAPIDocument, contentType: s.jsonContentType()}, nil
+	return reply{status: http.StatusOK, raw: s.openapi, contentType: s.jsonContentType()}, nil
 }

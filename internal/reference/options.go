@@ -16,6 +16,7 @@ type config struct {
 	latency          time.Duration
 	faults           []string
 	variations       []string
+	extraOps         int
 	problems         []string // invalid option values; New panics with them
 }
 
@@ -23,7 +24,7 @@ type config struct {
 type Option func(*config)
 
 // lowUnauthenticatedLimit is the unauthenticated limit under the
-// low-unauthenticated-limit variation, as if WithUnauthenticatedLimit(30).
+// low-unauthenticated-limit variation, as if WithUnauthenticatedLimit(60).
 const lowUnauthenticatedLimit = 60
 
 func defaultConfig() config {
@@ -62,7 +63,7 @@ func WithRateWindow(d time.Duration) Option {
 
 // WithUnauthenticatedLimit sets how many requests that fail authentication one
 // client IP may make per rate window before it gets 429 instead of 401. The
-// default is 300, and 30 with the low-unauthenticated-limit variation (the
+// default is 300, and 60 with the low-unauthenticated-limit variation (the
 // later of the two options wins); n must be at least 1.
 func WithUnauthenticatedLimit(n int) Option {
 	return func(cfg *config) {
@@ -97,6 +98,27 @@ func WithLatency(d time.Duration) Option {
 			return
 		}
 		cfg.latency = d
+	}
+}
+
+// maxExtraOperations bounds WithExtraOperations.
+const maxExtraOperations = 10000
+
+// WithExtraOperations adds n authenticated operations beyond the documented
+// six, for sweeping an OpenAPI document with hundreds or thousands of
+// operations against a target that implements every one of them. Operation
+// i (from 0) is GET /api/v1/extra/op%04d/{item_id}: it passes the same
+// authentication, per-token rate limit (120 per window) and scope check
+// (read) as GET /companies/{id}, and then answers 404 NOT_FOUND, since it
+// has no items. The served OpenAPI document lists them. The default is 0;
+// 0 <= n <= 10000.
+func WithExtraOperations(n int) Option {
+	return func(cfg *config) {
+		if n < 0 || n > maxExtraOperations {
+			cfg.invalid(fmt.Sprintf("WithExtraOperations: need 0 <= n <= %d, got %d", maxExtraOperations, n))
+			return
+		}
+		cfg.extraOps = n
 	}
 }
 

@@ -2,6 +2,7 @@ package reference
 
 import (
 	"io"
+	"iter"
 	"net"
 	"net/http"
 	"slices"
@@ -17,6 +18,8 @@ type Server struct {
 	faults     nameSet
 	variations nameSet
 	routes     []route
+	extras     map[string]*route // WithExtraOperations' routes, by op name
+	openapi    []byte            // the served document; immutable after New
 	data       *dataset          // the companies; immutable and shared
 	tokens     map[string]*token // by secret value; immutable after New
 	signingKey []byte            // signs presigned download URLs
@@ -41,11 +44,20 @@ func New(opts ...Option) *Server {
 	if len(cfg.problems) > 0 {
 		panic("reference.New: " + strings.Join(cfg.problems, "; "))
 	}
+	doc := openAPIDocument
+	if cfg.extraOps > 0 {
+		var err error
+		if doc, err = withExtraOperations(openAPIDocument, cfg.extraOps); err != nil {
+			panic("reference.New: the embedded openapi.json: " + err.Error())
+		}
+	}
 	s := &Server{
 		cfg:        cfg,
 		faults:     newNameSet(cfg.faults),
 		variations: newNameSet(cfg.variations),
 		routes:     routes(),
+		extras:     extraRoutes(cfg.extraOps),
+		openapi:    doc,
 		data:       companies(),
 		signingKey: []byte(randomHex(32)),
 		buckets:    make(map[string]*bucket),
@@ -166,8 +178,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) match(method, path string) (*route, map[string]string, *apiError) {
 	segments := strings.Split(path, "/")
 	var allow []string
-	for i := range s.routes {
-		rt := &s.routes[i]
+	for rt := range s.candidates(segments) {
 		params, ok := rt.matchPath(segments)
 		if !ok {
 			continue
@@ -183,6 +194,22 @@ func (s *Server) match(method, path string) (*route, map[string]string, *apiErro
 		return nil, nil, methodNotAllowed(allow)
 	}
 	return nil, nil, notFound("There is nothing at this URL.")
+}
+
+// candidates yields the routes that may match the path segments: the extra
+// operation of their shape, if any (a map lookup, however many there are),
+// then the documented routes.
+func (s *Server) candidates(segments []string) iter.Seq[*route] {
+	return func(yield func(*route) bool) {
+		if rt := s.extraRoute(segments); rt != nil && !yield(rt) {
+			return
+		}
+		for i := range s.routes {
+			if !yield(&s.routes[i]) {
+				return
+			}
+		}
+	}
 }
 
 // serve runs the checks after routing, under the lock.
