@@ -12,10 +12,13 @@ import (
 // rate the docs do not publish). After its first 429 a class goes single
 // file, each request waiting until the time Retry-After named, so a burst
 // of concurrent probes does not keep tripping the limit. The waiting of a
-// class is bounded by a budget for the whole run; past it, a 429 is
-// returned at once, marked Throttled, and the check judging it is
-// inconclusive rather than failed. The waits before retrying an
-// overloaded answer (502, 503, 504) come out of the same budget.
+// class is bounded by a budget that an answer refills: a class that keeps
+// being answered after its waits (a target that limits it to a pace
+// slower than conform's) goes on at that pace, while one whose waits get
+// it nothing but 429s spends the budget, and past it a 429 is returned at
+// once, marked Throttled, and the check judging it is inconclusive rather
+// than failed. The waits before retrying an overloaded answer (502, 503,
+// 504) come out of the same budget.
 type backoff struct {
 	mu      sync.Mutex
 	budget  time.Duration
@@ -94,6 +97,14 @@ func (c *class) block(d, budget time.Duration) bool {
 		c.spent += d
 	}
 	return true
+}
+
+// answered records an answer that was neither a 429 nor overloaded: the
+// waiting so far got the class somewhere, and its budget is whole again.
+func (c *class) answered() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.spent = 0
 }
 
 // spend pays d out of the class's budget without slowing the class: an

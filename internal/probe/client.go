@@ -37,12 +37,13 @@ type Options struct {
 	// (DefaultFailedAuthLimit). A target's 429s slow the class further, to
 	// what its Retry-After says.
 	FailedAuthLimit int
-	MaxRetryWait time.Duration // longest wait on one unprovoked 429, default 30s
-	MaxRetries   int           // unprovoked 429s waited out per request, default 100
+	MaxRetryWait    time.Duration // longest wait on one unprovoked 429, default 30s
+	MaxRetries      int           // unprovoked 429s waited out per request, default 100
 	// RetryBudget bounds the waiting on unprovoked 429s and overloaded
 	// answers of one class of requests (a token on an endpoint, or
-	// everything unauthenticated) over the whole run, default 3 minutes;
-	// past it a 429 is returned Throttled, a 502, 503 or 504 Overloaded.
+	// everything that fails authentication) between two answers of the
+	// class, default 3 minutes; past it a 429 is returned Throttled, a 502,
+	// 503 or 504 Overloaded.
 	RetryBudget time.Duration
 	// Now is the clock exchanges are timed with; nil is time.Now.
 	Now func() time.Time
@@ -224,11 +225,11 @@ func New(o Options) (*Client, error) {
 	once := tr.Clone()
 	once.DisableKeepAlives = true
 	return &Client{
-		base:   u,
-		http:   noRedirects(tr),
-		fresh:  noRedirects(once),
-		opts:   o,
-		redact: NewRedactor(o.Credentials...),
+		base:     u,
+		http:     noRedirects(tr),
+		fresh:    noRedirects(once),
+		opts:     o,
+		redact:   NewRedactor(o.Credentials...),
 		pace:     newPacer(o.Limits, o.UndocumentedLimit, o.FailedAuthLimit),
 		back:     newBackoff(o.RetryBudget),
 		slots:    make(chan struct{}, o.Concurrency),
@@ -338,6 +339,9 @@ func (c *Client) Do(ctx context.Context, r Request) Exchange {
 		}
 		release()
 		if !overloaded(ex.Status) {
+			if !r.Provoke {
+				cls.answered()
+			}
 			return ex
 		}
 		ex.Overloaded = true // unless a retry gets past it

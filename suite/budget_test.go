@@ -1,0 +1,164 @@
+package suite_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strings"
+	"syscall"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/cornect/conform/fixtures"
+	"github.com/cornect/conform/internal/memnet"
+	"github.com/cornect/conform/internal/probe"
+	"github.com/cornect/conform/internal/reference"
+	"github.com/cornect/conform/internal/report"
+	"github.com/cornect/conform/suite"
+)
+
+// inBubble names the scenario TestTheFailedAuthBudget runs in a process
+// of its own: Ginkgo runs once per process.
+const inBubble = "CONFORM_TEST_FAILED_AUTH_BUDGET"
+
+// budgetScenarios are the runs of TestTheFailedAuthBudget: a target
+// that limits failed authentication below conform's assumption, and one
+// that does not limit it at all.
+var budgetScenarios = map[string]struct {
+	extra, targetLimit int // operations beside the profile's; the target's limit per minute
+	paceLimit          int // the limit that sets the floor: the target's or conform's own
+}{
+	// The target allows 30 a minute per client, a number conform is not
+	// told (it assumes 120): its 429s set the pace.
+	"limited": {extra: 94, targetLimit: 30, paceLimit: 30},
+	// The target never limits: conform's own pace (120 a minute) does.
+	"unlimited": {extra: 294, targetLimit: fixtures.MaxLimitPerMinute, paceLimit: probe.DefaultFailedAuthLimit},
+}
+
+// TestTheFailedAuthBudget runs the whole suite over an OpenAPI-sized sweep
+// (the six operations of the profile and many more the reference serves).
+// On the fake clock of testing/synctest, with the reference and conform
+// on an in-memory network, a run takes the minutes it would take on a
+// real one, in well under a second. The run must finish within 1.2 times
+// the floor that the limit sets for the requests that fail
+// authentication (the requests past the bucket's first come at the limit's
+// rate), and never faster than it: those requests are paced. The plan's
+// budget must be what the run sent, and coverage must stay: every
+// operation gets a request that must fail authentication, and every check
+// passes.
+func TestTheFailedAuthBudget(t *testing.T) {
+	scenario := os.Getenv(inBubble)
+	if scenario == "" {
+		for name := range budgetScenarios {
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				cmd := exec.Command(os.Args[0], "-test.run", "^TestTheFailedAuthBudget$", "-test.v")
+				cmd.Env = append(os.Environ(), inBubble+"="+name)
+				out, err := cmd.CombinedOutput()
+				for _, line := range strings.Split(string(out), "\n") {
+					if msg, ok := strings.CutPrefix(line, "problem: "); ok {
+						t.Error(msg)
+					} else if msg, ok := strings.CutPrefix(line, "note: "); ok {
+						t.Log(msg)
+					}
+				}
+				if err != nil && !t.Failed() {
+					t.Fatalf("%v\n%s", err, out)
+				}
+			})
+		}
+		return
+	}
+	sc := budgetScenarios[scenario]
+	// Ginkgo asks for signals; the runtime's signal watcher must start
+	// outside the bubble.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	signal.Stop(sig)
+
+	// Ginkgo leaves a goroutine waiting for signals when it is done, which
+	// the bubble would wait for forever: the verdict is printed, and the
+	// process ends, from inside the bubble.
+	var problems []string
+	problem := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	end := func() {
+		for _, p := range problems {
+			fmt.Println("problem: " + strings.ReplaceAll(p, "\n", " | "))
+		}
+		if len(problems) > 0 {
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	extra, limit := sc.extra, sc.paceLimit
+	synctest.Test(t, func(t *testing.T) {
+		defer end()
+		ref := reference.New(reference.WithUnauthenticatedLimit(sc.targetLimit), reference.WithExtraOperations(extra))
+		ln := memnet.Listen()
+		srv := &http.Server{Handler: ref}
+		go func() { _ = srv.Serve(ln) }()
+		defer srv.Close()
+
+		prof := fixtures.Default()
+		ops := append([]fixtures.Endpoint(nil), prof.Endpoints...)
+		limits := prof.Limits()
+		for i := range extra {
+			e := fixtures.Endpoint{ID: fmt.Sprintf("extra_op%04d", i), Method: "GET", Path: fmt.Sprintf("/extra/op%04d/{item_id}", i), Scope: "read", LimitPerMinute: 120}
+			ops = append(ops, e)
+			limits[e.Key()] = e.LimitPerMinute
+		}
+		values := map[probe.Role]string{}
+		for name, v := range ref.Tokens() {
+			values[probe.Role(name)] = v
+		}
+		byRole, creds := probe.Credentials(values)
+		client, err := probe.New(probe.Options{BaseURL: "http://reference/api/v1", Credentials: creds, Limits: limits, Dial: ln.Dial})
+		if err != nil {
+			problem("%v", err)
+			return
+		}
+		cfg := suite.Config{Client: client, Profile: prof, Operations: ops, Tokens: byRole}
+
+		start := time.Now()
+		out, err := suite.Run(context.Background(), cfg)
+		took := time.Since(start)
+		if err != nil || out.Incomplete != "" {
+			problem("the run: %v %s", err, out.Incomplete)
+			return
+		}
+		for _, c := range out.Checks {
+			if c.Status != report.Passed && !(c.ID == "SCOPE-NO-SIDE-EFFECT" && c.Skip == report.SkipNotApplicable) {
+				problem("%s: %s\n%s", c.Name(), c.Status, c.Explanation())
+			}
+		}
+		sent := client.SentByClass()
+		failed := sent[probe.FailedAuthClass]
+		budget, err := suite.Budget(cfg)
+		if err != nil {
+			problem("%v", err)
+			return
+		}
+		if budget[0].Class != probe.FailedAuthClass || budget[0].Requests != failed {
+			problem("the plan counts %+v, the run sent %d requests that fail authentication", budget[0], failed)
+		}
+		// One per operation the profile lacks, every check on each of the
+		// profile's: 11 checks × 6 + 94, and a few of other checks.
+		if perSweep := 11*len(prof.Endpoints) + extra; failed < perSweep || failed > perSweep+15 {
+			problem("%d requests failed authentication, want the plan's %d and a few more", failed, perSweep)
+		}
+		floor := suite.ClassBudget{Requests: failed}.Floor(limit)
+		fmt.Printf("note: %d operations, %s: %d requests fail authentication; floor %s at %d/min; the run took %s (%.2f× the floor), %d requests in all, %d retries after 429",
+			len(ops), scenario, failed, floor, limit, took.Round(time.Second), float64(took)/float64(floor), client.Stats().Requests, client.Stats().Retries)
+		fmt.Println()
+		if took < floor {
+			problem("the run took %s, less than the floor of %s: the requests that fail authentication were not paced", took, floor)
+		}
+		if took > floor*12/10 {
+			problem("the run took %s, more than 1.2× the floor of %s", took, floor)
+		}
+	})
+}
