@@ -86,7 +86,7 @@ func dryRun(ctx context.Context, cfg runConfig, prof *fixtures.Profile, tlsCfg *
 	if sw != nil {
 		ops = sw.ops
 	}
-	printBudget(stdout, budget, runPaces(cfg, prof, ops), cfg.Verbose)
+	printBudget(stdout, budget, runPaces(cfg, prof, ops), cfg.Verbose, cfg.SuiteTimeout)
 	return exitOK
 }
 
@@ -95,7 +95,7 @@ func dryRun(ctx context.Context, cfg runConfig, prof *fixtures.Profile, tlsCfg *
 // longest of them (the classes are paced apart, and overlap). Failed
 // authentication and every class with a floor get a line; the others,
 // one per token and operation, a line together unless verbose.
-func printBudget(w io.Writer, budget []suite.ClassBudget, pace paces, verbose bool) {
+func printBudget(w io.Writer, budget []suite.ClassBudget, pace paces, verbose bool, timeout time.Duration) {
 	fmt.Fprintf(w, "\nrequests by class, as against a conforming target:\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	var floor time.Duration
@@ -128,4 +128,7 @@ func printBudget(w io.Writer, budget []suite.ClassBudget, pace paces, verbose bo
 		fmt.Fprintf(w, ", set by %s", floorOf)
 	}
 	fmt.Fprintln(w)
+	if floor > timeout {
+		fmt.Fprintf(w, "the floor is longer than --suite-timeout %s: the run would stop before its end; raise --suite-timeout, or the limit if the target allows more\n", timeout)
+	}
 }

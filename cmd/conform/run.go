@@ -30,7 +30,8 @@ import (
 // soft limit makes the collector work harder as the heap nears it): a run
 // keeps little, and garbage from large responses must not pile up. Only
 // for a run against a target: the embedded reference's data set needs
-// more, and serve and selftest keep references of their own.
+// more, and serve and selftest keep references of their own. A dry run
+// keeps only its plan.
 const runMemoryLimit = 40 << 20
 
 // runCmd is `conform run`: preflight, the suite, the reports, the verdict.
@@ -69,6 +70,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if cfg.DryRun {
+		// Nothing is kept but the plan, even of a document of thousands of operations.
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(runMemoryLimit))
 		return dryRun(ctx, cfg, prof, tlsCfg, stdout, early)
 	}
 	if plan, err := suite.Plan(suite.Config{Profile: prof, Filters: cfg.filters()}); err != nil || !slices.ContainsFunc(plan, func(p suite.Planned) bool { return p.Selected }) {

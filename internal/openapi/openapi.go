@@ -97,7 +97,7 @@ func Parse(doc []byte, source string) (ops []Operation, err error) {
 		}
 	}()
 	loader := openapi3.NewLoader() // IsExternalRefsAllowed is false: nothing is read but doc
-	t, err := loader.LoadFromData(doc)
+	t, err := load(loader, doc)
 	if err != nil {
 		var ext *openapi3.DisallowedExternalRefError
 		if errors.As(err, &ext) {
@@ -153,6 +153,24 @@ func Parse(doc []byte, source string) (ops []Operation, err error) {
 	}
 	sortOperations(ops)
 	return ops, nil
+}
+
+// load parses doc and resolves its references. A JSON document (FastAPI's,
+// most generators') is decoded as JSON: the library's loader reads every
+// document as YAML, which for a document of thousands of operations costs
+// hundreds of megabytes.
+func load(loader *openapi3.Loader, doc []byte) (*openapi3.T, error) {
+	if trimmed := bytes.TrimLeft(doc, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
+		return loader.LoadFromData(doc)
+	}
+	t := &openapi3.T{}
+	if json.Unmarshal(doc, t) != nil {
+		return loader.LoadFromData(doc) // not JSON after all, or not a document: the loader says which
+	}
+	if err := loader.ResolveRefsIn(t, nil); err != nil {
+		return nil, err
+	}
+	return t, nil
 }
 
 // Within tells the operations under basePath, the path of the base URL

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/cornect/conform/fixtures"
+	"github.com/cornect/conform/internal/reference"
+	"github.com/cornect/conform/internal/report"
+)
+
+// largeSweep runs the whole suite over an OpenAPI document of n
+// operations (the profile's six and the reference's extra ones), every
+// one of which the reference implements, and returns the run, its report
+// directory and how big each report is.
+func largeSweep(t *testing.T, n int) (hostileRun, string, map[string]int64) {
+	t.Helper()
+	ref := reference.New(reference.WithExtraOperations(n-6), reference.WithUnauthenticatedLimit(fixtures.MaxLimitPerMinute))
+	srv := httptest.NewServer(ref)
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	env := tokenEnv(ref.Tokens(), srv.URL+"/api/v1")
+	// The target allows what the sweep sends: conform's own pace of
+	// failed authentication is set to match, as its user would.
+	run, err := runConformMeasured(env, "run", "--openapi", srv.URL+"/openapi.json", "--failed-auth-limit", fmt.Sprint(fixtures.MaxLimitPerMinute), "--report-dir", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sizes := map[string]int64{}
+	for _, name := range []string{"report.json", "report.html", "junit.xml", "summary.md"} {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatalf("%s: %v\n%s\n%s", name, err, run.stdout, run.stderr)
+		}
+		sizes[name] = fi.Size()
+	}
+	return run, dir, sizes
+}
+
+// TestAFiveThousandOperationSweepStaysSmall sweeps 5,000 operations: the
+// run passes, its peak memory stays under 100 MiB, summary.md under 1 MiB,
+// and the JSON and HTML reports keep no more than 8 passing exchanges a
+// check: they grow with the operations' coverage (a few hundred bytes an
+// operation in JSON, a grid row in HTML) and with failures, not with the
+// exchanges that passed.
+func TestAFiveThousandOperationSweepStaysSmall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a 5,000-operation sweep")
+	}
+	const n = 5000
+	clean, dir, sizes := largeSweep(t, n)
+	if clean.code != exitOK {
+		t.Fatalf("exit %d, want 0\n%s\n%s", clean.code, clean.stdout, clean.stderr)
+	}
+	r := readJSONReport(t, filepath.Join(dir, "report.json"))
+	rows, _ := r.Coverage()
+	if len(rows) != n {
+		t.Errorf("coverage has %d operations, want %d", len(rows), n)
+	}
+	t.Logf("%d operations, passing: peak RSS %.1f MiB, %s; reports %v", n, float64(clean.maxRSS)/(1<<20), clean.elapsed.Round(1e8), sizes)
+	if clean.maxRSS > 100<<20 {
+		t.Errorf("peak RSS %.1f MiB, want at most 100 MiB", float64(clean.maxRSS)/(1<<20))
+	}
+	if sizes["summary.md"] > 1<<20 {
+		t.Errorf("summary.md is %d bytes, want at most 1 MiB", sizes["summary.md"])
+	}
+	var exchanges int
+	for _, c := range r.Checks {
+		if c.Status == report.Passed {
+			exchanges += len(c.Exchanges)
+		}
+	}
+	if exchanges > 8*len(r.Checks) {
+		t.Errorf("the passing checks keep %d exchanges, more than 8 each", exchanges)
+	}
+	if perOp := sizes["report.json"] / n; perOp > 1<<10 {
+		t.Errorf("report.json holds %d bytes an operation, want at most 1 KiB", perOp)
+	}
+	if perOp := sizes["report.html"] / n; perOp > 3<<10 {
+		t.Errorf("report.html holds %d bytes an operation, want at most 3 KiB", perOp)
+	}
+}
+
+// TestDryRunPrintsTheRequestBudget: --dry-run over a 100-operation
+// document prints the requests that fail authentication, their limit and
+// where it comes from, and the time floor it sets, which the coverage plan
+// and --failed-auth-limit change; bad values of the new flags are exit 2.
+func TestDryRunPrintsTheRequestBudget(t *testing.T) {
+	ref := reference.New(reference.WithExtraOperations(94))
+	srv := httptest.NewServer(ref)
+	t.Cleanup(srv.Close)
+	env := tokenEnv(ref.Tokens(), srv.URL+"/api/v1")
+	doc := srv.URL + "/openapi.json"
+	tests := []struct {
+		args  []string
+		lines []string
+	}{
+		{nil, []string{
+			"failed authentication  171 requests", "120/min (assumed: the docs publish none; --failed-auth-limit)  floor 26s",
+			"time floor 26s, set by failed authentication",
+		}},
+		{[]string{"--failed-auth-limit", "30"}, []string{"30/min (--failed-auth-limit)  floor 4m42s", "time floor 4m42s"}},
+		{[]string{"--auth-coverage", "full"}, []string{"failed authentication  1111 requests", "floor 8m16s"}},
+	}
+	for _, tt := range tests {
+		res := runConform(t, env, append([]string{"run", "--dry-run", "--openapi", doc}, tt.args...)...)
+		if res.code != exitOK {
+			t.Fatalf("%v: exit %d\n%s%s", tt.args, res.code, res.stdout, res.stderr)
+		}
+		for _, l := range tt.lines {
+			if !strings.Contains(collapseSpaces(res.stdout), l) {
+				t.Errorf("%v: the dry run lacks %q:\n%s", tt.args, l, res.stdout[strings.Index(res.stdout, "requests by class"):])
+			}
+		}
+	}
+	for _, bad := range [][]string{{"--failed-auth-limit", "-1"}, {"--failed-auth-limit", "20000"}, {"--auth-coverage", "some"}} {
+		if res := runConform(t, env, append([]string{"run", "--dry-run"}, bad...)...); res.code != exitUsage || !strings.Contains(res.stderr, bad[0]) {
+			t.Errorf("%v: exit %d, want %d naming the flag\n%s", bad, res.code, exitUsage, res.stderr)
+		}
+	}
+}
+
+// collapseSpaces turns every run of spaces into two, as tabwriter's
+// padding varies with the longest cell.
+func collapseSpaces(s string) string {
+	return regexp.MustCompile(` {2,}`).ReplaceAllString(s, "  ")
+}
