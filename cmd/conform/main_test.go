@@ -24,6 +24,9 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
+	if n := os.Getenv(serveExtraEnv); n != "" {
+		serveExtra(n)
+	}
 	dir, err := os.MkdirTemp("", "conform-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

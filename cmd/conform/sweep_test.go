@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -14,20 +18,71 @@ import (
 	"github.com/cornect/conform/internal/report"
 )
 
+// serveExtraEnv makes the test binary a reference server with that many
+// extra operations instead of running tests (TestMain): it prints the
+// environment of a run against it, one NAME=value a line, then a blank
+// line, and serves until its standard input closes.
+const serveExtraEnv = "CONFORM_TEST_SERVE_EXTRA"
+
+// serveExtra is the test binary in serveExtraEnv mode.
+func serveExtra(n string) {
+	extra, err := strconv.Atoi(n)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	ref := reference.New(reference.WithExtraOperations(extra), reference.WithUnauthenticatedLimit(fixtures.MaxLimitPerMinute))
+	srv := httptest.NewServer(ref)
+	for k, v := range tokenEnv(ref.Tokens(), srv.URL+"/api/v1") {
+		fmt.Printf("%s=%s\n", k, v)
+	}
+	fmt.Println()
+	_, _ = io.Copy(io.Discard, os.Stdin)
+	srv.Close()
+	os.Exit(0)
+}
+
 // largeSweep runs the whole suite over an OpenAPI document of n
 // operations (the profile's six and the reference's extra ones), every
 // one of which the reference implements, and returns the run, its report
-// directory and how big each report is.
+// directory and how big each report is. The reference runs in a process
+// of its own: a child's peak memory counts the test process's at the
+// fork (hostileRun.maxRSS), and a reference of thousands of operations
+// must weigh neither on this measure nor on those of later tests.
 func largeSweep(t *testing.T, n int) (hostileRun, string, map[string]int64) {
 	t.Helper()
-	ref := reference.New(reference.WithExtraOperations(n-6), reference.WithUnauthenticatedLimit(fixtures.MaxLimitPerMinute))
-	srv := httptest.NewServer(ref)
-	t.Cleanup(srv.Close)
+	server := exec.Command(os.Args[0])
+	server.Env = append(os.Environ(), fmt.Sprintf("%s=%d", serveExtraEnv, n-6))
+	stdin, err := server.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := server.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	server.Stderr = os.Stderr
+	if err := server.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stdin.Close()
+		_ = server.Wait()
+	})
+	env := map[string]string{}
+	lines := bufio.NewScanner(stdout)
+	for lines.Scan() && lines.Text() != "" {
+		k, v, _ := strings.Cut(lines.Text(), "=")
+		env[k] = v
+	}
+	base := env["CONFORM_BASE_URL"]
+	if base == "" {
+		t.Fatal("the reference server process printed no base URL")
+	}
 	dir := t.TempDir()
-	env := tokenEnv(ref.Tokens(), srv.URL+"/api/v1")
 	// The target allows what the sweep sends: conform's own pace of
 	// failed authentication is set to match, as its user would.
-	run, err := runConformMeasured(env, "run", "--openapi", srv.URL+"/openapi.json", "--failed-auth-limit", fmt.Sprint(fixtures.MaxLimitPerMinute), "--report-dir", dir)
+	run, err := runConformMeasured(env, "run", "--openapi", strings.TrimSuffix(base, "/api/v1")+"/openapi.json", "--failed-auth-limit", fmt.Sprint(fixtures.MaxLimitPerMinute), "--report-dir", dir)
 	if err != nil {
 		t.Fatal(err)
 	}
