@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 
+	"github.com/onsi/gomega/types"
+
 	"github.com/cornect/conform/fixtures"
 	"github.com/cornect/conform/internal/match"
 	"github.com/cornect/conform/internal/probe"
@@ -13,14 +15,17 @@ import (
 // its code, all of them sent as one batch, on the operations the coverage
 // plan gives it (authPlan).
 func (r *run) authFamily() *family {
-	judged := func(e match.ErrorExpectation) func(context.Context, *spec) {
-		return func(_ context.Context, s *spec) { s.judge(s.got, match.BeError(e)) }
+	// Each check judges each of its probes as it arrives: 401 and its code.
+	judged := func(id, variant string, e match.ErrorExpectation) *spec {
+		s := newSpec(id, variant, func(_ context.Context, s *spec) { s.judgeArrived() })
+		s.each = func() types.GomegaMatcher { return match.BeError(e) }
+		return s
 	}
 	literal := func(header *string) func(fixtures.Endpoint) probe.Request {
 		return func(e fixtures.Endpoint) probe.Request { return r.request(e, header, probe.Credential{}) }
 	}
 
-	missing := newSpec("AUTH-MISSING", "", judged(match.ErrorExpectation{Status: 401, Code: "MISSING_AUTH_HEADER"}))
+	missing := judged("AUTH-MISSING", "", match.ErrorExpectation{Status: 401, Code: "MISSING_AUTH_HEADER"})
 	missing.failAuth = literal(nil)
 	specs := []*spec{missing}
 
@@ -32,12 +37,12 @@ func (r *run) authFamily() *family {
 		{"empty header value", ""},
 	}
 	for _, f := range formats {
-		s := newSpec("AUTH-FORMAT", f.name, judged(match.ErrorExpectation{Status: 401, Code: "INVALID_TOKEN_FORMAT"}))
+		s := judged("AUTH-FORMAT", f.name, match.ErrorExpectation{Status: 401, Code: "INVALID_TOKEN_FORMAT"})
 		s.failAuth = literal(probe.Header(f.header))
 		specs = append(specs, s)
 	}
 
-	unknown := newSpec("AUTH-UNKNOWN", "", judged(match.ErrorExpectation{Status: 401, Code: "INVALID_TOKEN"}))
+	unknown := judged("AUTH-UNKNOWN", "", match.ErrorExpectation{Status: 401, Code: "INVALID_TOKEN"})
 	unknown.failAuth = literal(probe.Header("Bearer cornect_" + r.randomHex(16)))
 	specs = append(specs, unknown)
 
@@ -52,7 +57,7 @@ func (r *run) authFamily() *family {
 		{"AUTH-NON-MEMBER", probe.RoleNonMember, "NOT_WORKSPACE_MEMBER"},
 	}
 	for _, st := range states {
-		s := newSpec(st.id, "", judged(match.ErrorExpectation{Status: 401, Code: st.code}))
+		s := judged(st.id, "", match.ErrorExpectation{Status: 401, Code: st.code})
 		s.failAuth = func(e fixtures.Endpoint) probe.Request {
 			cred := r.token(st.role)
 			return r.request(e, bearer(cred), cred)
@@ -161,8 +166,12 @@ func (r *run) leaveOutMissing(specs []*spec) {
 	if len(missing) == 0 {
 		return
 	}
+	gone := func(ex probe.Exchange) bool { return missing[probe.OperationKey(ex.Method, ex.Path)] }
 	for _, s := range specs {
-		s.got = slices.DeleteFunc(s.got, func(ex probe.Exchange) bool { return missing[probe.OperationKey(ex.Method, ex.Path)] })
+		s.got = slices.DeleteFunc(s.got, gone)
+		s.mu.Lock()
+		s.arrived = slices.DeleteFunc(s.arrived, func(a arrival) bool { return gone(a.ex) })
+		s.mu.Unlock()
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -3,6 +3,8 @@ package suite
 import (
 	"context"
 
+	"github.com/onsi/gomega/types"
+
 	"github.com/cornect/conform/internal/match"
 	"github.com/cornect/conform/internal/probe"
 )
@@ -13,9 +15,8 @@ func (r *run) notFoundFamily() *family {
 	var specs []*spec
 	for _, id := range r.profile().NotFound {
 		e := r.endpoint(id)
-		s := newSpec("NOTFOUND-UNKNOWN-ID", e.Key(), func(_ context.Context, s *spec) {
-			s.judge(s.got, match.BeError(match.ErrorExpectation{Status: 404}))
-		}, readRoles())
+		s := newSpec("NOTFOUND-UNKNOWN-ID", e.Key(), func(_ context.Context, s *spec) { s.judgeArrived() }, readRoles())
+		s.each = func() types.GomegaMatcher { return match.BeError(match.ErrorExpectation{Status: 404}) }
 		s.probes = func() []probe.Request {
 			role, _ := r.pickToken(e, readRoles()...)
 			return []probe.Request{r.as(e, role)}

@@ -5,11 +5,16 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/cornect/conform/fixtures"
+	"github.com/cornect/conform/internal/match"
 	"github.com/cornect/conform/internal/probe"
+	"github.com/cornect/conform/internal/report"
 )
 
 // Building requests and sending them, for the families of checks.
@@ -135,10 +140,20 @@ func rolesFor(e fixtures.Endpoint) []probe.Role {
 }
 
 // doAll sends requests that do not depend on each other concurrently (within
-// the probe's pacing) and returns the exchanges in request order. Every
-// exchange is kept for the checks that look across the run.
+// the probe's pacing) and returns the exchanges in request order.
 func (r *run) doAll(ctx context.Context, reqs ...probe.Request) []probe.Exchange {
 	out := make([]probe.Exchange, len(reqs))
+	r.doEach(ctx, reqs, func(i int, ex probe.Exchange) { out[i] = ex })
+	return out
+}
+
+// doEach sends requests that do not depend on each other concurrently and
+// hands each exchange to each (from the request's goroutine) as it
+// arrives; nothing else keeps it whole, so a sweep of thousands is never
+// in memory at once. What the checks that look across the run need of
+// each is kept, in request order (seenOf).
+func (r *run) doEach(ctx context.Context, reqs []probe.Request, each func(i int, ex probe.Exchange)) {
+	seen := make([]seenExchange, len(reqs))
 	// As many goroutines as the client lets requests fly (--concurrency),
 	// not one per request: a sweep of thousands of operations would
 	// otherwise park thousands of them.
@@ -148,33 +163,72 @@ func (r *run) doAll(ctx context.Context, reqs ...probe.Request) []probe.Exchange
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
-			out[i] = r.cfg.Client.Do(ctx, q) // answers at once: cancelled
+			ex := r.cfg.Client.Do(ctx, q) // answers at once: cancelled
+			seen[i] = r.seenOf(ex)
+			each(i, ex)
 			continue
 		}
 		wg.Add(1)
 		r.goroutine(func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			out[i] = r.cfg.Client.Do(ctx, q)
+			ex := r.cfg.Client.Do(ctx, q)
+			seen[i] = r.seenOf(ex)
+			each(i, ex)
 		})
 	}
 	wg.Wait()
 	r.mu.Lock()
-	for _, ex := range out {
-		r.seen = append(r.seen, ex.Capped(seenBodyLimit, seenHeaderLimit))
-	}
+	r.seen = append(r.seen, seen...)
 	r.mu.Unlock()
-	return out
 }
 
-// seenBodyLimit and seenHeaderLimit are how much of each body and header
-// value the run keeps for the checks that look across it (leaks,
-// challenges, Retry-After): the whole body as read (a longer one fails its
-// own check's size rule), and header values up to what the leak scan needs.
-const (
-	seenBodyLimit   = probe.DefaultMaxBody
-	seenHeaderLimit = 4 << 10
-)
+// seenExchange is what the run keeps of every exchange for the checks that
+// look across it: a 401 or an answer with Retry-After without its body and
+// with only the headers those checks read (WWW-Authenticate, Retry-After),
+// any other its operation and status; and SECURITY-NO-LEAK's verdict on it,
+// judged on arrival over the whole of it; an exchange it finds fault with
+// is kept cut for evidence.
+type seenExchange struct {
+	ex   probe.Exchange
+	leak verdict
+}
+
+// seenHeaders are the response headers the checks across the run read.
+var seenHeaders = []string{"Www-Authenticate", "Retry-After"}
+
+// seenHeaderLimit caps each of those header values.
+const seenHeaderLimit = 4 << 10
+
+// leakLevel is SECURITY-NO-LEAK's level.
+func (r *run) leakLevel() report.Level { return lookup("SECURITY-NO-LEAK").Level }
+
+func (r *run) seenOf(ex probe.Exchange) seenExchange {
+	leak := assess(r.leakLevel(), r.cfg.Strict, []probe.Exchange{ex}, ex, match.NotLeak(r.leakSecret))
+	if len(leak.findings) > 0 && r.leaksKept.Add(1) <= failingEvidence {
+		kept := ex.ForEvidence().Detached()
+		return seenExchange{ex: kept, leak: leak.about(kept)}
+	}
+	if ex.Status != 401 && len(ex.Header.Values("Retry-After")) == 0 {
+		// Of an exchange no check across the run reads, what counts it:
+		// its operation, and whether it was answered.
+		kept := probe.Exchange{Seq: ex.Seq, Method: ex.Method, Path: ex.Path, Status: ex.Status, Throttled: ex.Throttled, Overloaded: ex.Overloaded, Summarized: true}
+		return seenExchange{ex: kept, leak: leak.about(kept)}
+	}
+	kept := ex.Summary()
+	for _, h := range seenHeaders {
+		for _, v := range ex.Header.Values(h) {
+			if len(v) > seenHeaderLimit {
+				v = v[:seenHeaderLimit]
+			}
+			if kept.Header == nil {
+				kept.Header = http.Header{}
+			}
+			kept.Header.Add(h, strings.Clone(v))
+		}
+	}
+	return seenExchange{ex: kept, leak: leak.about(kept)}
+}
 
 // do sends one request.
 func (r *run) do(ctx context.Context, q probe.Request) probe.Exchange {
@@ -188,11 +242,11 @@ func (s *spec) send(ctx context.Context, reqs ...probe.Request) []probe.Exchange
 	return exs
 }
 
-// seenSoFar returns every exchange of the run so far.
-func (r *run) seenSoFar() []probe.Exchange {
+// seenSoFar returns what the run kept of every exchange so far (seenOf).
+func (r *run) seenSoFar() []seenExchange {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]probe.Exchange(nil), r.seen...)
+	return slices.Clone(r.seen)
 }
 
 // randomHex returns n random bytes in hex, from the run's source.

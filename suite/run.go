@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -105,8 +106,12 @@ type run struct {
 	wg     sync.WaitGroup // every goroutine the run starts
 
 	mu     sync.Mutex
-	rotate map[string]int   // round-robin of tokens per endpoint, for pacing
-	seen   []probe.Exchange // every exchange of the run, for checks that look across it
+	rotate map[string]int // round-robin of tokens per endpoint, for pacing
+	seen   []seenExchange // every exchange of the run, for checks that look across it
+	// leakSecret is the unknown token SECURITY-NO-LEAK presents, known
+	// from the start: every exchange is judged for leaks as it arrives.
+	leakSecret string
+	leaksKept  atomic.Int64 // exchanges kept whole for SECURITY-NO-LEAK's evidence
 	// missing are operations of the sweep not found at the base URL,
 	// worked out once (missingOnce) from the auth checks' answers or, when
 	// those did not run, by findMissing.
@@ -138,6 +143,7 @@ func newRun(cfg Config) (*run, error) {
 		r.authFamily(), r.scopeFamily(), r.readAcceptedFamily(), r.creditsFamily(), r.notFoundFamily(), r.exportsFamily(),
 		r.validationFamily(), r.httpFamily(), r.securityFamily(), r.rateLimitFamily(), r.retryAfterFamily(),
 	}
+	r.leakSecret = "cornect_" + r.randomHex(16)
 	for _, f := range r.fams {
 		for _, s := range f.specs {
 			s.run, s.family = r, f

@@ -142,8 +142,9 @@ func (r *run) readAcceptedFamily() *family {
 		if len(s.got) == 0 {
 			s.skip("no operation needs only the read scope")
 		}
-		s.judge(s.got, match.BeAccepted())
+		s.judgeArrived()
 	})
+	s.each = match.BeAccepted
 	s.probes = func() []probe.Request {
 		var reqs []probe.Request
 		for _, e := range r.operationsWithScope("read") {

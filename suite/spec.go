@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
+	"sync"
 
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/gomega/types"
@@ -49,7 +51,15 @@ func newFamily(name string, specs ...*spec) *family {
 		if len(reqs) == 0 {
 			return
 		}
-		for i, ex := range f.specs[0].run.doAll(ctx, reqs...) {
+		got := make([]probe.Exchange, len(reqs))
+		f.specs[0].run.doEach(ctx, reqs, func(i int, ex probe.Exchange) {
+			if owner[i].each != nil {
+				owner[i].arrive(i, ex)
+				ex = ex.Summary() // the spec keeps its evidence
+			}
+			got[i] = ex
+		})
+		for i, ex := range got {
 			owner[i].got = append(owner[i].got, ex)
 		}
 	}
@@ -71,6 +81,12 @@ type spec struct {
 	// got holds what came back.
 	probes func() []probe.Request
 	got    []probe.Exchange
+	// each, when set, is the matcher of one of its probes: they are judged
+	// as they arrive (arrive), got holds what a report keeps of them, and
+	// the body settles the verdict with judgeArrived.
+	each    func() types.GomegaMatcher
+	mu      sync.Mutex
+	arrived []arrival
 	// failAuth, for an authentication check, builds its probe of one
 	// operation: a request that must fail authentication (authPlan).
 	failAuth func(e fixtures.Endpoint) probe.Request
@@ -150,6 +166,12 @@ func (s *spec) execute(nodeCtx SpecContext) {
 	}
 }
 
+// failingEvidence is how many exchanges that broke a rule a check keeps
+// whole (cut for evidence); the others are kept as summaries, their
+// violations all listed: a check that fails alike on 5,000 operations
+// shows the bodies of the first few.
+const failingEvidence = 32
+
 // passingEvidence is how many exchanges that broke no rule a check keeps,
 // as summaries: enough to show what was sent, few enough that a report
 // grows with failures, not with the operations swept.
@@ -165,11 +187,14 @@ func (s *spec) trimEvidence() {
 	}
 	var kept []probe.Exchange
 	index := map[int]int{} // old index → new
-	passing := 0
+	passing, failing := 0, 0
 	for i, ex := range s.res.Exchanges {
 		switch {
-		case named[i]:
+		case named[i] && failing < failingEvidence:
+			failing++
 			ex = ex.ForEvidence()
+		case named[i]:
+			ex = ex.Summary()
 		case passing == passingEvidence:
 			continue
 		default:
@@ -253,7 +278,13 @@ func (s *spec) judgeAt(level report.Level, actual any, m types.GomegaMatcher) {
 	if !s.acrossRun {
 		s.record(exs...)
 	}
-	v := assess(level, s.run.cfg.Strict, exs, actual, m)
+	s.conclude(assess(level, s.run.cfg.Strict, exs, actual, m), len(exs))
+}
+
+// conclude records a verdict over judged exchanges: an error of conform or
+// an exchange still throttled or overloaded ends the spec; otherwise its
+// findings, the verdict per operation and the status join the result.
+func (s *spec) conclude(v verdict, judged int) {
 	switch {
 	case v.err != nil:
 		s.stop(report.Error, "", "conform itself failed while judging (a defect of conform): "+v.err.Error())
@@ -264,7 +295,7 @@ func (s *spec) judgeAt(level report.Level, actual any, m types.GomegaMatcher) {
 		s.inconclusive(fmt.Sprintf("the target stayed overloaded (502, 503 or 504) for %s after conform retried with backoff; only 5xx overload was seen, nothing of its contract — rerun later, or with a lower --concurrency",
 			strings.Join(v.overloaded, ", ")))
 	}
-	s.res.Judged += len(exs)
+	s.res.Judged += judged
 	for _, f := range v.findings {
 		s.record(f.Exchange)
 		for _, v := range f.Violations {
@@ -381,4 +412,118 @@ func exchangesOf(actual any) []probe.Exchange {
 		return out
 	}
 	return nil
+}
+
+// Judging a sweep as it arrives. A batch of thousands of probes (a sweep
+// of a large OpenAPI document, against a target that answers each with
+// kilobytes) must not be held whole until its check judges it: each probe
+// of a spec with a matcher for one exchange (spec.each) is judged the
+// moment its answer arrives, and only what a report keeps of it stays —
+// cut for evidence when it broke a rule, a summary when it did not. The
+// spec's body then settles the verdict from those judgements, in request
+// order, as judge would have from the whole batch.
+
+// arrival is one probe judged as it arrived.
+type arrival struct {
+	index    int            // the request's place in its batch
+	ex       probe.Exchange // as kept
+	v        verdict        // of this exchange alone
+	evidence bool           // it broke a rule and keeps its evidence
+}
+
+// arrive judges one of the spec's probes with spec.each and returns what
+// is kept of it: cut for evidence when it broke a rule (as trimEvidence
+// would keep it: the failingEvidence first of the batch, a summary past
+// them), a summary when it did not. Safe to call from the request's
+// goroutine.
+func (s *spec) arrive(i int, ex probe.Exchange) probe.Exchange {
+	v := assess(s.check.Level, s.run.cfg.Strict, []probe.Exchange{ex}, ex, s.each())
+	failing := len(v.findings) > 0 || v.err != nil || ex.Throttled || ex.Overloaded
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	kept := ex.Summary()
+	if failing && s.keepEvidence(i) {
+		kept = ex.ForEvidence().Detached()
+	}
+	v = v.about(kept)
+	s.arrived = append(s.arrived, arrival{index: i, ex: kept, v: v, evidence: failing && !kept.Summarized})
+	return kept
+}
+
+// keepEvidence says whether the failing probe i of the batch keeps its
+// evidence: those of the failingEvidence lowest indexes do, whatever the
+// order they arrive in; one that falls out of them becomes a summary.
+// Called with s.mu held.
+func (s *spec) keepEvidence(i int) bool {
+	kept, last := 0, -1
+	for j, a := range s.arrived {
+		if a.evidence {
+			kept++
+			if last < 0 || a.index > s.arrived[last].index {
+				last = j
+			}
+		}
+	}
+	if kept < failingEvidence {
+		return true
+	}
+	if s.arrived[last].index < i {
+		return false
+	}
+	a := &s.arrived[last]
+	a.ex, a.evidence = a.ex.Summary(), false
+	a.v = a.v.about(a.ex)
+	return true
+}
+
+// sendJudged sends requests as the spec's evidence, each judged by
+// spec.each as it arrives, and settles the verdict (judgeArrived).
+func (s *spec) sendJudged(ctx context.Context, reqs ...probe.Request) {
+	s.run.doEach(ctx, reqs, func(i int, ex probe.Exchange) { s.arrive(i, ex) })
+	s.judgeArrived()
+}
+
+// judgeArrived settles the verdict of the probes judged as they arrived,
+// as judge does over exchanges held whole.
+func (s *spec) judgeArrived() {
+	if reason := s.run.stopReason(); reason != "" {
+		s.stop(report.NotRun, "", "not completed: the run stopped ("+reason+")")
+	}
+	s.mu.Lock()
+	arrived := slices.Clone(s.arrived)
+	s.mu.Unlock()
+	sort.SliceStable(arrived, func(i, j int) bool { return arrived[i].index < arrived[j].index })
+	all := verdict{status: report.Passed}
+	exs := make([]probe.Exchange, 0, len(arrived))
+	for _, a := range arrived {
+		exs = append(exs, a.ex)
+		all = all.and(a.v)
+	}
+	s.record(exs...)
+	s.conclude(all, len(exs))
+}
+
+// about is the verdict with its findings on ex, the form kept of the
+// exchange they were found on.
+func (v verdict) about(ex probe.Exchange) verdict {
+	v.findings = slices.Clone(v.findings)
+	for j := range v.findings {
+		v.findings[j].Exchange = ex
+	}
+	return v
+}
+
+// and joins two verdicts over different exchanges.
+func (v verdict) and(w verdict) verdict {
+	if report.Worse(w.status, v.status) {
+		v.status = w.status
+	}
+	if v.err == nil {
+		v.err = w.err
+	}
+	v.findings = append(v.findings, w.findings...)
+	v.throttled = append(v.throttled, w.throttled...)
+	v.overloaded = append(v.overloaded, w.overloaded...)
+	v.operations = append(v.operations, w.operations...)
+	return v
 }

@@ -2,8 +2,11 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -21,8 +24,13 @@ import (
 // serveExtraEnv makes the test binary a reference server with that many
 // extra operations instead of running tests (TestMain): it prints the
 // environment of a run against it, one NAME=value a line, then a blank
-// line, and serves until its standard input closes.
-const serveExtraEnv = "CONFORM_TEST_SERVE_EXTRA"
+// line, and serves until its standard input closes. With servePadEnv, it
+// pads every response of the API with that many bytes of white space (the
+// body stays JSON, and far too long).
+const (
+	serveExtraEnv = "CONFORM_TEST_SERVE_EXTRA"
+	servePadEnv   = "CONFORM_TEST_SERVE_PAD"
+)
 
 // serveExtra is the test binary in serveExtraEnv mode.
 func serveExtra(n string) {
@@ -32,7 +40,24 @@ func serveExtra(n string) {
 		os.Exit(2)
 	}
 	ref := reference.New(reference.WithExtraOperations(extra), reference.WithUnauthenticatedLimit(fixtures.MaxLimitPerMinute))
-	srv := httptest.NewServer(ref)
+	var h http.Handler = ref
+	if pad, _ := strconv.Atoi(os.Getenv(servePadEnv)); pad > 0 {
+		spaces := bytes.Repeat([]byte(" "), pad)
+		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			rec := httptest.NewRecorder()
+			ref.ServeHTTP(rec, r)
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			w.Header().Del("Content-Length")
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(rec.Body.Bytes())
+			if strings.HasPrefix(r.URL.Path, "/api/") {
+				_, _ = w.Write(spaces)
+			}
+		})
+	}
+	srv := httptest.NewServer(h)
 	for k, v := range tokenEnv(ref.Tokens(), srv.URL+"/api/v1") {
 		fmt.Printf("%s=%s\n", k, v)
 	}
@@ -49,10 +74,10 @@ func serveExtra(n string) {
 // of its own: a child's peak memory counts the test process's at the
 // fork (hostileRun.maxRSS), and a reference of thousands of operations
 // must weigh neither on this measure nor on those of later tests.
-func largeSweep(t *testing.T, n int) (hostileRun, string, map[string]int64) {
+func largeSweep(t *testing.T, n, pad int) (hostileRun, string, map[string]int64) {
 	t.Helper()
 	server := exec.Command(os.Args[0])
-	server.Env = append(os.Environ(), fmt.Sprintf("%s=%d", serveExtraEnv, n-6))
+	server.Env = append(os.Environ(), fmt.Sprintf("%s=%d", serveExtraEnv, n-6), fmt.Sprintf("%s=%d", servePadEnv, pad))
 	stdin, err := server.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -108,14 +133,40 @@ func TestAFiveThousandOperationSweepStaysSmall(t *testing.T) {
 		t.Skip("a 5,000-operation sweep")
 	}
 	const n = 5000
-	clean, dir, sizes := largeSweep(t, n)
+	clean, dir, sizes := largeSweep(t, n, 0)
 	if clean.code != exitOK {
 		t.Fatalf("exit %d, want 0\n%s\n%s", clean.code, clean.stdout, clean.stderr)
 	}
-	r := readJSONReport(t, filepath.Join(dir, "report.json"))
-	rows, _ := r.Coverage()
-	if len(rows) != n {
-		t.Errorf("coverage has %d operations, want %d", len(rows), n)
+	// Read lightly: the test process's own peak counts in the peak of every
+	// child it starts later (hostileRun.maxRSS), and the whole report of
+	// 5,000 operations, held to its schema, is tens of MiB.
+	var r struct {
+		Checks []struct {
+			Status     report.Status     `json:"status"`
+			Exchanges  []json.RawMessage `json:"exchanges"`
+			Operations []struct {
+				Method string `json:"method"`
+				Path   string `json:"path"`
+			} `json:"operations"`
+		} `json:"checks"`
+	}
+	f, err := os.Open(filepath.Join(dir, "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = json.NewDecoder(f).Decode(&r)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := map[string]bool{}
+	for _, c := range r.Checks {
+		for _, o := range c.Operations {
+			ops[o.Method+" "+o.Path] = true
+		}
+	}
+	if len(ops) != n {
+		t.Errorf("the checks judged %d operations, want %d", len(ops), n)
 	}
 	t.Logf("%d operations, passing: peak RSS %.1f MiB, %s; reports %v", n, float64(clean.maxRSS)/(1<<20), clean.elapsed.Round(1e8), sizes)
 	if clean.maxRSS > 100<<20 {
@@ -184,4 +235,27 @@ func TestDryRunPrintsTheRequestBudget(t *testing.T) {
 // padding varies with the longest cell.
 func collapseSpaces(s string) string {
 	return regexp.MustCompile(` {2,}`).ReplaceAllString(s, "  ")
+}
+
+// TestASweepOfATargetThatFailsEverywhereStaysBounded sweeps 1,000
+// operations of a target that pads every response with 80 KiB: every
+// probe fails (its body is far too long), and the run still stays under
+// 100 MiB, each probe judged as it arrives and kept as evidence only for
+// the first few failures of a check.
+func TestASweepOfATargetThatFailsEverywhereStaysBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a 1,000-operation sweep")
+	}
+	const n = 1000
+	run, _, sizes := largeSweep(t, n, 80<<10)
+	if run.code != exitViolations {
+		t.Fatalf("exit %d, want 1\n%s", run.code, run.stderr)
+	}
+	t.Logf("%d operations, every response padded: peak RSS %.1f MiB, %s; reports %v", n, float64(run.maxRSS)/(1<<20), run.elapsed.Round(1e8), sizes)
+	if run.maxRSS > 100<<20 {
+		t.Errorf("peak RSS %.1f MiB, want at most 100 MiB", float64(run.maxRSS)/(1<<20))
+	}
+	if sizes["summary.md"] > 1<<20 {
+		t.Errorf("summary.md is %d bytes, want at most 1 MiB", sizes["summary.md"])
+	}
 }

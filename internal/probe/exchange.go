@@ -86,6 +86,15 @@ func (e Exchange) ForEvidence() Exchange {
 	return e
 }
 
+// Detached is the exchange once judged, as reports keep it: its body as
+// text only (the bytes are for judging), in a copy of its own, so a part
+// cut from a larger body (ForEvidence) no longer keeps the whole in memory.
+func (e Exchange) Detached() Exchange {
+	e.Body = nil
+	e.BodyText = strings.Clone(e.BodyText)
+	return e
+}
+
 // Capped is the exchange for checks that look across the run (leaks,
 // challenges, Retry-After): its body as text only, cut to bodyLimit bytes,
 // and each response header value cut to headerLimit.

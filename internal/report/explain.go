@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -26,7 +27,11 @@ func (c Check) Explanation() string {
 	} else {
 		fmt.Fprintf(&b, "the response breaks the contract (%s)\n", count)
 	}
-	for _, i := range order {
+	shown := order
+	if len(order) > ExplainedResponses {
+		shown = order[:ExplainedResponses]
+	}
+	for _, i := range shown {
 		vs := byExchange[i]
 		if i >= 0 && i < len(c.Exchanges) {
 			ex := c.Exchanges[i]
@@ -41,10 +46,55 @@ func (c Check) Explanation() string {
 			b.WriteString(c.Exchanges[i].Evidence("    "))
 		}
 	}
+	if rest := order[len(shown):]; len(rest) > 0 {
+		explainRest(&b, rest, byExchange)
+	}
 	if c.Reason != "" {
 		b.WriteString("\n" + c.Reason + "\n")
 	}
 	return b.String()
+}
+
+// ExplainedResponses is how many responses that broke the contract an
+// explanation spells out with their evidence; the others are counted by
+// violation. A check failing alike on 5,000 operations reads in a screen,
+// and the JSON report still lists every violation with its operation.
+const ExplainedResponses = 20
+
+// explainRest counts the violations of the responses not spelled out, the
+// most frequent first, and names a few of their operations.
+func explainRest(b *strings.Builder, rest []int, byExchange map[int][]Violation) {
+	type kind struct {
+		text string
+		ops  []string
+	}
+	var kinds []*kind
+	index := map[string]*kind{}
+	for _, i := range rest {
+		for _, v := range byExchange[i] {
+			k := index[v.String()]
+			if k == nil {
+				k = &kind{text: v.String()}
+				index[k.text] = k
+				kinds = append(kinds, k)
+			}
+			k.ops = append(k.ops, v.Operation)
+		}
+	}
+	sort.SliceStable(kinds, func(i, j int) bool { return len(kinds[i].ops) > len(kinds[j].ops) })
+	fmt.Fprintf(b, "\nand %s (every violation, with its operation, is in the JSON report):\n", plural(len(rest), "more response"))
+	const kindsShown, opsShown = 10, 3
+	for n, k := range kinds {
+		if n == kindsShown {
+			fmt.Fprintf(b, "  … and %s\n", plural(len(kinds)-kindsShown, "other kind of violation"))
+			break
+		}
+		ops := strings.Join(k.ops[:min(len(k.ops), opsShown)], ", ")
+		if len(k.ops) > opsShown {
+			ops += ", …"
+		}
+		fmt.Fprintf(b, "  ✗ %s — %d× (%s)\n", k.text, len(k.ops), ops)
+	}
 }
 
 // Headline is the outcome in one line: the first violation and where it

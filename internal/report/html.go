@@ -70,6 +70,8 @@ type htmlCheck struct {
 	ExplainTitle string
 	Took         string
 	Exchanges    []htmlExchange
+	// MoreExchanges are those past the first ExplainedResponses, left to the JSON report.
+	MoreExchanges int
 }
 
 type htmlExchange struct {
@@ -121,7 +123,11 @@ func newHTMLPage(r Result) htmlPage {
 		if strings.HasPrefix(c.Source, "https://") || strings.HasPrefix(c.Source, "http://") {
 			hc.SourceURL = c.Source
 		}
-		for _, e := range c.Exchanges {
+		for i, e := range c.Exchanges {
+			if i == ExplainedResponses {
+				hc.MoreExchanges = len(c.Exchanges) - i
+				break
+			}
 			hc.Exchanges = append(hc.Exchanges, htmlExchange{Line: e.Line(), Outcome: e.Outcome(), Evidence: e.Evidence("")})
 		}
 		return hc

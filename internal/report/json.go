@@ -1,6 +1,8 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"io"
 
@@ -29,10 +31,48 @@ func JSON(w io.Writer, r Result) error {
 		},
 		Result: capBodies(r),
 	}
+	// The document without its checks, then each check in its place: a
+	// report of thousands of exchanges is never in memory twice over as
+	// one encoding; the bytes are those of encoding the whole at once.
+	checks := doc.Checks
+	doc.Checks = []Check{}
+	var skeleton bytes.Buffer
+	if err := encodeJSON(&skeleton, doc, ""); err != nil {
+		return err
+	}
+	const empty = "\n  \"checks\": [],\n"
+	head, tail, ok := bytes.Cut(skeleton.Bytes(), []byte(empty))
+	if !ok || len(checks) == 0 {
+		_, err := w.Write(skeleton.Bytes())
+		return err
+	}
+	bw := bufio.NewWriter(w)
+	bw.Write(head)
+	bw.WriteString("\n  \"checks\": [")
+	var one bytes.Buffer
+	for i, c := range checks {
+		if i > 0 {
+			bw.WriteString(",")
+		}
+		bw.WriteString("\n    ")
+		one.Reset()
+		if err := encodeJSON(&one, c, "    "); err != nil {
+			return err
+		}
+		bw.Write(bytes.TrimSuffix(one.Bytes(), []byte("\n")))
+	}
+	bw.WriteString("\n  ],\n")
+	bw.Write(tail)
+	return bw.Flush()
+}
+
+// encodeJSON writes v indented by two spaces after prefix, bodies
+// readable ("<" rather than "\u003c").
+func encodeJSON(w io.Writer, v any, prefix string) error {
 	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false) // bodies stay readable: "<" rather than "\u003c"
-	return enc.Encode(doc)
+	enc.SetIndent(prefix, "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
 }
 
 // jsonReport is the document JSON writes: the schema version and the
