@@ -77,8 +77,11 @@ func (r *run) authFamily() *family {
 	batch := f.setup
 	f.setup = func(ctx context.Context, runnable []*spec) {
 		batch(ctx, runnable)
+		if len(runnable) == 0 {
+			return // nothing probed: findMissing works it out for the sweeps that need it
+		}
 		r.missingOnce.Do(func() {
-			r.leaveOutMissing(runnable)
+			r.leaveOutMissing(ctx, runnable)
 			r.missingFound = true
 		})
 	}
@@ -143,24 +146,52 @@ func (r *run) isMissing(e fixtures.Endpoint) bool {
 
 // leaveOutMissing takes out of the auth checks the operations an OpenAPI
 // document lists, the profile does not know, and the target answered with
-// 404 to every authentication probe: they are not at the base URL (a
-// route of another app, a document that drifted), which is a coverage
-// finding, not a violation of every auth check. The profile's operations
-// are the contract: a 404 there stays a violation.
-func (r *run) leaveOutMissing(specs []*spec) {
+// 404 to every authentication probe, one at least without a token of the
+// run: they are not at the base URL (a route of another app, a document
+// that drifted), which is a coverage finding, not a violation of every
+// auth check. A 404 to a token of the run alone is no such evidence (a
+// target may hide its resources from a non-member that way): such an
+// operation gets one request without credentials, and its answer decides.
+// The profile's operations are the contract: a 404 there stays a
+// violation.
+func (r *run) leaveOutMissing(ctx context.Context, specs []*spec) {
 	known := r.profileKnows()
-	answers := map[string][]int{} // operation → statuses of its auth probes
+	all404 := map[string]bool{} // operation → every auth probe got 404
+	tokenless := map[string]bool{}
+	var order []string
 	for _, s := range specs {
 		for _, ex := range s.got {
-			if k := probe.OperationKey(ex.Method, ex.Path); !known[k] {
-				answers[k] = append(answers[k], ex.Status)
+			k := probe.OperationKey(ex.Method, ex.Path)
+			if known[k] {
+				continue
 			}
+			if _, ok := all404[k]; !ok {
+				all404[k] = true
+				order = append(order, k)
+			}
+			all404[k] = all404[k] && ex.Status == 404
+			tokenless[k] = tokenless[k] || ex.Role == ""
 		}
 	}
 	missing := map[string]bool{}
-	for k, statuses := range answers {
-		if !slices.ContainsFunc(statuses, func(st int) bool { return st != 404 }) {
+	var ask []probe.Request
+	for _, k := range order {
+		switch {
+		case !all404[k]:
+		case tokenless[k]:
 			missing[k] = true
+		default:
+			for _, e := range r.operations() {
+				if e.Key() == k {
+					ask = append(ask, r.request(e, nil, probe.Credential{}))
+					break
+				}
+			}
+		}
+	}
+	for _, ex := range r.doAll(ctx, ask...) {
+		if ex.Status == 404 {
+			missing[probe.OperationKey(ex.Method, ex.Path)] = true
 		}
 	}
 	if len(missing) == 0 {
@@ -195,7 +226,7 @@ func (r *run) findMissing(ctx context.Context) {
 			return
 		}
 		probed := &spec{got: r.doAll(ctx, reqs...)}
-		r.leaveOutMissing([]*spec{probed})
+		r.leaveOutMissing(ctx, []*spec{probed})
 	})
 }
 
@@ -213,10 +244,13 @@ func (r *run) missingProbes() []probe.Request {
 }
 
 // profileKnows says, by operation key, which operations the profile has.
+// The map is the run's: read it, never write it.
 func (r *run) profileKnows() map[string]bool {
-	known := map[string]bool{}
-	for _, e := range r.profile().Endpoints {
-		known[e.Key()] = true
-	}
-	return known
+	r.knownOnce.Do(func() {
+		r.known = map[string]bool{}
+		for _, e := range r.profile().Endpoints {
+			r.known[e.Key()] = true
+		}
+	})
+	return r.known
 }

@@ -38,17 +38,25 @@ func (r *run) creditsFamily() *family {
 	})
 
 	f := &family{name: "insufficient credits", specs: []*spec{insufficient, noCharge}}
-	f.budget = func([]*spec) []probe.Request {
-		balance := r.as(r.endpoint(r.profile().Credits.BalanceEndpoint), probe.RoleNoCredits)
-		return []probe.Request{balance, r.as(r.endpoint(r.profile().Credits.ExportEndpoint), probe.RoleNoCredits), balance}
+	// Each on a connection of its own: the reads of the balance must not
+	// queue behind the export they watch.
+	balance := func() probe.Request {
+		q := r.as(r.endpoint(r.profile().Credits.BalanceEndpoint), probe.RoleNoCredits)
+		q.FreshConnection = true
+		return q
 	}
+	create := func() probe.Request {
+		q := r.as(r.endpoint(r.profile().Credits.ExportEndpoint), probe.RoleNoCredits)
+		q.Body = r.profile().Credits.ChargeableBody
+		q.FreshConnection = true
+		return q
+	}
+	f.budget = func([]*spec) []probe.Request { return []probe.Request{balance(), create(), balance()} }
 	f.setup = func(ctx context.Context, runnable []*spec) {
 		if !slices.Contains(runnable, insufficient) && !slices.Contains(runnable, noCharge) {
 			return
 		}
-		balance := r.as(r.endpoint(r.profile().Credits.BalanceEndpoint), probe.RoleNoCredits)
-		balance.FreshConnection = true // never queued behind the export it watches
-		before = r.do(ctx, balance)
+		before = r.do(ctx, balance())
 		c, ok := match.ParseCredits(before)
 		switch {
 		case !ok:
@@ -60,11 +68,8 @@ func (r *run) creditsFamily() *family {
 				probe.RoleNoCredits.Var(), *c.Balance)
 			return
 		}
-		create := r.as(r.endpoint(r.profile().Credits.ExportEndpoint), probe.RoleNoCredits)
-		create.Body = r.profile().Credits.ChargeableBody
-		create.FreshConnection = true
-		refused = r.do(ctx, create)
-		after = r.do(ctx, balance)
+		refused = r.do(ctx, create())
+		after = r.do(ctx, balance())
 	}
 	return f
 }

@@ -54,14 +54,13 @@ func (r *run) exportsFamily() *family {
 		s.judge(got, match.BeError(match.ErrorExpectation{Status: r.profile().Exports.NotReadyStatus}))
 	})
 
-	otherWorkspace := newSpec("NOTFOUND-OTHER-WORKSPACE", "", func(ctx context.Context, s *spec) {
-		needExport(s)
-		// The workspaces (from GET /credits) and the probes, all at once;
-		// the probes are only judged when the workspaces differ.
+	// workspaceProbes are NOTFOUND-OTHER-WORKSPACE's requests: the two
+	// workspaces (from GET /credits), then each probe twice, on the export
+	// id with the other workspace's token and on a random id, to compare
+	// the answers.
+	workspaceProbes := func(id string) []probe.Request {
 		bal := r.endpoint(r.profile().Credits.BalanceEndpoint)
 		reqs := []probe.Request{r.as(bal, probe.RoleReadWrite), r.as(bal, probe.RoleNoCredits)}
-		// Each probe twice: on the other workspace's export, and on a
-		// random id, to compare the answers.
 		probes := []string{r.profile().Exports.StatusEndpoint, r.profile().Exports.DownloadEndpoint}
 		for _, pid := range probes {
 			e := r.endpoint(pid)
@@ -70,7 +69,14 @@ func (r *run) exportsFamily() *family {
 		for _, pid := range probes {
 			reqs = append(reqs, r.as(r.endpoint(pid), probe.RoleNoCredits))
 		}
-		exs := r.doAll(ctx, reqs...)
+		return reqs
+	}
+	otherWorkspace := newSpec("NOTFOUND-OTHER-WORKSPACE", "", func(ctx context.Context, s *spec) {
+		needExport(s)
+		// The workspaces and the probes, all at once; the probes are only
+		// judged when the workspaces differ.
+		probes := []string{r.profile().Exports.StatusEndpoint, r.profile().Exports.DownloadEndpoint}
+		exs := r.doAll(ctx, workspaceProbes(id)...)
 		a, okA := match.ParseCredits(exs[0])
 		b, okB := match.ParseCredits(exs[1])
 		if !okA || !okB || a.WorkspaceID == "" || a.WorkspaceID == b.WorkspaceID {
@@ -95,16 +101,7 @@ func (r *run) exportsFamily() *family {
 	notReady.budget = func() []probe.Request {
 		return []probe.Request{r.as(r.endpoint(r.profile().Exports.DownloadEndpoint), probe.RoleReadWrite)}
 	}
-	otherWorkspace.budget = func() []probe.Request {
-		bal := r.endpoint(r.profile().Credits.BalanceEndpoint)
-		reqs := []probe.Request{r.as(bal, probe.RoleReadWrite), r.as(bal, probe.RoleNoCredits)}
-		for range 2 {
-			for _, pid := range []string{r.profile().Exports.StatusEndpoint, r.profile().Exports.DownloadEndpoint} {
-				reqs = append(reqs, r.as(r.endpoint(pid), probe.RoleNoCredits))
-			}
-		}
-		return reqs
-	}
+	otherWorkspace.budget = func() []probe.Request { return workspaceProbes("") }
 	f := &family{name: "an export that is not ready yet", specs: []*spec{notReady, otherWorkspace}}
 	f.budget = func([]*spec) []probe.Request {
 		return []probe.Request{r.as(r.endpoint(r.profile().Exports.CreateEndpoint), probe.RoleReadWrite)}

@@ -38,6 +38,13 @@ func (r *run) rateLimitFamily() *family {
 		}
 	}
 
+	// provoked is a request of the burst's token, sent past the limit on purpose.
+	provoked := func() probe.Request {
+		q := r.as(e, role)
+		q.Provoke = true
+		return q
+	}
+
 	limited := newSpec("RATE-LIMIT-429", "", func(_ context.Context, s *spec) {
 		if first == nil {
 			s.record(last)
@@ -64,9 +71,7 @@ func (r *run) rateLimitFamily() *family {
 		if r.clock.Sleep(ctx, wait+50*time.Millisecond) != nil {
 			s.stop(report.NotRun, "", "not completed: the run stopped while waiting out Retry-After")
 		}
-		q := r.as(e, role)
-		q.Provoke = true
-		s.judge(s.send(ctx, q)[0], match.BeAccepted())
+		s.judge(s.send(ctx, provoked())[0], match.BeAccepted())
 	}, Need{role})
 
 	perToken := newSpec("RATE-LIMIT-PER-TOKEN", "", func(_ context.Context, s *spec) {
@@ -78,19 +83,17 @@ func (r *run) rateLimitFamily() *family {
 	}, Need{role}, others)
 
 	// A conforming target refuses the burst's last request (the limit plus
-	// its margin) at the latest; the plan counts the whole burst.
-	provoked := func() probe.Request {
-		q := r.as(e, role)
-		q.Provoke = true
-		return q
-	}
+	// its margin) at the latest; the plan counts the whole burst, at most
+	// what is sent (the burst stops after the wave that met its 429).
 	recovery.budget = func() []probe.Request { return []probe.Request{provoked()} }
-	perToken.budget = func() []probe.Request {
+	// Another token's request once the first is past the limit.
+	otherToken := func() probe.Request {
 		o, _ := r.pickToken(e, others...)
 		q := r.as(e, o)
 		q.Provoke = true
-		return []probe.Request{q}
+		return q
 	}
+	perToken.budget = func() []probe.Request { return []probe.Request{otherToken()} }
 	f := &family{name: "rate limit", specs: []*spec{limited, perToken, recovery}}
 	f.budget = func([]*spec) []probe.Request {
 		reqs := make([]probe.Request, e.LimitPerMinute+rl.Margin)
@@ -109,8 +112,7 @@ func (r *run) rateLimitFamily() *family {
 			n := min(burstWave, limit-sent)
 			reqs := make([]probe.Request, n)
 			for i := range reqs {
-				reqs[i] = r.as(e, role)
-				reqs[i].Provoke = true
+				reqs[i] = provoked()
 			}
 			exs := r.doAll(ctx, reqs...)
 			sent += n
@@ -126,10 +128,7 @@ func (r *run) rateLimitFamily() *family {
 		// At once, while the burst's token is still past the limit: the
 		// other token has a bucket of its own.
 		if first != nil && slices.Contains(runnable, perToken) {
-			o, _ := r.pickToken(e, others...)
-			q := r.as(e, o)
-			q.Provoke = true
-			ex := r.do(ctx, q)
+			ex := r.do(ctx, otherToken())
 			other = &ex
 		}
 	}

@@ -5,10 +5,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/cornect/conform/fixtures"
@@ -87,15 +85,6 @@ func (r *run) withID(q probe.Request, e fixtures.Endpoint, id string) probe.Requ
 // fill fills e's path parameters with value(), escaped.
 func (r *run) fill(e fixtures.Endpoint, value func() string) string {
 	return probe.FillPath(e.Path, func(string) string { return url.PathEscape(value()) })
-}
-
-// everyOperation builds one request per operation.
-func (r *run) everyOperation(auth *string, cred probe.Credential) []probe.Request {
-	var rs []probe.Request
-	for _, e := range r.operations() {
-		rs = append(rs, r.request(e, auth, cred))
-	}
-	return rs
 }
 
 // pickToken chooses, round-robin per endpoint, one of the roles that is
@@ -184,48 +173,35 @@ func (r *run) doEach(ctx context.Context, reqs []probe.Request, each func(i int,
 }
 
 // seenExchange is what the run keeps of every exchange for the checks that
-// look across it: a 401 or an answer with Retry-After without its body and
-// with only the headers those checks read (WWW-Authenticate, Retry-After),
-// any other its operation and status; and SECURITY-NO-LEAK's verdict on it,
-// judged on arrival over the whole of it; an exchange it finds fault with
-// is kept cut for evidence.
+// look across it: a 401 or an answer with Retry-After cut for evidence (the
+// checks read their headers and show them), any other its operation and
+// status; and SECURITY-NO-LEAK's verdict on it, judged on arrival over the
+// whole of it; an exchange it finds fault with is kept cut for evidence
+// (the first failingEvidence of the run; a summary past them).
 type seenExchange struct {
 	ex   probe.Exchange
 	leak verdict
 }
-
-// seenHeaders are the response headers the checks across the run read.
-var seenHeaders = []string{"Www-Authenticate", "Retry-After"}
-
-// seenHeaderLimit caps each of those header values.
-const seenHeaderLimit = 4 << 10
 
 // leakLevel is SECURITY-NO-LEAK's level.
 func (r *run) leakLevel() report.Level { return lookup("SECURITY-NO-LEAK").Level }
 
 func (r *run) seenOf(ex probe.Exchange) seenExchange {
 	leak := assess(r.leakLevel(), r.cfg.Strict, []probe.Exchange{ex}, ex, match.NotLeak(r.leakSecret))
-	if len(leak.findings) > 0 && r.leaksKept.Add(1) <= failingEvidence {
-		kept := ex.ForEvidence().Detached()
-		return seenExchange{ex: kept, leak: leak.about(kept)}
-	}
-	if ex.Status != 401 && len(ex.Header.Values("Retry-After")) == 0 {
+	var kept probe.Exchange
+	switch {
+	case len(leak.findings) > 0 && r.leaksKept.Add(1) <= failingEvidence:
+		kept = ex.ForEvidence().Detached()
+	case len(leak.findings) > 0:
+		kept = ex.SummaryOf(probe.PastEvidenceCap)
+	case ex.Status == 401 || len(ex.Header.Values("Retry-After")) > 0:
+		// AUTH-CHALLENGE and HTTP-RETRY-AFTER-SYNTAX read these, and show
+		// them as evidence: cut for it (an error envelope is short).
+		kept = ex.ForEvidence().Detached()
+	default:
 		// Of an exchange no check across the run reads, what counts it:
 		// its operation, and whether it was answered.
-		kept := probe.Exchange{Seq: ex.Seq, Method: ex.Method, Path: ex.Path, Status: ex.Status, Throttled: ex.Throttled, Overloaded: ex.Overloaded, Summarized: true}
-		return seenExchange{ex: kept, leak: leak.about(kept)}
-	}
-	kept := ex.Summary()
-	for _, h := range seenHeaders {
-		for _, v := range ex.Header.Values(h) {
-			if len(v) > seenHeaderLimit {
-				v = v[:seenHeaderLimit]
-			}
-			if kept.Header == nil {
-				kept.Header = http.Header{}
-			}
-			kept.Header.Add(h, strings.Clone(v))
-		}
+		kept = probe.Exchange{Seq: ex.Seq, Method: ex.Method, Path: ex.Path, Status: ex.Status, Throttled: ex.Throttled, Overloaded: ex.Overloaded, Summarized: true}
 	}
 	return seenExchange{ex: kept, leak: leak.about(kept)}
 }

@@ -119,6 +119,9 @@ type run struct {
 	missingOnce  sync.Once
 	missingFound bool
 
+	knownOnce sync.Once
+	known     map[string]bool // profileKnows
+
 	authOnce sync.Once
 	authOps  map[*spec][]fixtures.Endpoint // authPlan
 }

@@ -194,7 +194,7 @@ func (s *spec) trimEvidence() {
 			failing++
 			ex = ex.ForEvidence()
 		case named[i]:
-			ex = ex.Summary()
+			ex = ex.SummaryOf(probe.PastEvidenceCap)
 		case passing == passingEvidence:
 			continue
 		default:
@@ -441,12 +441,20 @@ func (s *spec) arrive(i int, ex probe.Exchange) probe.Exchange {
 	failing := len(v.findings) > 0 || v.err != nil || ex.Throttled || ex.Overloaded
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	kept := ex.Summary()
-	if failing && s.keepEvidence(i) {
+	kept, slot := ex.Summary(), false
+	switch {
+	case failing && ex.Status == 404 && !s.run.profileKnows()[probe.OperationKey(ex.Method, ex.Path)]:
+		// Perhaps an operation not at the base URL, which leaveOutMissing
+		// takes out later: it must not take the place of a failure that
+		// stays. trimEvidence keeps the first failingEvidence in the end.
 		kept = ex.ForEvidence().Detached()
+	case failing && s.keepEvidence(i):
+		kept, slot = ex.ForEvidence().Detached(), true
+	case failing:
+		kept = ex.SummaryOf(probe.PastEvidenceCap)
 	}
 	v = v.about(kept)
-	s.arrived = append(s.arrived, arrival{index: i, ex: kept, v: v, evidence: failing && !kept.Summarized})
+	s.arrived = append(s.arrived, arrival{index: i, ex: kept, v: v, evidence: slot})
 	return kept
 }
 
@@ -471,7 +479,7 @@ func (s *spec) keepEvidence(i int) bool {
 		return false
 	}
 	a := &s.arrived[last]
-	a.ex, a.evidence = a.ex.Summary(), false
+	a.ex, a.evidence = a.ex.SummaryOf(probe.PastEvidenceCap), false
 	a.v = a.v.about(a.ex)
 	return true
 }

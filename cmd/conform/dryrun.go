@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"io"
+	"slices"
 	"text/tabwriter"
 	"time"
 
@@ -82,12 +83,28 @@ func dryRun(ctx context.Context, cfg runConfig, prof *fixtures.Profile, tlsCfg *
 		fmt.Fprintf(stderr, "conform run: %v\n", err)
 		return exitUsage
 	}
+	budget = withPreflight(budget, preflightRequests(prof))
 	var ops []fixtures.Endpoint
 	if sw != nil {
 		ops = sw.ops
 	}
 	printBudget(stdout, budget, runPaces(cfg, prof, ops), cfg.Verbose, cfg.SuiteTimeout)
 	return exitOK
+}
+
+// withPreflight adds the preflight's requests, sent before any check, to
+// the budget of the checks.
+func withPreflight(budget []suite.ClassBudget, reqs []probe.Request) []suite.ClassBudget {
+	for _, q := range reqs {
+		class, limit := probe.Classify(q)
+		i := slices.IndexFunc(budget, func(b suite.ClassBudget) bool { return b.Class == class })
+		if i < 0 {
+			budget = append([]suite.ClassBudget{{Class: class, LimitKey: limit}}, budget...)
+			i = 0
+		}
+		budget[i].Requests++
+	}
+	return budget
 }
 
 // printBudget prints the requests a run sends by class of pacing, and the

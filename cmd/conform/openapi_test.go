@@ -609,3 +609,50 @@ func TestAnOperationTheDocumentListsButTheTargetLacksIsACoverageFinding(t *testi
 		}
 	}
 }
+
+// TestAnOperationThatHidesFromATokenIsNotTakenForMissing: under the spread
+// plan an operation the profile lacks gets one auth probe, which may carry
+// a token of the run (revoked, expired, unbound, non-member). A target that
+// answers 404 to a presented token, to hide its resources, and 401 without
+// one is at the base URL: that operation gets a request without
+// credentials, is kept in the sweep, and the check that probed it fails on
+// it, instead of the operation being reported as not at the base URL.
+func TestAnOperationThatHidesFromATokenIsNotTakenForMissing(t *testing.T) {
+	const extra = 11 // one per auth check, in turn
+	ref := reference.New(reference.WithExtraOperations(extra))
+	tokens := map[string]bool{}
+	for _, v := range ref.Tokens() {
+		tokens[v] = true
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		bearer, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if strings.HasPrefix(r.URL.Path, "/api/v1/extra/") && tokens[bearer] {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte(`{"detail":{"code":"NOT_FOUND","message":"No such item."}}`))
+			return
+		}
+		ref.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	path := filepath.Join(t.TempDir(), "r.json")
+	res := runConform(t, tokenEnv(ref.Tokens(), srv.URL+"/api/v1"), "run", "--openapi", srv.URL+"/openapi.json", "--label-filter", "auth", "--json-report", path)
+	if res.code != exitViolations {
+		t.Fatalf("exit %d, want 1\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	r := readJSONReport(t, path)
+	for _, n := range r.Notes {
+		if strings.Contains(n, "not at the base URL") {
+			t.Errorf("operations that answer a request without credentials were taken for missing: %s", n)
+		}
+	}
+	for _, id := range []string{"AUTH-REVOKED", "AUTH-EXPIRED", "AUTH-UNBOUND", "AUTH-NON-MEMBER"} {
+		i := slices.IndexFunc(r.Checks, func(c report.Check) bool { return c.ID == id })
+		if i < 0 {
+			t.Fatalf("%s did not run", id)
+		}
+		if c := r.Checks[i]; c.Status != report.Failed || !strings.Contains(c.Explanation(), "/extra/op") {
+			t.Errorf("%s: %s, want failed on the extra operation it probed:\n%s", id, c.Status, c.Explanation())
+		}
+	}
+}

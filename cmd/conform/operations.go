@@ -16,11 +16,6 @@ import (
 	"github.com/cornect/conform/internal/probe"
 )
 
-// defaultOperationLimit paces an operation whose per-token limit neither
-// the OpenAPI document nor the profile gives: the lowest documented limit of
-// a query endpoint, so conform errs on the slow side.
-const defaultOperationLimit = 30
-
 // sweep is what --openapi makes of a document: the operations the sweeps
 // cover, and what it left out or overrode, which the run's notes say. The
 // document adds operations to the contract; it never takes one away nor
@@ -118,9 +113,8 @@ func discoverOperations(ctx context.Context, location, baseURL string, tlsCfg *t
 		if e.ID == "" {
 			e.ID = e.Key()
 		}
-		if e.LimitPerMinute == 0 {
-			e.LimitPerMinute = defaultOperationLimit
-		}
+		// A limit neither the document nor the profile gives stays 0: the
+		// run paces it at the undocumented limit (runPaces).
 		if op.HasBody && e.Body == nil {
 			e.Body = []byte("{}")
 		}
@@ -158,9 +152,6 @@ func contractOperation(p fixtures.Endpoint, op openapi.Operation) fixtures.Endpo
 	}
 	if e.Body == nil && op.HasBody {
 		e.Body = []byte("{}")
-	}
-	if e.LimitPerMinute == 0 {
-		e.LimitPerMinute = defaultOperationLimit
 	}
 	return e
 }
@@ -268,7 +259,6 @@ func firstFew(items []string, n int) []string {
 	return append(items[:n:n], "…")
 }
 
-// operationLimits adds the operations' limits to the profile's, for pacing.
 // paces are the limits the run paces itself within, per minute: the
 // operations' (operationLimits), the assumed one of an undocumented
 // operation, and the one of failed authentication (--failed-auth-limit,
@@ -302,6 +292,8 @@ func (p paces) of(key string) (int, string) {
 	return p.undocumented, "assumed: undocumented operation"
 }
 
+// operationLimits adds the operations' limits to the profile's, for
+// pacing; an operation without one is left to the undocumented limit.
 func operationLimits(prof *fixtures.Profile, ops []fixtures.Endpoint) map[string]int {
 	limits := prof.Limits()
 	for _, e := range ops {

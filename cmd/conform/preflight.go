@@ -18,11 +18,22 @@ import (
 // instead of dozens of failures. An endpoint that resets or hangs while
 // another answers is the target's fault, left for its checks to report. A
 // run stopped meanwhile (Ctrl-C) is incomplete, not unusable.
+// preflightRequests are the preflight's: one without credentials to each
+// endpoint of the profile, in the class of failed authentication.
+func preflightRequests(p *fixtures.Profile) []probe.Request {
+	var reqs []probe.Request
+	for _, e := range p.Endpoints {
+		reqs = append(reqs, probe.Request{Method: e.Method, Path: e.Path, Template: e.Path})
+	}
+	return reqs
+}
+
 func preflight(ctx context.Context, c *probe.Client, p *fixtures.Profile) (int, string) {
-	exs := make([]probe.Exchange, len(p.Endpoints))
+	reqs := preflightRequests(p)
+	exs := make([]probe.Exchange, len(reqs))
 	var wg sync.WaitGroup
-	for i, e := range p.Endpoints {
-		wg.Go(func() { exs[i] = c.Do(ctx, probe.Request{Method: e.Method, Path: e.Path, Template: e.Path}) })
+	for i, q := range reqs {
+		wg.Go(func() { exs[i] = c.Do(ctx, q) })
 	}
 	wg.Wait()
 	if ctx.Err() != nil {

@@ -80,7 +80,11 @@ func newWaitProgress(out io.Writer, term bool, total int, redact func(string) st
 func (p *waitProgress) ProbeWait(w probe.Wait) {
 	switch w.Cause {
 	case probe.WaitPacing:
-		p.Wait(w.Duration, "pacing "+w.Token+" "+w.Operation, w.Operation+" is paced within its documented limit")
+		if w.Operation == probe.FailedAuthClass {
+			p.Wait(w.Duration, "pacing "+w.Operation, "requests that must fail authentication are paced within their limit (--failed-auth-limit)")
+			return
+		}
+		p.Wait(w.Duration, "pacing "+w.Token+" "+w.Operation, w.Operation+" is paced within its limit")
 		return
 	case probe.WaitOverload:
 		p.Wait(w.Duration, "overload "+w.Operation, w.Operation+" is overloaded (502, 503 or 504), backing off")

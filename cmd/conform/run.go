@@ -455,7 +455,7 @@ func waitNotes(st probe.Stats, checks []report.Check) []string {
 			st.Retries, st.RetryWaited.Round(time.Second)))
 	}
 	if st.PaceWaited > 0 {
-		notes = append(notes, fmt.Sprintf("paced itself for %s to stay within the documented per-token limits", st.PaceWaited.Round(time.Second)))
+		notes = append(notes, fmt.Sprintf("paced itself for %s to stay within its limits (documented per token, assumed for failed authentication and undocumented operations)", st.PaceWaited.Round(time.Second)))
 	}
 	throttled := 0
 	for _, c := range checks {

@@ -142,7 +142,7 @@ const (
 	DefaultUndocumentedLimit = 60
 )
 
-// FailedAuthClass is the class, in pacing and in Stats, of the requests
+// FailedAuthClass is the class, in pacing and in SentByClass, of the requests
 // meant to fail authentication: limited per client address, not per token.
 const FailedAuthClass = "failed authentication"
 
@@ -282,6 +282,10 @@ func (c *Client) Do(ctx context.Context, r Request) Exchange {
 	}
 	classKey := paceKey
 	c.count(paceKey)
+	paced := key // what a pacing wait names: the operation, or the class of failed authentication
+	if paceKey == FailedAuthClass {
+		paced = FailedAuthClass
+	}
 	cls := c.back.class(classKey)
 	var retries, overloads int
 	var waited, overWaited time.Duration
@@ -289,11 +293,18 @@ func (c *Client) Do(ctx context.Context, r Request) Exchange {
 	for {
 		// A retry is not paced again: the 429 or the overloaded answer
 		// said the request was not served, and the target's Retry-After or
-		// the backoff spaces the retries.
+		// the backoff spaces the retries; a retry after a 429 still counts.
+		if last != nil && !last.Overloaded {
+			// Counted against conform's own pace, without waiting: the
+			// target's Retry-After already spaced it.
+			c.pace.take(paceKey, limitKey)
+		}
 		if last == nil {
 			if r.Provoke {
 				c.pace.take(paceKey, limitKey)
-			} else if err := c.pace.wait(ctx, paceKey, limitKey, c.logf, func(d time.Duration) { c.onWait(Wait{Cause: WaitPacing, Operation: key, Token: tokenVar, Duration: d}) }); err != nil {
+			} else if err := c.pace.wait(ctx, paceKey, limitKey, c.logf, func(d time.Duration) {
+				c.onWait(Wait{Cause: WaitPacing, Operation: paced, Token: tokenVar, Duration: d})
+			}); err != nil {
 				return c.record(r, nil, 0, err)
 			}
 		}

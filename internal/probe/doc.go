@@ -9,8 +9,10 @@
 //   - bodies are read through a limit and marked when cut;
 //   - token values are replaced by their variable names ($CONFORM_TOKEN_READ)
 //     in everything it records, including echoed response bodies and headers;
-//   - it paces itself within the documented per-token limits and, for a 429 it
-//     did not provoke on purpose, waits Retry-After (bounded) and retries;
+//   - it paces itself within the documented per-token limits (and assumed
+//     ones for failed authentication and undocumented operations) and, for
+//     a 429 it did not provoke on purpose, waits Retry-After (bounded) and
+//     retries;
 //   - it retries a 502, 503 or 504 with bounded backoff and marks one it
 //     could not get past Overloaded, never a 500 (that is an answer);
 //   - it never has more than Options.Concurrency requests in flight;

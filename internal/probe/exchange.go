@@ -55,15 +55,29 @@ type Exchange struct {
 	FreshRetry bool   `json:"fresh_retry,omitempty"`
 	FirstErr   string `json:"first_error,omitempty"`
 	// Summarized marks an exchange kept without its response body and
-	// headers: it broke no rule of the check that kept it.
-	Summarized bool `json:"summarized,omitempty"`
+	// headers; SummaryReason says why when it is not that it broke no rule
+	// of the check that kept it.
+	Summarized    bool   `json:"summarized,omitempty"`
+	SummaryReason string `json:"summary_reason,omitempty"`
 }
+
+// PastEvidenceCap is the SummaryReason of a failing exchange past the
+// ones a check keeps whole.
+const PastEvidenceCap = "past the failing exchanges a check keeps whole; its violations are all listed"
 
 // Summary is the exchange without its response body and headers: what a
 // report keeps of an exchange that broke no rule.
 func (e Exchange) Summary() Exchange {
 	e.Body, e.BodyText, e.Header = nil, "", nil
-	e.Summarized = true
+	e.Summarized, e.SummaryReason = true, ""
+	return e
+}
+
+// SummaryOf is the summary of an exchange kept so for another reason
+// than that it broke no rule.
+func (e Exchange) SummaryOf(reason string) Exchange {
+	e = e.Summary()
+	e.SummaryReason = reason
 	return e
 }
 
@@ -92,18 +106,6 @@ func (e Exchange) ForEvidence() Exchange {
 func (e Exchange) Detached() Exchange {
 	e.Body = nil
 	e.BodyText = strings.Clone(e.BodyText)
-	return e
-}
-
-// Capped is the exchange for checks that look across the run (leaks,
-// challenges, Retry-After): its body as text only, cut to bodyLimit bytes,
-// and each response header value cut to headerLimit.
-func (e Exchange) Capped(bodyLimit, headerLimit int) Exchange {
-	e.Body = nil // BodyText is what those checks read
-	if len(e.BodyText) > bodyLimit {
-		e.BodyText = e.BodyText[:bodyLimit]
-	}
-	e.Header = capHeaders(e.Header, headerLimit)
 	return e
 }
 
@@ -159,7 +161,11 @@ func (e Exchange) Evidence(indent string) string {
 	}
 	b.WriteString("\n")
 	if e.Summarized {
-		fmt.Fprintf(&b, "%s          (headers and body not kept: no rule of the check was broken here)\n", indent)
+		why := "no rule of the check was broken here"
+		if e.SummaryReason != "" {
+			why = e.SummaryReason
+		}
+		fmt.Fprintf(&b, "%s          (headers and body not kept: %s)\n", indent, why)
 		return b.String()
 	}
 	for _, h := range EvidenceHeaders {
