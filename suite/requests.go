@@ -173,8 +173,8 @@ func (r *run) doEach(ctx context.Context, reqs []probe.Request, each func(i int,
 }
 
 // seenExchange is what the run keeps of every exchange for the checks that
-// look across it: a 401 or an answer with Retry-After cut for evidence (the
-// checks read their headers and show them), any other its operation and
+// look across it: of a 401 or an answer with Retry-After the headers those
+// checks read (and show as evidence), of any other its operation and
 // status; and SECURITY-NO-LEAK's verdict on it, judged on arrival over the
 // whole of it; an exchange it finds fault with is kept cut for evidence
 // (the first failingEvidence of the run; a summary past them).
@@ -195,9 +195,9 @@ func (r *run) seenOf(ex probe.Exchange) seenExchange {
 	case len(leak.findings) > 0:
 		kept = ex.SummaryOf(probe.PastEvidenceCap)
 	case ex.Status == 401 || len(ex.Header.Values("Retry-After")) > 0:
-		// AUTH-CHALLENGE and HTTP-RETRY-AFTER-SYNTAX read these, and show
-		// them as evidence: cut for it (an error envelope is short).
-		kept = ex.ForEvidence().Detached()
+		// AUTH-CHALLENGE and HTTP-RETRY-AFTER-SYNTAX read these headers,
+		// and show them as evidence.
+		kept = ex.HeadersOnly("WWW-Authenticate", "Retry-After")
 	default:
 		// Of an exchange no check across the run reads, what counts it:
 		// its operation, and whether it was answered.

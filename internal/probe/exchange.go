@@ -63,7 +63,25 @@ type Exchange struct {
 
 // PastEvidenceCap is the SummaryReason of a failing exchange past the
 // ones a check keeps whole.
-const PastEvidenceCap = "past the failing exchanges a check keeps whole; its violations are all listed"
+const PastEvidenceCap = "headers and body not kept: past the failing exchanges a check keeps whole; its violations are all listed"
+
+// HeadersOnly is the exchange as a check that reads only some response
+// headers keeps it: a summary with those headers, each cut to 1 KiB.
+func (e Exchange) HeadersOnly(headers ...string) Exchange {
+	kept := e.SummaryOf("body and other headers not kept: this check reads only " + strings.Join(headers, " and "))
+	for _, h := range headers {
+		for _, v := range e.Header.Values(h) {
+			if len(v) > evidenceHeaderLimit {
+				v = v[:evidenceHeaderLimit] + fmt.Sprintf("… [%d bytes]", len(v))
+			}
+			if kept.Header == nil {
+				kept.Header = http.Header{}
+			}
+			kept.Header.Add(h, strings.Clone(v))
+		}
+	}
+	return kept
+}
 
 // Summary is the exchange without its response body and headers: what a
 // report keeps of an exchange that broke no rule.
@@ -161,11 +179,17 @@ func (e Exchange) Evidence(indent string) string {
 	}
 	b.WriteString("\n")
 	if e.Summarized {
-		why := "no rule of the check was broken here"
+		// A summary may keep the few headers a check reads (HeadersOnly).
+		for _, h := range EvidenceHeaders {
+			if v := e.Header.Values(h); len(v) > 0 {
+				fmt.Fprintf(&b, "%s          %s: %s\n", indent, h, strings.Join(v, ", "))
+			}
+		}
+		why := "headers and body not kept: no rule of the check was broken here"
 		if e.SummaryReason != "" {
 			why = e.SummaryReason
 		}
-		fmt.Fprintf(&b, "%s          (headers and body not kept: %s)\n", indent, why)
+		fmt.Fprintf(&b, "%s          (%s)\n", indent, why)
 		return b.String()
 	}
 	for _, h := range EvidenceHeaders {
