@@ -443,10 +443,12 @@ func (s *spec) arrive(i int, ex probe.Exchange) probe.Exchange {
 	defer s.mu.Unlock()
 	kept, slot := ex.Summary(), false
 	switch {
-	case failing && ex.Status == 404 && !s.run.profileKnows()[probe.OperationKey(ex.Method, ex.Path)]:
+	case failing && s.failAuth != nil && ex.Status == 404 && !s.run.profileKnows()[probe.OperationKey(ex.Method, ex.Path)]:
 		// Perhaps an operation not at the base URL, which leaveOutMissing
-		// takes out later: it must not take the place of a failure that
-		// stays. trimEvidence keeps the first failingEvidence in the end.
+		// takes out of the auth checks after their batch: it must not take
+		// the place of a failure that stays. trimEvidence keeps the first
+		// failingEvidence in the end. (The other sweeps leave those
+		// operations out before they send.)
 		kept = ex.ForEvidence().Detached()
 	case failing && s.keepEvidence(i):
 		kept, slot = ex.ForEvidence().Detached(), true
