@@ -194,6 +194,14 @@ func TestUsageErrorsExit2WithAClearMessage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			// In process, realMain reads the environment: the developer's
+			// shell must not choose the target.
+			for _, k := range []string{"CONFORM_BASE_URL", "CONFORM_PROFILE", "CONFORM_CA_CERT", "CONFORM_OPENAPI", "CI", "GITHUB_STEP_SUMMARY"} {
+				t.Setenv(k, "")
+			}
+			for _, role := range probe.Roles() {
+				t.Setenv(role.Var(), "")
+			}
 			for k, v := range tt.env {
 				t.Setenv(k, v)
 			}
