@@ -175,18 +175,20 @@ func (r *run) leaveOutMissing(ctx context.Context, specs []*spec) {
 	}
 	missing := map[string]bool{}
 	var ask []probe.Request
+	var byKey map[string]fixtures.Endpoint
 	for _, k := range order {
 		switch {
 		case !all404[k]:
 		case tokenless[k]:
 			missing[k] = true
 		default:
-			for _, e := range r.operations() {
-				if e.Key() == k {
-					ask = append(ask, r.request(e, nil, probe.Credential{}))
-					break
+			if byKey == nil {
+				byKey = map[string]fixtures.Endpoint{}
+				for _, e := range r.operations() {
+					byKey[e.Key()] = e
 				}
 			}
+			ask = append(ask, r.request(byKey[k], nil, probe.Credential{}))
 		}
 	}
 	for _, ex := range r.doAll(ctx, ask...) {

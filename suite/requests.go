@@ -10,9 +10,7 @@ import (
 	"sync"
 
 	"github.com/cornect/conform/fixtures"
-	"github.com/cornect/conform/internal/match"
 	"github.com/cornect/conform/internal/probe"
-	"github.com/cornect/conform/internal/report"
 )
 
 // Building requests and sending them, for the families of checks.
@@ -183,11 +181,8 @@ type seenExchange struct {
 	leak verdict
 }
 
-// leakLevel is SECURITY-NO-LEAK's level.
-func (r *run) leakLevel() report.Level { return lookup("SECURITY-NO-LEAK").Level }
-
 func (r *run) seenOf(ex probe.Exchange) seenExchange {
-	leak := assess(r.leakLevel(), r.cfg.Strict, []probe.Exchange{ex}, ex, match.NotLeak(r.leakSecret))
+	leak := assess(r.leakLevel, r.cfg.Strict, []probe.Exchange{ex}, ex, r.notLeak())
 	var kept probe.Exchange
 	switch {
 	case len(leak.findings) > 0 && r.leaksKept.Add(1) <= failingEvidence:

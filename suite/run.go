@@ -16,8 +16,10 @@ import (
 	"github.com/onsi/ginkgo/v2/formatter"
 	"github.com/onsi/ginkgo/v2/types"
 	"github.com/onsi/gomega"
+	gomegatypes "github.com/onsi/gomega/types"
 
 	"github.com/cornect/conform/fixtures"
+	"github.com/cornect/conform/internal/match"
 	"github.com/cornect/conform/internal/probe"
 	"github.com/cornect/conform/internal/report"
 )
@@ -59,11 +61,13 @@ type Clock interface {
 	Sleep(ctx context.Context, d time.Duration) error
 }
 
-type realClock struct{}
+// RealClock is the real time, the default; a command that shows its waits
+// wraps it.
+type RealClock struct{}
 
-func (realClock) Now() time.Time { return time.Now() }
+func (RealClock) Now() time.Time { return time.Now() }
 
-func (realClock) Sleep(ctx context.Context, d time.Duration) error {
+func (RealClock) Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -111,6 +115,8 @@ type run struct {
 	// leakSecret is the unknown token SECURITY-NO-LEAK presents, known
 	// from the start: every exchange is judged for leaks as it arrives.
 	leakSecret string
+	notLeak    func() gomegatypes.GomegaMatcher // SECURITY-NO-LEAK's matcher for one exchange
+	leakLevel  report.Level
 	leaksKept  atomic.Int64 // exchanges kept whole for SECURITY-NO-LEAK's evidence
 	// missing are operations of the sweep not found at the base URL,
 	// worked out once (missingOnce) from the auth checks' answers or, when
@@ -137,7 +143,7 @@ func newRun(cfg Config) (*run, error) {
 	}
 	r := &run{cfg: cfg, clock: cfg.Clock, random: cfg.Random, sel: sel, byText: map[string]*spec{}, rotate: map[string]int{}}
 	if r.clock == nil {
-		r.clock = realClock{}
+		r.clock = RealClock{}
 	}
 	if r.random == nil {
 		r.random = rand.Reader
@@ -147,6 +153,7 @@ func newRun(cfg Config) (*run, error) {
 		r.validationFamily(), r.httpFamily(), r.securityFamily(), r.rateLimitFamily(), r.retryAfterFamily(),
 	}
 	r.leakSecret = "cornect_" + r.randomHex(16)
+	r.notLeak, r.leakLevel = match.NotLeaking(r.leakSecret), lookup("SECURITY-NO-LEAK").Level
 	for _, f := range r.fams {
 		for _, s := range f.specs {
 			s.run, s.family = r, f

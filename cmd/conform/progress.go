@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/cornect/conform/internal/probe"
+	"github.com/cornect/conform/suite"
 )
 
 // waitProgress shows the run's long waits on stderr, so a run that sits
@@ -293,18 +294,12 @@ func (a aboveWriter) Write(b []byte) (n int, err error) {
 
 // waitClock is the run's clock (suite.Config.Clock) with its waits shown:
 // RATE-LIMIT-RECOVERY sits out the Retry-After of the 429 it provoked.
-type waitClock struct{ p *waitProgress }
-
-func (waitClock) Now() time.Time { return time.Now() }
+type waitClock struct {
+	suite.RealClock
+	p *waitProgress
+}
 
 func (c waitClock) Sleep(ctx context.Context, d time.Duration) error {
 	c.p.Wait(d, "recovery", "RATE-LIMIT-RECOVERY sits out the Retry-After of the 429 it provoked")
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return c.RealClock.Sleep(ctx, d)
 }

@@ -194,7 +194,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			progress.CheckDone()
 			printProgress(live, c)
 		},
-		Clock: waitClock{progress},
+		Clock: waitClock{p: progress},
 	})
 	progress.Close()
 	if errors.Is(err, suite.ErrNothingSelected) {

@@ -214,7 +214,12 @@ var leakPatterns = []struct {
 // NotLeak succeeds when no error response echoes a presented token (the
 // probe has replaced known tokens by $CONFORM_TOKEN_…; others are passed in)
 // nor carries a stack trace or an internal file path.
-func NotLeak(otherSecrets ...string) types.GomegaMatcher {
+func NotLeak(otherSecrets ...string) types.GomegaMatcher { return NotLeaking(otherSecrets...)() }
+
+// NotLeaking makes NotLeak matchers for the same secrets, their forms
+// worked out once: a matcher keeps its findings, so a run judging every
+// exchange on arrival wants one per exchange.
+func NotLeaking(otherSecrets ...string) func() types.GomegaMatcher {
 	// An unknown token echoed encoded or escaped leaks as surely as one
 	// echoed as sent: look for every form the redactor would replace.
 	var forms [][]string
@@ -223,6 +228,10 @@ func NotLeak(otherSecrets ...string) types.GomegaMatcher {
 			forms = append(forms, f)
 		}
 	}
+	return func() types.GomegaMatcher { return notLeak(forms) }
+}
+
+func notLeak(forms [][]string) types.GomegaMatcher {
 	return &exchangeMatcher{
 		describe: "error responses that leak neither tokens nor internals",
 		violations: func(ex probe.Exchange) []Violation {

@@ -395,9 +395,6 @@ func Classify(r Request) (class, limit string) {
 	return FailedAuthClass, FailedAuthClass
 }
 
-// Limit is the pace, per minute, of a limit key Classify returned.
-func (c *Client) Limit(key string) int { return c.pace.limit(key) }
-
 func (c *Client) count(class string) {
 	c.classMu.Lock()
 	defer c.classMu.Unlock()
