@@ -225,6 +225,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Stats:           client.Stats(),
 		Notes:           notes,
 		Incomplete:      outcome.Incomplete,
+		TargetLost:      outcome.TargetLost,
 		RequireAll:      cfg.requireAll(),
 		RequireVerified: cfg.requireVerified(),
 		RequiredBy:      cfg.requiredBy(),

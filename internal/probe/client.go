@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -119,6 +120,8 @@ type Client struct {
 
 	classMu sync.Mutex
 	classes map[string]int // requests by class (Classify)
+
+	watch outageWatch // whether the target still answers (outage.go)
 }
 
 // MaxHeaderBytes caps the response headers conform reads.
@@ -268,9 +271,10 @@ func (c *Client) Stats() Stats {
 	}
 }
 
-// Do sends r, waiting out unprovoked 429s and overloaded answers (502, 503,
-// 504), and returns the captured exchange.
-func (c *Client) Do(ctx context.Context, r Request) Exchange {
+// do sends r, waiting out unprovoked 429s and overloaded answers (502, 503,
+// 504), and returns the captured exchange (Do watches the target's
+// answers around it).
+func (c *Client) do(ctx context.Context, r Request) Exchange {
 	if r.Template == "" {
 		r.Template = r.Path
 	}
@@ -656,6 +660,10 @@ func (c *Client) describeErr(err error) string {
 		msg = fmt.Sprintf("no answer within %s (--request-timeout)", c.opts.Timeout)
 	case errors.Is(err, context.Canceled):
 		msg = "cancelled"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		msg = "connection refused: nothing accepts connections at " + c.base.Host
+	case errors.Is(err, syscall.ECONNRESET):
+		msg = "the target reset the connection"
 	case strings.Contains(err.Error(), "server response headers exceeded"):
 		msg = fmt.Sprintf("the response headers exceed %d KiB, the most conform reads; nothing more of the response was read", MaxHeaderBytes>>10)
 	default:

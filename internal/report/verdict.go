@@ -168,7 +168,7 @@ func Decide(r Result) Verdict {
 	case r.TargetLost != "":
 		v.Outcome, v.ExitCode = OutcomeTargetLost, exitcode.Unreachable
 		v.Headline = "NO VERDICT: " + r.TargetLost + "; the checks it left unjudged are not failures"
-		v.Why = []string{r.TargetLost + ": the checks after that are not run or inconclusive, not failed; rerun when the target is up"}
+		v.Why = []string{r.TargetLost + "; the checks after that are not run or inconclusive, not failed; rerun when the target is up"}
 		if v.Failed.Checks > 0 {
 			v.Headline += "; before that, " + v.Failed.did("check", "failed")
 		}
