@@ -424,8 +424,8 @@ func isTerminal(w io.Writer) bool {
 func waitNotes(st probe.Stats, checks []report.Check) []string {
 	var notes []string
 	if st.Retries > 0 {
-		notes = append(notes, fmt.Sprintf("waited out %d 429s the suite did not provoke (%s of Retry-After): the target's limits are tighter than conform's pace, or other traffic shares them",
-			st.Retries, st.RetryWaited.Round(time.Second)))
+		notes = append(notes, fmt.Sprintf("waited out %s the suite did not provoke (%s of Retry-After): the target's limits are tighter than conform's pace, or other traffic shares them",
+			plural(int(st.Retries), "429"), st.RetryWaited.Round(time.Second)))
 	}
 	if st.PaceWaited > 0 {
 		notes = append(notes, fmt.Sprintf("paced itself for %s to stay within its limits (documented per token, assumed for failed authentication and undocumented operations)", st.PaceWaited.Round(time.Second)))
@@ -439,7 +439,7 @@ func waitNotes(st probe.Stats, checks []report.Check) []string {
 		}
 	}
 	if throttled > 0 {
-		notes = append(notes, fmt.Sprintf("%d requests still got 429 when conform stopped waiting; the checks that needed them are inconclusive", throttled))
+		notes = append(notes, fmt.Sprintf("%s still got 429 when conform stopped waiting; the checks that needed them are inconclusive", plural(throttled, "request")))
 	}
 	return notes
 }

@@ -91,6 +91,9 @@ type Stats struct {
 	// OverloadWaited the waiting before them (Options.MaxOverloadRetries).
 	OverloadRetries int64         `json:"retries_after_overload,omitempty"`
 	OverloadWaited  time.Duration `json:"overload_waited_ns,omitempty"`
+	// OverloadWall is the wall time during which at least one request was
+	// backing off from an overloaded answer: concurrent waits count once.
+	OverloadWall time.Duration `json:"overload_wall_ns,omitempty"`
 }
 
 // Client sends probes to one target.
@@ -122,6 +125,8 @@ type Client struct {
 	classes map[string]int // requests by class (Classify)
 
 	watch outageWatch // whether the target still answers (outage.go)
+	// overloadWall is the wall time of the backoff from overloaded answers.
+	overloadWall wallTime
 }
 
 // MaxHeaderBytes caps the response headers conform reads.
@@ -268,6 +273,7 @@ func (c *Client) Stats() Stats {
 		FreshRetries:    c.freshRetries.Load(),
 		OverloadRetries: c.overloads.Load(),
 		OverloadWaited:  time.Duration(c.overWaited.Load()),
+		OverloadWall:    c.overloadWall.total(),
 	}
 }
 
@@ -369,10 +375,8 @@ func (c *Client) do(ctx context.Context, r Request) Exchange {
 		}
 		c.logf("%s %s: %d, the target is overloaded; waiting %s, then retrying", r.Method, r.Template, ex.Status, d.Round(time.Millisecond))
 		c.onWait(Wait{Cause: WaitOverload, Operation: key, Token: tokenVar, Duration: d})
-		select {
-		case <-ctx.Done():
+		if !c.overloadSleep(ctx, d) {
 			return ex
-		case <-time.After(d):
 		}
 		overloads++
 		overWaited += d
@@ -662,6 +666,8 @@ func (c *Client) describeErr(err error) string {
 		msg = "cancelled"
 	case errors.Is(err, syscall.ECONNREFUSED):
 		msg = "connection refused: nothing accepts connections at " + c.base.Host
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		msg = "the connection closed before the whole response arrived (unexpected EOF)"
 	case errors.Is(err, syscall.ECONNRESET):
 		msg = "the target reset the connection"
 	case strings.Contains(err.Error(), "server response headers exceeded"):
