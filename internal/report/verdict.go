@@ -121,7 +121,8 @@ func Decide(r Result) Verdict {
 	failed, known := map[string]bool{}, map[string]bool{}
 	skipped, inconclusive := map[string]bool{}, map[string]bool{}
 	var errs, skippedNames, inconclusiveWhy []string
-	tokenSkips := 0
+	var tokenSkips Tally
+	tokenSkipped := map[string]bool{}
 	for _, c := range r.Checks {
 		switch {
 		case c.Status == Error:
@@ -140,7 +141,8 @@ func Decide(r Result) Verdict {
 			skipped[c.ID] = true
 			v.Skipped.Variants++
 			if c.Skip == SkipMissingToken {
-				tokenSkips++
+				tokenSkips.Variants++
+				tokenSkipped[c.ID] = true
 				if !containsString(skippedNames, c.ID) {
 					skippedNames = append(skippedNames, c.ID)
 				}
@@ -155,6 +157,7 @@ func Decide(r Result) Verdict {
 	}
 	v.Failed.Checks, v.Known.Checks = len(failed), len(known)
 	v.Skipped.Checks, v.Inconclusive.Checks = len(skipped), len(inconclusive)
+	tokenSkips.Checks = len(tokenSkipped)
 	required := r.RequiredBy
 	if required == "" {
 		required = "CI=true or --require-all"
@@ -182,10 +185,10 @@ func Decide(r Result) Verdict {
 		if v.Known.Checks > 0 {
 			v.Headline += ", besides " + v.Known.String() + " the baseline knows"
 		}
-	case r.RequireAll && tokenSkips > 0:
+	case r.RequireAll && tokenSkips.Checks > 0:
 		v.Outcome, v.ExitCode = OutcomeRequiredSkipped, exitcode.RequiredSkipped
-		v.Headline = "REQUIRED CHECKS SKIPPED: " + plural(tokenSkips, "MUST check") + " skipped for a token not set, so the run fails (--allow-skips lets it pass)"
-		line := fmt.Sprintf("%s skipped for a token not set, which fails the run under %s", plural(tokenSkips, "MUST check"), required)
+		v.Headline = "REQUIRED CHECKS SKIPPED: " + tokenSkips.did("MUST check", "skipped") + " for a token not set, so the run fails (--allow-skips lets it pass)"
+		line := fmt.Sprintf("%s for a token not set, which fails the run under %s", tokenSkips.did("MUST check", "skipped"), required)
 		if len(r.UnsetTokens) > 0 {
 			line += ": set " + strings.Join(r.UnsetTokens, ", ") + " (or pass --allow-skips)"
 		} else {
