@@ -6,7 +6,6 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -15,14 +14,14 @@ import (
 )
 
 // dyingTarget serves the reference on loopback until it has answered
-// `answers` requests; then it dies: every later connection is refused
-// (closed), or every later request hangs until the test ends (hang).
+// `answers` requests; then it dies: every later request is hung up on
+// without a byte of an answer, or hangs until the test ends (hang). (The
+// listener stays open, so no other program can take its port meanwhile.)
 func dyingTarget(t *testing.T, answers int64, hang bool) (*reference.Server, string) {
 	t.Helper()
 	ref := reference.New()
 	var served atomic.Int64
 	release := make(chan struct{})
-	var once sync.Once
 	var srv *httptest.Server
 	srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if served.Add(1) > answers {
@@ -33,8 +32,7 @@ func dyingTarget(t *testing.T, answers int64, hang bool) (*reference.Server, str
 				}
 				return
 			}
-			// The process is gone: no listener, no connection.
-			once.Do(func() { go srv.CloseClientConnections(); go srv.Listener.Close() })
+			// The process behind a proxy is gone: every connection is hung up.
 			if hj, ok := w.(http.Hijacker); ok {
 				if c, _, err := hj.Hijack(); err == nil {
 					c.Close()
@@ -59,7 +57,7 @@ func TestATargetThatDiesMidRunIsAnOutageNotViolations(t *testing.T) {
 		hang bool
 		args []string
 	}{
-		{"connections refused", false, nil},
+		{"connections hung up", false, nil},
 		{"no answer", true, []string{"--request-timeout", "1s"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

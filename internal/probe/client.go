@@ -666,6 +666,8 @@ func (c *Client) describeErr(err error) string {
 		msg = "cancelled"
 	case errors.Is(err, syscall.ECONNREFUSED):
 		msg = "connection refused: nothing accepts connections at " + c.base.Host
+	case errors.Is(err, io.EOF):
+		msg = "the target closed the connection without answering"
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		msg = "the connection closed before the whole response arrived (unexpected EOF)"
 	case errors.Is(err, syscall.ECONNRESET):

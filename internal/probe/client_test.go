@@ -216,7 +216,7 @@ func TestABrokenConnectionGivesAnExchangeWithErr(t *testing.T) {
 		wantStatus int
 		wantErr    string
 	}{
-		{"closed before any byte", "", false, 0, "EOF"},
+		{"closed before any byte", "", false, 0, "the target closed the connection without answering"},
 		{"reset before any byte", "", true, 0, ""},
 		{"partial status line", "HTTP/1.1 40", false, 0, ""},
 		{"partial headers", "HTTP/1.1 404 Not Found\r\nContent-Type: appl", true, 0, ""},

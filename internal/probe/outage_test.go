@@ -2,24 +2,35 @@ package probe
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
-// refusedURL is a loopback address nothing listens on.
-func refusedURL(t *testing.T) string {
+// hangUp is a target that closes every connection of the paths it is
+// given, and of every path once dead is set, without a byte of an answer;
+// the others get 401.
+func hangUp(t *testing.T, dead *atomic.Bool, paths ...string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return "http://" + addr
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if dead.Load() || slices.Contains(paths, r.URL.Path) {
+			hj, _ := w.(http.Hijacker)
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+			}
+			return
+		}
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
+
+// fast lets the test's requests go without conform's pacing.
+func fast(o *Options) { o.FailedAuthLimit, o.UndocumentedLimit = 1<<20, 1<<20 }
 
 func TestAnOutageIsUnansweredRequestsOnSeveralOperationsInARow(t *testing.T) {
 	ctx := context.Background()
@@ -27,7 +38,8 @@ func TestAnOutageIsUnansweredRequestsOnSeveralOperationsInARow(t *testing.T) {
 	other := Request{Method: "GET", Path: "/companies/1", Template: "/companies/{id}"}
 
 	t.Run("one operation that never answers is that operation's bug", func(t *testing.T) {
-		c := newTestClient(t, refusedURL(t))
+		var dead atomic.Bool
+		c := newTestClient(t, hangUp(t, &dead, "/credits"), fast)
 		for range 2 * OutageAfter {
 			c.Do(ctx, one)
 		}
@@ -37,17 +49,8 @@ func TestAnOutageIsUnansweredRequestsOnSeveralOperationsInARow(t *testing.T) {
 	})
 
 	t.Run("an answer in between ends the streak", func(t *testing.T) {
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == "/dead" || r.URL.Path == "/dead2" {
-				hj, _ := w.(http.Hijacker)
-				conn, _, _ := hj.Hijack()
-				conn.Close()
-				return
-			}
-			w.WriteHeader(http.StatusUnauthorized)
-		}))
-		defer srv.Close()
-		c := newTestClient(t, srv.URL)
+		var dead atomic.Bool
+		c := newTestClient(t, hangUp(t, &dead, "/dead", "/dead2"), fast)
 		for range 2 * OutageAfter {
 			c.Do(ctx, Request{Method: "GET", Path: "/dead"})
 			c.Do(ctx, Request{Method: "GET", Path: "/dead2"})
@@ -59,14 +62,12 @@ func TestAnOutageIsUnansweredRequestsOnSeveralOperationsInARow(t *testing.T) {
 	})
 
 	t.Run("every operation unanswered: gone, said once, nothing more sent", func(t *testing.T) {
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.WriteHeader(http.StatusUnauthorized)
-		}))
-		c := newTestClient(t, srv.URL)
+		var dead atomic.Bool
+		c := newTestClient(t, hangUp(t, &dead), fast)
 		for range 3 {
 			c.Do(ctx, one)
 		}
-		srv.Close()
+		dead.Store(true)
 		base := c.Stats().Requests
 		for range OutageAfter {
 			c.Do(ctx, one)
@@ -84,8 +85,8 @@ func TestAnOutageIsUnansweredRequestsOnSeveralOperationsInARow(t *testing.T) {
 		if o.Answered != 3 || !strings.Contains(o.String(), "after 3 answered requests") {
 			t.Errorf("outage %q, want it after 3 answered requests", o.String())
 		}
-		if strings.Contains(o.Err, "dial tcp") || !strings.Contains(o.Err, "connection refused") {
-			t.Errorf("the outage's reason %q is in Go's words, or not the refusal", o.Err)
+		if o.Err != "the target closed the connection without answering" {
+			t.Errorf("the outage's reason %q is not the target's hanging up, in people's words", o.Err)
 		}
 		sent := c.Stats().Requests
 		ex := c.Do(ctx, one)
