@@ -213,7 +213,7 @@ func (r *registry) validate(id string, body []byte) []Violation {
 	}
 	inst, err := decodeJSON(body)
 	if err != nil {
-		return []Violation{{Keyword: "json", Message: fmt.Sprintf("body is not valid JSON: %v", err)}}
+		return []Violation{{Keyword: "json", Message: "body is not valid JSON: " + notJSON(body, err)}}
 	}
 	err = s.Validate(inst)
 	if err == nil {
@@ -241,4 +241,41 @@ func decodeJSON(b []byte) (any, error) {
 		return nil, errors.New("unexpected data after the top-level value")
 	}
 	return v, nil
+}
+
+// notJSON says why body is not JSON in the terms of the body, not of the
+// decoder: "it starts with a UTF-8 byte order mark", "it starts with
+// `Unauthorized`", "it ends before the JSON value does".
+func notJSON(body []byte, err error) string {
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	var syn *json.SyntaxError
+	switch {
+	case len(bytes.TrimSpace(body)) == 0:
+		return "the body is empty"
+	case bytes.HasPrefix(body, []byte("\xef\xbb\xbf")):
+		return "it starts with a UTF-8 byte order mark, which a JSON text sent over a network must not have (RFC 8259 §8.1)"
+	case !strings.ContainsRune(`{["-0123456789tfn`, rune(trimmed[0])):
+		return "it starts with `" + quoteStart(trimmed) + "`"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "it ends before the JSON value does (cut off?)"
+	case errors.As(err, &syn):
+		return fmt.Sprintf("at byte %d: %s", syn.Offset, strings.TrimPrefix(syn.Error(), "invalid character "))
+	}
+	return err.Error()
+}
+
+// quoteStart is the start of a body for a message: its first line, at
+// most 40 characters, control characters and backticks shown as escapes.
+func quoteStart(b []byte) string {
+	line, _, _ := bytes.Cut(b, []byte("\n"))
+	s := strings.ToValidUTF8(string(line), "\uFFFD")
+	if r := []rune(s); len(r) > 40 {
+		s = string(r[:40]) + "…"
+	}
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r == '`' {
+			return '?'
+		}
+		return r
+	}, strings.TrimRight(s, "\r"))
 }

@@ -255,11 +255,11 @@ func TestValidateRejectsWithAPreciseViolation(t *testing.T) {
 		},
 		{
 			name: "a body that is not JSON", schema: EnvelopeID, body: `Not Found`,
-			want: want{"", "json", "not valid JSON: invalid character 'N'", ""},
+			want: want{"", "json", "not valid JSON: it starts with `Not Found`", ""},
 		},
 		{
 			name: "an empty body", schema: expired, body: ``,
-			want: want{"", "json", "not valid JSON: empty body", ""},
+			want: want{"", "json", "not valid JSON: the body is empty", ""},
 		},
 		{
 			name: "two JSON values", schema: EnvelopeID, body: `{"detail":{"code":"X","message":"m"}} {}`,
@@ -267,7 +267,7 @@ func TestValidateRejectsWithAPreciseViolation(t *testing.T) {
 		},
 		{
 			name: "a truncated body", schema: EnvelopeID, body: `{"detail":{"code":"X",`,
-			want: want{"", "json", "not valid JSON: unexpected EOF", ""},
+			want: want{"", "json", "not valid JSON: it ends before the JSON value does", ""},
 		},
 		{
 			name: "an unknown schema id", schema: "https://conform.cornect.dev/schemas/nope.schema.json", body: `{}`,
@@ -611,5 +611,26 @@ func BenchmarkValidate(b *testing.B) {
 				Validate(scope, body)
 			}
 		})
+	}
+}
+
+// A body that is not JSON is said in the body's terms, not the decoder's.
+func TestABodyThatIsNotJSONIsSaidInItsOwnTerms(t *testing.T) {
+	for _, tt := range []struct {
+		body, want string
+	}{
+		{"\xef\xbb\xbf{\"detail\":{}}", "body is not valid JSON: it starts with a UTF-8 byte order mark"},
+		{"Unauthorized\n", "body is not valid JSON: it starts with `Unauthorized`"},
+		{"<html><body>502 Bad Gateway</body></html>", "body is not valid JSON: it starts with `<html><body>502 Bad Gateway</body></html…`"},
+		{"", "body is not valid JSON: the body is empty"},
+		{`{"detail": {"code": "X"`, "body is not valid JSON: it ends before the JSON value does"},
+	} {
+		vs := Validate(EnvelopeID, []byte(tt.body))
+		if len(vs) != 1 || !strings.HasPrefix(vs[0].Message, tt.want) {
+			t.Errorf("body %q: %+v, want one violation saying %q", tt.body, vs, tt.want)
+		}
+		if len(vs) == 1 && strings.Contains(vs[0].Message, "invalid character") {
+			t.Errorf("body %q: %q speaks the decoder's words", tt.body, vs[0].Message)
+		}
 	}
 }

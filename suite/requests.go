@@ -188,7 +188,11 @@ func (r *run) seenOf(ex probe.Exchange) seenExchange {
 	case len(leak.findings) > 0 && r.leaksKept.Add(1) <= failingEvidence:
 		kept = ex.ForEvidence().Detached()
 	case len(leak.findings) > 0:
-		kept = ex.SummaryOf(probe.PastEvidenceCap)
+		// Past the leaks kept whole, the evidence is a summary, but with
+		// the headers the other checks across the run judge: what a report
+		// keeps of one check's evidence never decides another's verdict.
+		kept = ex.HeadersOnly("WWW-Authenticate", "Retry-After")
+		kept.SummaryReason = probe.PastEvidenceCap
 	case ex.Status == 401 || len(ex.Header.Values("Retry-After")) > 0:
 		// AUTH-CHALLENGE and HTTP-RETRY-AFTER-SYNTAX read these headers,
 		// and show them as evidence.

@@ -83,8 +83,13 @@ type Outcome struct {
 	// Checks are every spec of the plan in run order, those the filters
 	// left out included (skipped as filtered).
 	Checks []report.Check
-	// Incomplete says why the run stopped early (Ctrl-C, --suite-timeout).
+	// Incomplete says why the run stopped early (Ctrl-C, --suite-timeout,
+	// the target gone).
 	Incomplete string
+	// TargetLost says when the target stopped answering, and after how
+	// many requests; empty when it answered to the end. The run stops
+	// then: the checks it left unjudged are not run or inconclusive.
+	TargetLost string
 	// NotFound are operations an OpenAPI document lists, unknown to the
 	// profile, that answered 404 to every authentication probe: not at
 	// the base URL, so left out of the auth checks.
@@ -93,6 +98,10 @@ type Outcome struct {
 
 // errSuiteTimeout is the cause of a run stopped by Config.SuiteTimeout.
 var errSuiteTimeout = errors.New("--suite-timeout reached")
+
+// errTargetLost is the cause of a run stopped because the target stopped
+// answering (probe.Client.Gone).
+var errTargetLost = errors.New("the target stopped answering")
 
 // run is one run of the suite: the specs close over it, and nothing of it
 // outlives Run.
@@ -208,6 +217,17 @@ func Run(ctx context.Context, cfg Config) (Outcome, error) {
 	saved := formatter.ColorableStdOut
 	formatter.ColorableStdOut = out
 	defer func() { formatter.ColorableStdOut = saved }()
+
+	// A target that stops answering stops the run: what it did not
+	// answer is no verdict on it.
+	gone := cfg.Client.Gone()
+	r.goroutine(func() {
+		select {
+		case <-gone:
+			r.cancel(errTargetLost)
+		case <-r.ctx.Done():
+		}
+	})
 
 	r.register()
 	gomega.RegisterFailHandler(Fail)
@@ -329,6 +349,11 @@ func (r *run) stopReason() string {
 		return fmt.Sprintf("--suite-timeout (%s) reached", r.cfg.SuiteTimeout)
 	case errors.Is(cause, errRunOver):
 		return "the run ended"
+	case errors.Is(cause, errTargetLost):
+		if o, ok := r.cfg.Client.Outage(); ok {
+			return o.String()
+		}
+		return errTargetLost.Error()
 	default:
 		return "interrupted (Ctrl-C or a termination signal)"
 	}
@@ -381,7 +406,35 @@ func (r *run) outcome() Outcome {
 	// A run is incomplete when a check did not run; one stopped after its
 	// last check has every verdict.
 	o.NotFound = r.missing
+	if out, ok := r.cfg.Client.Outage(); ok {
+		o.TargetLost = out.String()
+		for i := range o.Checks {
+			lostToOutage(&o.Checks[i], out)
+		}
+	}
 	return o
+}
+
+// lostToOutage turns a check that failed only for requests the target no
+// longer answered (once it had stopped answering) into an inconclusive
+// one: an outage is no verdict on the contract.
+func lostToOutage(c *report.Check, o probe.Outage) {
+	if c.Status != report.Failed && c.Status != report.Warning {
+		return
+	}
+	for _, v := range c.Violations {
+		if v.Rule != "transport" || v.Exchange < 0 || v.Exchange >= len(c.Exchanges) || c.Exchanges[v.Exchange].Seq < o.FirstSeq {
+			return
+		}
+	}
+	c.Status = report.Inconclusive
+	c.Reason = "no answer: " + o.String() + "; the check could not be judged"
+	c.Violations = nil
+	for i := range c.Operations {
+		if c.Operations[i].Status == report.Failed || c.Operations[i].Status == report.Warning {
+			c.Operations[i].Status = report.Inconclusive
+		}
+	}
 }
 
 func (r *run) stopReasonOr(fallback string) string {

@@ -52,15 +52,6 @@ func prepareBaseline(cfg runConfig, prof *fixtures.Profile) (*baselineRun, error
 	if b.profile, err = baseline.ProfileFingerprint(prof); err != nil {
 		return nil, err
 	}
-	if b.flags.Write != "" {
-		paths := []string{b.flags.Write}
-		for _, f := range reportFiles(cfg) {
-			paths = append(paths, f.path)
-		}
-		if err := report.CheckPaths(paths...); err != nil {
-			return nil, fmt.Errorf("--write-baseline: %w", err)
-		}
-	}
 	if b.flags.File != "" {
 		raw, err := userfile.Read(b.flags.File, maxBaselineBytes)
 		if err != nil {
@@ -84,22 +75,26 @@ func (b *baselineRun) attach(r *report.Result) {
 	}
 	if b.flags.Write != "" {
 		r.Config["write_baseline"] = b.flags.Write
+		if b.known == nil {
+			// Every failure of the run is known from now on.
+			r.RecordedBaseline = b.flags.Write
+		}
 	}
 }
 
-// finish writes --write-baseline and turns the run's exit code into the
-// baseline's: with --baseline, exit 1 only when a failure is new (each is
-// named on stderr); with --write-baseline alone, every failure has just
-// been recorded as known, so it does not fail the run. A run that stopped
-// early or broke inside conform keeps its exit code and writes no baseline.
-func (b *baselineRun) finish(r report.Result, red *probe.Redactor, out, errOut io.Writer, code int) int {
-	if code != exitOK && code != exitViolations {
-		if b.flags.Write != "" {
-			fmt.Fprintf(errOut, "conform run: --write-baseline: the run has no verdict (exit %d), so %s was not written\n", code, b.flags.Write)
-		}
-		return code
+// finish writes --write-baseline, when the run reached a verdict, and
+// names on errOut the failures the baseline does not list. It returns
+// false when the baseline file could not be written. Whether the run
+// passes is its Verdict's to say (report.Decide): with --baseline, only a
+// failure it does not list fails it; with --write-baseline alone, every
+// failure has just been recorded as known.
+func (b *baselineRun) finish(r report.Result, red *probe.Redactor, out, errOut io.Writer) bool {
+	v := r.Verdict
+	judged := v.Judged()
+	if b.flags.Write != "" && !judged {
+		fmt.Fprintf(errOut, "conform run: --write-baseline: the run has no verdict (exit %d), so %s was not written\n", v.ExitCode, b.flags.Write)
 	}
-	if b.flags.Write != "" {
+	if b.flags.Write != "" && judged {
 		failures := baseline.Failures(r.Checks, suite.StableOperation)
 		f := baseline.New(b.contract, b.profile, failures, b.known)
 		err := report.WriteFile(b.flags.Write, func(w io.Writer) error {
@@ -110,20 +105,14 @@ func (b *baselineRun) finish(r report.Result, red *probe.Redactor, out, errOut i
 			return rw.Flush()
 		})
 		if err != nil {
-			fmt.Fprintf(errOut, "conform run: --write-baseline: %v\n", err)
-			return exitUsage
+			fmt.Fprintf(errOut, "conform run: --write-baseline NOT written: %v\n", err)
+			return false
 		}
 		fmt.Fprintf(out, "baseline: %s, %s\n", b.flags.Write, plural(len(f.Failures), "known failure"))
 	}
-	switch {
-	case code == exitOK || r.Count().NotRun > 0:
-		return code
-	case r.Baseline != nil && len(r.Baseline.New) > 0:
+	if v.Outcome == report.OutcomeNotConformant && r.Baseline != nil && len(r.Baseline.New) > 0 {
 		n := len(r.Baseline.New)
 		fmt.Fprintf(errOut, "conform run: %s not in the baseline %s: %s\n", plural(n, "failure"), b.flags.File, strings.Join(report.BaselineLines(r.Baseline.New), "; "))
-		return exitViolations
-	case r.Baseline != nil || b.flags.Write != "":
-		return exitOK
 	}
-	return code
+	return true
 }

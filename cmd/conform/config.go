@@ -52,8 +52,11 @@ type runConfig struct {
 	// AllowSkips (--allow-skips).
 	RequireAll bool
 	AllowSkips bool
-	CI         bool
-	Baseline   baselineFlags // --baseline, --write-baseline (baseline.go)
+	// AllowInconclusive (--allow-inconclusive) lets MUST checks that end
+	// inconclusive pass under --require-all or in CI.
+	AllowInconclusive bool
+	CI                bool
+	Baseline          baselineFlags // --baseline, --write-baseline (baseline.go)
 	// Tokens by role, from CONFORM_TOKEN_<ROLE>; values never printed.
 	Tokens map[probe.Role]string
 	// StepSummary is $GITHUB_STEP_SUMMARY, where the Markdown summary is appended.
@@ -93,8 +96,9 @@ func runFlags(getenv func(string) string) (*flag.FlagSet, *runConfig) {
 	fs.IntVar(&c.FailedAuthLimit, "failed-auth-limit", 0, "requests that must fail authentication, `N` a minute at most, all operations together (the docs publish no number; default: the profile's rate_limit.failed_auth_per_minute, else 120)")
 	fs.StringVar(&c.AuthCoverage, "auth-coverage", string(suite.AuthSpread), "which operations each auth check probes, `MODE`: spread (each on every profile endpoint, one check per other operation, in turn) or full (every check on every operation)")
 	fs.BoolVar(&c.DryRun, "dry-run", false, "print which checks would run or skip, and why, and the operations --openapi would sweep, without sending the target a request")
-	fs.BoolVar(&c.RequireAll, "require-all", false, "exit 6 when a MUST check is skipped for a token not set (the default in CI: CI=true)")
+	fs.BoolVar(&c.RequireAll, "require-all", false, "exit 6 when a MUST check is skipped for a token not set, exit 7 when one ends inconclusive (the default in CI: CI=true)")
 	fs.BoolVar(&c.AllowSkips, "allow-skips", false, "let MUST checks skipped for a token not set pass, even in CI")
+	fs.BoolVar(&c.AllowInconclusive, "allow-inconclusive", false, "let MUST checks that end inconclusive pass, even in CI (by default there they fail the run, exit 7)")
 	c.Baseline.register(fs)
 	return fs, c
 }
@@ -135,6 +139,19 @@ func inCI(v string) bool {
 // requireAll says whether MUST checks skipped for a token not set fail the
 // run: --require-all, or CI, unless --allow-skips.
 func (c runConfig) requireAll() bool { return !c.AllowSkips && (c.RequireAll || c.CI) }
+
+// requireVerified says whether MUST checks that end inconclusive fail the
+// run: --require-all, or CI, unless --allow-inconclusive.
+func (c runConfig) requireVerified() bool { return !c.AllowInconclusive && (c.RequireAll || c.CI) }
+
+// requiredBy names what set the CI rules, for the line that says a run
+// fails by them.
+func (c runConfig) requiredBy() string {
+	if c.RequireAll {
+		return "--require-all"
+	}
+	return "CI=true"
+}
 
 // filters are the run's spec selection.
 func (c runConfig) filters() suite.Filters {
@@ -259,6 +276,7 @@ func (c runConfig) Redact() map[string]string {
 		"failed_auth_limit": fmt.Sprint(c.FailedAuthLimit),
 		"auth_coverage":     c.AuthCoverage,
 		"require_all":       fmt.Sprint(c.requireAll()),
+		"require_verified":  fmt.Sprint(c.requireVerified()),
 	}
 	for _, role := range probe.Roles() {
 		v := "not set"

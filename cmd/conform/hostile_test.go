@@ -334,7 +334,7 @@ func hostileCases() []hostileCase {
 			wholeSuite: true,
 			mustFail: map[string]string{
 				"NOTFOUND-UNKNOWN-ID [GET /companies/{id}]":      "no response: ",
-				"NOTFOUND-UNKNOWN-ID [GET /exports/{export_id}]": "reading the body: unexpected EOF",
+				"NOTFOUND-UNKNOWN-ID [GET /exports/{export_id}]": "the connection closed before the whole response arrived (unexpected EOF)",
 			},
 			mustPass: []string{"NOTFOUND-UNKNOWN-ID [POST /exports/{export_id}/download]", "AUTH-MISSING", "CREDITS-NO-CHARGE", "RATE-LIMIT-RECOVERY"},
 		},

@@ -53,9 +53,14 @@ type runResult struct {
 // and HOME), bounded in time. It does not touch a *testing.T, so it may run
 // off the test goroutine; err is set only when the process could not run.
 func execConform(env map[string]string, args ...string) (runResult, *os.ProcessState, error) {
+	return execBinary(binary, env, args...)
+}
+
+// execBinary is execConform with another build of conform.
+func execBinary(bin string, env map[string]string, args ...string) (runResult, *os.ProcessState, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)

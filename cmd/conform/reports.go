@@ -58,7 +58,16 @@ func checkReports(cfg runConfig) error {
 	for _, f := range reportFiles(cfg) {
 		paths = append(paths, f.path)
 	}
-	return report.CheckPaths(paths...)
+	if err := report.CheckPaths(paths...); err != nil {
+		return err
+	}
+	if cfg.Baseline.Write != "" {
+		// Checked with the reports, in the --report-dir made for the check.
+		if err := report.CheckPaths(append([]string{cfg.Baseline.Write}, paths...)...); err != nil {
+			return fmt.Errorf("--write-baseline: %w", err)
+		}
+	}
+	return nil
 }
 
 // makeDirs is os.MkdirAll, and undo removes the directories it created
@@ -84,13 +93,15 @@ func makeDirs(dir string) (undo func(), err error) {
 	}, nil
 }
 
-// writeReports writes every report the configuration asks for. Each writer's
-// output passes through the redactor once more, as a last line of defence.
+// writeReports writes every report the configuration asks for, each on
+// its own: one that cannot be written is named on errOut and the others
+// are still written. It returns how many failed. Each writer's output
+// passes through the redactor once more, as a last line of defence.
 // checkReports has checked the paths.
-func writeReports(cfg runConfig, r report.Result, red *probe.Redactor, console io.Writer) error {
+func writeReports(cfg runConfig, r report.Result, red *probe.Redactor, console, errOut io.Writer) (failed int) {
 	if cfg.ReportDir != "" {
 		if err := os.MkdirAll(cfg.ReportDir, 0o755); err != nil {
-			return fmt.Errorf("creating --report-dir: %w", err)
+			fmt.Fprintf(errOut, "conform run: creating --report-dir: %v\n", err)
 		}
 	}
 	for _, t := range reportFiles(cfg) {
@@ -102,28 +113,36 @@ func writeReports(cfg runConfig, r report.Result, red *probe.Redactor, console i
 			return rw.Flush()
 		})
 		if err != nil {
-			return fmt.Errorf("writing report %q: %w", t.path, err)
+			fmt.Fprintf(errOut, "conform run: report NOT written: %v\n", err)
+			failed++
+			continue
 		}
 		fmt.Fprintf(console, "report: %s\n", t.path)
 	}
 	if cfg.StepSummary != "" {
-		f, err := os.OpenFile(cfg.StepSummary, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-		if err != nil {
-			return fmt.Errorf("appending to GITHUB_STEP_SUMMARY: %w", err)
-		}
-		rw := probe.NewRedactingWriter(f, red)
-		err = report.Markdown(rw, r)
-		if err == nil {
-			err = rw.Flush()
-		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return fmt.Errorf("appending to GITHUB_STEP_SUMMARY: %w", err)
+		if err := appendStepSummary(cfg.StepSummary, r, red); err != nil {
+			fmt.Fprintf(errOut, "conform run: appending to GITHUB_STEP_SUMMARY NOT done: %v\n", err)
+			failed++
 		}
 	}
-	return nil
+	return failed
+}
+
+// appendStepSummary appends the Markdown summary to $GITHUB_STEP_SUMMARY.
+func appendStepSummary(path string, r report.Result, red *probe.Redactor) error {
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	rw := probe.NewRedactingWriter(f, red)
+	err = report.Markdown(rw, r)
+	if err == nil {
+		err = rw.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // writeConfig writes the run's configuration, token values masked, so a

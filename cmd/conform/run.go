@@ -225,22 +225,37 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Stats:           client.Stats(),
 		Notes:           notes,
 		Incomplete:      outcome.Incomplete,
+		TargetLost:      outcome.TargetLost,
 		RequireAll:      cfg.requireAll(),
+		RequireVerified: cfg.requireVerified(),
+		RequiredBy:      cfg.requiredBy(),
 	}
+	_, result.UnsetTokens = requiredSkipped(result.Checks, plan, byRole)
 	bl.attach(&result)
+	result.Verdict = report.Decide(result)
+	return finishRun(cfg, result, bl, redactor, stdout, out, errOut)
+}
+
+// finishRun prints the summary, writes the reports and the baseline, and
+// says why the run did not pass; the exit code is the verdict's, or
+// exitReportFailed when a report could not be written.
+func finishRun(cfg runConfig, result report.Result, bl *baselineRun, redactor *probe.Redactor, stdout io.Writer, out, errOut io.Writer) int {
 	fmt.Fprintln(out)
 	if err := report.Console(out, result, report.ConsoleOptions{Color: !cfg.NoColor && isTerminal(stdout), Verbose: cfg.Verbose}); err != nil {
 		fmt.Fprintf(errOut, "conform run: writing the summary: %v\n", err)
 	}
-	if err := writeReports(cfg, result, redactor, out); err != nil {
-		fmt.Fprintf(errOut, "conform run: %v\n", err)
-		return exitUsage
+	failed := writeReports(cfg, result, redactor, out, errOut)
+	if !bl.finish(result, redactor, out, errOut) {
+		failed++
 	}
-	code := bl.finish(result, redactor, out, errOut, verdictExit(result, errOut))
-	if code == exitOK {
-		code = requiredSkipsExit(result, cfg, plan, byRole, errOut)
+	for _, l := range result.Verdict.Why {
+		fmt.Fprintf(errOut, "conform run: %s\n", l)
 	}
-	return code
+	if failed > 0 {
+		fmt.Fprintf(errOut, "conform run: %s could not be written (see above); the verdict stands: %s\n", plural(failed, "report"), result.Verdict.Headline)
+		return exitReportFailed
+	}
+	return result.Verdict.ExitCode
 }
 
 // roleTokens reads the reference's tokens by role.
@@ -333,48 +348,6 @@ func printHeader(w io.Writer, cfg runConfig, t report.Target, tokens map[probe.R
 	fmt.Fprintln(w)
 }
 
-// verdictExit is the run's verdict as an exit code, with a line on stderr
-// for the outcomes that are not a plain pass or fail. A run that would
-// pass, but skipped MUST checks for tokens not set, fails with
-// exitRequiredSkipped in CI or under --require-all: a green job must not
-// stand for checks that never ran. Checks the filters left out never count.
-func verdictExit(r report.Result, errOut io.Writer) int {
-	c := r.Count()
-	switch {
-	case c.Errors > 0:
-		for _, ch := range r.Checks {
-			if ch.Status == report.Error {
-				fmt.Fprintf(errOut, "conform run: internal error of conform (please report it): %s: %s\n", ch.Name(), ch.Headline())
-				break
-			}
-		}
-		return exitInternal
-	case r.Incomplete != "":
-		fmt.Fprintf(errOut, "conform run: the run stopped early (%s); the checks after that point did not run\n", r.Incomplete)
-		return exitIncomplete
-	case !r.Conformant():
-		return exitViolations
-	}
-	return exitOK
-}
-
-// requiredSkipsExit is the exit code of a run that passed (or whose every
-// failure is known to its baseline): exit 6 when it skipped MUST checks for
-// a token not set, in CI or under --require-all.
-func requiredSkipsExit(r report.Result, cfg runConfig, plan []suite.Planned, tokens map[probe.Role]probe.Credential, errOut io.Writer) int {
-	skipped, vars := requiredSkipped(r.Checks, plan, tokens)
-	if skipped > 0 && cfg.requireAll() {
-		why := "--require-all"
-		if !cfg.RequireAll {
-			why = "CI=true"
-		}
-		fmt.Fprintf(errOut, "conform run: %s skipped for a token not set, which fails the run under %s: set %s (or pass --allow-skips)\n",
-			plural(skipped, "MUST check"), why, strings.Join(vars, ", "))
-		return exitRequiredSkipped
-	}
-	return exitOK
-}
-
 // requiredSkipped counts the MUST checks the run skipped for a token not
 // set, and names the variables that would let them run, in the order of
 // the roles: each need a check did not meet ("CONFORM_TOKEN_EXPIRED", or
@@ -451,8 +424,8 @@ func isTerminal(w io.Writer) bool {
 func waitNotes(st probe.Stats, checks []report.Check) []string {
 	var notes []string
 	if st.Retries > 0 {
-		notes = append(notes, fmt.Sprintf("waited out %d 429s the suite did not provoke (%s of Retry-After): the target's limits are tighter than conform's pace, or other traffic shares them",
-			st.Retries, st.RetryWaited.Round(time.Second)))
+		notes = append(notes, fmt.Sprintf("waited out %s the suite did not provoke (%s of Retry-After): the target's limits are tighter than conform's pace, or other traffic shares them",
+			plural(int(st.Retries), "429"), st.RetryWaited.Round(time.Second)))
 	}
 	if st.PaceWaited > 0 {
 		notes = append(notes, fmt.Sprintf("paced itself for %s to stay within its limits (documented per token, assumed for failed authentication and undocumented operations)", st.PaceWaited.Round(time.Second)))
@@ -466,7 +439,7 @@ func waitNotes(st probe.Stats, checks []report.Check) []string {
 		}
 	}
 	if throttled > 0 {
-		notes = append(notes, fmt.Sprintf("%d requests still got 429 when conform stopped waiting; the checks that needed them are inconclusive", throttled))
+		notes = append(notes, fmt.Sprintf("%s still got 429 when conform stopped waiting; the checks that needed them are inconclusive", plural(throttled, "request")))
 	}
 	return notes
 }

@@ -15,11 +15,11 @@ import (
 func wireNotes(st probe.Stats, checks []report.Check) []string {
 	var notes []string
 	if st.OverloadRetries > 0 {
-		notes = append(notes, fmt.Sprintf("retried %d answers 502, 503 or 504 (%s of backoff): the target or its gateway was overloaded; --concurrency lowers the load conform puts on it",
-			st.OverloadRetries, st.OverloadWaited.Round(time.Millisecond)))
+		notes = append(notes, fmt.Sprintf("retried %s 502, 503 or 504 (backing off for %s of the run's time): the target or its gateway was overloaded; --concurrency lowers the load conform puts on it",
+			plural(int(st.OverloadRetries), "answer"), st.OverloadWall.Round(time.Millisecond)))
 	}
 	if st.FreshRetries > 0 {
-		notes = append(notes, fmt.Sprintf("sent requests again on a fresh connection %d times: the connection they went out on died before a byte of a response (a crash, or the server closing it at rest)", st.FreshRetries))
+		notes = append(notes, fmt.Sprintf("sent requests again on a fresh connection %s: the connection they went out on died before a byte of a response (a crash, or the server closing it at rest)", count(int(st.FreshRetries), "time", "times")))
 	}
 	overloaded, slow := 0, 0
 	for _, c := range checks {
@@ -33,10 +33,18 @@ func wireNotes(st probe.Stats, checks []report.Check) []string {
 		}
 	}
 	if overloaded > 0 {
-		notes = append(notes, fmt.Sprintf("%d requests got only 502, 503 or 504 (retries spent, or part of the rate-limit burst, which is never retried): those answers are the target's load, not its contract", overloaded))
+		notes = append(notes, fmt.Sprintf("%s only 502, 503 or 504 (retries spent, or part of the rate-limit burst, which is never retried): those answers are the target's load, not its contract", count(overloaded, "request got", "requests got")))
 	}
 	if slow > 0 {
-		notes = append(notes, fmt.Sprintf("%d answers took more than %s to start", slow, probe.DefaultSlowAfter))
+		notes = append(notes, fmt.Sprintf("%s more than %s to start", count(slow, "answer took", "answers took"), probe.DefaultSlowAfter))
 	}
 	return notes
+}
+
+// count is n of a phrase, singular or plural: "1 request got", "35 requests got".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

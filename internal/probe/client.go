@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -90,6 +91,9 @@ type Stats struct {
 	// OverloadWaited the waiting before them (Options.MaxOverloadRetries).
 	OverloadRetries int64         `json:"retries_after_overload,omitempty"`
 	OverloadWaited  time.Duration `json:"overload_waited_ns,omitempty"`
+	// OverloadWall is the wall time during which at least one request was
+	// backing off from an overloaded answer: concurrent waits count once.
+	OverloadWall time.Duration `json:"overload_wall_ns,omitempty"`
 }
 
 // Client sends probes to one target.
@@ -119,6 +123,10 @@ type Client struct {
 
 	classMu sync.Mutex
 	classes map[string]int // requests by class (Classify)
+
+	watch outageWatch // whether the target still answers (outage.go)
+	// overloadWall is the wall time of the backoff from overloaded answers.
+	overloadWall wallTime
 }
 
 // MaxHeaderBytes caps the response headers conform reads.
@@ -265,12 +273,14 @@ func (c *Client) Stats() Stats {
 		FreshRetries:    c.freshRetries.Load(),
 		OverloadRetries: c.overloads.Load(),
 		OverloadWaited:  time.Duration(c.overWaited.Load()),
+		OverloadWall:    c.overloadWall.total(),
 	}
 }
 
-// Do sends r, waiting out unprovoked 429s and overloaded answers (502, 503,
-// 504), and returns the captured exchange.
-func (c *Client) Do(ctx context.Context, r Request) Exchange {
+// do sends r, waiting out unprovoked 429s and overloaded answers (502, 503,
+// 504), and returns the captured exchange (Do watches the target's
+// answers around it).
+func (c *Client) do(ctx context.Context, r Request) Exchange {
 	if r.Template == "" {
 		r.Template = r.Path
 	}
@@ -365,10 +375,8 @@ func (c *Client) Do(ctx context.Context, r Request) Exchange {
 		}
 		c.logf("%s %s: %d, the target is overloaded; waiting %s, then retrying", r.Method, r.Template, ex.Status, d.Round(time.Millisecond))
 		c.onWait(Wait{Cause: WaitOverload, Operation: key, Token: tokenVar, Duration: d})
-		select {
-		case <-ctx.Done():
+		if !c.overloadSleep(ctx, d) {
 			return ex
-		case <-time.After(d):
 		}
 		overloads++
 		overWaited += d
@@ -656,6 +664,14 @@ func (c *Client) describeErr(err error) string {
 		msg = fmt.Sprintf("no answer within %s (--request-timeout)", c.opts.Timeout)
 	case errors.Is(err, context.Canceled):
 		msg = "cancelled"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		msg = "connection refused: nothing accepts connections at " + c.base.Host
+	case errors.Is(err, io.EOF):
+		msg = "the target closed the connection without answering"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		msg = "the connection closed before the whole response arrived (unexpected EOF)"
+	case errors.Is(err, syscall.ECONNRESET):
+		msg = "the target reset the connection"
 	case strings.Contains(err.Error(), "server response headers exceeded"):
 		msg = fmt.Sprintf("the response headers exceed %d KiB, the most conform reads; nothing more of the response was read", MaxHeaderBytes>>10)
 	default:

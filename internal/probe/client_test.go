@@ -216,11 +216,11 @@ func TestABrokenConnectionGivesAnExchangeWithErr(t *testing.T) {
 		wantStatus int
 		wantErr    string
 	}{
-		{"closed before any byte", "", false, 0, "EOF"},
+		{"closed before any byte", "", false, 0, "the target closed the connection without answering"},
 		{"reset before any byte", "", true, 0, ""},
 		{"partial status line", "HTTP/1.1 40", false, 0, ""},
 		{"partial headers", "HTTP/1.1 404 Not Found\r\nContent-Type: appl", true, 0, ""},
-		{"body cut short", "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{\"detail\": {\"code\": \"NOT_FO", false, 404, "reading the body: unexpected EOF"},
+		{"body cut short", "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{\"detail\": {\"code\": \"NOT_FO", false, 404, "reading the body: the connection closed before the whole response arrived (unexpected EOF)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -100,12 +100,12 @@ func Console(w io.Writer, r Result, o ConsoleOptions) error {
 		p.line(p.yellow("note: ") + termSafe(n))
 	}
 	p.line("")
-	if r.Passes() {
-		p.line(p.bold(p.green(verdict(r))))
-	} else {
-		p.line(p.bold(p.red(verdict(r))))
-	}
 	p.baselineVerdict(r)
+	if v := r.verdict(); v.Passes() {
+		p.line(p.bold(p.green(termSafe(v.Headline))))
+	} else {
+		p.line(p.bold(p.red(termSafe(v.Headline))))
+	}
 	return p.err
 }
 

@@ -8,34 +8,6 @@ import (
 
 // Helpers shared by the writers, so every format words a run the same way.
 
-// verdict is the one-line outcome of a run: "CONFORMANT" or
-// "NOT CONFORMANT: 2 checks failed".
-func verdict(r Result) string {
-	c := r.Count()
-	switch {
-	case r.Incomplete != "":
-		return "INCOMPLETE: " + r.Incomplete + "; no verdict"
-	case c.Errors > 0:
-		return fmt.Sprintf("NO VERDICT: conform itself failed in %s (a defect of conform, not of the target)", plural(c.Errors, "check"))
-	case c.Failed > 0:
-		return "NOT CONFORMANT: " + plural(c.Failed, "check") + " failed"
-	case r.RequireAll && r.mustSkippedForToken() > 0:
-		return "REQUIRED CHECKS SKIPPED: " + plural(r.mustSkippedForToken(), "MUST check") + " skipped for a token not set, so the run fails (--allow-skips lets it pass)"
-	}
-	skipped, inconclusive := r.unverifiedMust()
-	var gaps []string
-	if skipped > 0 {
-		gaps = append(gaps, plural(skipped, "MUST check")+" skipped")
-	}
-	if inconclusive > 0 {
-		gaps = append(gaps, plural(inconclusive, "MUST check")+" inconclusive")
-	}
-	if len(gaps) > 0 {
-		return "CONFORMANT as far as checked: " + strings.Join(gaps, ", ")
-	}
-	return "CONFORMANT"
-}
-
 // countsLine is "12 checks: 9 passed, 1 failed, 1 skipped, 1 warning",
 // naming the rarer outcomes only when they occurred.
 func countsLine(c Counts) string {

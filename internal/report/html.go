@@ -83,8 +83,8 @@ type htmlExchange struct {
 func newHTMLPage(r Result) htmlPage {
 	p := htmlPage{
 		Result:    r,
-		Verdict:   verdict(r),
-		Passes:    r.Passes(),
+		Verdict:   r.verdict().Headline,
+		Passes:    r.verdict().Passes(),
 		Counts:    r.Count(),
 		Started:   r.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"),
 		Took:      roughly(r.Duration).String(),

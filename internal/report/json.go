@@ -18,11 +18,16 @@ const JSONSchemaVersion = "1"
 // computed summary, for tools: `jq .summary.conformant report.json`.
 func JSON(w io.Writer, r Result) error {
 	c := r.Count()
+	v := r.verdict()
 	doc := jsonReport{
 		SchemaVersion: JSONSchemaVersion,
 		Summary: jsonSummary{
-			Conformant: r.Conformant(),
-			Verdict:    verdict(r),
+			Conformant: v.Conformant(),
+			Verdict:    v.Headline,
+			Outcome:    v.Outcome,
+			ExitCode:   v.ExitCode,
+			FailedIDs:  v.Failed,
+			KnownIDs:   v.Known,
 			Total:      c.Total,
 			Passed:     c.Passed,
 			Failed:     c.Failed,
@@ -86,13 +91,19 @@ type jsonReport struct {
 }
 
 type jsonSummary struct {
-	Conformant bool   `json:"conformant"`
-	Verdict    string `json:"verdict"`
-	Total      int    `json:"total"`
-	Passed     int    `json:"passed"`
-	Failed     int    `json:"failed"`
-	Skipped    int    `json:"skipped"`
-	Warnings   int    `json:"warnings"`
+	Conformant bool    `json:"conformant"`
+	Verdict    string  `json:"verdict"`
+	Outcome    Outcome `json:"outcome"`
+	ExitCode   int     `json:"exit_code"`
+	// FailedIDs and KnownIDs count the failed checks by ID, with their
+	// variants: those the baseline does not list, and those it does.
+	FailedIDs Tally `json:"failed_checks"`
+	KnownIDs  Tally `json:"known_failed_checks"`
+	Total     int   `json:"total"`
+	Passed    int   `json:"passed"`
+	Failed    int   `json:"failed"`
+	Skipped   int   `json:"skipped"`
+	Warnings  int   `json:"warnings"`
 }
 
 // capBodies cuts response bodies to what reports show (2 KiB), marking them

@@ -14,11 +14,12 @@ func Markdown(w io.Writer, r Result) error {
 	var b strings.Builder
 	c := r.Count()
 
+	v := r.verdict()
 	mark := "✅"
-	if !r.Passes() {
+	if !v.Passes() {
 		mark = "❌"
 	}
-	fmt.Fprintf(&b, "## %s %s\n\n", mark, verdict(r))
+	fmt.Fprintf(&b, "## %s %s\n\n", mark, mdText(v.Headline))
 	target := mdCode(r.Target.BaseURL)
 	if r.Target.Reference {
 		target += " (embedded reference server)"

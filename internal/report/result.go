@@ -77,12 +77,28 @@ type Result struct {
 	// Incomplete says why the run stopped early (Ctrl-C, --suite-timeout);
 	// empty when it ran to the end.
 	Incomplete string `json:"incomplete,omitempty"`
+	// TargetLost says when the target stopped answering during the run
+	// (and after how many requests); empty when it answered to the end.
+	TargetLost string `json:"target_lost,omitempty"`
 	// RequireAll says MUST checks skipped for a token not set fail the run
-	// (in CI, or --require-all): the verdict then says so.
-	RequireAll bool `json:"require_all,omitempty"`
+	// (in CI, or --require-all): the verdict then says so. UnsetTokens
+	// are the variables that would let them run.
+	RequireAll  bool     `json:"require_all,omitempty"`
+	UnsetTokens []string `json:"unset_tokens,omitempty"`
+	// RequireVerified says MUST checks that end inconclusive fail the run
+	// (in CI, or --require-all, unless --allow-inconclusive).
+	RequireVerified bool `json:"require_verified,omitempty"`
+	// RequiredBy names what set the CI rules: "CI=true" or "--require-all".
+	RequiredBy string `json:"required_by,omitempty"`
+	// RecordedBaseline is the file --write-baseline records this run's
+	// failures in, when the run has no --baseline: they are known from now on.
+	RecordedBaseline string `json:"recorded_baseline,omitempty"`
 	// Baseline compares the failures with a baseline of known ones; nil
 	// when the run had none.
 	Baseline *Baseline `json:"baseline,omitempty"`
+	// Verdict is the run's verdict, decided once (Decide) from all of the
+	// above; every writer prints it. The JSON report holds it in its summary.
+	Verdict Verdict `json:"-"`
 }
 
 // Target says what was checked.
@@ -198,50 +214,6 @@ func (r Result) Count() Counts {
 		}
 	}
 	return c
-}
-
-// Conformant is true when the run completed, conform did not break, and no
-// check failed.
-func (r Result) Conformant() bool {
-	c := r.Count()
-	return r.Incomplete == "" && c.Failed == 0 && c.Errors == 0 && c.NotRun == 0
-}
-
-// Passes is true when the run passes: conformant, and, under RequireAll,
-// no MUST check skipped for a token not set. Writers mark the verdict with
-// it.
-func (r Result) Passes() bool {
-	return r.Conformant() && !(r.RequireAll && r.mustSkippedForToken() > 0)
-}
-
-// mustSkippedForToken counts the MUST checks skipped because a token was
-// not set.
-func (r Result) mustSkippedForToken() int {
-	n := 0
-	for _, c := range r.Checks {
-		if c.Level == Must && c.Status == Skipped && c.Skip == SkipMissingToken {
-			n++
-		}
-	}
-	return n
-}
-
-// unverifiedMust counts the MUST checks selected for the run that reached
-// no verdict: skipped for a missing token or as not applicable, or
-// inconclusive.
-func (r Result) unverifiedMust() (skipped, inconclusive int) {
-	for _, c := range r.Checks {
-		if c.Level != Must {
-			continue
-		}
-		switch {
-		case c.Status == Skipped && c.Skip != SkipFiltered:
-			skipped++
-		case c.Status == Inconclusive:
-			inconclusive++
-		}
-	}
-	return skipped, inconclusive
 }
 
 // Selected lists the checks the filters chose (every status but a

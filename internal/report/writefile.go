@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/cornect/conform/internal/userfile"
 )
@@ -20,7 +21,12 @@ import (
 // (keeping its permissions) and the link stays. A path that exists but is not
 // a regular file, such as a directory, a FIFO or a device like /dev/stdout,
 // is refused: the rename would replace the node itself.
-func WriteFile(path string, write func(io.Writer) error) (err error) {
+func WriteFile(path string, write func(io.Writer) error) error {
+	return pending.writeFile(path, write)
+}
+
+// writeFile is WriteFile, its temporary file known to t.
+func (t *tempFiles) writeFile(path string, write func(io.Writer) error) (err error) {
 	target, perm, err := fileTarget(path)
 	if err != nil {
 		return fmt.Errorf("writing %q: %w", path, err)
@@ -29,6 +35,12 @@ func WriteFile(path string, write func(io.Writer) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("writing %q: %w", path, err)
 	}
+	if !t.add(f.Name()) {
+		f.Close()
+		os.Remove(f.Name())
+		return fmt.Errorf("writing %q: %w", path, errAbandoned)
+	}
+	defer t.done(f.Name())
 	defer func() {
 		if err != nil {
 			f.Close()
@@ -52,7 +64,62 @@ func WriteFile(path string, write func(io.Writer) error) (err error) {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	return os.Rename(f.Name(), target)
+	return t.rename(f.Name(), target)
+}
+
+// errAbandoned is the error of a write AbandonWrites stopped.
+var errAbandoned = errors.New("abandoned: conform is stopping at once")
+
+// pending are the temporary files of the reports being written, so that
+// a process ending at once (a second Ctrl-C) leaves none of them behind.
+// Process-wide, as the process is what ends.
+var pending = &tempFiles{names: map[string]bool{}}
+
+type tempFiles struct {
+	mu        sync.Mutex
+	names     map[string]bool
+	abandoned bool
+}
+
+func (t *tempFiles) add(name string) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.abandoned {
+		return false
+	}
+	t.names[name] = true
+	return true
+}
+
+func (t *tempFiles) done(name string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.names, name)
+}
+
+// rename puts a finished report in place, unless the writes were abandoned.
+func (t *tempFiles) rename(name, target string) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.abandoned {
+		return errAbandoned
+	}
+	return os.Rename(name, target)
+}
+
+// AbandonWrites removes the temporary file of every report being written
+// and lets no report be put in place after it: the process is about to
+// end at once. A report already in place stays whole; none is left
+// half-written.
+func AbandonWrites() { pending.abandon() }
+
+func (t *tempFiles) abandon() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.abandoned = true
+	for name := range t.names {
+		os.Remove(name)
+	}
 }
 
 // maxLinks bounds a chain of symlinks followed by hand, as the kernel does.

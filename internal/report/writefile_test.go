@@ -124,3 +124,48 @@ func TestWriteFileRefusesWhatIsNotARegularFile(t *testing.T) {
 		t.Errorf("%s is no longer a device: %v %v", os.DevNull, fi.Mode(), err)
 	}
 }
+
+// A process ending at once (a second Ctrl-C) keeps the reports already in
+// place and leaves no half-written one: the report being written loses
+// its temporary file and is never put in place.
+func TestAbandonedWritesLeaveNoHalfWrittenReport(t *testing.T) {
+	dir := t.TempDir()
+	files := &tempFiles{names: map[string]bool{}}
+	done := filepath.Join(dir, "junit.xml")
+	if err := files.writeFile(done, func(w io.Writer) error { _, err := io.WriteString(w, "<whole/>"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	writing := make(chan struct{})
+	abandoned := make(chan struct{})
+	errc := make(chan error, 1)
+	half := filepath.Join(dir, "report.json")
+	go func() {
+		errc <- files.writeFile(half, func(w io.Writer) error {
+			io.WriteString(w, `{"half":`)
+			close(writing)
+			<-abandoned
+			_, err := io.WriteString(w, `"written"}`)
+			return err
+		})
+	}()
+	<-writing
+	files.abandon()
+	close(abandoned)
+	if err := <-errc; err == nil {
+		t.Error("a write abandoned midway reported success")
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if len(names) != 1 || names[0] != "junit.xml" {
+		t.Errorf("the directory holds %q, want only the report written before: no half-written one, no temporary file", names)
+	}
+	if b, _ := os.ReadFile(done); string(b) != "<whole/>" {
+		t.Errorf("the report written before holds %q", b)
+	}
+	if err := files.writeFile(filepath.Join(dir, "late.html"), func(io.Writer) error { return nil }); err == nil {
+		t.Error("a report was written after the writes were abandoned")
+	}
+}

@@ -1,0 +1,69 @@
+package probe
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// wallTime adds up the wall time during which at least one wait was under
+// way: waits that overlap count once, so a run of 20 s never reports
+// 52 s of waiting because 16 requests waited at the same time.
+type wallTime struct {
+	mu      sync.Mutex
+	now     func() time.Time
+	waiting int
+	since   time.Time
+	sum     time.Duration
+}
+
+func (w *wallTime) clock() time.Time {
+	if w.now != nil {
+		return w.now()
+	}
+	return time.Now()
+}
+
+// begin marks a wait started; end, one finished.
+func (w *wallTime) begin() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.waiting == 0 {
+		w.since = w.clock()
+	}
+	w.waiting++
+}
+
+func (w *wallTime) end() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.waiting--
+	if w.waiting == 0 {
+		w.sum += w.clock().Sub(w.since)
+	}
+}
+
+// total is the wall time waited so far, a wait under way included.
+func (w *wallTime) total() time.Duration {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.waiting > 0 {
+		return w.sum + w.clock().Sub(w.since)
+	}
+	return w.sum
+}
+
+// overloadSleep waits d before retrying an overloaded answer, counting the
+// wall time; false when ctx ended first.
+func (c *Client) overloadSleep(ctx context.Context, d time.Duration) bool {
+	c.overloadWall.begin()
+	defer c.overloadWall.end()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
