@@ -366,6 +366,7 @@ func (r *run) collect(rep SpecReport) {
 // outcome lists every spec's result in plan order.
 func (r *run) outcome() Outcome {
 	var o Outcome
+	r.judgeBroken()
 	for _, s := range r.specs {
 		switch {
 		case !s.selected:

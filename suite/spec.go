@@ -292,8 +292,10 @@ func (s *spec) conclude(v verdict, judged int) {
 		s.inconclusive(fmt.Sprintf("the target kept answering 429 to %s after conform waited out its Retry-After; its rate limit, not its answer, is all that was seen — rerun later, or with more room for conform's tokens and address",
 			strings.Join(v.throttled, ", ")))
 	case len(v.overloaded) > 0:
-		s.inconclusive(fmt.Sprintf("the target stayed overloaded (502, 503 or 504) for %s after conform retried with backoff; only 5xx overload was seen, nothing of its contract — rerun later, or with a lower --concurrency",
-			strings.Join(v.overloaded, ", ")))
+		if reason, ok := s.run.brokenReason(v.overloaded); ok {
+			s.stop(report.Failed, "", reason)
+		}
+		s.inconclusive(overloadReason(v))
 	}
 	s.res.Judged += judged
 	for _, f := range v.findings {
@@ -318,12 +320,26 @@ func (s *spec) conclude(v verdict, judged int) {
 	s.decided = true
 }
 
+// overloadReason says what conform saw and did about the answers 502, 503
+// and 504 it is left with: retried with backoff, or not retried at all
+// (the rate-limit burst never is).
+func overloadReason(v verdict) string {
+	did := fmt.Sprintf("after conform retried %s with backoff", plural(v.overloadRetries, "time"))
+	if v.overloadRetries == 0 {
+		did = "conform did not retry them (they were part of a burst meant to be refused)"
+	}
+	return fmt.Sprintf("the target answered 502, 503 or 504 to %s, and %s; only overload was seen, nothing of its contract (the operation answered at other times, or nothing of the target did, so it is not judged broken) — rerun later, or with a lower --concurrency",
+		strings.Join(slices.Compact(slices.Sorted(slices.Values(v.overloaded))), ", "), did)
+}
+
 // verdict is what assess concludes from one matcher over exchanges.
 type verdict struct {
 	status     report.Status
 	findings   []match.Finding
 	throttled  []string // operations still rate limited when conform stopped waiting
 	overloaded []string // operations still overloaded when conform stopped retrying
+	// overloadRetries are the retries those overloaded answers had.
+	overloadRetries int
 	operations []report.OperationResult
 	err        error
 }
@@ -338,6 +354,7 @@ func assess(level report.Level, strict bool, exs []probe.Exchange, actual any, m
 			v.throttled = append(v.throttled, probe.OperationKey(ex.Method, ex.Path))
 		case ex.Overloaded:
 			v.overloaded = append(v.overloaded, probe.OperationKey(ex.Method, ex.Path))
+			v.overloadRetries += ex.OverloadRetries
 		}
 	}
 	if len(v.throttled) > 0 || len(v.overloaded) > 0 {
@@ -534,6 +551,7 @@ func (v verdict) and(w verdict) verdict {
 	v.findings = append(v.findings, w.findings...)
 	v.throttled = append(v.throttled, w.throttled...)
 	v.overloaded = append(v.overloaded, w.overloaded...)
+	v.overloadRetries += w.overloadRetries
 	v.operations = append(v.operations, w.operations...)
 	return v
 }
