@@ -3,7 +3,9 @@ package suite
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/cornect/conform/internal/match"
@@ -30,6 +32,16 @@ func (r *run) rateLimitFamily() *family {
 		sent    int
 		elapsed time.Duration
 		other   *probe.Exchange // another token's request once the first was limited
+		// refused counts the burst's answers that were neither served nor
+		// 429, by status; served is another token's request to the same
+		// operation sent when the burst met no 429 but such refusals.
+		refused map[int]int
+		served  *probe.Exchange
+		// afterRefill is the burst token's request sent again once the
+		// documented bucket had refilled, when the 429's Retry-After asked
+		// for longer than any documented bucket can need.
+		afterRefill *probe.Exchange
+		slept       time.Duration
 	)
 	var others []probe.Role
 	for _, o := range readRoles() {
@@ -45,15 +57,61 @@ func (r *run) rateLimitFamily() *family {
 		return q
 	}
 
+	ceiling := rl.RetryAfterCeiling()
+	// implausible says whether the 429's Retry-After asks for longer than
+	// the documented bucket can need, and how long it asks for.
+	implausible := func() (time.Duration, bool) {
+		if first == nil {
+			return 0, false
+		}
+		wait, ok := probe.ParseRetryAfter(first.Header.Get("Retry-After"), r.clock.Now())
+		return wait, ok && wait > ceiling
+	}
+	// sawRefusals says what the burst got instead of a 429.
+	sawRefusals := func() string {
+		var parts []string
+		for _, st := range slices.Sorted(maps.Keys(refused)) {
+			parts = append(parts, fmt.Sprintf("%d × %d", refused[st], st))
+		}
+		return strings.Join(parts, ", ")
+	}
 	limited := newSpec("RATE-LIMIT-429", "", func(_ context.Context, s *spec) {
 		if first == nil {
 			s.record(last)
-			s.judge(last, match.BeError(match.ErrorExpectation{Status: 429, RetryAfter: true}))
-			s.res.Reason = fmt.Sprintf("sent %d requests to %s with %s in %s (documented limit %d/min); none was refused with 429",
+			burst := fmt.Sprintf("sent %d requests to %s with %s in %s (documented limit %d/min)",
 				sent, e.Key(), role.Var(), elapsed.Round(time.Millisecond), e.LimitPerMinute)
+			if len(refused) > 0 {
+				judged := last
+				judged.Overloaded = false // the limiter's refusal: judged as the answer it is
+				switch {
+				case served != nil && served.Status >= 200 && served.Status <= 299:
+					s.record(*served)
+					s.judge(judged, match.BeError(match.ErrorExpectation{Status: 429, RetryAfter: true}))
+					s.res.Reason = fmt.Sprintf("%s; none was refused with 429, %s were refused (never retried: the burst is meant to be refused), while %s was served %d on the same operation at once: a limiter refusing one token with a status other than 429",
+						burst, sawRefusals(), served.Role.Var(), served.Status)
+					return
+				case served != nil:
+					s.record(*served)
+					s.inconclusive(fmt.Sprintf("%s; none was refused with 429, %s were refused (never retried), and %s got %s on the same operation too: a limiter of this token cannot be told from overload of the operation",
+						burst, sawRefusals(), served.Role.Var(), served.Outcome()))
+				default:
+					s.inconclusive(fmt.Sprintf("%s; none was refused with 429, %s were refused (never retried), and no other token was set to tell a limiter of this token from overload of the operation",
+						burst, sawRefusals()))
+				}
+			}
+			s.judge(last, match.BeError(match.ErrorExpectation{Status: 429, RetryAfter: true}))
+			s.res.Reason = burst + "; none was refused with 429"
 			return
 		}
 		s.judge(*first, match.BeError(match.ErrorExpectation{Status: 429, RetryAfter: true}))
+		if wait, ok := implausible(); ok {
+			if afterRefill == nil {
+				s.stop(report.NotRun, "", "not completed: the run stopped while waiting out the documented refill")
+			}
+			s.record(*afterRefill)
+			s.settle(report.Failed, "", fmt.Sprintf("Retry-After asks for %s (%q), longer than a bucket of %d/min can need (a whole refill, %s, plus a margin: %s); conform waited %s and sent the request again: %s",
+				wait, first.Header.Get("Retry-After"), e.LimitPerMinute, rl.Refill(), ceiling, slept.Round(time.Millisecond), afterRefill.Outcome()))
+		}
 	}, Need{role})
 
 	recovery := newSpec("RATE-LIMIT-RECOVERY", "", func(ctx context.Context, s *spec) {
@@ -65,8 +123,21 @@ func (r *run) rateLimitFamily() *family {
 		if !ok {
 			s.inconclusive("the 429 carried no usable Retry-After, so there is no documented time to wait")
 		}
+		if _, far := implausible(); far {
+			// The header is false either way: served after the documented
+			// refill, it named a wait no retry needed; refused, the bucket
+			// outlasts its documented size.
+			if afterRefill == nil {
+				s.stop(report.NotRun, "", "not completed: the run stopped while waiting out the documented refill")
+			}
+			s.record(*afterRefill)
+			s.judge(*afterRefill, match.BeAccepted())
+			s.settle(report.Failed, "", fmt.Sprintf("Retry-After asks for %s (%q), longer than a bucket of %d/min can need (%s with its margin); conform waited %s, the documented refill and its margin, and sent the request again: %s, so Retry-After does not give the seconds to wait",
+				wait, first.Header.Get("Retry-After"), e.LimitPerMinute, ceiling, slept.Round(time.Millisecond), afterRefill.Outcome()))
+			return
+		}
 		if wait > time.Duration(rl.MaxWaitSeconds)*time.Second {
-			s.skip(fmt.Sprintf("Retry-After asks for %s, longer than rate_limit.max_wait_seconds (%d)", wait, rl.MaxWaitSeconds))
+			s.inconclusive(fmt.Sprintf("Retry-After asks for %s, which a bucket of %d/min may need, but longer than rate_limit.max_wait_seconds (%d) lets conform wait; raise it to judge the recovery", wait, e.LimitPerMinute, rl.MaxWaitSeconds))
 		}
 		if r.clock.Sleep(ctx, wait+50*time.Millisecond) != nil {
 			s.stop(report.NotRun, "", "not completed: the run stopped while waiting out Retry-After")
@@ -122,6 +193,12 @@ func (r *run) rateLimitFamily() *family {
 					first = &exs[i]
 					break
 				}
+				if exs[i].Status < 200 || exs[i].Status > 299 {
+					if refused == nil {
+						refused = map[int]int{}
+					}
+					refused[exs[i].Status]++
+				}
 			}
 		}
 		elapsed = r.clock.Now().Sub(start)
@@ -130,6 +207,21 @@ func (r *run) rateLimitFamily() *family {
 		if first != nil && slices.Contains(runnable, perToken) {
 			ex := r.do(ctx, otherToken())
 			other = &ex
+		}
+		// No 429, but refusals: is the operation serving another token?
+		if first == nil && len(refused) > 0 && r.hasAnyToken(others...) {
+			ex := r.do(ctx, otherToken())
+			served = &ex
+		}
+		// A Retry-After past what the documented bucket can need: wait the
+		// documented refill with its margin, and try again.
+		if _, far := implausible(); far && (slices.Contains(runnable, limited) || slices.Contains(runnable, recovery)) {
+			slept = ceiling
+			if r.clock.Sleep(ctx, slept) != nil {
+				return
+			}
+			ex := r.do(ctx, provoked())
+			afterRefill = &ex
 		}
 	}
 	return f

@@ -18,6 +18,15 @@ func wireNotes(st probe.Stats, checks []report.Check) []string {
 		notes = append(notes, fmt.Sprintf("retried %d answers 502, 503 or 504 (%s of backoff): the target or its gateway was overloaded; --concurrency lowers the load conform puts on it",
 			st.OverloadRetries, st.OverloadWaited.Round(time.Millisecond)))
 	}
+	if n := len(st.Lowered); n > 0 {
+		first, last := st.Lowered[0], st.Lowered[n-1]
+		notes = append(notes, fmt.Sprintf("lowered its concurrency from %d to %d: the target answered 429 without Retry-After while %d requests were in flight (first on %s), as a server does that caps the connections or requests of one client; --concurrency %d avoids it",
+			first.From, last.To, first.InFlight, first.Operation, last.To))
+	}
+	if st.BareRetries > 0 {
+		notes = append(notes, fmt.Sprintf("retried %d 429s that carried no Retry-After after a backoff of conform's own (%s in all): no header named a wait",
+			st.BareRetries, st.BareWaited.Round(time.Millisecond)))
+	}
 	if st.FreshRetries > 0 {
 		notes = append(notes, fmt.Sprintf("sent requests again on a fresh connection %d times: the connection they went out on died before a byte of a response (a crash, or the server closing it at rest)", st.FreshRetries))
 	}
