@@ -340,8 +340,8 @@ type verdict struct {
 	overloaded []string // operations still overloaded when conform stopped retrying
 	// overloadRetries are the retries those overloaded answers had.
 	overloadRetries int
-	operations []report.OperationResult
-	err        error
+	operations      []report.OperationResult
+	err             error
 }
 
 // assess is judging without Ginkgo: the matcher's findings, the status
