@@ -79,11 +79,24 @@ func (r *run) exportsFamily() *family {
 		exs := r.doAll(ctx, workspaceProbes(id)...)
 		a, okA := match.ParseCredits(exs[0])
 		b, okB := match.ParseCredits(exs[1])
-		if !okA || !okB || a.WorkspaceID == "" || a.WorkspaceID == b.WorkspaceID {
-			s.record(exs[0], exs[1])
-			s.skip(fmt.Sprintf("%s and %s must belong to different workspaces (as told by workspace_id of GET /credits)", probe.RoleReadWrite.Var(), probe.RoleNoCredits.Var()))
-		}
 		theirs, missing := exs[2:2+len(probes)], exs[2+len(probes):]
+		if !okA || !okB || a.WorkspaceID == "" {
+			s.record(exs[0], exs[1])
+			s.skip(fmt.Sprintf("%s and %s must belong to different workspaces (as told by workspace_id of GET /credits), and GET /credits did not tell", probe.RoleReadWrite.Var(), probe.RoleNoCredits.Var()))
+		}
+		if a.WorkspaceID == b.WorkspaceID {
+			// Another workspace's export served is a leak whatever the
+			// tokens' workspaces; otherwise find out whether the target
+			// serves anyone what it served the tokens.
+			if slices.ContainsFunc(theirs, func(ex probe.Exchange) bool { return ex.Status >= 200 && ex.Status <= 299 }) {
+				s.record(exs[0], exs[1])
+				s.judge(theirs, match.BeError(match.ErrorExpectation{Status: 404}))
+				s.settle(report.Failed, "", fmt.Sprintf("%s was served the export %s created, though both tokens seem to see workspace %q: the export reached a token it must be hidden from",
+					probe.RoleNoCredits.Var(), probe.RoleReadWrite.Var(), a.WorkspaceID))
+				return
+			}
+			s.sameWorkspace(ctx, a.WorkspaceID, exs[0], exs[1])
+		}
 		s.judge(theirs, match.BeError(match.ErrorExpectation{Status: 404}))
 		// "Indistinguishable from a missing one": a different code tells
 		// the caller the export exists, so the same code is part of the MUST.

@@ -130,6 +130,8 @@ type run struct {
 
 	authOnce sync.Once
 	authOps  map[*spec][]fixtures.Endpoint // authPlan
+
+	warm map[int64]bool // the sequence numbers of the warm auth probes (probeWarm)
 }
 
 // newRun builds the plan of a run: its families and specs, selected.
