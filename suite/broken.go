@@ -73,14 +73,15 @@ func unansweredOps(exs []probe.Exchange) []string {
 }
 
 // judgeBroken, once every check has run, fails the checks left
-// inconclusive by overload on operations the whole run found broken, and
-// gives the checks a timeout on such an operation failed the same reason.
-// Operations only later requests showed to be broken (the auth checks
-// send no token, the later checks do) are judged here, on the run's
-// every answer.
+// inconclusive by overload on operations the whole run found broken, each
+// unanswered exchange of such an operation a violation, and gives a check
+// that failed on a timeout there the same reason: a gateway's 504 and
+// conform's own timeout get one verdict. Operations only later requests
+// showed to be broken (the auth checks send no token, the later checks
+// do) are judged here, on the run's every answer.
 func (r *run) judgeBroken() {
 	for _, s := range r.specs {
-		if !s.decided || (s.res.Status != report.Inconclusive && s.res.Status != report.Failed) {
+		if !s.decided || (s.res.Status != report.Inconclusive && s.res.Status != report.Failed && s.res.Status != report.Warning) {
 			continue
 		}
 		reason, ok := r.brokenReason(unansweredOps(s.res.Exchanges))
@@ -88,7 +89,16 @@ func (r *run) judgeBroken() {
 			continue
 		}
 		if s.res.Status == report.Inconclusive {
-			s.res.Status, s.res.Skip, s.res.Reason = report.Failed, "", reason
+			for i, ex := range s.res.Exchanges {
+				if len(unansweredOps([]probe.Exchange{ex})) == 0 {
+					continue
+				}
+				s.res.Violations = append(s.res.Violations, report.Violation{
+					Exchange: i, Operation: probe.OperationKey(ex.Method, ex.Path), Role: ex.Role,
+					Rule: "broken-operation", Where: "status", Message: "got " + ex.Outcome() + " from an operation that answered nothing else all run",
+				})
+			}
+			s.res.Status, s.res.Skip, s.res.Reason = s.badStatus(), "", reason
 			continue
 		}
 		if !strings.Contains(s.res.Reason, "broken operation") {

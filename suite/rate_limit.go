@@ -109,8 +109,10 @@ func (r *run) rateLimitFamily() *family {
 				s.stop(report.NotRun, "", "not completed: the run stopped while waiting out the documented refill")
 			}
 			s.record(*afterRefill)
-			s.settle(report.Failed, "", fmt.Sprintf("Retry-After asks for %s (%q), longer than a bucket of %d/min can need (a whole refill, %s, plus a margin: %s); conform waited %s and sent the request again: %s",
-				wait, first.Header.Get("Retry-After"), e.LimitPerMinute, rl.Refill(), ceiling, slept.Round(time.Millisecond), afterRefill.Outcome()))
+			s.violate(*first, "retry-after-bound", "header Retry-After",
+				fmt.Sprintf("Retry-After %q asks for %s, longer than a bucket of %d/min can need (%s)", first.Header.Get("Retry-After"), wait, e.LimitPerMinute, ceiling),
+				fmt.Sprintf("Retry-After asks for %s (%q), longer than a bucket of %d/min can need (a whole refill, %s, plus a margin: %s); conform waited %s and sent the request again: %s",
+					wait, first.Header.Get("Retry-After"), e.LimitPerMinute, rl.Refill(), ceiling, slept.Round(time.Millisecond), afterRefill.Outcome()))
 		}
 	}, Need{role})
 
@@ -130,9 +132,11 @@ func (r *run) rateLimitFamily() *family {
 			if afterRefill == nil {
 				s.stop(report.NotRun, "", "not completed: the run stopped while waiting out the documented refill")
 			}
-			s.record(*afterRefill)
+			s.record(*first)
 			s.judge(*afterRefill, match.BeAccepted())
-			s.settle(report.Failed, "", fmt.Sprintf("Retry-After asks for %s (%q), longer than a bucket of %d/min can need (%s with its margin); conform waited %s, the documented refill and its margin, and sent the request again: %s, so Retry-After does not give the seconds to wait",
+			s.violate(*first, "retry-after-bound", "header Retry-After",
+				fmt.Sprintf("Retry-After %q asks for %s, longer than a bucket of %d/min can need (%s)", first.Header.Get("Retry-After"), wait, e.LimitPerMinute, ceiling),
+				fmt.Sprintf("Retry-After asks for %s (%q), longer than a bucket of %d/min can need (%s with its margin); conform waited %s, the documented refill and its margin, and sent the request again: %s, so Retry-After does not give the seconds to wait",
 				wait, first.Header.Get("Retry-After"), e.LimitPerMinute, ceiling, slept.Round(time.Millisecond), afterRefill.Outcome()))
 			return
 		}

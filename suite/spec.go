@@ -224,6 +224,26 @@ func (s *spec) settle(status report.Status, kind report.SkipKind, reason string)
 	s.decided = true
 }
 
+// violate records a violation of a rule the spec judged itself, on one of
+// its exchanges, and fails the check (warns, for a SHOULD not under
+// --strict) with reason.
+func (s *spec) violate(ex probe.Exchange, rule, where, message, reason string) {
+	s.record(ex)
+	s.res.Violations = append(s.res.Violations, report.Violation{
+		Exchange: s.seqs[ex.Seq], Operation: probe.OperationKey(ex.Method, ex.Path), Role: ex.Role,
+		Rule: rule, Where: where, Message: message,
+	})
+	s.settle(s.badStatus(), "", reason)
+}
+
+// badStatus is the status of a broken rule at the check's level.
+func (s *spec) badStatus() report.Status {
+	if s.check.Level == report.Should && !s.run.cfg.Strict {
+		return report.Warning
+	}
+	return report.Failed
+}
+
 // stop records an outcome without a verdict and ends the spec.
 func (s *spec) stop(status report.Status, kind report.SkipKind, reason string) {
 	s.settle(status, kind, reason)
@@ -292,9 +312,8 @@ func (s *spec) conclude(v verdict, judged int) {
 		s.inconclusive(fmt.Sprintf("the target kept answering 429 to %s after conform waited out its Retry-After; its rate limit, not its answer, is all that was seen — rerun later, or with more room for conform's tokens and address",
 			strings.Join(v.throttled, ", ")))
 	case len(v.overloaded) > 0:
-		if reason, ok := s.run.brokenReason(v.overloaded); ok {
-			s.stop(report.Failed, "", reason)
-		}
+		// Inconclusive for now: once every check has run, judgeBroken
+		// fails it if the run found the operation broken.
 		s.inconclusive(overloadReason(v))
 	}
 	s.res.Judged += judged
