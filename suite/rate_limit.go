@@ -137,7 +137,7 @@ func (r *run) rateLimitFamily() *family {
 			s.violate(*first, "retry-after-bound", "header Retry-After",
 				fmt.Sprintf("Retry-After %q asks for %s, longer than a bucket of %d/min can need (%s)", first.Header.Get("Retry-After"), wait, e.LimitPerMinute, ceiling),
 				fmt.Sprintf("Retry-After asks for %s (%q), longer than a bucket of %d/min can need (%s with its margin); conform waited %s, the documented refill and its margin, and sent the request again: %s, so Retry-After does not give the seconds to wait",
-				wait, first.Header.Get("Retry-After"), e.LimitPerMinute, ceiling, slept.Round(time.Millisecond), afterRefill.Outcome()))
+					wait, first.Header.Get("Retry-After"), e.LimitPerMinute, ceiling, slept.Round(time.Millisecond), afterRefill.Outcome()))
 			return
 		}
 		if wait > time.Duration(rl.MaxWaitSeconds)*time.Second {
