@@ -33,9 +33,12 @@ func (r *run) rateLimitFamily() *family {
 		elapsed time.Duration
 		other   *probe.Exchange // another token's request once the first was limited
 		// refused counts the burst's answers that were neither served nor
-		// 429, by status; served is another token's request to the same
-		// operation sent when the burst met no 429 but such refusals.
+		// 429, by status. When the burst met no 429 but such refusals,
+		// alone is the burst token's request sent once more on its own,
+		// and served another token's request to the same operation after
+		// it, when alone was refused too.
 		refused map[int]int
+		alone   *probe.Exchange
 		served  *probe.Exchange
 		// afterRefill is the burst token's request sent again once the
 		// documented bucket had refilled, when the 429's Retry-After asked
@@ -81,23 +84,8 @@ func (r *run) rateLimitFamily() *family {
 			burst := fmt.Sprintf("sent %d requests to %s with %s in %s (documented limit %d/min)",
 				sent, e.Key(), role.Var(), elapsed.Round(time.Millisecond), e.LimitPerMinute)
 			if len(refused) > 0 {
-				judged := last
-				judged.Overloaded = false // the limiter's refusal: judged as the answer it is
-				switch {
-				case served != nil && served.Status >= 200 && served.Status <= 299:
-					s.record(*served)
-					s.judge(judged, match.BeError(match.ErrorExpectation{Status: 429, RetryAfter: true}))
-					s.res.Reason = fmt.Sprintf("%s; none was refused with 429, %s were refused (never retried: the burst is meant to be refused), while %s was served %d on the same operation at once: a limiter refusing one token with a status other than 429",
-						burst, sawRefusals(), served.Role.Var(), served.Status)
-					return
-				case served != nil:
-					s.record(*served)
-					s.inconclusive(fmt.Sprintf("%s; none was refused with 429, %s were refused (never retried), and %s got %s on the same operation too: a limiter of this token cannot be told from overload of the operation",
-						burst, sawRefusals(), served.Role.Var(), served.Outcome()))
-				default:
-					s.inconclusive(fmt.Sprintf("%s; none was refused with 429, %s were refused (never retried), and no other token was set to tell a limiter of this token from overload of the operation",
-						burst, sawRefusals()))
-				}
+				s.refusedBurst(burst, sawRefusals(), alone, served)
+				return
 			}
 			s.judge(last, match.BeError(match.ErrorExpectation{Status: 429, RetryAfter: true}))
 			s.res.Reason = burst + "; none was refused with 429"
@@ -206,16 +194,23 @@ func (r *run) rateLimitFamily() *family {
 			}
 		}
 		elapsed = r.clock.Now().Sub(start)
+		// No 429, but refusals: the burst's token alone, then, if it is
+		// still refused, another token on the same operation.
+		if first == nil && len(refused) > 0 {
+			ex := r.do(ctx, provoked())
+			alone = &ex
+			if ex.Status == 429 {
+				first = alone // the limiter's 429, once the burst's concurrency was over
+			} else if (ex.Status < 200 || ex.Status > 299) && r.hasAnyToken(others...) {
+				ex := r.do(ctx, otherToken())
+				served = &ex
+			}
+		}
 		// At once, while the burst's token is still past the limit: the
 		// other token has a bucket of its own.
 		if first != nil && slices.Contains(runnable, perToken) {
 			ex := r.do(ctx, otherToken())
 			other = &ex
-		}
-		// No 429, but refusals: is the operation serving another token?
-		if first == nil && len(refused) > 0 && r.hasAnyToken(others...) {
-			ex := r.do(ctx, otherToken())
-			served = &ex
 		}
 		// A Retry-After past what the documented bucket can need: wait the
 		// documented refill with its margin, and try again.
@@ -229,4 +224,36 @@ func (r *run) rateLimitFamily() *family {
 		}
 	}
 	return f
+}
+
+// refusedBurst decides RATE-LIMIT-429 when the burst met no 429 but other
+// refusals (a limiter's 503, or overload under the burst's concurrency):
+// the burst's token refused even alone while another token is served is a
+// limiter answering the wrong status, a failure; served alone, the
+// refusals were overload; anything else cannot tell the two apart. The
+// burst is never retried, and the reasons say so.
+func (s *spec) refusedBurst(burst, refusals string, alone, served *probe.Exchange) {
+	ok := func(ex *probe.Exchange) bool { return ex != nil && ex.Status >= 200 && ex.Status <= 299 }
+	head := fmt.Sprintf("%s; none was refused with 429, %s were refused (the burst is never retried)", burst, refusals)
+	if alone == nil {
+		s.inconclusive(head)
+	}
+	s.record(*alone)
+	switch {
+	case ok(alone):
+		s.inconclusive(fmt.Sprintf("%s, and the same token was served %d alone right after: overload under the burst's concurrent requests, not a limiter — rerun with a lower --concurrency", head, alone.Status))
+	case ok(served):
+		s.record(*served)
+		judged := *alone
+		judged.Overloaded = false // the limiter's refusal, judged as the answer it is
+		s.judge(judged, match.BeError(match.ErrorExpectation{Status: 429, RetryAfter: true}))
+		s.res.Reason = fmt.Sprintf("%s; sent alone right after, the same token got %s while %s was served %d on the same operation: a limiter refusing one token with a status other than 429",
+			head, alone.Outcome(), served.Role.Var(), served.Status)
+	case served != nil:
+		s.record(*served)
+		s.inconclusive(fmt.Sprintf("%s; alone right after, it got %s, and %s got %s on the same operation too: a limiter of this token cannot be told from trouble of the operation",
+			head, alone.Outcome(), served.Role.Var(), served.Outcome()))
+	default:
+		s.inconclusive(fmt.Sprintf("%s; alone right after, it got %s, and no other token was set to tell a limiter of this token from trouble of the operation", head, alone.Outcome()))
+	}
 }

@@ -113,8 +113,14 @@ func (s *spec) explainWarm() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var ops []string
+	cold := map[string]bool{} // operations that broke it cold too
 	for _, v := range s.res.Violations {
-		if v.Exchange < len(s.res.Exchanges) && r.warm[s.res.Exchanges[v.Exchange].Seq] && !slices.Contains(ops, v.Operation) {
+		if v.Exchange < len(s.res.Exchanges) && !r.warm[s.res.Exchanges[v.Exchange].Seq] {
+			cold[v.Operation] = true
+		}
+	}
+	for _, v := range s.res.Violations {
+		if v.Exchange < len(s.res.Exchanges) && r.warm[s.res.Exchanges[v.Exchange].Seq] && !cold[v.Operation] && !slices.Contains(ops, v.Operation) {
 			ops = append(ops, v.Operation)
 		}
 	}
