@@ -165,3 +165,26 @@ func TestRefusalsWithoutRetryAfterLowerTheConcurrency(t *testing.T) {
 		t.Errorf("exit %d, want 0\n%s", res.code, res.stdout)
 	}
 }
+
+// Two tokens of one workspace on a target that does not leak: the
+// isolation checks are skipped as a setup problem, naming both variables,
+// after a request without credentials was refused.
+func TestTwoTokensOfOneWorkspaceOnATargetThatDoesNotLeakAreASetupSkip(t *testing.T) {
+	t.Parallel()
+	s := startStack(t)
+	env := tokenEnv(s.Tokens(), s.BaseURL())
+	env["CONFORM_TOKEN_NO_CREDITS"] = env["CONFORM_TOKEN_READ_WRITE"]
+	path := filepath.Join(t.TempDir(), "r.json")
+	res := runConform(t, env, "run", "--json-report", path, "--focus", "^NOTFOUND-OTHER-WORKSPACE|^CREDITS-")
+	r := readJSONReport(t, path)
+	for _, name := range []string{"NOTFOUND-OTHER-WORKSPACE", "CREDITS-INSUFFICIENT", "CREDITS-NO-CHARGE"} {
+		c, _ := checkNamed(r, name)
+		why := c.Explanation()
+		if c.Status != report.Skipped || !strings.Contains(why, "CONFORM_TOKEN_READ_WRITE and CONFORM_TOKEN_NO_CREDITS must belong to different workspaces") || !strings.Contains(why, "without credentials got 401") {
+			t.Errorf("%s %s, want skipped naming both variables after a refused request without credentials:\n%s", name, c.Status, why)
+		}
+	}
+	if res.code != exitOK {
+		t.Errorf("exit %d, want 0\n%s", res.code, res.stdout)
+	}
+}
