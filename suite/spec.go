@@ -309,8 +309,7 @@ func (s *spec) conclude(v verdict, judged int) {
 	case v.err != nil:
 		s.stop(report.Error, "", "conform itself failed while judging (a defect of conform): "+v.err.Error())
 	case len(v.throttled) > 0:
-		s.inconclusive(fmt.Sprintf("the target kept answering 429 to %s after conform waited out its Retry-After; its rate limit, not its answer, is all that was seen — rerun later, or with more room for conform's tokens and address",
-			strings.Join(v.throttled, ", ")))
+		s.inconclusive(throttleReason(v))
 	case len(v.overloaded) > 0:
 		// Inconclusive for now: once every check has run, judgeBroken
 		// fails it if the run found the operation broken.
@@ -339,6 +338,21 @@ func (s *spec) conclude(v verdict, judged int) {
 	s.decided = true
 }
 
+// throttleReason says what conform saw and did about the 429s it is left
+// with: waited out as Retry-After asked, or, for a 429 without one, backed
+// off on its own.
+func throttleReason(v verdict) string {
+	did := "after conform waited out its Retry-After"
+	switch {
+	case v.throttledBare == len(v.throttled):
+		did = "without Retry-After, after conform backed off on its own (no header named a wait)"
+	case v.throttledBare > 0:
+		did = "after conform waited out its Retry-After, or backed off on its own where none was sent"
+	}
+	return fmt.Sprintf("the target kept answering 429 to %s %s; its rate limit, not its answer, is all that was seen — rerun later, or with more room for conform's tokens and address",
+		strings.Join(slices.Compact(slices.Sorted(slices.Values(v.throttled))), ", "), did)
+}
+
 // overloadReason says what conform saw and did about the answers 502, 503
 // and 504 it is left with: retried with backoff, or not retried at all
 // (the rate-limit burst never is).
@@ -353,10 +367,13 @@ func overloadReason(v verdict) string {
 
 // verdict is what assess concludes from one matcher over exchanges.
 type verdict struct {
-	status     report.Status
-	findings   []match.Finding
-	throttled  []string // operations still rate limited when conform stopped waiting
-	overloaded []string // operations still overloaded when conform stopped retrying
+	status    report.Status
+	findings  []match.Finding
+	throttled []string // operations still rate limited when conform stopped waiting
+	// throttledBare counts those of them whose 429 carried no Retry-After:
+	// conform backed off on its own, no header asked it to wait.
+	throttledBare int
+	overloaded    []string // operations still overloaded when conform stopped retrying
 	// overloadRetries are the retries those overloaded answers had.
 	overloadRetries int
 	operations      []report.OperationResult
@@ -371,6 +388,9 @@ func assess(level report.Level, strict bool, exs []probe.Exchange, actual any, m
 		switch {
 		case ex.Throttled:
 			v.throttled = append(v.throttled, probe.OperationKey(ex.Method, ex.Path))
+			if len(ex.Header.Values("Retry-After")) == 0 {
+				v.throttledBare++
+			}
 		case ex.Overloaded:
 			v.overloaded = append(v.overloaded, probe.OperationKey(ex.Method, ex.Path))
 			v.overloadRetries += ex.OverloadRetries
@@ -569,6 +589,7 @@ func (v verdict) and(w verdict) verdict {
 	}
 	v.findings = append(v.findings, w.findings...)
 	v.throttled = append(v.throttled, w.throttled...)
+	v.throttledBare += w.throttledBare
 	v.overloaded = append(v.overloaded, w.overloaded...)
 	v.overloadRetries += w.overloadRetries
 	v.operations = append(v.operations, w.operations...)
