@@ -20,7 +20,7 @@ func wireNotes(st probe.Stats, checks []report.Check) []string {
 	}
 	if n := len(st.Lowered); n > 0 {
 		first, last := st.Lowered[0], st.Lowered[n-1]
-		notes = append(notes, fmt.Sprintf("lowered its concurrency from %d to %d: the target answered 429 without Retry-After while %d requests were in flight (first on %s), as a server does that caps the connections or requests of one client; --concurrency %d avoids it",
+		notes = append(notes, fmt.Sprintf("lowered its concurrency from %d to %d: the target refused requests (429 or 503) without Retry-After while %d were in flight (first on %s), as a server does that caps the connections of one client or has few workers; --concurrency %d avoids it",
 			first.From, last.To, first.InFlight, first.Operation, last.To))
 	}
 	if st.BareRetries > 0 {

@@ -353,10 +353,7 @@ func (c *Client) Do(ctx context.Context, r Request) Exchange {
 			d := c.retryDelay("")
 			blocked := retries < c.opts.MaxRetries && cls.block(d, c.opts.RetryBudget)
 			release()
-			if c.gate.lower(key) {
-				c.http.CloseIdleConnections() // a server counting connections per address counts idle ones too
-				c.logf("%s %s: 429 without Retry-After while other requests were in flight; conform lowered its concurrency to %d (--concurrency %d would have avoided it)", r.Method, r.Template, c.gate.current(), c.gate.current())
-			}
+			c.lowerOn(r, key, "429")
 			if !blocked {
 				ex.Throttled = true
 				c.logf("%s %s: still 429 without Retry-After after %d retries; conform stops retrying, and the check is inconclusive", r.Method, r.Template, retries)
@@ -397,6 +394,9 @@ func (c *Client) Do(ctx context.Context, r Request) Exchange {
 			return ex
 		}
 		ex.Overloaded = true // unless a retry gets past it
+		if ex.Status == http.StatusServiceUnavailable && !r.Provoke && len(ex.Header.Values("Retry-After")) == 0 {
+			c.lowerOn(r, key, "503")
+		}
 		d := c.overloadDelay(ex.Header.Get("Retry-After"), overloads)
 		if r.Provoke || overloads >= c.opts.MaxOverloadRetries || !cls.spend(d, c.opts.RetryBudget) {
 			if !r.Provoke {

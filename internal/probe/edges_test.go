@@ -139,3 +139,32 @@ func TestARefusalAloneLowersNothing(t *testing.T) {
 		t.Errorf("limit %d after a refusal with one other in flight, want 1", g.current())
 	}
 }
+
+// A pool of workers conform's own load filled answers 503 without
+// Retry-After: the concurrency goes down too, and every request is served
+// in the end. A 503 with Retry-After (the server says when) lowers nothing.
+func TestOverloadWithoutRetryAfterLowersTheConcurrency(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		retry bool
+	}{{"without Retry-After", false}, {"with Retry-After", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, c, tokens := stack(t, []stackserver.Option{stackserver.WithWorkers(2), stackserver.WithOverloadRetryAfter(tc.retry), stackserver.WithReference(reference.WithLatency(30 * time.Millisecond))},
+				quickOverload(40), func(o *Options) { o.Concurrency = 8 })
+			var wg sync.WaitGroup
+			exs := make([]Exchange, 8)
+			for i := range exs {
+				wg.Go(func() { exs[i] = c.Do(context.Background(), as(tokens[RoleRead], http.MethodGet, "/credits", "")) })
+			}
+			wg.Wait()
+			for i, ex := range exs {
+				if ex.Status != http.StatusOK {
+					t.Errorf("request %d: %s, want 200 in the end", i, ex.Outcome())
+				}
+			}
+			if lowered := len(c.Stats().Lowered) > 0; lowered == tc.retry {
+				t.Errorf("lowered %v, want %v", c.Stats().Lowered, !tc.retry)
+			}
+		})
+	}
+}

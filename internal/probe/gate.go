@@ -20,7 +20,8 @@ type gate struct {
 	lowered  []Lowering
 }
 
-// Lowering is one time the client lowered its concurrency.
+// Lowering is one time the client lowered its concurrency: a 429 or 503
+// without Retry-After while other requests were in flight.
 type Lowering struct {
 	From int `json:"from"`
 	To   int `json:"to"`
@@ -77,6 +78,19 @@ func (g *gate) lower(operation string) bool {
 	g.lowered = append(g.lowered, Lowering{From: g.limit, To: to, InFlight: n, Operation: operation})
 	g.limit = to
 	return true
+}
+
+// lowerOn lowers the client's concurrency after a refusal without
+// Retry-After (status says which) to r while other requests were in
+// flight: a 429 from a server that caps one client's connections, or a
+// 503 from a pool of workers conform's own load filled.
+func (c *Client) lowerOn(r Request, key, status string) {
+	if !c.gate.lower(key) {
+		return
+	}
+	c.http.CloseIdleConnections() // a server counting connections per address counts idle ones too
+	c.logf("%s %s: %s without Retry-After while other requests were in flight; conform lowered its concurrency to %d (--concurrency %d would have avoided it)",
+		r.Method, r.Template, status, c.gate.current(), c.gate.current())
 }
 
 // current is the limit now.
