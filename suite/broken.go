@@ -19,23 +19,27 @@ import (
 // Overload stays inconclusive when it is transient (the operation answered
 // some time) or affects the whole target (nothing answered).
 
-// brokenReason says why the operations are broken, when every one of them
-// is (probe.Client.Broken, on everything sent so far).
-func (r *run) brokenReason(ops []string) (string, bool) {
+// brokenReason says why some of the operations are broken
+// (probe.Client.Broken, on everything sent so far), and which; a broken
+// one is a failure whatever the others did.
+func (r *run) brokenReason(ops []string) (string, map[string]bool) {
 	if r.cfg.Client == nil || len(ops) == 0 {
-		return "", false
+		return "", nil
 	}
 	ops = slices.Compact(slices.Sorted(slices.Values(ops)))
 	var parts []string
+	broken := map[string]bool{}
 	for _, op := range ops {
-		b, ok := r.cfg.Client.Broken(op)
-		if !ok {
-			return "", false
+		if b, ok := r.cfg.Client.Broken(op); ok {
+			parts = append(parts, describeBroken(b))
+			broken[op] = true
 		}
-		parts = append(parts, describeBroken(b))
+	}
+	if len(broken) == 0 {
+		return "", nil
 	}
 	return fmt.Sprintf("broken operation: %s, to every request of the run, with and without credentials, while other operations answered; the contract's answers cannot be had from it (a dead route, or a backend the gateway cannot reach)",
-		strings.Join(parts, "; ")), true
+		strings.Join(parts, "; ")), broken
 }
 
 // describeBroken says what the attempts at one broken operation got.
@@ -84,13 +88,13 @@ func (r *run) judgeBroken() {
 		if !s.decided || (s.res.Status != report.Inconclusive && s.res.Status != report.Failed && s.res.Status != report.Warning) {
 			continue
 		}
-		reason, ok := r.brokenReason(unansweredOps(s.res.Exchanges))
-		if !ok {
+		reason, broken := r.brokenReason(unansweredOps(s.res.Exchanges))
+		if len(broken) == 0 {
 			continue
 		}
 		if s.res.Status == report.Inconclusive {
 			for i, ex := range s.res.Exchanges {
-				if len(unansweredOps([]probe.Exchange{ex})) == 0 {
+				if ops := unansweredOps([]probe.Exchange{ex}); len(ops) == 0 || !broken[ops[0]] {
 					continue
 				}
 				s.res.Violations = append(s.res.Violations, report.Violation{
