@@ -247,7 +247,7 @@ func (s *spec) refusedBurst(burst, refusals string, alone, served *probe.Exchang
 		judged := *alone
 		judged.Overloaded = false // the limiter's refusal, judged as the answer it is
 		s.judge(judged, match.BeError(match.ErrorExpectation{Status: 429, RetryAfter: true}))
-		s.res.Reason = fmt.Sprintf("%s; sent alone right after, the same token got %s while %s was served %d on the same operation: a limiter refusing one token with a status other than 429",
+		s.res.Reason = fmt.Sprintf("%s; sent alone right after, the same token got %s while %s was served %d on the same operation: this token is refused past its limit, and the Rate limits page says with 429",
 			head, alone.Outcome(), served.Role.Var(), served.Status)
 	case served != nil:
 		s.record(*served)
