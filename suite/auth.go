@@ -17,7 +17,10 @@ import (
 func (r *run) authFamily() *family {
 	// Each check judges each of its probes as it arrives: 401 and its code.
 	judged := func(id, variant string, e match.ErrorExpectation) *spec {
-		s := newSpec(id, variant, func(_ context.Context, s *spec) { s.judgeArrived() })
+		s := newSpec(id, variant, func(_ context.Context, s *spec) {
+			s.judgeArrived()
+			s.explainWarm()
+		})
 		s.each = func() types.GomegaMatcher { return match.BeError(e) }
 		return s
 	}
@@ -84,7 +87,9 @@ func (r *run) authFamily() *family {
 			r.leaveOutMissing(ctx, runnable)
 			r.missingFound = true
 		})
+		r.probeWarm(ctx, runnable)
 	}
+	f.budget = r.warmBudget
 	return f
 }
 

@@ -15,10 +15,20 @@ import (
 func (r *run) creditsFamily() *family {
 	var before, refused, after probe.Exchange
 	var notReady, notApplicable string
+	var theirs *probe.Exchange // the READ_WRITE token's balance, when the zero-credit workspace had credits
 
-	precondition := func(s *spec) {
+	precondition := func(ctx context.Context, s *spec) {
 		if notApplicable != "" {
 			s.record(before)
+			if theirs != nil {
+				// The zero-credit token sees a workspace with credits: its
+				// setup, or the target serving one answer to everyone?
+				a, okA := match.ParseCredits(*theirs)
+				b, okB := match.ParseCredits(before)
+				if okA && okB && a.WorkspaceID != "" && a.WorkspaceID == b.WorkspaceID {
+					s.sameWorkspace(ctx, a.WorkspaceID, *theirs, before)
+				}
+			}
 			s.skip(notApplicable)
 		}
 		if notReady != "" {
@@ -26,12 +36,12 @@ func (r *run) creditsFamily() *family {
 			s.inconclusive(notReady)
 		}
 	}
-	insufficient := newSpec("CREDITS-INSUFFICIENT", "", func(_ context.Context, s *spec) {
-		precondition(s)
+	insufficient := newSpec("CREDITS-INSUFFICIENT", "", func(ctx context.Context, s *spec) {
+		precondition(ctx, s)
 		s.judge(refused, match.BeError(match.ErrorExpectation{Status: 402, Code: "insufficient_balance"}))
 	})
-	noCharge := newSpec("CREDITS-NO-CHARGE", "", func(_ context.Context, s *spec) {
-		precondition(s)
+	noCharge := newSpec("CREDITS-NO-CHARGE", "", func(ctx context.Context, s *spec) {
+		precondition(ctx, s)
 		// An accepted export is a violation of its own: the contract says
 		// no export is created for a workspace that cannot pay.
 		judgeAround(s, match.Around{Before: before, Actions: []probe.Exchange{refused}, After: after})
@@ -66,6 +76,10 @@ func (r *run) creditsFamily() *family {
 		case *c.Balance > 0:
 			notApplicable = fmt.Sprintf("the workspace of %s has a balance of %d credits; these checks need a workspace with none, and would otherwise create a charged export",
 				probe.RoleNoCredits.Var(), *c.Balance)
+			if r.hasToken(probe.RoleReadWrite) {
+				ex := r.do(ctx, r.as(r.endpoint(r.profile().Credits.BalanceEndpoint), probe.RoleReadWrite))
+				theirs = &ex
+			}
 			return
 		}
 		refused = r.do(ctx, create())

@@ -79,11 +79,27 @@ func (r *run) exportsFamily() *family {
 		exs := r.doAll(ctx, workspaceProbes(id)...)
 		a, okA := match.ParseCredits(exs[0])
 		b, okB := match.ParseCredits(exs[1])
-		if !okA || !okB || a.WorkspaceID == "" || a.WorkspaceID == b.WorkspaceID {
-			s.record(exs[0], exs[1])
-			s.skip(fmt.Sprintf("%s and %s must belong to different workspaces (as told by workspace_id of GET /credits)", probe.RoleReadWrite.Var(), probe.RoleNoCredits.Var()))
-		}
 		theirs, missing := exs[2:2+len(probes)], exs[2+len(probes):]
+		if !okA || !okB || a.WorkspaceID == "" {
+			s.record(exs[0], exs[1])
+			s.skip(fmt.Sprintf("%s and %s must belong to different workspaces (as told by workspace_id of GET /credits), and GET /credits did not tell", probe.RoleReadWrite.Var(), probe.RoleNoCredits.Var()))
+		}
+		if a.WorkspaceID == b.WorkspaceID {
+			// One workspace behind both tokens: the setup, or the target
+			// leaking? The export of one hidden from the other says they
+			// are in different workspaces, so GET /credits showed the
+			// second token the first's workspace: a leak. Otherwise a
+			// request without credentials decides (sameWorkspace).
+			hidden := !slices.ContainsFunc(theirs, func(ex probe.Exchange) bool { return ex.Status != 404 })
+			if !hidden {
+				s.sameWorkspace(ctx, a.WorkspaceID, exs[0], exs[1])
+			}
+			s.record(exs[0])
+			s.violate(exs[1], "workspace-isolation", "body /workspace_id",
+				fmt.Sprintf("shows workspace %q, the workspace of %s, to %s", a.WorkspaceID, probe.RoleReadWrite.Var(), probe.RoleNoCredits.Var()),
+				fmt.Sprintf("GET /credits shows %s the workspace of %s (%q), yet the export %s created is hidden from it (404): the tokens are in different workspaces, and GET /credits serves one workspace's answer to another's token",
+					probe.RoleNoCredits.Var(), probe.RoleReadWrite.Var(), a.WorkspaceID, probe.RoleReadWrite.Var()))
+		}
 		s.judge(theirs, match.BeError(match.ErrorExpectation{Status: 404}))
 		// "Indistinguishable from a missing one": a different code tells
 		// the caller the export exists, so the same code is part of the MUST.

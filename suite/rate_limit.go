@@ -3,7 +3,9 @@ package suite
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/cornect/conform/internal/match"
@@ -30,6 +32,19 @@ func (r *run) rateLimitFamily() *family {
 		sent    int
 		elapsed time.Duration
 		other   *probe.Exchange // another token's request once the first was limited
+		// refused counts the burst's answers that were neither served nor
+		// 429, by status. When the burst met no 429 but such refusals,
+		// alone is the burst token's request sent once more on its own,
+		// and served another token's request to the same operation after
+		// it, when alone was refused too.
+		refused map[int]int
+		alone   *probe.Exchange
+		served  *probe.Exchange
+		// afterRefill is the burst token's request sent again once the
+		// documented bucket had refilled, when the 429's Retry-After asked
+		// for longer than any documented bucket can need.
+		afterRefill *probe.Exchange
+		slept       time.Duration
 	)
 	var others []probe.Role
 	for _, o := range readRoles() {
@@ -45,15 +60,48 @@ func (r *run) rateLimitFamily() *family {
 		return q
 	}
 
+	ceiling := rl.RetryAfterCeiling()
+	// implausible says whether the 429's Retry-After asks for longer than
+	// the documented bucket can need, and how long it asks for.
+	implausible := func() (time.Duration, bool) {
+		if first == nil {
+			return 0, false
+		}
+		wait, ok := probe.ParseRetryAfter(first.Header.Get("Retry-After"), r.clock.Now())
+		return wait, ok && wait > ceiling
+	}
+	// sawRefusals says what the burst got instead of a 429.
+	sawRefusals := func() string {
+		var parts []string
+		for _, st := range slices.Sorted(maps.Keys(refused)) {
+			parts = append(parts, fmt.Sprintf("%d × %d", refused[st], st))
+		}
+		return strings.Join(parts, ", ")
+	}
 	limited := newSpec("RATE-LIMIT-429", "", func(_ context.Context, s *spec) {
 		if first == nil {
 			s.record(last)
-			s.judge(last, match.BeError(match.ErrorExpectation{Status: 429, RetryAfter: true}))
-			s.res.Reason = fmt.Sprintf("sent %d requests to %s with %s in %s (documented limit %d/min); none was refused with 429",
+			burst := fmt.Sprintf("sent %d requests to %s with %s in %s (documented limit %d/min)",
 				sent, e.Key(), role.Var(), elapsed.Round(time.Millisecond), e.LimitPerMinute)
+			if len(refused) > 0 {
+				s.refusedBurst(burst, sawRefusals(), alone, served)
+				return
+			}
+			s.judge(last, match.BeError(match.ErrorExpectation{Status: 429, RetryAfter: true}))
+			s.res.Reason = burst + "; none was refused with 429"
 			return
 		}
 		s.judge(*first, match.BeError(match.ErrorExpectation{Status: 429, RetryAfter: true}))
+		if wait, ok := implausible(); ok {
+			if afterRefill == nil {
+				s.stop(report.NotRun, "", "not completed: the run stopped while waiting out the documented refill")
+			}
+			s.record(*afterRefill)
+			s.violate(*first, "retry-after-bound", "header Retry-After",
+				fmt.Sprintf("Retry-After %q asks for %s, longer than a bucket of %d/min can need (%s)", first.Header.Get("Retry-After"), wait, e.LimitPerMinute, ceiling),
+				fmt.Sprintf("Retry-After asks for %s (%q), longer than a bucket of %d/min can need (a whole refill, %s, plus a margin: %s); conform waited %s and sent the request again: %s",
+					wait, first.Header.Get("Retry-After"), e.LimitPerMinute, rl.Refill(), ceiling, slept.Round(time.Millisecond), afterRefill.Outcome()))
+		}
 	}, Need{role})
 
 	recovery := newSpec("RATE-LIMIT-RECOVERY", "", func(ctx context.Context, s *spec) {
@@ -65,8 +113,23 @@ func (r *run) rateLimitFamily() *family {
 		if !ok {
 			s.inconclusive("the 429 carried no usable Retry-After, so there is no documented time to wait")
 		}
+		if _, far := implausible(); far {
+			// The header is false either way: served after the documented
+			// refill, it named a wait no retry needed; refused, the bucket
+			// outlasts its documented size.
+			if afterRefill == nil {
+				s.stop(report.NotRun, "", "not completed: the run stopped while waiting out the documented refill")
+			}
+			s.record(*first)
+			s.judge(*afterRefill, match.BeAccepted())
+			s.violate(*first, "retry-after-bound", "header Retry-After",
+				fmt.Sprintf("Retry-After %q asks for %s, longer than a bucket of %d/min can need (%s)", first.Header.Get("Retry-After"), wait, e.LimitPerMinute, ceiling),
+				fmt.Sprintf("Retry-After asks for %s (%q), longer than a bucket of %d/min can need (%s with its margin); conform waited %s, the documented refill and its margin, and sent the request again: %s, so Retry-After does not give the seconds to wait",
+					wait, first.Header.Get("Retry-After"), e.LimitPerMinute, ceiling, slept.Round(time.Millisecond), afterRefill.Outcome()))
+			return
+		}
 		if wait > time.Duration(rl.MaxWaitSeconds)*time.Second {
-			s.skip(fmt.Sprintf("Retry-After asks for %s, longer than rate_limit.max_wait_seconds (%d)", wait, rl.MaxWaitSeconds))
+			s.inconclusive(fmt.Sprintf("Retry-After asks for %s, which a bucket of %d/min may need, but longer than rate_limit.max_wait_seconds (%d) lets conform wait; raise it to judge the recovery", wait, e.LimitPerMinute, rl.MaxWaitSeconds))
 		}
 		if r.clock.Sleep(ctx, wait+50*time.Millisecond) != nil {
 			s.stop(report.NotRun, "", "not completed: the run stopped while waiting out Retry-After")
@@ -122,15 +185,75 @@ func (r *run) rateLimitFamily() *family {
 					first = &exs[i]
 					break
 				}
+				if exs[i].Status < 200 || exs[i].Status > 299 {
+					if refused == nil {
+						refused = map[int]int{}
+					}
+					refused[exs[i].Status]++
+				}
 			}
 		}
 		elapsed = r.clock.Now().Sub(start)
+		// No 429, but refusals: the burst's token alone, then, if it is
+		// still refused, another token on the same operation.
+		if first == nil && len(refused) > 0 {
+			ex := r.do(ctx, provoked())
+			alone = &ex
+			if ex.Status == 429 {
+				first = alone // the limiter's 429, once the burst's concurrency was over
+			} else if (ex.Status < 200 || ex.Status > 299) && r.hasAnyToken(others...) {
+				ex := r.do(ctx, otherToken())
+				served = &ex
+			}
+		}
 		// At once, while the burst's token is still past the limit: the
 		// other token has a bucket of its own.
 		if first != nil && slices.Contains(runnable, perToken) {
 			ex := r.do(ctx, otherToken())
 			other = &ex
 		}
+		// A Retry-After past what the documented bucket can need: wait the
+		// documented refill with its margin, and try again.
+		if _, far := implausible(); far && (slices.Contains(runnable, limited) || slices.Contains(runnable, recovery)) {
+			slept = ceiling
+			if r.clock.Sleep(ctx, slept) != nil {
+				return
+			}
+			ex := r.do(ctx, provoked())
+			afterRefill = &ex
+		}
 	}
 	return f
+}
+
+// refusedBurst decides RATE-LIMIT-429 when the burst met no 429 but other
+// refusals (a limiter's 503, or overload under the burst's concurrency):
+// the burst's token refused even alone while another token is served is a
+// limiter answering the wrong status, a failure; served alone, the
+// refusals were overload; anything else cannot tell the two apart. The
+// burst is never retried, and the reasons say so.
+func (s *spec) refusedBurst(burst, refusals string, alone, served *probe.Exchange) {
+	ok := func(ex *probe.Exchange) bool { return ex != nil && ex.Status >= 200 && ex.Status <= 299 }
+	head := fmt.Sprintf("%s; none was refused with 429, %s were refused (the burst is never retried)", burst, refusals)
+	if alone == nil {
+		s.inconclusive(head)
+	}
+	s.record(*alone)
+	switch {
+	case ok(alone):
+		s.inconclusive(fmt.Sprintf("%s, and the same token was served %d alone right after: overload under the burst's concurrent requests, not a limiter — rerun with a lower --concurrency", head, alone.Status))
+	case ok(served):
+		s.record(*served)
+		judged := *alone
+		judged.Overloaded = false // the limiter's refusal, judged as the answer it is
+		s.judge(judged, match.BeError(match.ErrorExpectation{Status: 429, RetryAfter: true}))
+		s.res.Reason = fmt.Sprintf("%s; sent alone right after, the same token got %s while %s was served %d on the same operation: this token is refused past its limit, and the Rate limits page says with 429",
+			head, alone.Outcome(), served.Role.Var(), served.Status)
+	case served != nil:
+		s.record(*served)
+		s.inconclusive(fmt.Sprintf("%s; alone right after, it got %s, and %s got %s on the same operation too: a limiter of this token cannot be told from trouble of the operation",
+			head, alone.Outcome(), served.Role.Var(), served.Outcome()))
+	default:
+		s.inconclusive(fmt.Sprintf("%s; alone right after, it got %s, and no other token was set to tell a limiter of this token from trouble of the operation", head, alone.Outcome()))
+	}
 }

@@ -21,6 +21,11 @@ func (r *run) hasToken(role probe.Role) bool {
 	return ok && c.Present()
 }
 
+// hasAnyToken says whether one of the roles' tokens is set.
+func (r *run) hasAnyToken(roles ...probe.Role) bool {
+	return slices.ContainsFunc(roles, r.hasToken)
+}
+
 // token is a role's credential; the plan has made sure it is set.
 func (r *run) token(role probe.Role) probe.Credential { return r.cfg.Tokens[role] }
 

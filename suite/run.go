@@ -139,6 +139,8 @@ type run struct {
 
 	authOnce sync.Once
 	authOps  map[*spec][]fixtures.Endpoint // authPlan
+
+	warm map[int64]bool // the sequence numbers of the warm auth probes (probeWarm)
 }
 
 // newRun builds the plan of a run: its families and specs, selected.
@@ -391,6 +393,7 @@ func (r *run) collect(rep SpecReport) {
 // outcome lists every spec's result in plan order.
 func (r *run) outcome() Outcome {
 	var o Outcome
+	r.judgeBroken()
 	for _, s := range r.specs {
 		switch {
 		case !s.selected:

@@ -224,6 +224,26 @@ func (s *spec) settle(status report.Status, kind report.SkipKind, reason string)
 	s.decided = true
 }
 
+// violate records a violation of a rule the spec judged itself, on one of
+// its exchanges, and fails the check (warns, for a SHOULD not under
+// --strict) with reason.
+func (s *spec) violate(ex probe.Exchange, rule, where, message, reason string) {
+	s.record(ex)
+	s.res.Violations = append(s.res.Violations, report.Violation{
+		Exchange: s.seqs[ex.Seq], Operation: probe.OperationKey(ex.Method, ex.Path), Role: ex.Role,
+		Rule: rule, Where: where, Message: message,
+	})
+	s.settle(s.badStatus(), "", reason)
+}
+
+// badStatus is the status of a broken rule at the check's level.
+func (s *spec) badStatus() report.Status {
+	if s.check.Level == report.Should && !s.run.cfg.Strict {
+		return report.Warning
+	}
+	return report.Failed
+}
+
 // stop records an outcome without a verdict and ends the spec.
 func (s *spec) stop(status report.Status, kind report.SkipKind, reason string) {
 	s.settle(status, kind, reason)
@@ -289,11 +309,11 @@ func (s *spec) conclude(v verdict, judged int) {
 	case v.err != nil:
 		s.stop(report.Error, "", "conform itself failed while judging (a defect of conform): "+v.err.Error())
 	case len(v.throttled) > 0:
-		s.inconclusive(fmt.Sprintf("the target kept answering 429 to %s after conform waited out its Retry-After; its rate limit, not its answer, is all that was seen — rerun later, or with more room for conform's tokens and address",
-			strings.Join(v.throttled, ", ")))
+		s.inconclusive(throttleReason(v))
 	case len(v.overloaded) > 0:
-		s.inconclusive(fmt.Sprintf("the target stayed overloaded (502, 503 or 504) for %s after conform retried with backoff; only 5xx overload was seen, nothing of its contract — rerun later, or with a lower --concurrency",
-			strings.Join(v.overloaded, ", ")))
+		// Inconclusive for now: once every check has run, judgeBroken
+		// fails it if the run found the operation broken.
+		s.inconclusive(overloadReason(v))
 	}
 	s.res.Judged += judged
 	for _, f := range v.findings {
@@ -318,14 +338,46 @@ func (s *spec) conclude(v verdict, judged int) {
 	s.decided = true
 }
 
+// throttleReason says what conform saw and did about the 429s it is left
+// with: waited out as Retry-After asked, or, for a 429 without one, backed
+// off on its own.
+func throttleReason(v verdict) string {
+	did := "after conform waited out its Retry-After"
+	switch {
+	case v.throttledBare == len(v.throttled):
+		did = "without Retry-After, after conform backed off on its own (no header named a wait)"
+	case v.throttledBare > 0:
+		did = "after conform waited out its Retry-After, or backed off on its own where none was sent"
+	}
+	return fmt.Sprintf("the target kept answering 429 to %s %s; its rate limit, not its answer, is all that was seen — rerun later, or with more room for conform's tokens and address",
+		strings.Join(slices.Compact(slices.Sorted(slices.Values(v.throttled))), ", "), did)
+}
+
+// overloadReason says what conform saw and did about the answers 502, 503
+// and 504 it is left with: retried with backoff, or not retried at all
+// (the rate-limit burst never is).
+func overloadReason(v verdict) string {
+	did := fmt.Sprintf("after conform retried %s with backoff", plural(v.overloadRetries, "time"))
+	if v.overloadRetries == 0 {
+		did = "conform did not retry them (they were part of a burst meant to be refused)"
+	}
+	return fmt.Sprintf("the target answered 502, 503 or 504 to %s, and %s; only overload was seen, nothing of its contract (the operation answered at other times, or nothing of the target did, so it is not judged broken) — rerun later, or with a lower --concurrency",
+		strings.Join(slices.Compact(slices.Sorted(slices.Values(v.overloaded))), ", "), did)
+}
+
 // verdict is what assess concludes from one matcher over exchanges.
 type verdict struct {
-	status     report.Status
-	findings   []match.Finding
-	throttled  []string // operations still rate limited when conform stopped waiting
-	overloaded []string // operations still overloaded when conform stopped retrying
-	operations []report.OperationResult
-	err        error
+	status    report.Status
+	findings  []match.Finding
+	throttled []string // operations still rate limited when conform stopped waiting
+	// throttledBare counts those of them whose 429 carried no Retry-After:
+	// conform backed off on its own, no header asked it to wait.
+	throttledBare int
+	overloaded    []string // operations still overloaded when conform stopped retrying
+	// overloadRetries are the retries those overloaded answers had.
+	overloadRetries int
+	operations      []report.OperationResult
+	err             error
 }
 
 // assess is judging without Ginkgo: the matcher's findings, the status
@@ -336,8 +388,12 @@ func assess(level report.Level, strict bool, exs []probe.Exchange, actual any, m
 		switch {
 		case ex.Throttled:
 			v.throttled = append(v.throttled, probe.OperationKey(ex.Method, ex.Path))
+			if len(ex.Header.Values("Retry-After")) == 0 {
+				v.throttledBare++
+			}
 		case ex.Overloaded:
 			v.overloaded = append(v.overloaded, probe.OperationKey(ex.Method, ex.Path))
+			v.overloadRetries += ex.OverloadRetries
 		}
 	}
 	if len(v.throttled) > 0 || len(v.overloaded) > 0 {
@@ -533,7 +589,9 @@ func (v verdict) and(w verdict) verdict {
 	}
 	v.findings = append(v.findings, w.findings...)
 	v.throttled = append(v.throttled, w.throttled...)
+	v.throttledBare += w.throttledBare
 	v.overloaded = append(v.overloaded, w.overloaded...)
+	v.overloadRetries += w.overloadRetries
 	v.operations = append(v.operations, w.operations...)
 	return v
 }

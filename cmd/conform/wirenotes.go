@@ -18,6 +18,15 @@ func wireNotes(st probe.Stats, checks []report.Check) []string {
 		notes = append(notes, fmt.Sprintf("retried %s 502, 503 or 504 (backing off for %s of the run's time): the target or its gateway was overloaded; --concurrency lowers the load conform puts on it",
 			plural(int(st.OverloadRetries), "answer"), st.OverloadWall.Round(time.Millisecond)))
 	}
+	if n := len(st.Lowered); n > 0 {
+		first, last := st.Lowered[0], st.Lowered[n-1]
+		notes = append(notes, fmt.Sprintf("lowered its concurrency from %d to %d: the target refused requests (429 or 503) without Retry-After while %d were in flight (first on %s), as a server does that caps the connections of one client or has few workers; --concurrency %d avoids it",
+			first.From, last.To, first.InFlight, first.Operation, last.To))
+	}
+	if st.BareRetries > 0 {
+		notes = append(notes, fmt.Sprintf("retried %d 429s that carried no Retry-After after a backoff of conform's own (%s in all): no header named a wait",
+			st.BareRetries, st.BareWaited.Round(time.Millisecond)))
+	}
 	if st.FreshRetries > 0 {
 		notes = append(notes, fmt.Sprintf("sent requests again on a fresh connection %s: the connection they went out on died before a byte of a response (a crash, or the server closing it at rest)", count(int(st.FreshRetries), "time", "times")))
 	}

@@ -360,6 +360,22 @@ func (m *pairMatcher) Match(actual any) (bool, error) {
 		a, _ := bodyCode(p[0].Body)
 		b, _ := bodyCode(p[1].Body)
 		var vs []Violation
+		// Each answer must be the refusal the request provokes: two 200s
+		// (a cache serving a stored answer to anyone) are no stable code.
+		for i, ex := range p {
+			if ex.Status < 400 || ex.Status > 499 {
+				when := m.first
+				if i == 1 {
+					when = m.second
+				}
+				vs = append(vs, Violation{Rule: "provoked-refusal", Where: "status",
+					Message: fmt.Sprintf("got %s %s, to a request that must be refused with a 4xx and an error code: there is no code to compare", statusText(ex.Status), when)})
+			}
+		}
+		if len(vs) > 0 {
+			m.findings = append(m.findings, Finding{Exchange: p[1], Violations: vs})
+			continue
+		}
 		if p[0].Status != p[1].Status {
 			vs = append(vs, Violation{Rule: "same-status", Where: "status",
 				Message: fmt.Sprintf("got %s %s and %s %s", statusText(p[0].Status), m.first, statusText(p[1].Status), m.second)})

@@ -94,6 +94,15 @@ type Stats struct {
 	// OverloadWall is the wall time during which at least one request was
 	// backing off from an overloaded answer: concurrent waits count once.
 	OverloadWall time.Duration `json:"overload_wall_ns,omitempty"`
+	// BareRetries counts the unprovoked 429s without Retry-After retried
+	// after a backoff of conform's own, and BareWaited that backoff; they
+	// are not in Retries and RetryWaited, which count the waits a
+	// Retry-After asked for.
+	BareRetries int64         `json:"retries_after_429_without_retry_after,omitempty"`
+	BareWaited  time.Duration `json:"waited_without_retry_after_ns,omitempty"`
+	// Lowered lists the times the client lowered its concurrency: refusals
+	// without Retry-After while several requests were in flight.
+	Lowered []Lowering `json:"concurrency_lowered,omitempty"`
 }
 
 // Client sends probes to one target.
@@ -119,7 +128,10 @@ type Client struct {
 	freshRetries atomic.Int64
 	overloads    atomic.Int64 // retries of 502, 503 and 504
 	overWaited   atomic.Int64
-	slots        chan struct{} // one per request in flight, Options.Concurrency
+	bare         atomic.Int64 // retries of 429s without Retry-After
+	bareWaited   atomic.Int64
+	gate         *gate   // the requests in flight, Options.Concurrency and lower
+	health       *health // which operations answered (Broken)
 
 	classMu sync.Mutex
 	classes map[string]int // requests by class (Classify)
@@ -240,7 +252,8 @@ func New(o Options) (*Client, error) {
 		redact:   NewRedactor(o.Credentials...),
 		pace:     newPacer(o.Limits, o.UndocumentedLimit, o.FailedAuthLimit),
 		back:     newBackoff(o.RetryBudget),
-		slots:    make(chan struct{}, o.Concurrency),
+		gate:     newGate(o.Concurrency),
+		health:   newHealth(),
 		retrying: make(chan struct{}, 1),
 		classes:  map[string]int{},
 	}, nil
@@ -256,8 +269,9 @@ func noRedirects(tr http.RoundTripper) *http.Client {
 	}
 }
 
-// Concurrency is how many requests the client has in flight at most.
-func (c *Client) Concurrency() int { return cap(c.slots) }
+// Concurrency is how many requests the client has in flight at most, as
+// configured; it may have lowered it since (Stats.Lowered).
+func (c *Client) Concurrency() int { return c.gate.initial }
 
 // BaseURL is the target's base URL as given.
 func (c *Client) BaseURL() string { return c.base.String() }
@@ -274,6 +288,9 @@ func (c *Client) Stats() Stats {
 		OverloadRetries: c.overloads.Load(),
 		OverloadWaited:  time.Duration(c.overWaited.Load()),
 		OverloadWall:    c.overloadWall.total(),
+		BareRetries:     c.bare.Load(),
+		BareWaited:      time.Duration(c.bareWaited.Load()),
+		Lowered:         c.gate.lowerings(),
 	}
 }
 
@@ -337,8 +354,29 @@ func (c *Client) do(ctx context.Context, r Request) Exchange {
 			}
 			return c.record(r, nil, 0, err)
 		}
+		c.health.note(key, tokenVar != "", ex)
 		ex.Retries, ex.RetryWaited = retries, waited
 		ex.OverloadRetries, ex.OverloadWaited = overloads, overWaited
+		if ex.Status == http.StatusTooManyRequests && !r.Provoke && len(ex.Header.Values("Retry-After")) == 0 {
+			// No Retry-After: nothing says when to come back, so conform
+			// backs off on its own, after sending fewer at once.
+			d := c.retryDelay("")
+			blocked := retries < c.opts.MaxRetries && cls.block(d, c.opts.RetryBudget)
+			release()
+			c.lowerOn(r, key, "429")
+			if !blocked {
+				ex.Throttled = true
+				c.logf("%s %s: still 429 without Retry-After after %d retries; conform stops retrying, and the check is inconclusive", r.Method, r.Template, retries)
+				return ex
+			}
+			c.logf("%s %s: 429 the suite did not provoke, without Retry-After; backing off %s, then retrying", r.Method, r.Template, d.Round(time.Millisecond))
+			c.onWait(Wait{Cause: WaitBackoff, Operation: key, Token: tokenVar, Duration: d})
+			retries++
+			c.bare.Add(1)
+			c.bareWaited.Add(int64(d))
+			last = &ex
+			continue
+		}
 		if ex.Status == http.StatusTooManyRequests && !r.Provoke {
 			d := c.retryDelay(ex.Header.Get("Retry-After"))
 			// Blocked before the next request of a slowed class is let in.
@@ -366,6 +404,9 @@ func (c *Client) do(ctx context.Context, r Request) Exchange {
 			return ex
 		}
 		ex.Overloaded = true // unless a retry gets past it
+		if ex.Status == http.StatusServiceUnavailable && !r.Provoke && len(ex.Header.Values("Retry-After")) == 0 {
+			c.lowerOn(r, key, "503")
+		}
 		d := c.overloadDelay(ex.Header.Get("Retry-After"), overloads)
 		if r.Provoke || overloads >= c.opts.MaxOverloadRetries || !cls.spend(d, c.opts.RetryBudget) {
 			if !r.Provoke {
@@ -477,12 +518,10 @@ func (c *Client) send(ctx context.Context, r Request) (Exchange, error) {
 	if err := ctx.Err(); err != nil {
 		return Exchange{}, err
 	}
-	select {
-	case c.slots <- struct{}{}:
-	case <-ctx.Done():
-		return Exchange{}, ctx.Err()
+	if err := c.gate.enter(ctx); err != nil {
+		return Exchange{}, err
 	}
-	defer func() { <-c.slots }()
+	defer c.gate.leave()
 	ex, w := c.once(ctx, r, r.FreshConnection)
 	if !w.retryFresh(ctx) {
 		return ex, nil
@@ -640,6 +679,8 @@ func (c *Client) record(r Request, resp *http.Response, d time.Duration, err err
 	}
 	if err != nil {
 		ex.Err = c.describeErr(err)
+		var ne net.Error
+		ex.TimedOut = errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
 	}
 	if resp != nil {
 		ex.Status = resp.StatusCode

@@ -11,23 +11,26 @@ import (
 // its variable name. Status is 0 when no response arrived (Err says why).
 type Exchange struct {
 	// Seq numbers the exchanges of a client in the order they were sent.
-	Seq       int64         `json:"-"`
-	Method    string        `json:"method"`
-	URL       string        `json:"url"`
-	Path      string        `json:"path"`           // the profile path, e.g. /exports/{export_id}
-	Auth      string        `json:"auth"`           // how the request authenticated, for people: "Authorization: Bearer $CONFORM_TOKEN_READ", "no Authorization header"
-	Role      Role          `json:"role,omitempty"` // the token role presented, if any
-	ReqHeader http.Header   `json:"request_headers"`
-	ReqBody   string        `json:"request_body,omitempty"`
-	Curl      string        `json:"curl"`
-	Status    int           `json:"status"`
-	Header    http.Header   `json:"response_headers,omitempty"`
-	Body      []byte        `json:"-"`
-	BodyText  string        `json:"response_body,omitempty"`
-	BodyBytes int           `json:"body_bytes"`          // bytes of the body read
-	Truncated bool          `json:"truncated,omitempty"` // the body was longer than the read limit
-	Err       string        `json:"error,omitempty"`
-	Duration  time.Duration `json:"duration_ns"` // from sending to the end of the body
+	Seq       int64       `json:"-"`
+	Method    string      `json:"method"`
+	URL       string      `json:"url"`
+	Path      string      `json:"path"`           // the profile path, e.g. /exports/{export_id}
+	Auth      string      `json:"auth"`           // how the request authenticated, for people: "Authorization: Bearer $CONFORM_TOKEN_READ", "no Authorization header"
+	Role      Role        `json:"role,omitempty"` // the token role presented, if any
+	ReqHeader http.Header `json:"request_headers"`
+	ReqBody   string      `json:"request_body,omitempty"`
+	Curl      string      `json:"curl"`
+	Status    int         `json:"status"`
+	Header    http.Header `json:"response_headers,omitempty"`
+	Body      []byte      `json:"-"`
+	BodyText  string      `json:"response_body,omitempty"`
+	BodyBytes int         `json:"body_bytes"`          // bytes of the body read
+	Truncated bool        `json:"truncated,omitempty"` // the body was longer than the read limit
+	Err       string      `json:"error,omitempty"`
+	// TimedOut marks an exchange that got no answer within the request
+	// timeout (Err says so too).
+	TimedOut bool          `json:"timed_out,omitempty"`
+	Duration time.Duration `json:"duration_ns"` // from sending to the end of the body
 	// FirstByte is how long the first byte of the response took, 0 when
 	// none came; Slow marks one later than Options.SlowAfter (default 2s),
 	// so a check can say the target answered implausibly late.

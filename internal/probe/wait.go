@@ -13,6 +13,10 @@ const (
 	// WaitRetryAfter: the target answered 429 to a request the suite did
 	// not mean to be refused; the client waits as Retry-After asked.
 	WaitRetryAfter WaitCause = "retry-after"
+	// WaitBackoff: the target answered 429 without Retry-After to a
+	// request the suite did not mean to be refused; the client backs off
+	// for a time of its own choosing (no header asked for it).
+	WaitBackoff WaitCause = "backoff"
 	// WaitOverload: the target answered 502, 503 or 504; the client backs
 	// off before it retries.
 	WaitOverload WaitCause = "overload"

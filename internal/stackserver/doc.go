@@ -79,6 +79,23 @@
 //     The same as YAML at /openapi.yaml; Swagger UI and ReDoc pages at
 //     /docs and /redoc; GET /healthz answers {"status":"ok"}. All public.
 //
+// The edges of real deployments, each in a file of its own:
+//
+//   - WithDeadRoute (gateway.go): one route's backend is dead behind
+//     nginx: 502 or 504 with nginx's page to every request, with or
+//     without credentials, or (status 0) no answer at all until the
+//     client gives up, while the other routes answer.
+//   - WithTokenLimiter (limiter.go): a fixed-window limiter per
+//     Authorization value in front of one route, refusing with nginx
+//     limit_req's 503 page, or with 429 and a Retry-After in seconds or,
+//     as a misconfigured Express limiter sends it, in milliseconds.
+//   - WithConnsPerClient (limiter.go): past n requests in flight from one
+//     client address, 429 with Connection: close and no Retry-After, as
+//     fasthttp's MaxConnsPerIP answers past n connections.
+//   - WithSharedCache (cache.go): the 200s of one GET route stored by URL
+//     and served to every later caller, Authorization or not (Django's
+//     cache_page without Vary: Authorization).
+//
 // # What it does not model
 //
 // More than one worker process (the crash takes every connection of the

@@ -25,6 +25,11 @@ type config struct {
 	overloadBody    OverloadBody
 	firstRouteAllow bool
 	fastAPIDocs     bool
+	deadRoute       string // WithDeadRoute
+	deadStatus      int
+	limiter         *Limiter // WithTokenLimiter
+	perClient       int      // WithConnsPerClient
+	cacheRoute      string   // WithSharedCache
 
 	problems []string // invalid option values; New panics with them
 }

@@ -25,6 +25,9 @@ type Server struct {
 	routes  []route
 	workers workers
 	conns   conns
+	limits  limits
+	clients clients
+	cache   cache
 	yaml    []byte // the OpenAPI document as YAML, with WithFastAPIDocs
 
 	closing   chan struct{} // closed by Close: background holds end
@@ -50,8 +53,12 @@ func New(opts ...Option) *Server {
 		conns:   conns{by: map[net.Conn]*conn{}},
 		closing: make(chan struct{}),
 	}
-	if cfg.crashRoute != "" && !slices.Contains(s.Routes(), cfg.crashRoute) {
-		cfg.invalid(fmt.Sprintf("WithCrashOn: no route %q; routes: %s", cfg.crashRoute, strings.Join(s.Routes(), ", ")))
+	for _, named := range []struct{ option, route string }{
+		{"WithCrashOn", cfg.crashRoute}, {"WithDeadRoute", cfg.deadRoute}, {"WithSharedCache", cfg.cacheRoute}, {"WithTokenLimiter", cfg.limiterRoute()},
+	} {
+		if named.route != "" && !slices.Contains(s.Routes(), named.route) {
+			cfg.invalid(fmt.Sprintf("%s: no route %q; routes: %s", named.option, named.route, strings.Join(s.Routes(), ", ")))
+		}
 	}
 	if len(cfg.problems) > 0 {
 		panic("stackserver.New: " + strings.Join(cfg.problems, "; "))
@@ -77,6 +84,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		panic(http.ErrAbortHandler) // no worker holds this connection any more
 	}
 	defer leave()
+	if s.cfg.perClient > 0 {
+		host, _, _ := net.SplitHostPort(r.RemoteAddr)
+		done, ok := s.clients.enter(host, s.cfg.perClient)
+		if !ok {
+			tooManyConns(w)
+			return
+		}
+		defer done()
+	}
 	release, ok := s.workers.take()
 	if !ok {
 		s.writeError(w, s.overloaded())
@@ -93,6 +109,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, err)
 		return
 	}
+	if s.serveDead(rt, w, r) || s.serveLimited(rt, w, r) {
+		return
+	}
 	if rt.body && s.cfg.parseStatus != 0 {
 		if err := s.parseBody(r); err != nil {
 			s.writeError(w, err)
@@ -101,6 +120,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if s.crashes(rt, r) {
 		s.crash()
+	}
+	if s.serveCached(rt, w, r) {
+		return
 	}
 	rt.serve(s, w, r)
 }
@@ -115,6 +137,11 @@ func (s *Server) crashes(rt *route, r *http.Request) bool {
 	}
 	scheme, credential, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	return strings.EqualFold(scheme, "Bearer") && strings.TrimSpace(credential) == s.tokens[s.cfg.crashRole]
+}
+
+// routeIs says whether rt serves key ("METHOD /path"); "" is no route.
+func (s *Server) routeIs(rt *route, key string) bool {
+	return key != "" && slices.Contains(rt.keys(), key)
 }
 
 // forward is the handler of every CAPI route: the reference answers, and

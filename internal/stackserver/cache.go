@@ -1,0 +1,49 @@
+package stackserver
+
+import (
+	"net/http"
+	"sync"
+)
+
+// A shared cache in front of one GET route, keyed on the URL alone (Django's
+// cache_page without Vary: Authorization, a CDN rule that ignores the
+// header): once any request got a 200, every GET of the same URL, with or
+// without credentials, any token, gets that stored 200.
+
+// WithSharedCache caches the 200s of GET route ("GET /path", from Routes)
+// by URL, for every caller. route "" switches it off.
+func WithSharedCache(route string) Option {
+	return func(cfg *config) { cfg.cacheRoute = route }
+}
+
+// cache holds the stored answers by URL.
+type cache struct {
+	mu sync.Mutex
+	by map[string]*captured
+}
+
+// serveCached answers from the cache, or answers and stores a 200; it
+// reports false for a request the cache does not handle.
+func (s *Server) serveCached(rt *route, w http.ResponseWriter, r *http.Request) bool {
+	if r.Method != http.MethodGet || !s.routeIs(rt, s.cfg.cacheRoute) {
+		return false
+	}
+	key := r.URL.RequestURI()
+	s.cache.mu.Lock()
+	stored := s.cache.by[key]
+	s.cache.mu.Unlock()
+	if stored == nil {
+		c := s.answer(r)
+		if c.statusCode() == http.StatusOK {
+			s.cache.mu.Lock()
+			if s.cache.by == nil {
+				s.cache.by = map[string]*captured{}
+			}
+			s.cache.by[key] = c
+			s.cache.mu.Unlock()
+		}
+		stored = c
+	}
+	s.relay(w, stored)
+	return true
+}

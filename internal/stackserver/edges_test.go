@@ -1,0 +1,124 @@
+package stackserver
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cornect/conform/internal/reference"
+)
+
+const deadDownload = "POST /api/v1/exports/{export_id}/download"
+
+// A dead route answers the gateway's page to everyone; the rest answers.
+func TestADeadRouteAnswersTheGatewaysPageToEveryone(t *testing.T) {
+	for _, status := range []int{502, 504} {
+		s := start(t, WithDeadRoute(deadDownload, status))
+		c := client(t)
+		for _, role := range []string{"", reference.RoleRead, reference.RoleReadWrite} {
+			got := send(c, s, "POST", "/api/v1/exports/6a0f3c4e-0000-4000-8000-000000000000/download", role, "")
+			if got.status != status || !strings.Contains(string(got.body), "nginx") {
+				t.Errorf("%d, role %q: %d %q", status, role, got.status, got.body)
+			}
+		}
+		if got := send(c, s, "GET", "/api/v1/credits", reference.RoleRead, ""); got.status != 200 {
+			t.Errorf("GET /credits: %d, want 200: only the dead route is dead", got.status)
+		}
+	}
+}
+
+// Status 0 answers nothing until the client gives up.
+func TestAStuckRouteAnswersNothing(t *testing.T) {
+	s := start(t, WithDeadRoute(deadDownload, 0))
+	c := client(t)
+	c.Timeout = 200 * time.Millisecond
+	if got := send(c, s, "POST", "/api/v1/exports/6a0f3c4e-0000-4000-8000-000000000000/download", reference.RoleRead, ""); got.err == nil {
+		t.Errorf("got %d, want no answer", got.status)
+	}
+}
+
+// The limiter refuses one token past its limit while another is served;
+// a request without a header is not limited.
+func TestATokenLimiterRefusesOneTokenAndServesAnother(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		lim    Limiter
+		status int
+		check  func(t *testing.T, r result)
+	}{
+		{"nginx 503", Limiter{Route: "GET /api/v1/credits", Limit: 3, Window: time.Minute, Status: 503}, 503, func(t *testing.T, r result) {
+			if r.header.Get("Retry-After") != "" || !strings.Contains(string(r.body), "nginx") {
+				t.Errorf("want nginx's page without Retry-After: %v %q", r.header, r.body)
+			}
+		}},
+		{"429 in milliseconds", Limiter{Route: "GET /api/v1/credits", Limit: 3, Window: 2 * time.Second, Status: 429, RetryAfterMillis: true}, 429, func(t *testing.T, r result) {
+			if n, err := strconv.Atoi(r.header.Get("Retry-After")); err != nil || n < 100 || n > 2000 {
+				t.Errorf("Retry-After %q, want the milliseconds left in a 2s window", r.header.Get("Retry-After"))
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := start(t, WithTokenLimiter(tc.lim))
+			c := client(t)
+			for i := range 3 {
+				if got := send(c, s, "GET", "/api/v1/credits", reference.RoleRead, ""); got.status != 200 {
+					t.Fatalf("request %d: %d, want 200 within the limit", i, got.status)
+				}
+			}
+			got := send(c, s, "GET", "/api/v1/credits", reference.RoleRead, "")
+			if got.status != tc.status {
+				t.Fatalf("past the limit: %d, want %d", got.status, tc.status)
+			}
+			tc.check(t, got)
+			if other := send(c, s, "GET", "/api/v1/credits", reference.RoleReadWrite, ""); other.status != 200 {
+				t.Errorf("another token: %d, want 200", other.status)
+			}
+			if none := send(c, s, "GET", "/api/v1/credits", "", ""); none.status != 401 {
+				t.Errorf("no header: %d, want the reference's 401", none.status)
+			}
+		})
+	}
+}
+
+// The shared cache serves a stored 200 to anyone once a token got it.
+func TestASharedCacheServesAStored200ToAnyone(t *testing.T) {
+	s := start(t, WithSharedCache("GET /api/v1/credits"))
+	c := client(t)
+	if cold := send(c, s, "GET", "/api/v1/credits", "", ""); cold.status != 401 {
+		t.Fatalf("cold, no header: %d, want 401", cold.status)
+	}
+	warm := send(c, s, "GET", "/api/v1/credits", reference.RoleReadWrite, "")
+	for _, role := range []string{"", reference.RoleExpired, reference.RoleNoCredits} {
+		if got := send(c, s, "GET", "/api/v1/credits", role, ""); got.status != 200 || string(got.body) != string(warm.body) {
+			t.Errorf("role %q after a 200: %d %q, want the stored 200", role, got.status, got.body)
+		}
+	}
+}
+
+// Past n requests in flight from one client: 429, Connection: close, no
+// Retry-After.
+func TestAConnectionCapRefusesWithoutRetryAfter(t *testing.T) {
+	s := start(t, WithConnsPerClient(1), WithReference(reference.WithLatency(100*time.Millisecond)))
+	c := client(t)
+	results := make([]result, 4)
+	var wg sync.WaitGroup
+	for i := range results {
+		wg.Go(func() { results[i] = send(c, s, "GET", "/api/v1/credits", reference.RoleRead, "") })
+	}
+	wg.Wait()
+	refused := 0
+	for _, r := range results {
+		if r.status == http.StatusTooManyRequests {
+			refused++
+			if r.header.Get("Retry-After") != "" {
+				t.Errorf("Retry-After %q, want none", r.header.Get("Retry-After"))
+			}
+		}
+	}
+	if refused == 0 {
+		t.Error("no request refused past the cap")
+	}
+}
