@@ -142,7 +142,7 @@ func Catalogue() []Check {
 		{
 			ID: "AUTH-CHALLENGE", Level: report.Should, Labels: []string{"auth", "http"}, Since: v010, Source: rfcChallenge,
 			Title:    "WWW-Authenticate: Bearer on every 401, error=\"invalid_token\" only for a refused Bearer token",
-			Sentence: "A 401 SHOULD carry a WWW-Authenticate challenge with the Bearer scheme whose error is what RFC 6750 §3.1 gives: invalid_token for a Bearer token presented and refused, invalid_request or none for a malformed Bearer header, none when no Bearer credentials were sent.",
+			Sentence: "A 401 SHOULD carry a WWW-Authenticate challenge with the Bearer scheme whose error is what RFC 6750 §3.1 gives: invalid_token for a Bearer token presented and refused; invalid_token, invalid_request or none for `Bearer` with no credentials, which §3.1 does not decide; none when no Bearer credentials were sent.",
 		},
 		{
 			ID: "AUTH-SCHEME-CASE", Level: report.Should, Labels: []string{"auth", "http"}, Since: v010, Source: rfcScheme,
