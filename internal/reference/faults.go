@@ -42,6 +42,7 @@ const (
 	faultRateLimitSticky             = "rate-limit-sticky"
 	faultErrorsAs200                 = "errors-as-200"
 	faultJSONAsHTML                  = "json-as-html"
+	faultHTMLForAnyAccept            = "html-for-any-accept"
 	faultEnvelopeFlat                = "envelope-flat"
 	faultMessageMissing              = "message-missing"
 	faultUnknownID500                = "unknown-id-500"
@@ -95,6 +96,7 @@ const (
 	variationInstantExports          = "instant-exports"
 	variationLowUnauthenticatedLimit = "low-unauthenticated-limit"
 	variationURLInMessages           = "url-in-messages"
+	variationMethodAfterScope        = "method-after-scope"
 )
 
 // Faults lists the deliberate deviations from the contract that WithFaults
@@ -128,6 +130,7 @@ func Faults() []FaultInfo {
 		{faultRateLimitSticky, "Retry-After says 1 but the bucket stays empty for a full window", "Retry-After gives the seconds to wait before a retry can succeed"},
 		{faultErrorsAs200, "every error is sent with status 200 (body unchanged)", "conventional HTTP status codes"},
 		{faultJSONAsHTML, "error bodies labelled text/html", "every error response is JSON"},
+		{faultHTMLForAnyAccept, "errors are HTML pages unless the request accepts application/json explicitly (no Accept, */*, a browser's), as Django REST framework answers with its browsable renderer listed first", "every error response is JSON with the envelope"},
 		{faultEnvelopeFlat, `error bodies are {"code":…,"message":…} without "detail"`, "every error carries the {detail:{code,message}} envelope"},
 		{faultMessageMissing, "error envelopes have no message", "every error has a human-readable message"},
 		{faultUnknownID500, "GET /companies/{id} with an unknown id answers 500 INTERNAL", "404 when the requested resource doesn't exist"},
@@ -179,6 +182,7 @@ func Variations() []FaultInfo {
 		{Name: variationInstantExports, Description: "exports are completed the moment they are created, so a download right after creation succeeds"},
 		{Name: variationLowUnauthenticatedLimit, Description: "requests that fail authentication are limited to 60 per window per client address (the docs publish no number)"},
 		{Name: variationURLInMessages, Description: "401 messages end with a link: See https://cornect.io/app/settings/api-tokens to mint a token."},
+		{Name: variationMethodAfterScope, Description: "a method a path does not have is refused only after authentication, the rate limit and scope, as Django REST framework's permissions and throttles run before its dispatch: a read token's PATCH /exports gets 403 INSUFFICIENT_SCOPE, a read_write token's spends the POST /exports bucket and then gets 405"},
 	}
 }
 

@@ -110,6 +110,12 @@ var faultCases = map[string]func(t *testing.T, e *env) bool{
 		r := e.get("/credits", "")
 		return r.status == 200 && r.envelope(t).Detail.Code == "MISSING_AUTH_HEADER"
 	},
+	faultHTMLForAnyAccept: func(t *testing.T, e *env) bool {
+		html := func(r *result) bool { return strings.HasPrefix(r.header.Get("Content-Type"), "text/html") }
+		return html(e.get("/credits", "")) && html(e.get("/credits", "", setHeader("Accept", "*/*"))) &&
+			html(e.get("/credits", "", setHeader("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"))) &&
+			!html(e.get("/credits", "", setHeader("Accept", "application/json")))
+	},
 	faultJSONAsHTML: func(t *testing.T, e *env) bool {
 		return strings.HasPrefix(e.get("/credits", "").header.Get("Content-Type"), "text/html")
 	},

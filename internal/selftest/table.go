@@ -73,6 +73,7 @@ var deviations = map[string][]string{
 	"rate-limit-sticky":              {"RATE-LIMIT-RECOVERY"},
 	"errors-as-200":                  {"AUTH-MISSING", "SCOPE-INSUFFICIENT", "VALIDATION-422 [malformed JSON in a search on POST /companies/search]"},
 	"json-as-html":                   {"AUTH-MISSING", "NOTFOUND-UNKNOWN-ID [GET /companies/{id}]"},
+	"html-for-any-accept":            {"ENVELOPE-ANY-ACCEPT [401 with no Accept]", "ENVELOPE-ANY-ACCEPT [404 with Accept: */*]", "ENVELOPE-ANY-ACCEPT [422 with a browser's Accept]", "AUTH-MISSING"},
 	"envelope-flat":                  {"AUTH-MISSING", "CREDITS-INSUFFICIENT"},
 	"message-missing":                {"AUTH-MISSING", "RATE-LIMIT-429"},
 	"unknown-id-500":                 {"NOTFOUND-UNKNOWN-ID [GET /companies/{id}]"},
