@@ -207,12 +207,13 @@ func TestDryRunPrintsTheRequestBudget(t *testing.T) {
 		lines []string
 	}{
 		{nil, []string{
-			// The checks' 171 (11 × 6 + 94 + 11) and the preflight's 6.
-			"failed authentication  177 requests", "120/min (assumed: the docs publish none; --failed-auth-limit)  floor 29s",
-			"time floor 29s, set by failed authentication",
+			// The checks' 175 (11 × 6 + 94 + 11 + ENVELOPE-ANY-ACCEPT's 4)
+			// and the preflight's 6.
+			"failed authentication  181 requests", "120/min (assumed: the docs publish none; --failed-auth-limit)  floor 31s",
+			"time floor 31s, set by failed authentication",
 		}},
-		{[]string{"--failed-auth-limit", "30"}, []string{"30/min (--failed-auth-limit)  floor 4m54s", "time floor 4m54s"}},
-		{[]string{"--auth-coverage", "full"}, []string{"failed authentication  1117 requests", "floor 8m19s"}},
+		{[]string{"--failed-auth-limit", "30"}, []string{"30/min (--failed-auth-limit)  floor 5m2s", "time floor 5m2s"}},
+		{[]string{"--auth-coverage", "full"}, []string{"failed authentication  1121 requests", "floor 8m21s"}},
 	}
 	for _, tt := range tests {
 		res := runConform(t, env, append([]string{"run", "--dry-run", "--openapi", doc}, tt.args...)...)
