@@ -140,9 +140,14 @@ func Catalogue() []Check {
 			Sentence: "A request body that fails validation MUST get 422 with the error envelope — not a framework's default error shape.",
 		},
 		{
+			ID: "ENVELOPE-ANY-ACCEPT", Level: report.Must, Labels: []string{"http"}, Since: v020, Source: docErrors,
+			Title:    "the JSON error envelope whatever the client accepts: no Accept, */*, application/json, a browser's",
+			Sentence: "Every error response MUST carry the JSON error envelope whatever Accept the request sent: a 401, a 404 and a 422 are provoked with no Accept, `*/*`, `application/json` and a browser's `text/html,…,*/*;q=0.8`.",
+		},
+		{
 			ID: "AUTH-CHALLENGE", Level: report.Should, Labels: []string{"auth", "http"}, Since: v010, Source: rfcChallenge,
 			Title:    "WWW-Authenticate: Bearer on every 401, error=\"invalid_token\" only for a refused Bearer token",
-			Sentence: "A 401 SHOULD carry a WWW-Authenticate challenge with the Bearer scheme whose error is what RFC 6750 §3.1 gives: invalid_token for a Bearer token presented and refused, invalid_request or none for a malformed Bearer header, none when no Bearer credentials were sent.",
+			Sentence: "A 401 SHOULD carry a WWW-Authenticate challenge with the Bearer scheme whose error is what RFC 6750 §3.1 gives: invalid_token for a Bearer token presented and refused; invalid_token, invalid_request or none for `Bearer` with no credentials, which §3.1 does not decide; none when no Bearer credentials were sent.",
 		},
 		{
 			ID: "AUTH-SCHEME-CASE", Level: report.Should, Labels: []string{"auth", "http"}, Since: v010, Source: rfcScheme,
@@ -164,7 +169,7 @@ func Catalogue() []Check {
 			ID: "HTTP-METHOD-405", Level: report.Should, Labels: []string{"http"}, Since: v010, Source: rfcMethod,
 			Title:    "405 with Allow and the error envelope for a wrong method",
 			Sentence: "A method the endpoint does not support SHOULD get 405 with an Allow header and the error envelope.",
-			Needs:    []Need{{probe.RoleRead}},
+			Needs:    []Need{{probe.RoleRead, probe.RoleReadWrite, probe.RoleNoCredits}},
 		},
 		{
 			ID: "HTTP-UNKNOWN-ROUTE", Level: report.Should, Labels: []string{"http", "not-found"}, Since: v010, Source: docErrors,

@@ -161,7 +161,7 @@ func newRun(cfg Config) (*run, error) {
 	}
 	r.fams = []*family{
 		r.authFamily(), r.scopeFamily(), r.readAcceptedFamily(), r.creditsFamily(), r.notFoundFamily(), r.exportsFamily(),
-		r.validationFamily(), r.httpFamily(), r.securityFamily(), r.rateLimitFamily(), r.retryAfterFamily(),
+		r.validationFamily(), r.acceptFamily(), r.httpFamily(), r.securityFamily(), r.rateLimitFamily(), r.retryAfterFamily(),
 	}
 	r.leakSecret = "cornect_" + r.randomHex(16)
 	r.notLeak, r.leakLevel = match.NotLeaking(r.leakSecret), lookup("SECURITY-NO-LEAK").Level

@@ -194,6 +194,29 @@ func (l *requestLog) requests() []string {
 // the root (/openapi.json, /openapi.yaml) with every route of the app under
 // its full path, and records what it is sent. It returns the server's root
 // URL and the environment of a run against its base URL.
+// indexPublic is a profile, the default's with the FastAPI service's index
+// (GET /api/v1/, served to anyone) in its public list: FastAPI writes a
+// route without a security dependency with no security at all, so only
+// the profile can say that one is public on purpose.
+func indexPublic(t *testing.T) string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "fixtures", "profile.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var prof map[string]any
+	if err := json.Unmarshal(raw, &prof); err != nil {
+		t.Fatal(err)
+	}
+	prof["public"] = []string{"GET /"}
+	out, _ := json.Marshal(prof)
+	path := filepath.Join(t.TempDir(), "profile.json")
+	if err := os.WriteFile(path, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 func fastAPIService(t *testing.T) (root string, env map[string]string, log *requestLog) {
 	t.Helper()
 	app := stackserver.New(stackserver.WithFastAPIDocs(true))
@@ -207,12 +230,13 @@ func fastAPIService(t *testing.T) (root string, env map[string]string, log *requ
 // TestOpenAPIOfAFastAPIServiceSweepsItsAPIOnly runs the whole suite with
 // the document a FastAPI app serves: the routes outside the API's base
 // path (/healthz, /files/{export_id}) are out of scope and never probed
-// under it, its public index is not swept, and each operation the profile
-// knows is one row of the coverage, under the profile's template.
+// under it, its index, declared public in the profile, is not swept, and
+// each operation the profile knows is one row of the coverage, under the
+// profile's template.
 func TestOpenAPIOfAFastAPIServiceSweepsItsAPIOnly(t *testing.T) {
 	root, env, log := fastAPIService(t)
 	path := filepath.Join(t.TempDir(), "r.json")
-	res := runConform(t, env, "run", "--openapi", root+"/openapi.json", "--json-report", path)
+	res := runConform(t, env, "run", "--profile", indexPublic(t), "--openapi", root+"/openapi.json", "--json-report", path)
 	if res.code != exitOK {
 		t.Fatalf("exit %d, want 0\n%s\n%s", res.code, res.stdout, res.stderr)
 	}
@@ -242,11 +266,11 @@ func TestOpenAPIOfAFastAPIServiceSweepsItsAPIOnly(t *testing.T) {
 			}
 		}
 		if req == "GET /api/v1/" {
-			t.Errorf("conform sent %s, which the document says is public", req)
+			t.Errorf("conform sent %s, which the profile declares public", req)
 		}
 	}
 	notes := strings.Join(r.Notes, "\n")
-	for _, want := range []string{"GET /healthz", "GET /files/{export_id}", "out of scope", "GET /api/v1/", "public"} {
+	for _, want := range []string{"GET /healthz", "GET /files/{export_id}", "out of scope", "GET /api/v1/", "declared public"} {
 		if !strings.Contains(notes, want) {
 			t.Errorf("the notes do not say %q:\n%s", want, notes)
 		}
@@ -381,7 +405,7 @@ func TestOpenAPIReadsYAMLFromAFileAndAURL(t *testing.T) {
 	for name, location := range map[string]string{"a URL": root + "/openapi.yaml", "a file": file} {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "r.json")
-			res := runConform(t, env, "run", "--label-filter", "auth", "--openapi", location, "--json-report", path)
+			res := runConform(t, env, "run", "--profile", indexPublic(t), "--label-filter", "auth", "--openapi", location, "--json-report", path)
 			if res.code != exitOK {
 				t.Fatalf("exit %d, want 0\n%s\n%s", res.code, res.stdout, res.stderr)
 			}
@@ -403,7 +427,7 @@ func TestOpenAPIReadsYAMLFromAFileAndAURL(t *testing.T) {
 // sending the target no request but the one for the document.
 func TestDryRunShowsTheSweepAndFetchesOnlyTheDocument(t *testing.T) {
 	root, env, log := fastAPIService(t)
-	res := runConform(t, env, "run", "--dry-run", "--openapi", root+"/openapi.json")
+	res := runConform(t, env, "run", "--dry-run", "--profile", indexPublic(t), "--openapi", root+"/openapi.json")
 	if res.code != exitOK {
 		t.Fatalf("exit %d, want 0\n%s\n%s", res.code, res.stdout, res.stderr)
 	}
@@ -417,7 +441,7 @@ func TestDryRunShowsTheSweepAndFetchesOnlyTheDocument(t *testing.T) {
 		"would sweep GET /companies/search scope unknown (auth checks only) the document's GET /api/v1/companies/search",
 		"out of scope GET /healthz outside the base path /api/v1",
 		"out of scope GET /files/{export_id} outside the base path /api/v1",
-		"public GET /api/v1/ no security requirement",
+		"public GET /api/v1/ declared public: security [] on the operation, or the profile's public list",
 		"would run MUST AUTH-MISSING",
 	} {
 		if !strings.Contains(plain, want) {
@@ -492,7 +516,9 @@ func TestOpenAPIOperationWithoutSecurityInheritsTheDocuments(t *testing.T) {
 		// The reference has no /status: swept, it answers 404 to every auth
 		// probe, a coverage finding rather than a violation.
 		{"the document requires a token: inherited, swept", true, exitOK, true},
-		{"the document says nothing: public, not swept", false, exitOK, false},
+		// Django REST framework's document has no security anywhere: the
+		// contract wins, and the operation is swept all the same.
+		{"the document says nothing: swept all the same", false, exitOK, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -513,8 +539,11 @@ func TestOpenAPIOperationWithoutSecurityInheritsTheDocuments(t *testing.T) {
 			if swept != tt.swept {
 				t.Errorf("GET /status swept (and found missing): %v, want %v:\n%s", swept, tt.swept, notes)
 			}
-			if public := strings.Contains(notes, "GET /api/v1/status (no security requirement"); public == tt.swept {
-				t.Errorf("the notes name GET /api/v1/status as public: %v, want %v:\n%s", public, !tt.swept, notes)
+			if public := strings.Contains(notes, "declared public"); public {
+				t.Errorf("the notes name an operation declared public:\n%s", notes)
+			}
+			if noted := strings.Contains(notes, "no security requirement in the OpenAPI document, swept all the same") && strings.Contains(notes, "GET /api/v1/status"); noted == tt.topSecurity {
+				t.Errorf("the notes say GET /api/v1/status has no security requirement: %v, want %v:\n%s", noted, !tt.topSecurity, notes)
 			}
 		})
 	}
@@ -654,5 +683,43 @@ func TestAnOperationThatHidesFromATokenIsNotTakenForMissing(t *testing.T) {
 		if c := r.Checks[i]; c.Status != report.Failed || !strings.Contains(c.Explanation(), "/extra/op") {
 			t.Errorf("%s: %s, want failed on the extra operation it probed:\n%s", id, c.Status, c.Explanation())
 		}
+	}
+}
+
+// TestARouteWithoutSecurityInAFastAPIDocumentIsSweptAndFails: FastAPI
+// writes a route without a security dependency with no security at all,
+// exactly what a route that forgot its dependency looks like. The
+// FastAPI-style service's index is such a route, served to anyone: unless
+// declared public, the contract wins, it is swept, and AUTH-MISSING fails
+// on it and on nothing else.
+func TestARouteWithoutSecurityInAFastAPIDocumentIsSweptAndFails(t *testing.T) {
+	root, env, log := fastAPIService(t)
+	path := filepath.Join(t.TempDir(), "r.json")
+	res := runConform(t, env, "run", "--label-filter", "auth", "--openapi", root+"/openapi.json", "--json-report", path)
+	if res.code != exitViolations {
+		t.Fatalf("exit %d, want %d\n%s\n%s", res.code, exitViolations, res.stdout, res.stderr)
+	}
+	r := readJSONReport(t, path)
+	rows, _ := r.Coverage()
+	found := false
+	for _, row := range rows {
+		got := row.Checks["AUTH-MISSING"]
+		if row.Operation == "GET /" {
+			found = true
+			if got != report.Failed {
+				t.Errorf("GET / under AUTH-MISSING: %q, want failed", got)
+			}
+		} else if got != report.Passed && got != "" {
+			t.Errorf("%s under AUTH-MISSING: %q, want passed", row.Operation, got)
+		}
+	}
+	if !found {
+		t.Errorf("no coverage row for GET /, the index without security")
+	}
+	if !slices.Contains(log.requests(), "GET /api/v1/") {
+		t.Errorf("conform never sent GET /api/v1/: %v", log.requests())
+	}
+	if notes := strings.Join(r.Notes, "\n"); !strings.Contains(notes, "swept all the same") || !strings.Contains(notes, "GET /api/v1/") {
+		t.Errorf("the notes do not say GET /api/v1/ was swept without a security requirement:\n%s", notes)
 	}
 }

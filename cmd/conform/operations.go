@@ -34,8 +34,8 @@ type sweep struct {
 	contract   map[string]bool // the operations of ops that are the profile's
 
 	outside       []string // METHOD full path: outside the base path, never probed
-	public        []string // METHOD full path: security [] or an empty alternative {}
-	noSecurity    []string // METHOD full path: no security requirement at all
+	public        []string // METHOD full path: declared public (security [] on the operation, or the profile's public list)
+	noSecurity    []string // METHOD full path: swept though the document requires no token there
 	disagreements []string // one line per known operation the document describes otherwise
 	missing       []string // the profile's operations the document lacks, swept all the same
 }
@@ -80,6 +80,11 @@ func discoverOperations(ctx context.Context, location, baseURL string, tlsCfg *t
 	for _, e := range prof.Endpoints {
 		known[shapeKey(e.Method, e.Path)] = e
 	}
+	declaredPublic := map[string]bool{}
+	for _, p := range prof.Public {
+		method, path, _ := strings.Cut(p, " ")
+		declaredPublic[shapeKey(strings.ToUpper(method), path)] = true
+	}
 	for _, op := range inside {
 		full := probe.OperationKey(op.Method, op.FullPath())
 		if p, ok := known[shapeKey(op.Method, op.Path)]; ok {
@@ -93,13 +98,17 @@ func discoverOperations(ctx context.Context, location, baseURL string, tlsCfg *t
 			}
 			continue
 		}
+		// The contract wins: every operation under the base path needs a
+		// token unless it is declared public. A route without a security
+		// dependency looks, in FastAPI's document, exactly like one that
+		// forgot it; Django REST framework's has no security anywhere.
 		switch {
-		case op.Public && op.NoSecurity:
-			s.noSecurity = append(s.noSecurity, full)
-			continue
-		case op.Public:
+		case op.DeclaredPublic || declaredPublic[shapeKey(op.Method, op.Path)]:
 			s.public = append(s.public, full)
 			continue
+		case op.Public:
+			s.noSecurity = append(s.noSecurity, full)
+			op.Scope = openapi.ScopeUnknown
 		}
 		e := fixtures.Endpoint{
 			ID:             op.OperationID,
@@ -126,7 +135,7 @@ func discoverOperations(ctx context.Context, location, baseURL string, tlsCfg *t
 		return nil, fmt.Errorf("openapi document %q: no operation of it is under the base URL's path %s (it has %s: %s); is it the document of this API, and are its servers right?",
 			location, basePath, operations(len(all)), strings.Join(firstFew(s.outside, 3), ", "))
 	case len(s.ops) == 0:
-		return nil, fmt.Errorf("openapi document %q: no operation under %s requires authentication, so there is nothing to sweep", location, basePath)
+		return nil, fmt.Errorf("openapi document %q: every operation under %s is declared public, so there is nothing to sweep", location, basePath)
 	}
 	for _, e := range prof.Endpoints {
 		if !s.contract[e.Key()] {
@@ -188,15 +197,13 @@ func (s *sweep) notes() []string {
 		notes = append(notes, fmt.Sprintf("%s of the OpenAPI document outside the API's base path %s: out of scope, never probed: %s",
 			operations(len(s.outside)), s.basePath, strings.Join(s.outside, ", ")))
 	}
-	if n := len(s.public) + len(s.noSecurity); n > 0 {
-		var why []string
-		if len(s.noSecurity) > 0 {
-			why = append(why, strings.Join(s.noSecurity, ", ")+" (no security requirement: neither the operation nor the document has one)")
-		}
-		if len(s.public) > 0 {
-			why = append(why, strings.Join(s.public, ", ")+" (declared public: security [] or {})")
-		}
-		notes = append(notes, fmt.Sprintf("%s public per the OpenAPI document, not swept: %s", operations(n), strings.Join(why, "; ")))
+	if len(s.public) > 0 {
+		notes = append(notes, fmt.Sprintf("%s declared public (security [] on the operation, or the profile's public list), not swept: %s",
+			operations(len(s.public)), strings.Join(s.public, ", ")))
+	}
+	if len(s.noSecurity) > 0 {
+		notes = append(notes, fmt.Sprintf("%s with no security requirement in the OpenAPI document, swept all the same: the contract wants a token on every request, and a route that forgot its auth dependency looks just like this (declare one public with security [] on the operation, or in the profile's public list): %s",
+			operations(len(s.noSecurity)), strings.Join(s.noSecurity, ", ")))
 	}
 	notes = append(notes, s.disagreements...)
 	if len(s.missing) > 0 {
@@ -239,11 +246,8 @@ func (s *sweep) print(w io.Writer) {
 	for _, op := range s.outside {
 		fmt.Fprintf(tw, "out of scope\t%s\t\toutside the base path %s\n", op, s.basePath)
 	}
-	for _, op := range s.noSecurity {
-		fmt.Fprintf(tw, "public\t%s\t\tno security requirement: neither the operation nor the document has one\n", op)
-	}
 	for _, op := range s.public {
-		fmt.Fprintf(tw, "public\t%s\t\tdeclared public: security [] or {}\n", op)
+		fmt.Fprintf(tw, "public\t%s\t\tdeclared public: security [] on the operation, or the profile's public list\n", op)
 	}
 	tw.Flush()
 	for _, d := range s.disagreements {

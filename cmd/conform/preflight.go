@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 
@@ -19,13 +22,38 @@ import (
 // another answers is the target's fault, left for its checks to report. A
 // run stopped meanwhile (Ctrl-C) is incomplete, not unusable.
 // preflightRequests are the preflight's: one without credentials to each
-// endpoint of the profile, in the class of failed authentication.
+// endpoint of the profile, in the class of failed authentication. Each is
+// a request a real client could send: its path parameters filled with
+// made-up ids of the endpoint's kind (a router with typed parameters would
+// answer a literal {id} unlike any real request).
 func preflightRequests(p *fixtures.Profile) []probe.Request {
 	var reqs []probe.Request
 	for _, e := range p.Endpoints {
-		reqs = append(reqs, probe.Request{Method: e.Method, Path: e.Path, Template: e.Path})
+		path := probe.FillPath(e.Path, func(string) string { return url.PathEscape(e.NewUnknownID(randomUUID, randomInt)) })
+		reqs = append(reqs, probe.Request{Method: e.Method, Path: path, Template: e.Path})
 	}
 	return reqs
+}
+
+// randomUUID is a version 4 UUID.
+func randomUUID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b)
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// randomInt is a large random integer id, for APIs with numeric ids.
+func randomInt() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	n := uint64(0)
+	for _, x := range b {
+		n = n<<8 | uint64(x)
+	}
+	return fmt.Sprint(900000000000000 + n%99999999999999)
 }
 
 func preflight(ctx context.Context, c *probe.Client, p *fixtures.Profile) (int, string) {

@@ -207,12 +207,13 @@ func TestDryRunPrintsTheRequestBudget(t *testing.T) {
 		lines []string
 	}{
 		{nil, []string{
-			// The checks' 171 (11 × 6 + 94 + 11), the warm auth probes' 3 (GET /credits) and the preflight's 6.
-			"failed authentication  180 requests", "120/min (assumed: the docs publish none; --failed-auth-limit)  floor 30s",
-			"time floor 30s, set by failed authentication",
+			// The checks' 175 (11 × 6 + 94 + 11 + ENVELOPE-ANY-ACCEPT's 4), the
+			// warm auth probes' 3 (GET /credits) and the preflight's 6.
+			"failed authentication  184 requests", "120/min (assumed: the docs publish none; --failed-auth-limit)  floor 32s",
+			"time floor 32s, set by failed authentication",
 		}},
-		{[]string{"--failed-auth-limit", "30"}, []string{"30/min (--failed-auth-limit)  floor 5m0s", "time floor 5m0s"}},
-		{[]string{"--auth-coverage", "full"}, []string{"failed authentication  1120 requests", "floor 8m20s"}},
+		{[]string{"--failed-auth-limit", "30"}, []string{"30/min (--failed-auth-limit)  floor 5m8s", "time floor 5m8s"}},
+		{[]string{"--auth-coverage", "full"}, []string{"failed authentication  1124 requests", "floor 8m22s"}},
 	}
 	for _, tt := range tests {
 		res := runConform(t, env, append([]string{"run", "--dry-run", "--openapi", doc}, tt.args...)...)

@@ -106,7 +106,10 @@ func ruleRows() []ruleRow {
 		{"challenge: another scheme, no error", HaveBearerChallenge, basic(exchange(401, "application/json", envelope401, "WWW-Authenticate", `Bearer realm="cornect"`)), ""},
 		{"challenge: an error for another scheme", HaveBearerChallenge, basic(exchange(401, "application/json", envelope401, "WWW-Authenticate", `Bearer realm="cornect", error="invalid_token"`)), "challenge-error"},
 		{"challenge: a malformed Bearer header, invalid_request", HaveBearerChallenge, malformed(exchange(401, "application/json", envelope401, "WWW-Authenticate", `Bearer realm="cornect", error="invalid_request"`)), ""},
-		{"challenge: a malformed Bearer header, invalid_token", HaveBearerChallenge, malformed(exchange(401, "application/json", envelope401, "WWW-Authenticate", `Bearer realm="cornect", error="invalid_token"`)), "challenge-error"},
+		{"challenge: a malformed Bearer header, invalid_token (RFC 6750 §3.1 does not decide)", HaveBearerChallenge, malformed(exchange(401, "application/json", envelope401, "WWW-Authenticate", `Bearer realm="cornect", error="invalid_token"`)), ""},
+		{"challenge: a malformed Bearer header, no error", HaveBearerChallenge, malformed(exchange(401, "application/json", envelope401, "WWW-Authenticate", `Bearer realm="cornect"`)), ""},
+		{"challenge: a malformed Bearer header, insufficient_scope", HaveBearerChallenge, malformed(exchange(401, "application/json", envelope401, "WWW-Authenticate", `Bearer realm="cornect", error="insufficient_scope"`)), "challenge-error"},
+		{"challenge: an empty header, invalid_token", HaveBearerChallenge, sent("")(exchange(401, "application/json", envelope401, "WWW-Authenticate", `Bearer realm="cornect", error="invalid_token"`)), "challenge-error"},
 
 		// HaveAllowedMethods (RFC 9110 §15.5.6).
 		{"405: Allow names every method", allow, exchange(405, "application/json", envelope405, "Allow", "GET, HEAD, POST"), ""},

@@ -58,6 +58,10 @@ type Operation struct {
 	// requirement. An explicit security [] (or an empty alternative {})
 	// leaves it unset.
 	NoSecurity bool
+	// DeclaredPublic is set when the operation's own security is [],
+	// explicitly none: the one way a document declares an operation
+	// public to conform (whose contract wants a token on every request).
+	DeclaredPublic bool
 
 	// HasBody is set when the operation has a request body. Body is a valid
 	// example of it when the document gives one (the media type's example or
@@ -135,6 +139,7 @@ func Parse(doc []byte, source string) (ops []Operation, err error) {
 			where := o.Method + " " + path
 			var bad []string
 			o.Scope, o.Public, o.NoSecurity, bad = scopeOf(op, t.Security, topSecurity)
+			o.DeclaredPublic = o.Public && op.Security != nil && len(*op.Security) == 0
 			limit, limitProblem := limitOf(op.Extensions)
 			o.LimitPerMinute, bad = limit, append(bad, limitProblem...)
 			o.HasBody, o.Body = requestBody(op.RequestBody, v31)

@@ -60,7 +60,7 @@ func TestParseFindsEveryOperation(t *testing.T) {
 		}},
 		{"top-level security, overridden to none per operation", readTestdata(t, "security-override.json"), []openapi.Operation{
 			{Method: "GET", Path: "/greeting", ServerPath: "/v2", OperationID: "greeting", Scope: "", Public: true},
-			{Method: "GET", Path: "/health", ServerPath: "/v2", OperationID: "health", Scope: "", Public: true},
+			{Method: "GET", Path: "/health", ServerPath: "/v2", OperationID: "health", Scope: "", Public: true, DeclaredPublic: true},
 			{Method: "GET", Path: "/things", ServerPath: "/v2", OperationID: "list_things", Scope: "unknown"},
 			{Method: "POST", Path: "/things", ServerPath: "/v2", OperationID: "create_thing", Scope: "read_write"}, // x-cornect-scope wins over []
 		}},
@@ -82,7 +82,7 @@ func TestParseFindsEveryOperation(t *testing.T) {
 		{"no top-level security: an operation without its own is public, one with it is not", readTestdata(t, "fastapi-security.json"), []openapi.Operation{
 			{Method: "GET", Path: "/api/v1/", OperationID: "index", Scope: "", Public: true, NoSecurity: true},
 			{Method: "GET", Path: "/api/v1/credits", OperationID: "get_credits", Scope: "unknown"},
-			{Method: "GET", Path: "/api/v1/open", OperationID: "open", Scope: "", Public: true},
+			{Method: "GET", Path: "/api/v1/open", OperationID: "open", Scope: "", Public: true, DeclaredPublic: true},
 			{Method: "GET", Path: "/healthz", OperationID: "health", Scope: "", Public: true, NoSecurity: true},
 		}},
 	}

@@ -610,7 +610,9 @@ func (c *Client) once(ctx context.Context, r Request, fresh bool) (Exchange, wir
 	if r.Body != nil {
 		req.Header.Set("Content-Type", r.contentType())
 	}
-	req.Header.Set("Accept", "application/json")
+	if v, ok := r.accept(); ok {
+		req.Header.Set("Accept", v)
+	}
 	req.Header.Set("User-Agent", c.opts.UserAgent)
 	hc := c.http
 	if fresh {
@@ -667,7 +669,7 @@ func (c *Client) record(r Request, resp *http.Response, d time.Duration, err err
 		Auth:      c.redact.String(r.describeAuth()),
 		Role:      r.role(),
 		ReqHeader: http.Header{},
-		Curl:      curl(r.Method, u, r, c.redact),
+		Curl:      curl(r.Method, u, c.opts.UserAgent, r, c.redact),
 		Duration:  d,
 	}
 	if _, shown, ok := r.authValue(); ok {
@@ -676,6 +678,9 @@ func (c *Client) record(r Request, resp *http.Response, d time.Duration, err err
 	if r.Body != nil {
 		ex.ReqHeader.Set("Content-Type", r.contentType())
 		ex.ReqBody = c.redact.String(string(r.Body))
+	}
+	if v, ok := r.accept(); ok {
+		ex.ReqHeader.Set("Accept", v)
 	}
 	if err != nil {
 		ex.Err = c.describeErr(err)

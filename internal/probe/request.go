@@ -7,6 +7,11 @@ import (
 // TokenPlaceholder in Request.Authorization stands for Request.Token's value.
 const TokenPlaceholder = "{token}"
 
+// DefaultAccept is what a probe accepts unless it says otherwise: what
+// curl, the docs' fetch() example and Python requests send. A server that
+// answers JSON only to Accept: application/json fails its real clients.
+const DefaultAccept = "*/*"
+
 // Request is what a check asks the probe to send.
 type Request struct {
 	Method string
@@ -17,6 +22,10 @@ type Request struct {
 	Body     []byte
 	// ContentType defaults to application/json when Body is set.
 	ContentType string
+	// Accept is the Accept header; empty sends DefaultAccept, as curl,
+	// fetch and Python requests do. OmitAccept sends none at all.
+	Accept     string
+	OmitAccept bool
 	// Authorization is the header value to send; nil sends no header at all.
 	// TokenPlaceholder in it is replaced by Token's value.
 	Authorization *string
@@ -78,13 +87,39 @@ func (r Request) describeAuth() string {
 	}
 }
 
-// curl renders a copy-pasteable command. Literal parts are single-quoted; the
-// Authorization header is double-quoted so $CONFORM_TOKEN_… expands. Each part
-// is redacted before it is quoted, since quoting can split a secret's bytes.
-func curl(method, url string, r Request, red *Redactor) string {
-	parts := []string{"curl", "-sS", "-i", "-X", method, shellQuote(red.String(url))}
+// accept is the Accept value to send; ok is false when none is.
+func (r Request) accept() (string, bool) {
+	switch {
+	case r.OmitAccept:
+		return "", false
+	case r.Accept != "":
+		return r.Accept, true
+	}
+	return DefaultAccept, true
+}
+
+// curl renders a copy-pasteable command that sends every header conform
+// sent, so pasting it gets what conform got: Accept (or `-H 'Accept:'`,
+// which stops curl sending its own), User-Agent, Accept-Encoding (as
+// --compressed), Authorization and Content-Type. Literal parts are
+// single-quoted; the Authorization header is double-quoted so
+// $CONFORM_TOKEN_… expands. Each part is redacted before it is quoted,
+// since quoting can split a secret's bytes.
+func curl(method, url, userAgent string, r Request, red *Redactor) string {
+	parts := []string{"curl", "-sS", "-i", "--compressed", "-X", method, shellQuote(red.String(url))}
+	if v, ok := r.accept(); ok {
+		parts = append(parts, "-H", shellQuote("Accept: "+v))
+	} else {
+		parts = append(parts, "-H", shellQuote("Accept:"))
+	}
+	parts = append(parts, "-A", shellQuote(userAgent))
 	if _, shown, ok := r.authValue(); ok {
-		parts = append(parts, "-H", doubleQuote("Authorization: "+red.String(shown)))
+		if shown == "" {
+			// curl sends an empty header only in its "Name;" form.
+			parts = append(parts, "-H", shellQuote("Authorization;"))
+		} else {
+			parts = append(parts, "-H", doubleQuote("Authorization: "+red.String(shown)))
+		}
 	}
 	if r.Body != nil {
 		parts = append(parts, "-H", shellQuote("Content-Type: "+r.contentType()), "--data-raw", shellQuote(red.String(string(r.Body))))

@@ -37,7 +37,10 @@ type searchFilters struct {
 // decodeFilters reads the search filter members of obj; prefix is the path of
 // obj in the body, for problems.
 func (s *Server) decodeFilters(obj map[string]json.RawMessage, prefix string) (searchFilters, []fieldProblem) {
-	f := &fields{obj: obj, prefix: prefix, lenient: s.broken(faultSearchFilterTypesUnchecked)}
+	f := &fields{obj: obj, prefix: prefix, unchecked: map[string]bool{
+		problemStrings: s.broken(faultStringFilterTypesUnchecked),
+		problemInteger: s.broken(faultIntegerFilterTypesUnchecked),
+	}}
 	var sf searchFilters
 	sf.query, _ = f.str("query")
 	sf.countries = f.strs("countries")

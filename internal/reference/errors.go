@@ -3,6 +3,7 @@ package reference
 import (
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"strconv"
 	"strings"
@@ -103,7 +104,7 @@ func internalError(message string) *apiError {
 // writeError is the one place that answers a failure: status, envelope,
 // Content-Type, and the WWW-Authenticate, Retry-After and Allow headers. Most
 // faults and variations about the shape of errors are decided here.
-func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, e *apiError) {
 	status, code, message := e.status, e.code, e.message
 	if e.problems != nil && s.broken(faultValidationAs400) {
 		status = http.StatusBadRequest
@@ -153,6 +154,9 @@ func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
 	}
 	if s.broken(faultJSONAsHTML) {
 		contentType = "text/html; charset=utf-8"
+	}
+	if s.broken(faultHTMLForAnyAccept) && !acceptsJSONExplicitly(r.Header.Values("Accept")) {
+		contentType, body = "text/html; charset=utf-8", browsablePage(status, body)
 	}
 	if s.broken(faultErrorsAs200) {
 		status = http.StatusOK
@@ -303,4 +307,30 @@ func mustJSON(v any) []byte {
 		panic(fmt.Sprintf("reference: encoding a response: %v", err))
 	}
 	return b
+}
+
+// acceptsJSONExplicitly reports whether an Accept names application/json
+// (or a +json type) before any HTML: what the html-for-any-accept fault
+// answers with JSON. No Accept, */* and a browser's get the page.
+func acceptsJSONExplicitly(accept []string) bool {
+	for _, v := range accept {
+		for _, part := range strings.Split(v, ",") {
+			mt, _, _ := strings.Cut(strings.TrimSpace(part), ";")
+			mt = strings.ToLower(strings.TrimSpace(mt))
+			switch {
+			case mt == "text/html":
+				return false
+			case mt == "application/json" || strings.HasSuffix(mt, "+json"):
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// browsablePage wraps an error body in an HTML page, as a browsable API
+// renderer does.
+func browsablePage(status int, body []byte) []byte {
+	return []byte(fmt.Sprintf("<!DOCTYPE html>\n<html><head><title>%d %s</title></head><body><h1>%d %s</h1><pre>%s</pre></body></html>\n",
+		status, http.StatusText(status), status, http.StatusText(status), html.EscapeString(string(body))))
 }

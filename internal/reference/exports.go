@@ -59,7 +59,11 @@ type exportRequest struct {
 
 // decodeExportRequest validates a POST /exports body, collecting every problem.
 func (s *Server) decodeExportRequest(obj map[string]json.RawMessage) (exportRequest, []fieldProblem) {
-	f := &fields{obj: obj, anyEnum: s.broken(faultEnumUnchecked)}
+	f := &fields{obj: obj, anyEnum: map[string]bool{
+		"export_format": s.broken(faultExportFormatUnchecked),
+		"sort_order":    s.broken(faultSortOrderUnchecked),
+		"source_type":   s.broken(faultSourceTypeUnchecked),
+	}}
 	var req exportRequest
 	if _, present := f.raw("name"); !present {
 		f.problem("name", problemRequired)

@@ -15,43 +15,48 @@ type FaultInfo struct {
 // Names of the faults. Each is honoured by one conditional at the one place
 // that decides the behaviour it changes; grep the constant to find it.
 const (
-	faultValidationArrayDetail      = "validation-array-detail"
-	faultNotFoundPlainText          = "not-found-plain-text"
-	faultNotFoundDetailString       = "not-found-detail-string"
-	faultExpiredAccepted            = "expired-accepted"
-	faultExpiredAsInvalidToken      = "expired-as-invalid-token"
-	faultRevokedAccepted            = "revoked-accepted"
-	faultUnboundAccepted            = "unbound-accepted"
-	faultNonMember403               = "non-member-403"
-	faultMissingAuthAsInvalidToken  = "missing-auth-as-invalid-token"
-	faultPrefixUnchecked            = "prefix-unchecked"
-	faultEmptyHeaderAsMissing       = "empty-header-as-missing"
-	faultCreditsNoAuth              = "credits-no-auth"
-	faultScopeNotEnforced           = "scope-not-enforced"
-	faultScopeAs401                 = "scope-as-401"
-	faultScopeDetailsSwapped        = "scope-details-swapped"
-	faultReadEndpointNeedsWrite     = "read-endpoint-needs-write"
-	faultBalanceUppercase           = "balance-uppercase"
-	faultBalanceAs403               = "balance-as-403"
-	faultBalanceNotChecked          = "balance-not-checked"
-	faultChargeOn402                = "charge-on-402"
-	faultRateLimitMissing           = "rate-limit-missing"
-	faultRetryAfterMissing          = "retry-after-missing"
-	faultRetryAfterHTTPDate         = "retry-after-http-date"
-	faultRetryAfterZero             = "retry-after-zero"
-	faultRateLimitSticky            = "rate-limit-sticky"
-	faultErrorsAs200                = "errors-as-200"
-	faultJSONAsHTML                 = "json-as-html"
-	faultEnvelopeFlat               = "envelope-flat"
-	faultMessageMissing             = "message-missing"
-	faultUnknownID500               = "unknown-id-500"
-	faultValidationAs400            = "validation-as-400"
-	faultMalformedJSON500           = "malformed-json-500"
-	faultListIDUnchecked            = "list-id-unchecked"
-	faultEnumUnchecked              = "enum-unchecked"
-	faultDownloadUnfinished200      = "download-unfinished-200"
-	faultCrossWorkspace403          = "cross-workspace-403"
-	faultSearchFilterTypesUnchecked = "search-filter-types-unchecked"
+	faultValidationArrayDetail       = "validation-array-detail"
+	faultNotFoundPlainText           = "not-found-plain-text"
+	faultNotFoundDetailString        = "not-found-detail-string"
+	faultExpiredAccepted             = "expired-accepted"
+	faultExpiredAsInvalidToken       = "expired-as-invalid-token"
+	faultRevokedAccepted             = "revoked-accepted"
+	faultUnboundAccepted             = "unbound-accepted"
+	faultNonMember403                = "non-member-403"
+	faultMissingAuthAsInvalidToken   = "missing-auth-as-invalid-token"
+	faultPrefixUnchecked             = "prefix-unchecked"
+	faultEmptyHeaderAsMissing        = "empty-header-as-missing"
+	faultCreditsNoAuth               = "credits-no-auth"
+	faultScopeNotEnforced            = "scope-not-enforced"
+	faultScopeAs401                  = "scope-as-401"
+	faultScopeDetailsSwapped         = "scope-details-swapped"
+	faultReadEndpointNeedsWrite      = "read-endpoint-needs-write"
+	faultBalanceUppercase            = "balance-uppercase"
+	faultBalanceAs403                = "balance-as-403"
+	faultBalanceNotChecked           = "balance-not-checked"
+	faultChargeOn402                 = "charge-on-402"
+	faultRateLimitMissing            = "rate-limit-missing"
+	faultRetryAfterMissing           = "retry-after-missing"
+	faultRetryAfterHTTPDate          = "retry-after-http-date"
+	faultRetryAfterZero              = "retry-after-zero"
+	faultRateLimitSticky             = "rate-limit-sticky"
+	faultErrorsAs200                 = "errors-as-200"
+	faultJSONAsHTML                  = "json-as-html"
+	faultHTMLForAnyAccept            = "html-for-any-accept"
+	faultEnvelopeFlat                = "envelope-flat"
+	faultMessageMissing              = "message-missing"
+	faultUnknownID500                = "unknown-id-500"
+	faultValidationAs400             = "validation-as-400"
+	faultMalformedJSON500            = "malformed-json-500"
+	faultListIDUnchecked             = "list-id-unchecked"
+	faultExportFormatUnchecked       = "export-format-unchecked"
+	faultSortOrderUnchecked          = "sort-order-unchecked"
+	faultSourceTypeUnchecked         = "source-type-unchecked"
+	faultJSONScalars400              = "json-scalars-400"
+	faultDownloadUnfinished200       = "download-unfinished-200"
+	faultCrossWorkspace403           = "cross-workspace-403"
+	faultStringFilterTypesUnchecked  = "string-filter-types-unchecked"
+	faultIntegerFilterTypesUnchecked = "integer-filter-types-unchecked"
 )
 
 // Names of the faults that break HTTP and security good practice (SHOULD
@@ -91,6 +96,7 @@ const (
 	variationInstantExports          = "instant-exports"
 	variationLowUnauthenticatedLimit = "low-unauthenticated-limit"
 	variationURLInMessages           = "url-in-messages"
+	variationMethodAfterScope        = "method-after-scope"
 )
 
 // Faults lists the deliberate deviations from the contract that WithFaults
@@ -124,16 +130,21 @@ func Faults() []FaultInfo {
 		{faultRateLimitSticky, "Retry-After says 1 but the bucket stays empty for a full window", "Retry-After gives the seconds to wait before a retry can succeed"},
 		{faultErrorsAs200, "every error is sent with status 200 (body unchanged)", "conventional HTTP status codes"},
 		{faultJSONAsHTML, "error bodies labelled text/html", "every error response is JSON"},
+		{faultHTMLForAnyAccept, "errors are HTML pages unless the request accepts application/json explicitly (no Accept, */*, a browser's), as Django REST framework answers with its browsable renderer listed first", "every error response is JSON with the envelope"},
 		{faultEnvelopeFlat, `error bodies are {"code":…,"message":…} without "detail"`, "every error carries the {detail:{code,message}} envelope"},
 		{faultMessageMissing, "error envelopes have no message", "every error has a human-readable message"},
 		{faultUnknownID500, "GET /companies/{id} with an unknown id answers 500 INTERNAL", "404 when the requested resource doesn't exist"},
 		{faultValidationAs400, "validation failures use status 400", "422 when the body fails validation"},
 		{faultMalformedJSON500, "malformed JSON bodies answer 500", "422 when the body fails validation"},
 		{faultListIDUnchecked, "a list_id that is not a UUID is not validated (404 instead of 422)", "422 when list_id is not a UUID"},
-		{faultEnumUnchecked, "export_format, source_type and sort_order outside their enums are accepted", "422 when an enum field has an undocumented value"},
+		{faultExportFormatUnchecked, "export_format outside its enum is accepted (source_type and sort_order are checked)", "422 when an enum field has an undocumented value"},
+		{faultSortOrderUnchecked, "sort_order outside its enum is accepted (export_format and source_type are checked)", "422 when an enum field has an undocumented value"},
+		{faultSourceTypeUnchecked, "source_type outside its enum is accepted (export_format and sort_order are checked)", "422 when an enum field has an undocumented value"},
+		{faultJSONScalars400, `a JSON body that is a scalar (42, "…", true, null) answers 400, as express.json() does in its default strict mode; an array keeps 422`, "422 when the body fails validation"},
 		{faultDownloadUnfinished200, "downloading an unfinished export returns 200 with a URL", "400 when downloading an export that is not completed"},
 		{faultCrossWorkspace403, "another workspace's export answers 403, revealing that it exists", "another workspace's export is indistinguishable from a missing one (404)"},
-		{faultSearchFilterTypesUnchecked, `wrong types inside search filters are accepted (e.g. "countries":"Germany")`, "422 when a search filter has the wrong type"},
+		{faultStringFilterTypesUnchecked, `wrong types in the search filters that take lists of strings are accepted (e.g. "countries":"Germany"); integer filters are checked`, "422 when a search filter has the wrong type"},
+		{faultIntegerFilterTypesUnchecked, `wrong types in the search filters that take integers are accepted (e.g. "employee_count_min":["ten"]); list filters are checked`, "422 when a search filter has the wrong type"},
 		{faultWWWAuthenticateMissing, "401 responses carry no WWW-Authenticate header", "a 401 carries a WWW-Authenticate challenge (RFC 9110 §11.6.1, §15.5.2)"},
 		{faultChallengeErrorWithoutCredentials, `the 401 for a request without credentials (MISSING_AUTH_HEADER) challenges with error="invalid_token"`, "a challenge to a request that sent no credentials carries no error code (RFC 6750 §3.1)"},
 		{faultSchemeCaseSensitive, `the auth scheme is matched case-sensitively: "bearer cornect_…" and "BEARER cornect_…" get 401 INVALID_TOKEN_FORMAT, only "Bearer" works`, "the authentication scheme is case-insensitive (RFC 9110 §11.1)"},
@@ -171,6 +182,7 @@ func Variations() []FaultInfo {
 		{Name: variationInstantExports, Description: "exports are completed the moment they are created, so a download right after creation succeeds"},
 		{Name: variationLowUnauthenticatedLimit, Description: "requests that fail authentication are limited to 60 per window per client address (the docs publish no number)"},
 		{Name: variationURLInMessages, Description: "401 messages end with a link: See https://cornect.io/app/settings/api-tokens to mint a token."},
+		{Name: variationMethodAfterScope, Description: "a method a path does not have is refused only after authentication, the rate limit and scope, as Django REST framework's permissions and throttles run before its dispatch: a read token's PATCH /exports gets 403 INSUFFICIENT_SCOPE, a read_write token's spends the POST /exports bucket and then gets 405"},
 	}
 }
 

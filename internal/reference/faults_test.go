@@ -110,6 +110,12 @@ var faultCases = map[string]func(t *testing.T, e *env) bool{
 		r := e.get("/credits", "")
 		return r.status == 200 && r.envelope(t).Detail.Code == "MISSING_AUTH_HEADER"
 	},
+	faultHTMLForAnyAccept: func(t *testing.T, e *env) bool {
+		html := func(r *result) bool { return strings.HasPrefix(r.header.Get("Content-Type"), "text/html") }
+		return html(e.get("/credits", "")) && html(e.get("/credits", "", setHeader("Accept", "*/*"))) &&
+			html(e.get("/credits", "", setHeader("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"))) &&
+			!html(e.get("/credits", "", setHeader("Accept", "application/json")))
+	},
 	faultJSONAsHTML: func(t *testing.T, e *env) bool {
 		return strings.HasPrefix(e.get("/credits", "").header.Get("Content-Type"), "text/html")
 	},
@@ -134,8 +140,29 @@ var faultCases = map[string]func(t *testing.T, e *env) bool{
 	faultListIDUnchecked: func(t *testing.T, e *env) bool {
 		return e.post("/exports", RoleReadWrite, `{"name":"x","source_type":"list","list_id":"not-a-uuid"}`).status == 404
 	},
-	faultEnumUnchecked: func(t *testing.T, e *env) bool {
-		return e.post("/exports", RoleReadWrite, `{"name":"x","export_format":"xml","sort_order":"sideways","source_type":"crm"}`).status == 201
+	// Each enum fault unchecks its member alone: the others still get 422.
+	faultExportFormatUnchecked: func(t *testing.T, e *env) bool {
+		return e.post("/exports", RoleReadWrite, `{"name":"x","export_format":"xml"}`).status == 201 &&
+			e.post("/exports", RoleNoCredits, `{"name":"x","sort_order":"sideways"}`).status == 422 &&
+			e.post("/exports", RoleNoCredits, `{"name":"x","source_type":"crm"}`).status == 422
+	},
+	faultSortOrderUnchecked: func(t *testing.T, e *env) bool {
+		return e.post("/exports", RoleReadWrite, `{"name":"x","sort_order":"sideways"}`).status == 201 &&
+			e.post("/exports", RoleNoCredits, `{"name":"x","export_format":"xml"}`).status == 422 &&
+			e.post("/exports", RoleNoCredits, `{"name":"x","source_type":"crm"}`).status == 422
+	},
+	faultSourceTypeUnchecked: func(t *testing.T, e *env) bool {
+		return e.post("/exports", RoleReadWrite, `{"name":"x","source_type":"crm"}`).status == 201 &&
+			e.post("/exports", RoleNoCredits, `{"name":"x","export_format":"xml"}`).status == 422 &&
+			e.post("/exports", RoleNoCredits, `{"name":"x","sort_order":"sideways"}`).status == 422
+	},
+	faultJSONScalars400: func(t *testing.T, e *env) bool {
+		for _, scalar := range []string{`42`, `"x"`, `true`, `null`} {
+			if e.post("/companies/search", RoleRead, scalar).status != 400 {
+				return false
+			}
+		}
+		return e.post("/companies/search", RoleRead, `["x"]`).status == 422
 	},
 	faultDownloadUnfinished200: func(t *testing.T, e *env) bool {
 		id := e.createExport(RoleReadWrite, germanyExport).ExportJob.ID
@@ -156,9 +183,13 @@ var faultCases = map[string]func(t *testing.T, e *env) bool{
 		}
 		return e.get("/credits", RoleReadWrite).status == 429
 	},
-	faultSearchFilterTypesUnchecked: func(t *testing.T, e *env) bool {
+	faultStringFilterTypesUnchecked: func(t *testing.T, e *env) bool {
 		return e.post("/exports", RoleReadWrite, `{"name":"x","search_filters":{"countries":"Germany"}}`).status == 201 &&
-			e.post("/companies/search", RoleRead, `{"employee_count_min":"ten"}`).status == 200
+			e.post("/companies/search", RoleRead, `{"employee_count_min":"ten"}`).status == 422
+	},
+	faultIntegerFilterTypesUnchecked: func(t *testing.T, e *env) bool {
+		return e.post("/companies/search", RoleRead, `{"employee_count_min":"ten"}`).status == 200 &&
+			e.post("/companies/search", RoleRead, `{"countries":"Germany"}`).status == 422
 	},
 	faultWWWAuthenticateMissing: func(t *testing.T, e *env) bool {
 		missing, expired := e.get("/credits", ""), e.get("/credits", RoleExpired)

@@ -155,19 +155,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer done()
 
 	rt, params, err := s.match(r.Method, r.URL.Path)
+	if err != nil && err.status == http.StatusMethodNotAllowed && s.varies(variationMethodAfterScope) {
+		rt, params, err = s.methodAfterScope(r.URL.Path, err)
+	}
 	if err != nil {
 		if err.status == http.StatusNotFound && s.broken(faultUnknownRoutePlainText) {
 			http.NotFound(w, r) // what an unconfigured Go mux answers
 			return
 		}
-		s.writeError(w, err)
+		s.writeError(w, r, err)
 		return
 	}
 	c := &call{r: r, params: params}
 	c.body, c.bodyTooLarge = readBody(r.Body)
 	rep, err := s.serve(rt, c)
 	if err != nil {
-		s.writeError(w, err)
+		s.writeError(w, r, err)
 		return
 	}
 	s.writeReply(w, rep)
@@ -194,6 +197,26 @@ func (s *Server) match(method, path string) (*route, map[string]string, *apiErro
 		return nil, nil, methodNotAllowed(allow)
 	}
 	return nil, nil, notFound("There is nothing at this URL.")
+}
+
+// methodAfterScope is the method-after-scope variation's route for a
+// method the path does not have: the path's route that needs the widest
+// scope, with its bucket and limit, whose handler answers notAllowed.
+func (s *Server) methodAfterScope(path string, notAllowed *apiError) (*route, map[string]string, *apiError) {
+	segments := strings.Split(path, "/")
+	var widest *route
+	var params map[string]string
+	for rt := range s.candidates(segments) {
+		if p, ok := rt.matchPath(segments); ok && (widest == nil || (widest.scope != scopeReadWrite && rt.scope == scopeReadWrite)) {
+			widest, params = rt, p
+		}
+	}
+	if widest == nil {
+		return nil, nil, notAllowed
+	}
+	rt := *widest
+	rt.handle = func(*Server, *call) (reply, *apiError) { return reply{}, notAllowed }
+	return &rt, params, nil
 }
 
 // candidates yields the routes that may match the path segments: the extra

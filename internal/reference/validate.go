@@ -55,6 +55,11 @@ func (s *Server) decodeObject(c *call) (map[string]json.RawMessage, *apiError) {
 		}
 		return nil, validationFailed([]fieldProblem{{"body", "malformed JSON: " + err.Error()}})
 	}
+	if _, isArray := anything.([]any); !isArray && s.broken(faultJSONScalars400) {
+		if _, isObject := anything.(map[string]any); !isObject {
+			return nil, &apiError{status: http.StatusBadRequest, code: codeMalformedJSON, message: "The request body must be a JSON object or array."}
+		}
+	}
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(body, &obj); err != nil || obj == nil {
 		return nil, validationFailed([]fieldProblem{{"body", problemBodyObject}})
@@ -98,16 +103,17 @@ type fields struct {
 	prefix   string // path of the object from the body's root, e.g. "search_filters."
 	problems []fieldProblem
 
-	// lenient accepts wrong types silently (the search-filter-types-unchecked
-	// fault): a lone string counts as a one-element array, anything else wrong
-	// as absent.
-	lenient bool
-	// anyEnum accepts any string for an enum (the enum-unchecked fault).
-	anyEnum bool
+	// unchecked are the problems a fault accepts silently (the
+	// string- and integer-filter-types-unchecked faults): a lone string
+	// counts as a one-element array, anything else wrong as absent.
+	unchecked map[string]bool
+	// anyEnum are the enum members that accept any string (the
+	// export-format-, sort-order- and source-type-unchecked faults).
+	anyEnum map[string]bool
 }
 
 func (f *fields) problem(name, problem string) {
-	if !f.lenient {
+	if !f.unchecked[problem] {
 		f.problems = append(f.problems, fieldProblem{f.prefix + name, problem})
 	}
 }
@@ -140,7 +146,7 @@ func (f *fields) enum(name, def string, allowed ...string) string {
 	if !ok {
 		return def
 	}
-	if !slices.Contains(allowed, v) && !f.anyEnum {
+	if !slices.Contains(allowed, v) && !f.anyEnum[name] {
 		f.problem(name, "must be one of: "+strings.Join(allowed, ", "))
 		return def
 	}
@@ -156,7 +162,7 @@ func (f *fields) strs(name string) []string {
 		return v
 	}
 	var one string
-	if f.lenient && json.Unmarshal(raw, &one) == nil {
+	if f.unchecked[problemStrings] && json.Unmarshal(raw, &one) == nil {
 		return []string{one}
 	}
 	f.problem(name, problemStrings)

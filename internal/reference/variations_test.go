@@ -101,6 +101,11 @@ var variationCases = map[string]func(t *testing.T, e *env) bool{
 		}
 		return e.get("/credits", "", fromIP("192.0.2.7")).status == http.StatusTooManyRequests
 	},
+	variationMethodAfterScope: func(t *testing.T, e *env) bool {
+		read, write := e.do(http.MethodPatch, v1+"/exports", RoleRead, ""), e.do(http.MethodPatch, v1+"/exports", RoleReadWrite, "")
+		return read.status == http.StatusForbidden && read.envelope(t).Detail.Code == "INSUFFICIENT_SCOPE" &&
+			write.status == http.StatusMethodNotAllowed && e.do(http.MethodPatch, v1+"/exports", "", "").status == http.StatusUnauthorized
+	},
 	variationURLInMessages: func(t *testing.T, e *env) bool {
 		const link = "https://cornect.io/app/settings/api-tokens"
 		return strings.Contains(e.get("/credits", "").envelope(t).Detail.Message, link) &&

@@ -48,6 +48,10 @@ var goldenFaults = map[string]map[string]report.Status{
 		"NOTFOUND-UNKNOWN-ID [POST /exports/{export_id}/download]": report.Failed,
 		"NOTFOUND-OTHER-WORKSPACE":                                 report.Failed,
 		"HTTP-UNKNOWN-ROUTE":                                       report.Warning,
+		"ENVELOPE-ANY-ACCEPT [404 with no Accept]":                 report.Failed,
+		"ENVELOPE-ANY-ACCEPT [404 with Accept: */*]":               report.Failed,
+		"ENVELOPE-ANY-ACCEPT [404 with Accept: application/json]":  report.Failed,
+		"ENVELOPE-ANY-ACCEPT [404 with a browser's Accept]":        report.Failed,
 	},
 }
 

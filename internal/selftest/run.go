@@ -366,6 +366,9 @@ func judge(e Entry, runs []SuiteRun, control *SuiteRun) EntryResult {
 		if missed := missing(e.Catch, r.Failed); len(missed) > 0 {
 			problem("%s did not fail (failed: %s)", strings.Join(missed, ", "), listOrNone(r.Failed))
 		}
+		if e.Alone && len(er.AlsoFailed) > 0 {
+			problem("%s failed too: this fault unchecks one rule, so only the probe that isolates it may fail", strings.Join(er.AlsoFailed, ", "))
+		}
 	case ShouldDeviation:
 		lenient, strict := runs[0], runs[1]
 		want := e.Catch[0]

@@ -189,6 +189,8 @@ func TestJudge(t *testing.T) {
 		{"a deviation caught", Entry{Kind: Deviation, Name: "f", Catch: []string{"A", "B"}}, []SuiteRun{run(false, 1, []string{"A", "B", "C"}, nil, nil)}, true, ""},
 		{"a deviation caught by another check only", Entry{Kind: Deviation, Name: "f", Catch: []string{"A"}}, []SuiteRun{run(false, 1, []string{"C"}, nil, nil)}, false, "A did not fail (failed: C)"},
 		{"a deviation half caught", Entry{Kind: Deviation, Name: "f", Catch: []string{"A", "B"}}, []SuiteRun{run(false, 1, []string{"A"}, nil, nil)}, false, "B did not fail"},
+		{"a one-rule deviation caught alone", Entry{Kind: Deviation, Name: "f", Catch: []string{"A"}, Alone: true}, []SuiteRun{run(false, 1, []string{"A"}, nil, nil)}, true, ""},
+		{"a one-rule deviation that fails another probe too", Entry{Kind: Deviation, Name: "f", Catch: []string{"A"}, Alone: true}, []SuiteRun{run(false, 1, []string{"A", "C"}, nil, nil)}, false, "C failed too"},
 		{"a deviation that exits 0", Entry{Kind: Deviation, Name: "f", Catch: []string{"A"}}, []SuiteRun{run(false, 0, nil, []string{"A"}, nil)}, false, "exited 0, want 1"},
 		{"a SHOULD deviation warned, then failed", Entry{Kind: ShouldDeviation, Name: "s", Catch: []string{"H"}}, []SuiteRun{run(false, 0, nil, []string{"H"}, nil), run(true, 1, []string{"H"}, nil, nil)}, true, ""},
 		{"a SHOULD deviation that fails a MUST", Entry{Kind: ShouldDeviation, Name: "s", Catch: []string{"H"}}, []SuiteRun{run(false, 1, []string{"M"}, []string{"H"}, nil), run(true, 1, []string{"H", "M"}, nil, nil)}, false, "default run: exit 1"},

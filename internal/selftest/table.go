@@ -42,47 +42,65 @@ const (
 // MUST to the checks that must catch it: "ID" or "ID [variant]", as
 // report.Check.Name gives them. A fault can break more.
 var deviations = map[string][]string{
-	"validation-array-detail":       {"VALIDATION-422 [missing required name on POST /exports]"},
-	"not-found-plain-text":          {"NOTFOUND-UNKNOWN-ID [GET /companies/{id}]", "NOTFOUND-UNKNOWN-ID [GET /exports/{export_id}]"},
-	"not-found-detail-string":       {"NOTFOUND-UNKNOWN-ID [GET /companies/{id}]"},
-	"expired-accepted":              {"AUTH-EXPIRED"},
-	"expired-as-invalid-token":      {"AUTH-EXPIRED"},
-	"revoked-accepted":              {"AUTH-REVOKED"},
-	"unbound-accepted":              {"AUTH-UNBOUND"},
-	"non-member-403":                {"AUTH-NON-MEMBER"},
-	"missing-auth-as-invalid-token": {"AUTH-MISSING"},
-	"prefix-unchecked":              {"AUTH-FORMAT [bearer token without the cornect_ prefix]"},
-	"empty-header-as-missing":       {"AUTH-FORMAT [empty header value]"},
-	"credits-no-auth":               {"AUTH-MISSING", "AUTH-UNKNOWN", "AUTH-EXPIRED"},
-	"scope-not-enforced":            {"SCOPE-INSUFFICIENT", "SCOPE-NO-CHARGE"},
-	"scope-after-charge":            {"SCOPE-NO-CHARGE"},
-	"codes-unstable":                {"HTTP-STABLE-CODE"},
-	"cross-workspace-other-code":    {"NOTFOUND-OTHER-WORKSPACE"},
-	"rate-limit-shared-bucket":      {"RATE-LIMIT-PER-TOKEN"},
-	"scope-as-401":                  {"SCOPE-INSUFFICIENT"},
-	"scope-details-swapped":         {"SCOPE-INSUFFICIENT"},
-	"read-endpoint-needs-write":     {"SCOPE-READ-ACCEPTED"},
-	"balance-uppercase":             {"CREDITS-INSUFFICIENT"},
-	"balance-as-403":                {"CREDITS-INSUFFICIENT"},
-	"balance-not-checked":           {"CREDITS-INSUFFICIENT", "CREDITS-NO-CHARGE"},
-	"charge-on-402":                 {"CREDITS-NO-CHARGE"},
-	"rate-limit-missing":            {"RATE-LIMIT-429"},
-	"retry-after-missing":           {"RATE-LIMIT-429"},
-	"retry-after-http-date":         {"RATE-LIMIT-429"},
-	"retry-after-zero":              {"RATE-LIMIT-429"},
-	"rate-limit-sticky":             {"RATE-LIMIT-RECOVERY"},
-	"errors-as-200":                 {"AUTH-MISSING", "SCOPE-INSUFFICIENT", "VALIDATION-422 [malformed JSON on POST /exports]"},
-	"json-as-html":                  {"AUTH-MISSING", "NOTFOUND-UNKNOWN-ID [GET /companies/{id}]"},
-	"envelope-flat":                 {"AUTH-MISSING", "CREDITS-INSUFFICIENT"},
-	"message-missing":               {"AUTH-MISSING", "RATE-LIMIT-429"},
-	"unknown-id-500":                {"NOTFOUND-UNKNOWN-ID [GET /companies/{id}]"},
-	"validation-as-400":             {"VALIDATION-422 [name of the wrong type on POST /exports]"},
-	"malformed-json-500":            {"VALIDATION-422 [malformed JSON on POST /exports]", "VALIDATION-422 [malformed JSON in a search on POST /companies/search]"},
-	"list-id-unchecked":             {"VALIDATION-422 [list_id that is not a UUID on POST /exports]"},
-	"enum-unchecked":                {"VALIDATION-422 [values outside their enums on POST /exports]"},
-	"download-unfinished-200":       {"EXPORT-NOT-READY"},
-	"cross-workspace-403":           {"NOTFOUND-OTHER-WORKSPACE"},
-	"search-filter-types-unchecked": {"VALIDATION-422 [wrong type in search_filters on POST /exports]", "VALIDATION-422 [wrong type in a search filter on POST /companies/search]"},
+	"validation-array-detail":        {"VALIDATION-422 [missing required name on POST /exports]"},
+	"not-found-plain-text":           {"NOTFOUND-UNKNOWN-ID [GET /companies/{id}]", "NOTFOUND-UNKNOWN-ID [GET /exports/{export_id}]"},
+	"not-found-detail-string":        {"NOTFOUND-UNKNOWN-ID [GET /companies/{id}]"},
+	"expired-accepted":               {"AUTH-EXPIRED"},
+	"expired-as-invalid-token":       {"AUTH-EXPIRED"},
+	"revoked-accepted":               {"AUTH-REVOKED"},
+	"unbound-accepted":               {"AUTH-UNBOUND"},
+	"non-member-403":                 {"AUTH-NON-MEMBER"},
+	"missing-auth-as-invalid-token":  {"AUTH-MISSING"},
+	"prefix-unchecked":               {"AUTH-FORMAT [bearer token without the cornect_ prefix]"},
+	"empty-header-as-missing":        {"AUTH-FORMAT [empty header value]"},
+	"credits-no-auth":                {"AUTH-MISSING", "AUTH-UNKNOWN", "AUTH-EXPIRED"},
+	"scope-not-enforced":             {"SCOPE-INSUFFICIENT", "SCOPE-NO-CHARGE"},
+	"scope-after-charge":             {"SCOPE-NO-CHARGE"},
+	"codes-unstable":                 {"HTTP-STABLE-CODE"},
+	"cross-workspace-other-code":     {"NOTFOUND-OTHER-WORKSPACE"},
+	"rate-limit-shared-bucket":       {"RATE-LIMIT-PER-TOKEN"},
+	"scope-as-401":                   {"SCOPE-INSUFFICIENT"},
+	"scope-details-swapped":          {"SCOPE-INSUFFICIENT"},
+	"read-endpoint-needs-write":      {"SCOPE-READ-ACCEPTED"},
+	"balance-uppercase":              {"CREDITS-INSUFFICIENT"},
+	"balance-as-403":                 {"CREDITS-INSUFFICIENT"},
+	"balance-not-checked":            {"CREDITS-INSUFFICIENT", "CREDITS-NO-CHARGE"},
+	"charge-on-402":                  {"CREDITS-NO-CHARGE"},
+	"rate-limit-missing":             {"RATE-LIMIT-429"},
+	"retry-after-missing":            {"RATE-LIMIT-429"},
+	"retry-after-http-date":          {"RATE-LIMIT-429"},
+	"retry-after-zero":               {"RATE-LIMIT-429"},
+	"rate-limit-sticky":              {"RATE-LIMIT-RECOVERY"},
+	"errors-as-200":                  {"AUTH-MISSING", "SCOPE-INSUFFICIENT", "VALIDATION-422 [malformed JSON in a search on POST /companies/search]"},
+	"json-as-html":                   {"AUTH-MISSING", "NOTFOUND-UNKNOWN-ID [GET /companies/{id}]"},
+	"html-for-any-accept":            {"ENVELOPE-ANY-ACCEPT [401 with no Accept]", "ENVELOPE-ANY-ACCEPT [404 with Accept: */*]", "ENVELOPE-ANY-ACCEPT [422 with a browser's Accept]", "AUTH-MISSING"},
+	"envelope-flat":                  {"AUTH-MISSING", "CREDITS-INSUFFICIENT"},
+	"message-missing":                {"AUTH-MISSING", "RATE-LIMIT-429"},
+	"unknown-id-500":                 {"NOTFOUND-UNKNOWN-ID [GET /companies/{id}]"},
+	"validation-as-400":              {"VALIDATION-422 [name of the wrong type on POST /exports]"},
+	"malformed-json-500":             {"VALIDATION-422 [malformed JSON in a search on POST /companies/search]"},
+	"list-id-unchecked":              {"VALIDATION-422 [list_id that is not a UUID on POST /exports]"},
+	"export-format-unchecked":        {"VALIDATION-422 [export_format outside its enum on POST /exports]"},
+	"sort-order-unchecked":           {"VALIDATION-422 [sort_order outside its enum on POST /exports]"},
+	"source-type-unchecked":          {"VALIDATION-422 [source_type outside its enum on POST /exports]"},
+	"json-scalars-400":               {"VALIDATION-422 [a number as the body on POST /companies/search]", "VALIDATION-422 [a string as the body on POST /companies/search]", "VALIDATION-422 [true as the body on POST /companies/search]", "VALIDATION-422 [null as the body on POST /companies/search]"},
+	"download-unfinished-200":        {"EXPORT-NOT-READY"},
+	"cross-workspace-403":            {"NOTFOUND-OTHER-WORKSPACE"},
+	"string-filter-types-unchecked":  {"VALIDATION-422 [a list filter of the wrong type on POST /companies/search]"},
+	"integer-filter-types-unchecked": {"VALIDATION-422 [an integer filter of the wrong type on POST /companies/search]"},
+}
+
+// alone are the deviations that uncheck one rule of validation each: their
+// run must fail the probe that isolates that rule and no other check, which
+// proves every other probe is refused for its own rule.
+var alone = map[string]bool{
+	"list-id-unchecked":              true,
+	"export-format-unchecked":        true,
+	"sort-order-unchecked":           true,
+	"source-type-unchecked":          true,
+	"json-scalars-400":               true,
+	"string-filter-types-unchecked":  true,
+	"integer-filter-types-unchecked": true,
 }
 
 // shouldDeviations maps each fault that breaks a SHOULD to the check that
@@ -129,6 +147,8 @@ type Entry struct {
 	// Catch are the checks a deviation must fail (a SHOULD deviation's one
 	// check: warn by default, fail under --strict).
 	Catch []string `json:"catch,omitempty"`
+	// Alone says the deviation must fail Catch and nothing else.
+	Alone bool `json:"alone,omitempty"`
 	// NoVerdict are the checks a variation leaves without a verdict.
 	NoVerdict []string `json:"no_verdict,omitempty"`
 	// Window shortens the reference's rate window, when not zero.
@@ -168,7 +188,7 @@ func Table() []Entry {
 	var t []Entry
 	for _, f := range reference.Faults() {
 		if want, ok := deviations[f.Name]; ok {
-			e := Entry{Kind: Deviation, Name: f.Name, Catch: want}
+			e := Entry{Kind: Deviation, Name: f.Name, Catch: want, Alone: alone[f.Name]}
 			if f.Name == "rate-limit-shared-bucket" {
 				// One bucket for every token: POST /exports is out of room
 				// for the whole run, and conform honestly waits out a minute
@@ -216,6 +236,11 @@ func CheckTable() []string {
 		_, should := shouldDeviations[f.Name]
 		if must == should {
 			problems = append(problems, fmt.Sprintf("fault %q must be in exactly one of the tables (deviations, shouldDeviations)", f.Name))
+		}
+	}
+	for name := range alone {
+		if _, ok := deviations[name]; !ok {
+			problems = append(problems, fmt.Sprintf("the table expects %q to fail its checks alone, but it is no MUST deviation", name))
 		}
 	}
 	var names []string
