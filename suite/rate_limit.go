@@ -3,6 +3,7 @@ package suite
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -28,6 +29,7 @@ func (r *run) rateLimitFamily() *family {
 		first   *probe.Exchange
 		last    probe.Exchange
 		sent    int
+		served  int // of sent, those the target answered, not overloaded
 		elapsed time.Duration
 		other   *probe.Exchange // another token's request once the first was limited
 	)
@@ -48,6 +50,10 @@ func (r *run) rateLimitFamily() *family {
 	limited := newSpec("RATE-LIMIT-429", "", func(_ context.Context, s *spec) {
 		if first == nil {
 			s.record(last)
+			if why := burstShort(sent, served, elapsed, e.LimitPerMinute); why != "" {
+				s.inconclusive(fmt.Sprintf("sent %d requests to %s with %s in %s (documented limit %d/min), none refused with 429; %s",
+					sent, e.Key(), role.Var(), elapsed.Round(time.Millisecond), e.LimitPerMinute, why))
+			}
 			s.judge(last, match.BeError(match.ErrorExpectation{Status: 429, RetryAfter: true}))
 			s.res.Reason = fmt.Sprintf("sent %d requests to %s with %s in %s (documented limit %d/min); none was refused with 429",
 				sent, e.Key(), role.Var(), elapsed.Round(time.Millisecond), e.LimitPerMinute)
@@ -118,6 +124,9 @@ func (r *run) rateLimitFamily() *family {
 			sent += n
 			for i := range exs {
 				last = exs[i]
+				if exs[i].Err == "" && !exs[i].Overloaded {
+					served++
+				}
 				if exs[i].Status == 429 {
 					first = &exs[i]
 					break
@@ -133,4 +142,23 @@ func (r *run) rateLimitFamily() *family {
 		}
 	}
 	return f
+}
+
+// burstShort says why a burst that met no 429 is no evidence of a missing
+// limit, or "" when it is: the target answered (not overloaded: a 502, 503
+// or 504 from a full worker pool or its proxy never reached the limiter)
+// more requests than the limit lets through, even counting what a limit
+// of so many a minute lets through again while the burst lasted (a token
+// bucket refills, a sliding window slides).
+func burstShort(sent, served int, elapsed time.Duration, limitPerMinute int) string {
+	refilled := int(math.Ceil(elapsed.Minutes() * float64(limitPerMinute)))
+	allowed := limitPerMinute + refilled
+	switch {
+	case served > allowed:
+		return ""
+	case served < sent:
+		return fmt.Sprintf("only %d of them were served (the others got no answer or an overloaded 502, 503 or 504, which never reached the rate limiter), not more than the %d the limit lets through in that time", served, allowed)
+	default:
+		return fmt.Sprintf("the burst took so long that the limit let %d more through while it lasted, so %d requests were within it", refilled, allowed)
+	}
 }
