@@ -48,7 +48,13 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	}
-	if err := checkReports(cfg); err != nil {
+	// A report given as "-" has standard output to itself; the console
+	// goes to standard error.
+	reportOut := stdout
+	if cfg.stdoutReport() {
+		stdout = stderr
+	}
+	if err := checkReports(cfg, reportOut, stderr); err != nil {
 		fmt.Fprintf(early, "conform run: %v\n", err)
 		return exitUsage
 	}
@@ -232,7 +238,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := report.Console(out, result, report.ConsoleOptions{Color: !cfg.NoColor && isTerminal(stdout), Verbose: cfg.Verbose}); err != nil {
 		fmt.Fprintf(errOut, "conform run: writing the summary: %v\n", err)
 	}
-	if err := writeReports(cfg, result, redactor, out); err != nil {
+	if err := writeReports(cfg, result, redactor, out, reportOut); err != nil {
 		fmt.Fprintf(errOut, "conform run: %v\n", err)
 		return exitUsage
 	}
