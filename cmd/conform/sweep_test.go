@@ -71,9 +71,8 @@ func serveExtra(n string) {
 // operations (the profile's six and the reference's extra ones), every
 // one of which the reference implements, and returns the run, its report
 // directory and how big each report is. The reference runs in a process
-// of its own: a child's peak memory counts the test process's at the
-// fork (hostileRun.maxRSS), and a reference of thousands of operations
-// must weigh neither on this measure nor on those of later tests.
+// of its own: a reference of thousands of operations must weigh on
+// neither this test process nor the tests after it.
 func largeSweep(t *testing.T, n, pad int) (hostileRun, string, map[string]int64) {
 	t.Helper()
 	server := exec.Command(os.Args[0])
@@ -137,9 +136,8 @@ func TestAFiveThousandOperationSweepStaysSmall(t *testing.T) {
 	if clean.code != exitOK {
 		t.Fatalf("exit %d, want 0\n%s\n%s", clean.code, clean.stdout, clean.stderr)
 	}
-	// Read lightly: the test process's own peak counts in the peak of every
-	// child it starts later (hostileRun.maxRSS), and the whole report of
-	// 5,000 operations, held to its schema, is tens of MiB.
+	// Read lightly: the whole report of 5,000 operations, held to its
+	// schema, is tens of MiB, which the tests after this one would carry.
 	var r struct {
 		Checks []struct {
 			Status     report.Status     `json:"status"`
