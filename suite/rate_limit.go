@@ -29,7 +29,7 @@ func (r *run) rateLimitFamily() *family {
 		first   *probe.Exchange
 		last    probe.Exchange
 		sent    int
-		served  int // of sent, those the target answered, not overloaded
+		served  int // of sent, those not refused as overloaded
 		elapsed time.Duration
 		other   *probe.Exchange // another token's request once the first was limited
 	)
@@ -124,7 +124,7 @@ func (r *run) rateLimitFamily() *family {
 			sent += n
 			for i := range exs {
 				last = exs[i]
-				if exs[i].Err == "" && !exs[i].Overloaded {
+				if !exs[i].Overloaded { // a timeout is the target's answer: it hangs
 					served++
 				}
 				if exs[i].Status == 429 {
@@ -157,7 +157,7 @@ func burstShort(sent, served int, elapsed time.Duration, limitPerMinute int) str
 	case served > allowed:
 		return ""
 	case served < sent:
-		return fmt.Sprintf("only %d of them were served (the others got no answer or an overloaded 502, 503 or 504, which never reached the rate limiter), not more than the %d the limit lets through in that time", served, allowed)
+		return fmt.Sprintf("only %d of them were served (the others got an overloaded 502, 503 or 504, which never reached the rate limiter), not more than the %d the limit lets through in that time", served, allowed)
 	default:
 		return fmt.Sprintf("the burst took so long that the limit let %d more through while it lasted, so %d requests were within it", refilled, allowed)
 	}
