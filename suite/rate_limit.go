@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -27,11 +28,12 @@ func (r *run) rateLimitFamily() *family {
 	role := probe.Role(rl.Token)
 	e := r.endpoint(rl.Endpoint)
 	var (
-		first   *probe.Exchange
-		last    probe.Exchange
-		sent    int
-		elapsed time.Duration
-		other   *probe.Exchange // another token's request once the first was limited
+		first    *probe.Exchange
+		last     probe.Exchange
+		sent     int
+		answered int // of sent, those not refused as overloaded
+		elapsed  time.Duration
+		other    *probe.Exchange // another token's request once the first was limited
 		// refused counts the burst's answers that were neither served nor
 		// 429, by status. When the burst met no 429 but such refusals,
 		// alone is the burst token's request sent once more on its own,
@@ -86,6 +88,9 @@ func (r *run) rateLimitFamily() *family {
 			if len(refused) > 0 {
 				s.refusedBurst(burst, sawRefusals(), alone, served)
 				return
+			}
+			if why := burstShort(sent, answered, elapsed, e.LimitPerMinute); why != "" {
+				s.inconclusive(burst + ", none refused with 429; " + why)
 			}
 			s.judge(last, match.BeError(match.ErrorExpectation{Status: 429, RetryAfter: true}))
 			s.res.Reason = burst + "; none was refused with 429"
@@ -181,6 +186,9 @@ func (r *run) rateLimitFamily() *family {
 			sent += n
 			for i := range exs {
 				last = exs[i]
+				if !exs[i].Overloaded { // a timeout is the target's answer: it hangs
+					answered++
+				}
 				if exs[i].Status == 429 {
 					first = &exs[i]
 					break
@@ -255,5 +263,24 @@ func (s *spec) refusedBurst(burst, refusals string, alone, served *probe.Exchang
 			head, alone.Outcome(), served.Role.Var(), served.Outcome()))
 	default:
 		s.inconclusive(fmt.Sprintf("%s; alone right after, it got %s, and no other token was set to tell a limiter of this token from trouble of the operation", head, alone.Outcome()))
+	}
+}
+
+// burstShort says why a burst that met no 429 is no evidence of a missing
+// limit, or "" when it is: the target answered (not overloaded: a 502, 503
+// or 504 from a full worker pool or its proxy never reached the limiter)
+// more requests than the limit lets through, even counting what a limit
+// of so many a minute lets through again while the burst lasted (a token
+// bucket refills, a sliding window slides).
+func burstShort(sent, served int, elapsed time.Duration, limitPerMinute int) string {
+	refilled := int(math.Ceil(elapsed.Minutes() * float64(limitPerMinute)))
+	allowed := limitPerMinute + refilled
+	switch {
+	case served > allowed:
+		return ""
+	case served < sent:
+		return fmt.Sprintf("only %d of them were served (the others got an overloaded 502, 503 or 504, which never reached the rate limiter), not more than the %d the limit lets through in that time", served, allowed)
+	default:
+		return fmt.Sprintf("the burst took so long that the limit let %d more through while it lasted, so %d requests were within it", refilled, allowed)
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/cornect/conform/fixtures"
 	"github.com/cornect/conform/internal/probe"
+	"github.com/cornect/conform/internal/report"
 	"github.com/cornect/conform/suite"
 )
 
@@ -76,10 +77,10 @@ func runFlags(getenv func(string) string) (*flag.FlagSet, *runConfig) {
 	fs := newFlagSet("run")
 	fs.StringVar(&c.BaseURL, "base-url", getenv("CONFORM_BASE_URL"), "base `URL` of the API under test, e.g. https://staging.example.com/api/v1 (env CONFORM_BASE_URL); empty: the embedded reference server")
 	fs.StringVar(&c.Profile, "profile", getenv("CONFORM_PROFILE"), "target profile JSON `FILE` (env CONFORM_PROFILE); empty: the embedded profile of the documented CAPI")
-	fs.StringVar(&c.JUnitReport, "junit-report", "", "write a JUnit XML report to this `FILE`")
-	fs.StringVar(&c.JSONReport, "json-report", "", "write a JSON report to this `FILE`")
-	fs.StringVar(&c.HTMLReport, "html-report", "", "write a self-contained HTML report to this `FILE`")
-	fs.StringVar(&c.SummaryMD, "summary-md", "", "write a Markdown summary to this `FILE`")
+	fs.StringVar(&c.JUnitReport, "junit-report", "", "write a JUnit XML report to this `FILE` (- for standard output)")
+	fs.StringVar(&c.JSONReport, "json-report", "", "write a JSON report to this `FILE` (- for standard output)")
+	fs.StringVar(&c.HTMLReport, "html-report", "", "write a self-contained HTML report to this `FILE` (- for standard output)")
+	fs.StringVar(&c.SummaryMD, "summary-md", "", "write a Markdown summary to this `FILE` (- for standard output)")
 	fs.StringVar(&c.ReportDir, "report-dir", "", "write junit.xml, report.json, report.html, summary.md and config.json (token values masked) into this `DIR`")
 	fs.StringVar(&c.LabelFilter, "label-filter", "", "run only checks whose labels match this `EXPRESSION`, e.g. 'auth || scope' or '!rate-limit'")
 	fs.Var((*stringList)(&c.Focus), "focus", "run only checks whose text matches this `REGEXP` (repeatable)")
@@ -176,6 +177,7 @@ func (c runConfig) Validate() error {
 			errs = append(errs, fmt.Errorf("--base-url %q: must not have a query or fragment", c.BaseURL))
 		}
 	}
+	errs = append(errs, c.validateStdout()...)
 	if c.RequestTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("--request-timeout must be positive, got %s", c.RequestTimeout))
 	}
@@ -295,4 +297,43 @@ func plainText(s string) string {
 	s = ansiEscape.ReplaceAllString(s, "")
 	s, _, _ = strings.Cut(s, "Learn more at:")
 	return strings.TrimSpace(s)
+}
+
+// validateStdout checks the uses of "-": one report at most may be written
+// to standard output, and a directory or the baseline file cannot be.
+func (c runConfig) validateStdout() []error {
+	var errs, named []string
+	for _, f := range []struct{ flag, value string }{
+		{"--junit-report", c.JUnitReport}, {"--json-report", c.JSONReport},
+		{"--html-report", c.HTMLReport}, {"--summary-md", c.SummaryMD},
+	} {
+		if f.value == report.Stdout {
+			named = append(named, f.flag)
+		}
+	}
+	if len(named) > 1 {
+		errs = append(errs, fmt.Sprintf("%s are all - (standard output): only one report may be written there; give the others a path", strings.Join(named, " and ")))
+	}
+	if c.ReportDir == report.Stdout {
+		errs = append(errs, "--report-dir - : a directory cannot be standard output; give one report as - (--json-report -) or a directory path")
+	}
+	if c.Baseline.Write == report.Stdout {
+		errs = append(errs, "--write-baseline - : the baseline is a file to keep beside the code; give its path")
+	}
+	out := make([]error, len(errs))
+	for i, e := range errs {
+		out[i] = errors.New(e)
+	}
+	return out
+}
+
+// stdoutReport says whether a report goes to standard output ("-"), which
+// then holds that report alone: the console goes to standard error.
+func (c runConfig) stdoutReport() bool {
+	for _, p := range []string{c.JUnitReport, c.JSONReport, c.HTMLReport, c.SummaryMD} {
+		if p == report.Stdout {
+			return true
+		}
+	}
+	return false
 }

@@ -40,6 +40,10 @@ func dryRun(ctx context.Context, cfg runConfig, prof *fixtures.Profile, tlsCfg *
 	var sw *sweep
 	if cfg.OpenAPI != "" { // after the filters are known good: a bad one fetches nothing
 		if sw, err = discoverOperations(ctx, cfg.OpenAPI, baseURL, tlsCfg, prof); err != nil {
+			if ctx.Err() != nil { // Ctrl-C while the document was read
+				fmt.Fprintf(stderr, "conform run: stopped while reading the OpenAPI document; nothing was sent to the target\n")
+				return exitIncomplete
+			}
 			fmt.Fprintf(stderr, "conform run: --openapi: %v\n", err)
 			return exitUsage
 		}
@@ -55,7 +59,7 @@ func dryRun(ctx context.Context, cfg runConfig, prof *fixtures.Profile, tlsCfg *
 	}
 	fmt.Fprintf(stdout, "dry run: %s\ntarget:  %s\nprofile: %s\n\n", sent, target, prof.Source())
 	if sw != nil {
-		sw.print(stdout)
+		sw.print(stdout, cfg.Verbose)
 		fmt.Fprintln(stdout)
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)

@@ -26,7 +26,7 @@ func TestALeakOnManyExchangesLeavesTheChallengeCheckPassed(t *testing.T) {
 	// so that more than a hundred 401s quote the token.
 	ref, base := serveReference(t, reference.WithFaults("token-echo"), reference.WithExtraOperations(8), reference.WithUnauthenticatedLimit(fixtures.MaxLimitPerMinute))
 	path := filepath.Join(t.TempDir(), "r.json")
-	res, _, err := execBinary(raceBinary(t), tokenEnv(ref.Tokens(), base), "run", "--strict", "--auth-coverage", "full", "--label-filter", "auth || security",
+	res, _, err := execProgram(raceBinary(t), tokenEnv(ref.Tokens(), base), "run", "--strict", "--auth-coverage", "full", "--label-filter", "auth || security",
 		"--openapi", strings.TrimSuffix(base, "/api/v1")+"/openapi.json", "--failed-auth-limit", fmt.Sprint(fixtures.MaxLimitPerMinute), "--json-report", path)
 	if err != nil {
 		t.Fatal(err)

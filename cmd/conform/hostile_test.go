@@ -10,10 +10,10 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -24,22 +24,34 @@ import (
 // hostileRun is one finished conform process against a hostile target.
 type hostileRun struct {
 	runResult
-	// maxRSS is the peak resident memory in bytes, 0 if unknown. On Linux it
-	// also counts the test process's memory at the fork, a few tens of MiB.
+	// maxRSS is the peak resident memory in bytes, 0 if unknown: conform's
+	// own, and the few MiB of the launcher it was forked from
+	// (testdata/peakrss), whatever the test process weighs.
 	maxRSS int64
 	checks map[string]report.Check // by Name, from the JSON report
 }
 
-// runConformMeasured runs the binary like runConform and also reports its
-// peak memory; it must not call t.Fatal, as it runs off the test goroutine.
+// runConformMeasured runs the binary like runConform, through the peakrss
+// launcher, and also reports its peak memory; it must not call t.Fatal,
+// as it runs off the test goroutine.
 func runConformMeasured(env map[string]string, args ...string) (hostileRun, error) {
-	res, state, err := execConform(env, args...)
+	out, err := os.CreateTemp("", "conform-peakrss-")
+	if err != nil {
+		return hostileRun{}, err
+	}
+	out.Close()
+	defer os.Remove(out.Name())
+	withOut := map[string]string{"PEAKRSS_OUT": out.Name()}
+	for k, v := range env {
+		withOut[k] = v
+	}
+	res, _, err := execProgram(peakRSS, withOut, append([]string{binary}, args...)...)
 	run := hostileRun{runResult: res}
 	if err != nil {
 		return run, err
 	}
-	if ru, ok := state.SysUsage().(*syscall.Rusage); ok {
-		run.maxRSS = int64(ru.Maxrss) * 1024 // KiB on Linux
+	if b, err := os.ReadFile(out.Name()); err == nil {
+		run.maxRSS, _ = strconv.ParseInt(string(b), 10, 64)
 	}
 	return run, nil
 }

@@ -23,6 +23,10 @@ import (
 // RunSpecs runs once per process, so each run is a process of its own.
 var binary string
 
+// peakRSS is testdata/peakrss, built once: the launcher through which a
+// test measures a conform process's peak memory (runConformMeasured).
+var peakRSS string
+
 func TestMain(m *testing.M) {
 	if n := os.Getenv(serveExtraEnv); n != "" {
 		serveExtra(n)
@@ -35,6 +39,11 @@ func TestMain(m *testing.M) {
 	binary = filepath.Join(dir, "conform")
 	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building conform: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	peakRSS = filepath.Join(dir, "peakrss")
+	if out, err := exec.Command("go", "build", "-o", peakRSS, "./testdata/peakrss").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building peakrss: %v\n%s", err, out)
 		os.Exit(1)
 	}
 	code := m.Run()
@@ -53,14 +62,14 @@ type runResult struct {
 // and HOME), bounded in time. It does not touch a *testing.T, so it may run
 // off the test goroutine; err is set only when the process could not run.
 func execConform(env map[string]string, args ...string) (runResult, *os.ProcessState, error) {
-	return execBinary(binary, env, args...)
+	return execProgram(binary, env, args...)
 }
 
-// execBinary is execConform with another build of conform.
-func execBinary(bin string, env map[string]string, args ...string) (runResult, *os.ProcessState, error) {
+// execProgram is execConform for any program.
+func execProgram(program string, env map[string]string, args ...string) (runResult, *os.ProcessState, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd := exec.CommandContext(ctx, program, args...)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)

@@ -224,10 +224,31 @@ func operations(n int) string {
 // print shows the sweep for --dry-run, an operation a line: each one swept
 // (with the scope it is checked for and where that comes from), each out of
 // scope or public, and each disagreement with the contract.
-func (s *sweep) print(w io.Writer) {
+// sweepListed is how many operations of each kind a dry run lists before it
+// counts the rest, unless verbose: a document of thousands would bury the
+// plan under its lines.
+const sweepListed = 200
+
+func (s *sweep) print(w io.Writer, verbose bool) {
 	fmt.Fprintf(w, "openapi: %s, under the base path %s\n", s.location, s.basePath)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	more := func(n int, what string) {
+		if n > 0 {
+			fmt.Fprintf(tw, "…\tand %d more %s (-v lists every one)\n", n, what)
+		}
+	}
+	listed := 0
 	for _, e := range s.ops {
+		contract := s.contract[e.Key()]
+		if _, documented := s.documented[e.Key()]; !documented {
+			contract = true
+		}
+		if !contract && !verbose && listed >= sweepListed {
+			continue // the contract's own are always listed
+		}
+		if !contract {
+			listed++
+		}
 		scope := "scope " + e.Scope
 		if e.Scope == openapi.ScopeUnknown {
 			scope = "scope unknown (auth checks only)"
@@ -243,12 +264,24 @@ func (s *sweep) print(w io.Writer) {
 		}
 		fmt.Fprintf(tw, "would sweep\t%s\t%s\t%s\n", e.Key(), scope, from)
 	}
-	for _, op := range s.outside {
+	if !verbose {
+		more(len(s.documented)-len(s.contract)-listed, "operations of the document to sweep") // documented holds the contract's found in it
+	}
+	list := func(ops []string, line func(op string), what string) {
+		for i, op := range ops {
+			if !verbose && i == sweepListed {
+				more(len(ops)-i, what)
+				return
+			}
+			line(op)
+		}
+	}
+	list(s.outside, func(op string) {
 		fmt.Fprintf(tw, "out of scope\t%s\t\toutside the base path %s\n", op, s.basePath)
-	}
-	for _, op := range s.public {
+	}, "out of scope")
+	list(s.public, func(op string) {
 		fmt.Fprintf(tw, "public\t%s\t\tdeclared public: security [] on the operation, or the profile's public list\n", op)
-	}
+	}, "declared public")
 	tw.Flush()
 	for _, d := range s.disagreements {
 		fmt.Fprintf(w, "disagrees: %s\n", d)

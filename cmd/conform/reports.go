@@ -43,10 +43,14 @@ func reportFiles(cfg runConfig) []reportFile {
 
 // checkReports checks every report path before the run sends a request: a
 // report that cannot be written, or that another report would overwrite,
-// is a usage error found at once, not after the run. A missing --report-dir
-// is created for the check, which then removes it again: the reports
-// create it, so a run that stops before them leaves nothing behind.
-func checkReports(cfg runConfig) error {
+// is a usage error found at once, not after the run. So is a path that is
+// the process's own standard output or error (/dev/stdout, or the file the
+// shell redirected them to): a report replaces its file by renaming a new
+// one over it, which would throw away the console; "-" writes a report to
+// standard output in place. A missing --report-dir is created for the
+// check, which then removes it again: the reports create it, so a run that
+// stops before them leaves nothing behind.
+func checkReports(cfg runConfig, stdout, stderr io.Writer) error {
 	if cfg.ReportDir != "" {
 		undo, err := makeDirs(cfg.ReportDir)
 		if err != nil {
@@ -56,6 +60,9 @@ func checkReports(cfg runConfig) error {
 	}
 	var paths []string
 	for _, f := range reportFiles(cfg) {
+		if err := notAStream(f.path, stdout, stderr); err != nil {
+			return err
+		}
 		paths = append(paths, f.path)
 	}
 	if err := report.CheckPaths(paths...); err != nil {
@@ -65,6 +72,32 @@ func checkReports(cfg runConfig) error {
 		// Checked with the reports, in the --report-dir made for the check.
 		if err := report.CheckPaths(append([]string{cfg.Baseline.Write}, paths...)...); err != nil {
 			return fmt.Errorf("--write-baseline: %w", err)
+		}
+	}
+	return nil
+}
+
+// notAStream refuses a report path that is the same file as the process's
+// standard output or error.
+func notAStream(path string, stdout, stderr io.Writer) error {
+	if path == report.Stdout {
+		return nil
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil // nothing there yet (or unreadable: CheckPaths says so)
+	}
+	for _, s := range []struct {
+		name string
+		w    io.Writer
+	}{{"standard output", stdout}, {"standard error", stderr}} {
+		f, ok := s.w.(*os.File)
+		if !ok {
+			continue
+		}
+		if sfi, err := f.Stat(); err == nil && os.SameFile(fi, sfi) {
+			return fmt.Errorf("report %q is this process's %s: written there by renaming a file over it, it would replace what the shell opened, console and all; "+
+				"give one report as - to write it to standard output (the console then goes to standard error), or another path", path, s.name)
 		}
 	}
 	return nil
@@ -94,25 +127,35 @@ func makeDirs(dir string) (undo func(), err error) {
 }
 
 // writeReports writes every report the configuration asks for, each on
-// its own: one that cannot be written is named on errOut and the others
-// are still written. It returns how many failed. Each writer's output
-// passes through the redactor once more, as a last line of defence.
-// checkReports has checked the paths.
-func writeReports(cfg runConfig, r report.Result, red *probe.Redactor, console, errOut io.Writer) (failed int) {
+// its own: each to its file, the one given as "-" to stdout; one that
+// cannot be written is named on errOut and the others are still written.
+// It returns how many failed. Each writer's output passes through the
+// redactor once more, as a last line of defence. checkReports has checked
+// the paths.
+func writeReports(cfg runConfig, r report.Result, red *probe.Redactor, console, stdout, errOut io.Writer) (failed int) {
 	if cfg.ReportDir != "" {
 		if err := os.MkdirAll(cfg.ReportDir, 0o755); err != nil {
 			fmt.Fprintf(errOut, "conform run: creating --report-dir: %v\n", err)
 		}
 	}
 	for _, t := range reportFiles(cfg) {
-		err := report.WriteFile(t.path, func(w io.Writer) error {
+		write := func(w io.Writer) error {
 			rw := probe.NewRedactingWriter(w, red)
 			if err := t.write(rw, r); err != nil {
 				return err
 			}
 			return rw.Flush()
-		})
-		if err != nil {
+		}
+		if t.path == report.Stdout {
+			if err := write(stdout); err != nil {
+				fmt.Fprintf(errOut, "conform run: report NOT written to standard output: %v\n", err)
+				failed++
+				continue
+			}
+			fmt.Fprintln(console, "report: standard output")
+			continue
+		}
+		if err := report.WriteFile(t.path, write); err != nil {
 			fmt.Fprintf(errOut, "conform run: report NOT written: %v\n", err)
 			failed++
 			continue

@@ -34,6 +34,12 @@ import (
 // keeps only its plan.
 const runMemoryLimit = 40 << 20
 
+// dryRunMemoryLimit is the heap a dry run aims to stay under. It keeps the
+// model of the OpenAPI document while it works out the sweep, which for a
+// document at openapi.MaxOperations is most of it: at runMemoryLimit the
+// collector would run all the time (10 s for such a dry run, 4 s here).
+const dryRunMemoryLimit = 64 << 20
+
 // runCmd is `conform run`: preflight, the suite, the reports, the verdict.
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// Until the tokens are known, anything shaped like one is masked: a
@@ -48,7 +54,13 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	}
-	if err := checkReports(cfg); err != nil {
+	// A report given as "-" has standard output to itself; the console
+	// goes to standard error.
+	reportOut := stdout
+	if cfg.stdoutReport() {
+		stdout = stderr
+	}
+	if err := checkReports(cfg, reportOut, stderr); err != nil {
 		fmt.Fprintf(early, "conform run: %v\n", err)
 		return exitUsage
 	}
@@ -71,7 +83,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if cfg.DryRun {
 		// Nothing is kept but the plan, even of a document of thousands of operations.
-		defer debug.SetMemoryLimit(debug.SetMemoryLimit(runMemoryLimit))
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(dryRunMemoryLimit))
 		return dryRun(ctx, cfg, prof, tlsCfg, stdout, early)
 	}
 	if plan, err := suite.Plan(suite.Config{Profile: prof, Filters: cfg.filters()}); err != nil || !slices.ContainsFunc(plan, func(p suite.Planned) bool { return p.Selected }) {
@@ -112,6 +124,10 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var sw *sweep
 	if cfg.OpenAPI != "" {
 		if sw, err = discoverOperations(ctx, cfg.OpenAPI, target.BaseURL, tlsCfg, prof); err != nil {
+			if ctx.Err() != nil { // Ctrl-C while the document was read
+				fmt.Fprintf(errOut, "conform run: stopped while reading the OpenAPI document; nothing was sent to the target\n")
+				return exitIncomplete
+			}
 			fmt.Fprintf(errOut, "conform run: --openapi: %v\n", err)
 			return exitUsage
 		}
@@ -233,18 +249,20 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	_, result.UnsetTokens = requiredSkipped(result.Checks, plan, byRole)
 	bl.attach(&result)
 	result.Verdict = report.Decide(result)
-	return finishRun(cfg, result, bl, redactor, stdout, out, errOut)
+	return finishRun(cfg, result, bl, redactor, stdout, reportOut, out, errOut)
 }
 
 // finishRun prints the summary, writes the reports and the baseline, and
 // says why the run did not pass; the exit code is the verdict's, or
 // exitReportFailed when a report could not be written.
-func finishRun(cfg runConfig, result report.Result, bl *baselineRun, redactor *probe.Redactor, stdout io.Writer, out, errOut io.Writer) int {
+// reportOut is where a report given as "-" goes: the process's standard
+// output, the console then being on standard error.
+func finishRun(cfg runConfig, result report.Result, bl *baselineRun, redactor *probe.Redactor, stdout, reportOut, out, errOut io.Writer) int {
 	fmt.Fprintln(out)
 	if err := report.Console(out, result, report.ConsoleOptions{Color: !cfg.NoColor && isTerminal(stdout), Verbose: cfg.Verbose}); err != nil {
 		fmt.Fprintf(errOut, "conform run: writing the summary: %v\n", err)
 	}
-	failed := writeReports(cfg, result, redactor, out, errOut)
+	failed := writeReports(cfg, result, redactor, out, reportOut, errOut)
 	if !bl.finish(result, redactor, out, errOut) {
 		failed++
 	}

@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/cornect/conform/fixtures"
+	"github.com/cornect/conform/internal/openapi"
 	"github.com/cornect/conform/internal/reference"
 	"github.com/cornect/conform/internal/report"
 )
@@ -71,9 +72,8 @@ func serveExtra(n string) {
 // operations (the profile's six and the reference's extra ones), every
 // one of which the reference implements, and returns the run, its report
 // directory and how big each report is. The reference runs in a process
-// of its own: a child's peak memory counts the test process's at the
-// fork (hostileRun.maxRSS), and a reference of thousands of operations
-// must weigh neither on this measure nor on those of later tests.
+// of its own: a reference of thousands of operations must weigh on
+// neither this test process nor the tests after it.
 func largeSweep(t *testing.T, n, pad int) (hostileRun, string, map[string]int64) {
 	t.Helper()
 	server := exec.Command(os.Args[0])
@@ -122,7 +122,8 @@ func largeSweep(t *testing.T, n, pad int) (hostileRun, string, map[string]int64)
 	return run, dir, sizes
 }
 
-// TestAFiveThousandOperationSweepStaysSmall sweeps 5,000 operations: the
+// TestAFiveThousandOperationSweepStaysSmall sweeps 5,000 operations, the
+// most a document may list (openapi.MaxOperations): the
 // run passes, its peak memory stays under 100 MiB, summary.md under 1 MiB,
 // and the JSON and HTML reports keep no more than 8 passing exchanges a
 // check: they grow with the operations' coverage (a few hundred bytes an
@@ -132,14 +133,13 @@ func TestAFiveThousandOperationSweepStaysSmall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a 5,000-operation sweep")
 	}
-	const n = 5000
+	const n = openapi.MaxOperations // the most a document may list
 	clean, dir, sizes := largeSweep(t, n, 0)
 	if clean.code != exitOK {
 		t.Fatalf("exit %d, want 0\n%s\n%s", clean.code, clean.stdout, clean.stderr)
 	}
-	// Read lightly: the test process's own peak counts in the peak of every
-	// child it starts later (hostileRun.maxRSS), and the whole report of
-	// 5,000 operations, held to its schema, is tens of MiB.
+	// Read lightly: the whole report of 5,000 operations, held to its
+	// schema, is tens of MiB, which the tests after this one would carry.
 	var r struct {
 		Checks []struct {
 			Status     report.Status     `json:"status"`
@@ -259,5 +259,45 @@ func TestASweepOfATargetThatFailsEverywhereStaysBounded(t *testing.T) {
 	}
 	if sizes["summary.md"] > 1<<20 {
 		t.Errorf("summary.md is %d bytes, want at most 1 MiB", sizes["summary.md"])
+	}
+}
+
+// TestADryRunOfALargeDocumentIsSummarised: past sweepListed operations of
+// the document, a dry run counts the rest in one line (the contract's are
+// always listed); -v lists every one.
+func TestADryRunOfALargeDocumentIsSummarised(t *testing.T) {
+	t.Parallel()
+	const extra = sweepListed + 150
+	ref := reference.New(reference.WithExtraOperations(extra))
+	srv := httptest.NewServer(ref)
+	t.Cleanup(srv.Close)
+	env := tokenEnv(ref.Tokens(), srv.URL+"/api/v1")
+	for _, verbose := range []bool{false, true} {
+		args := []string{"run", "--dry-run", "--openapi", srv.URL + "/openapi.json"}
+		if verbose {
+			args = append(args, "-v")
+		}
+		res := runConform(t, env, args...)
+		if res.code != exitOK {
+			t.Fatalf("exit %d\n%s", res.code, res.stderr)
+		}
+		swept, contract := 0, 0
+		for _, line := range strings.Split(res.stdout, "\n") {
+			if strings.HasPrefix(line, "would sweep") {
+				swept++
+				if strings.Contains(line, "the contract's") {
+					contract++
+				}
+			}
+		}
+		summary := strings.Contains(res.stdout, "and 150 more operations of the document to sweep (-v lists every one)")
+		want := sweepListed + 6
+		if verbose {
+			want = extra + 6
+		}
+		if swept != want || contract != 6 || summary == verbose {
+			t.Errorf("verbose %v: %d operations listed (%d of the contract), summary line %v; want %d, 6, %v\n%s",
+				verbose, swept, contract, summary, want, !verbose, res.stdout)
+		}
 	}
 }

@@ -29,7 +29,8 @@ const fetchTimeout = 30 * time.Second
 // one that follows no redirect and gives up after 30 seconds. A redirect that
 // the client does not follow, or any status but 200, is an error. At most
 // maxBytes are read (DefaultMaxBytes when maxBytes <= 0); a larger document is
-// refused with ErrTooLarge.
+// refused with ErrTooLarge, one of more than MaxOperations operations with
+// ErrTooManyOperations. When ctx ends, Load returns at once with its error.
 func Load(ctx context.Context, location string, client *http.Client, maxBytes int64) ([]Operation, error) {
 	if maxBytes <= 0 {
 		maxBytes = DefaultMaxBytes
@@ -44,14 +45,35 @@ func Load(ctx context.Context, location string, client *http.Client, maxBytes in
 		if err != nil {
 			return nil, err
 		}
-		return Parse(doc, location)
+		return parse(ctx, doc, location)
 	}
 	source := u.Redacted()
 	doc, err := fetch(ctx, u, source, client, maxBytes)
 	if err != nil {
 		return nil, err
 	}
-	return Parse(doc, source)
+	return parse(ctx, doc, source)
+}
+
+// parse is Parse, given up when ctx ends: parsing a large document takes
+// seconds, and Ctrl-C must not wait for them. The abandoned parse ends on
+// its own, its result unread.
+func parse(ctx context.Context, doc []byte, source string) ([]Operation, error) {
+	type parsed struct {
+		ops []Operation
+		err error
+	}
+	done := make(chan parsed, 1)
+	go func() {
+		ops, err := Parse(doc, source)
+		done <- parsed{ops, err}
+	}()
+	select {
+	case p := <-done:
+		return p.ops, p.err
+	case <-ctx.Done():
+		return nil, fmt.Errorf("openapi document %q: not read to its end: %w", source, ctx.Err())
+	}
 }
 
 // IsURL reports whether Load fetches location, an http(s) URL, rather than

@@ -90,7 +90,16 @@ func (o Operation) FullPath() string { return strings.TrimSuffix(o.ServerPath, "
 // otherwise each alternative needs the strongest scope it lists, the
 // operation the weakest of its alternatives, and ScopeUnknown when an
 // alternative lists neither read nor read_write.
+//
+// A document is bounded before the library reads it: at most
+// MaxOperations operations, MaxJSONBytes of JSON once its white space is
+// dropped, MaxYAMLBytes of YAML. The library's model of a document takes
+// tens of times its size, and the bounds keep a run within about 100 MiB.
 func Parse(doc []byte, source string) (ops []Operation, err error) {
+	doc, err = withinBounds(doc)
+	if err != nil {
+		return nil, fmt.Errorf("openapi document %q: %w", source, err)
+	}
 	topSecurity, err := sniff(doc)
 	if err != nil {
 		return nil, fmt.Errorf("openapi document %q: %w", source, err)
@@ -224,10 +233,11 @@ func sniff(doc []byte) (topSecurity bool, err error) {
 		return false, errors.New("is neither JSON nor YAML: it looks like HTML or XML; give the URL of the document itself")
 	}
 	var top map[string]topMember
+	var paths pathsCounter
 	if trimmed[0] == '{' || trimmed[0] == '[' {
-		top, err = sniffJSON(trimmed)
+		top, paths.json, err = sniffJSON(trimmed)
 	} else {
-		top, err = sniffYAML(trimmed)
+		top, paths.yaml, err = sniffYAML(trimmed)
 	}
 	if err != nil {
 		return false, err
@@ -245,7 +255,168 @@ func sniff(doc []byte) (topSecurity bool, err error) {
 		return false, fmt.Errorf("has OpenAPI version %q; only 3.x is supported", version.value)
 	}
 	_, topSecurity = top["security"]
+	if n := paths.count(); n > MaxOperations {
+		return false, fmt.Errorf("lists more than %d operations, the most conform sweeps (its memory and time grow with them): %w", MaxOperations, ErrTooManyOperations)
+	}
 	return topSecurity, nil
+}
+
+// MaxOperations bounds the operations of a document: a sweep of that many
+// stays within conform's memory bound (about 100 MiB) and stops within a
+// second of Ctrl-C; a larger document is refused before it is parsed.
+const MaxOperations = 5_000
+
+// MaxJSONBytes bounds a JSON document without its white space (a
+// generated 5,000-operation document takes about 3.4 MB; one of 5,000
+// operations and 1,200 schemas at this bound was measured at 89 MiB for
+// a dry run), MaxYAMLBytes a YAML one: a YAML reader builds a node for
+// every scalar, several times the memory of the same document in JSON.
+const (
+	MaxJSONBytes = 7 << 19 // 3.5 MiB
+	MaxYAMLBytes = 1 << 20
+)
+
+func mib(n int) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+
+// withinBounds returns doc, a JSON document without its white space, or
+// an error naming the bound it passes.
+func withinBounds(doc []byte) ([]byte, error) {
+	trimmed := bytes.TrimSpace(doc)
+	if len(trimmed) == 0 || trimmed[0] != '{' && trimmed[0] != '[' {
+		if len(doc) > MaxYAMLBytes {
+			return nil, fmt.Errorf("is YAML of %s, more than the %s conform reads as YAML; convert it to JSON (yq -o=json), which may take %s: %w",
+				mib(len(doc)), mib(MaxYAMLBytes), mib(MaxJSONBytes), ErrTooLarge)
+		}
+		return doc, nil
+	}
+	var compact bytes.Buffer
+	if json.Compact(&compact, trimmed) != nil {
+		return doc, nil // not JSON: sniff says why
+	}
+	if compact.Len() > MaxJSONBytes {
+		return nil, fmt.Errorf("is JSON of %s without its white space, more than the %s conform reads: %w",
+			mib(compact.Len()), mib(MaxJSONBytes), ErrTooLarge)
+	}
+	return compact.Bytes(), nil
+}
+
+// ErrTooManyOperations is wrapped by the error of a document with more
+// than MaxOperations operations.
+var ErrTooManyOperations = errors.New("too many operations")
+
+// methods are the keys of a path item that are operations.
+var methods = map[string]bool{"get": true, "put": true, "post": true, "delete": true, "options": true, "head": true, "patch": true, "trace": true}
+
+// pathsCounter counts a document's operations, up to one past
+// MaxOperations, from the raw text of its paths member (JSON) or its node
+// (YAML), so that an oversized document is refused before the library
+// builds its model of every operation.
+type pathsCounter struct {
+	json json.RawMessage
+	yaml *yaml.Node
+}
+
+func (p pathsCounter) count() int {
+	switch {
+	case p.json != nil:
+		return countJSON(p.json)
+	case p.yaml != nil:
+		return countYAML(p.yaml)
+	}
+	return 0
+}
+
+// countJSON reads the paths object token by token, keeping nothing.
+func countJSON(paths json.RawMessage) int {
+	dec := json.NewDecoder(bytes.NewReader(paths))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return 0
+	}
+	n := 0
+	for dec.More() && n <= MaxOperations {
+		if _, err := dec.Token(); err != nil { // the path
+			return n
+		}
+		if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+			if err != nil {
+				return n
+			}
+			if d, ok := t.(json.Delim); ok { // an array: skip it
+				if err := skipJSON(dec, d); err != nil {
+					return n
+				}
+			}
+			continue
+		}
+		for dec.More() {
+			k, err := dec.Token()
+			if err != nil {
+				return n
+			}
+			if key, _ := k.(string); methods[key] {
+				n++
+			}
+			t, err := dec.Token()
+			if err != nil {
+				return n
+			}
+			if d, ok := t.(json.Delim); ok {
+				if err := skipJSON(dec, d); err != nil {
+					return n
+				}
+			}
+		}
+		if _, err := dec.Token(); err != nil { // the path item's }
+			return n
+		}
+	}
+	return n
+}
+
+// skipJSON reads to the end of the container opened by open.
+func skipJSON(dec *json.Decoder, open json.Delim) error {
+	if open != '{' && open != '[' {
+		return nil
+	}
+	for depth := 1; depth > 0; {
+		t, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		switch t {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+	}
+	return nil
+}
+
+// countYAML counts the method keys of each path item of the paths mapping.
+func countYAML(paths *yaml.Node) int {
+	if paths.Kind == yaml.AliasNode && paths.Alias != nil {
+		paths = paths.Alias
+	}
+	if paths.Kind != yaml.MappingNode {
+		return 0
+	}
+	n := 0
+	for i := 1; i < len(paths.Content) && n <= MaxOperations; i += 2 {
+		item := paths.Content[i]
+		if item.Kind == yaml.AliasNode && item.Alias != nil {
+			item = item.Alias
+		}
+		if item.Kind != yaml.MappingNode {
+			continue
+		}
+		for j := 0; j+1 < len(item.Content); j += 2 {
+			if methods[item.Content[j].Value] {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // topMember is one member of a document's top-level mapping, as sniff reads it.
@@ -255,35 +426,39 @@ type topMember struct {
 	text     string // the value as written, for messages
 }
 
-func sniffJSON(doc []byte) (map[string]topMember, error) {
+func sniffJSON(doc []byte) (map[string]topMember, json.RawMessage, error) {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(doc, &raw); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) {
-			return nil, fmt.Errorf("is JSON but not an object (found a JSON %s), so not an OpenAPI document", typeErr.Value)
+			return nil, nil, fmt.Errorf("is JSON but not an object (found a JSON %s), so not an OpenAPI document", typeErr.Value)
 		}
-		return nil, fmt.Errorf("is not JSON: %v", err)
+		return nil, nil, fmt.Errorf("is not JSON: %v", err)
 	}
 	top := make(map[string]topMember, len(raw))
 	for k, v := range raw {
-		m := topMember{text: string(v)}
-		m.isString = json.Unmarshal(v, &m.value) == nil
+		m := topMember{}
+		if k == "openapi" || k == "swagger" { // the only members whose value a message quotes
+			m.text = string(v)
+			m.isString = json.Unmarshal(v, &m.value) == nil
+		}
 		top[k] = m
 	}
-	return top, nil
+	return top, raw["paths"], nil
 }
 
 // sniffYAML reads the keys of a YAML document's top-level mapping. Only the
 // node tree is built: aliases are not expanded, tags not resolved beyond
 // telling a string from another scalar.
-func sniffYAML(doc []byte) (map[string]topMember, error) {
+func sniffYAML(doc []byte) (map[string]topMember, *yaml.Node, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(doc, &root); err != nil {
-		return nil, fmt.Errorf("is neither JSON nor YAML: %v", err)
+		return nil, nil, fmt.Errorf("is neither JSON nor YAML: %v", err)
 	}
 	if root.Kind != yaml.DocumentNode || len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
-		return nil, errors.New("is YAML (or plain text) but not a mapping, so not an OpenAPI document")
+		return nil, nil, errors.New("is YAML (or plain text) but not a mapping, so not an OpenAPI document")
 	}
+	var paths *yaml.Node
 	m := root.Content[0]
 	top := make(map[string]topMember, len(m.Content)/2)
 	for i := 0; i+1 < len(m.Content); i += 2 {
@@ -293,8 +468,11 @@ func sniffYAML(doc []byte) (map[string]topMember, error) {
 			member.isString, member.value = true, v.Value
 		}
 		top[k.Value] = member
+		if k.Value == "paths" {
+			paths = v
+		}
 	}
-	return top, nil
+	return top, paths, nil
 }
 
 // serverPathOf is the path of the first server's URL, its variables set to

@@ -9,7 +9,7 @@ import (
 )
 
 // CheckPaths checks, before a run sends its first request, that a report
-// can be written at each path ("" is no report): an existing file there is
+// can be written at each path ("" is no report, Stdout no file): an existing file there is
 // a regular one (or a symlink to one), its directory exists and takes new
 // files, and no two paths name the same file, even through "..", symlinks
 // or hard links. Otherwise a run could take minutes and then lose one
@@ -30,7 +30,7 @@ func CheckPaths(paths ...string) error {
 		return ""
 	}
 	for _, p := range paths {
-		if p == "" {
+		if p == "" || p == Stdout {
 			continue
 		}
 		target, _, err := fileTarget(p)

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sync"
 
 	"github.com/cornect/conform/internal/userfile"
@@ -131,6 +132,10 @@ const maxLinks = 40
 // and is not a regular file.
 func fileTarget(path string) (string, fs.FileMode, error) {
 	const perm = 0o644 // a new report is readable by all, like any build output
+	if viaDescriptor(path) {
+		return "", 0, errors.New("names a file descriptor of this process (/dev/stdout, /dev/fd/N: a file the shell opened for it); " +
+			"a report is renamed over its file, which would not reach what the shell opened: give the file's own path, or - for standard output")
+	}
 	fi, err := os.Stat(path)
 	switch {
 	case err == nil && !fi.Mode().IsRegular():
@@ -168,10 +173,54 @@ func fileTarget(path string) (string, fs.FileMode, error) {
 	return "", 0, errors.New("too many levels of symbolic links")
 }
 
+// descriptorPath matches the names of a process's open file descriptors:
+// /dev/fd/N, /proc/self/fd/N (and /proc/PID/fd/N), /dev/stdin, /dev/stdout
+// and /dev/stderr.
+var descriptorPath = regexp.MustCompile(`^/(dev/fd/[0-9]+|dev/std(in|out|err)|proc/(self|thread-self|[0-9]+)(/task/[0-9]+)?/fd/[0-9]+)$`)
+
+// viaDescriptor says whether path, or a symlink on the way from it to its
+// file, names an open file descriptor: what the shell opened with a
+// redirection (3>file, >(command)) and handed over by name.
+func viaDescriptor(path string) bool {
+	p := path
+	for range maxLinks {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return false
+		}
+		if descriptorPath.MatchString(abs) {
+			return true
+		}
+		if dir, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+			abs = filepath.Join(dir, filepath.Base(abs))
+			if descriptorPath.MatchString(abs) {
+				return true
+			}
+		}
+		fi, err := os.Lstat(abs)
+		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			return false
+		}
+		link, err := os.Readlink(abs)
+		if err != nil {
+			return false
+		}
+		if !filepath.IsAbs(link) {
+			link = filepath.Join(filepath.Dir(abs), link)
+		}
+		p = link
+	}
+	return false
+}
+
 // notRegular says what a path that is not a regular file is instead.
 func notRegular(fi fs.FileInfo) error {
 	return fmt.Errorf("is %s, not a regular file; give the path of a file to write", userfile.Kind(fi.Mode()))
 }
+
+// Stdout, given as a report's path, writes that report to standard output
+// in place of a file; CheckPaths leaves it alone.
+const Stdout = "-"
 
 // The file names of the reports in a report directory (--report-dir).
 const (
