@@ -167,13 +167,14 @@ var tokenHelp = map[probe.Role]string{
 // runMoreHelp is what conform run -h shows after the flags.
 func runMoreHelp(w io.Writer) {
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "tokens, from the environment only (never flags); a token not set skips the checks that need it:")
+	fmt.Fprintln(w, "tokens, from the environment or --token-command (never a flag's value); a token not set skips the checks that need it:")
 	for _, role := range probe.Roles() {
 		fmt.Fprintf(w, "  %-26s %s\n", role.Var(), tokenHelp[role])
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "environment:")
 	fmt.Fprintf(w, "  %-26s %s\n", "CONFORM_BASE_URL", "--base-url; likewise CONFORM_PROFILE, CONFORM_OPENAPI, CONFORM_CA_CERT (flags win)")
+	fmt.Fprintf(w, "  %-26s %s\n", "CONFORM_TOKEN_COMMAND", "--token-command: prints the tokens as a JSON object; a variable set above wins over its key")
 	fmt.Fprintf(w, "  %-26s %s\n", "NO_COLOR", "--no-color")
 	fmt.Fprintf(w, "  %-26s %s\n", "CI", "true (as GitHub Actions and GitLab CI set it): as --require-all, MUST checks skipped for a token not set fail the run")
 	fmt.Fprintf(w, "  %-26s %s\n", "GITHUB_STEP_SUMMARY", "the Markdown summary is appended to this file (GitHub Actions sets it)")
