@@ -454,3 +454,54 @@ func TestActionRunsConformInTheCallersJob(t *testing.T) {
 		})
 	}
 }
+
+// TestREADMEActionStepUsesTheActionAsDeclared keeps the README's step
+// that uses the action valid: this release, only declared inputs, every
+// required one, and tokens only in env.
+func TestREADMEActionStepUsesTheActionAsDeclared(t *testing.T) {
+	a, _ := loadAction(t)
+	steps := 0
+	for _, block := range readmeYAMLBlocks(t, "## In CI (GitHub Actions)") {
+		if !strings.HasPrefix(block, "- ") {
+			continue
+		}
+		var list []struct {
+			Uses string            `yaml:"uses"`
+			With map[string]string `yaml:"with"`
+			Env  map[string]string `yaml:"env"`
+		}
+		if err := yaml.Unmarshal([]byte(block), &list); err != nil {
+			t.Fatalf("the README's steps are not valid YAML: %v\n%s", err, block)
+		}
+		for _, s := range list {
+			if !strings.HasPrefix(s.Uses, "cornect/conform@") {
+				continue
+			}
+			steps++
+			if want := "cornect/conform@v" + version.Suite; s.Uses != want {
+				t.Errorf("the README's step uses %q, want %q", s.Uses, want)
+			}
+			for name, v := range s.With {
+				if _, ok := a.Inputs[name]; !ok {
+					t.Errorf("the README's step sets input %q, which action.yml does not declare", name)
+				}
+				if strings.Contains(v, "secrets.") {
+					t.Errorf("the README's step passes a secret as input %s; tokens go in env", name)
+				}
+			}
+			for name, in := range a.Inputs {
+				if _, ok := s.With[name]; in.Required && !ok {
+					t.Errorf("the README's step does not set the required input %q", name)
+				}
+			}
+			for name, v := range s.Env {
+				if want := "${{ secrets." + name + " }}"; strings.HasPrefix(name, "CONFORM_TOKEN_") && v != want {
+					t.Errorf("the README's step sets %s to %q, want %q", name, v, want)
+				}
+			}
+		}
+	}
+	if steps == 0 {
+		t.Error("the README's CI section has no step that uses the action")
+	}
+}
