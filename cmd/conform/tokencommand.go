@@ -164,7 +164,8 @@ func redactCommandLine(line string, known map[probe.Role]string, stdout []byte) 
 		creds = append(creds, role.Credential(v))
 	}
 	for _, s := range jsonStrings(stdout) {
-		if len(s) >= 8 {
+		// The variable names are keys, not secrets.
+		if len(s) >= 8 && !strings.HasPrefix(s, "CONFORM_TOKEN_") {
 			creds = append(creds, probe.NewCredential("TOKEN_COMMAND_OUTPUT", s))
 		}
 	}

@@ -166,8 +166,8 @@ func TestABrokenTokenCommandStopsTheRunWithAClearLine(t *testing.T) {
 	}{
 		{
 			name:    "it fails: its status and the first line of its stderr, redacted",
-			script:  "echo '{\"CONFORM_TOKEN_READ\": \"" + bare + "\"}'\necho \"vault: refresh of " + bare + " and " + tok + " denied\" >&2\necho 'SECOND LINE' >&2\nexit 3\n",
-			want:    []string{"--token-command: the command failed (exit status 3): vault: refresh of $TOKEN_COMMAND_OUTPUT and cornect_… denied"},
+			script:  "echo '{\"CONFORM_TOKEN_READ\": \"" + bare + "\"}'\necho \"vault: refresh of " + bare + " (CONFORM_TOKEN_READ) and " + tok + " denied\" >&2\necho 'SECOND LINE' >&2\nexit 3\n",
+			want:    []string{"--token-command: the command failed (exit status 3): vault: refresh of $TOKEN_COMMAND_OUTPUT (CONFORM_TOKEN_READ) and cornect_… denied"},
 			notWant: []string{"SECOND LINE"},
 		},
 		{
