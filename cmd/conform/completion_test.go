@@ -27,15 +27,12 @@ func completionScript(t *testing.T, shell string) string {
 
 // completeWith asks a real shell what it completes for line (the cursor at
 // its end), with the script loaded, in dir. It skips when the shell is not
-// installed and CI is not set.
+// installed, as the JUnit schema test does without xmllint.
 func completeWith(t *testing.T, shell, line, dir string) []string {
 	t.Helper()
 	path, err := exec.LookPath(shell)
 	if err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skipf("%s is not installed", shell)
-		}
-		t.Fatalf("%s is not installed (.ci/run installs it)", shell)
+		t.Skipf("%s is not installed (.ci/run installs it)", shell)
 	}
 	script := filepath.Join(t.TempDir(), "conform."+shell)
 	if err := os.WriteFile(script, []byte(completionScript(t, shell)), 0o644); err != nil {
@@ -158,10 +155,7 @@ func TestZshCompletionParsesAndNamesEveryFlag(t *testing.T) {
 	}
 	path, err := exec.LookPath("zsh")
 	if err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skip("zsh is not installed")
-		}
-		t.Fatal("zsh is not installed (.ci/run installs it)")
+		t.Skip("zsh is not installed (.ci/run installs it)")
 	}
 	file := filepath.Join(t.TempDir(), "_conform")
 	if err := os.WriteFile(file, []byte(script), 0o644); err != nil {

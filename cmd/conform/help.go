@@ -106,10 +106,14 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "conform checks an implementation of the Cornect API against its documented error contract.")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "commands:")
-	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	width := 0
+	for _, name := range commandNames() {
+		width = max(width, len(name))
 	}
-	fmt.Fprintf(w, "  %-8s %s\n", "help", "print this help, or a command's: conform help run")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-*s %s\n", width, c.name, c.summary)
+	}
+	fmt.Fprintf(w, "  %-*s %s\n", width, "help", "print this help, or a command's: conform help run")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "run 'conform <command> -h' for a command's flags; conform --version prints the version")
 }
