@@ -11,6 +11,7 @@ require (
 	github.com/santhosh-tekuri/jsonschema/v5 v5.3.1
 	go.yaml.in/yaml/v3 v3.0.5
 	golang.org/x/mod v0.36.0
+	golang.org/x/term v0.44.0
 )
 
 require (

@@ -22,7 +22,8 @@ import (
 
 // runConfig is the configuration of `conform run`. Precedence: flags, then
 // environment, then defaults; the profile file describes the target, not
-// the run. Tokens come only from the environment.
+// the run. Tokens come only from the environment or from the output of
+// --token-command, never from a flag's value.
 type runConfig struct {
 	BaseURL        string
 	Profile        string
@@ -58,8 +59,14 @@ type runConfig struct {
 	AllowInconclusive bool
 	CI                bool
 	Baseline          baselineFlags // --baseline, --write-baseline (baseline.go)
-	// Tokens by role, from CONFORM_TOKEN_<ROLE>; values never printed.
+	// Tokens by role, from CONFORM_TOKEN_<ROLE>, then from TokenCommand
+	// for the roles the environment leaves unset; values never printed.
 	Tokens map[probe.Role]string
+	// TokenCommand (--token-command, CONFORM_TOKEN_COMMAND) prints tokens
+	// as a JSON object; run once, by runCmd (tokencommand.go).
+	TokenCommand        string
+	TokenCommandTimeout time.Duration
+	TokensFromCommand   []probe.Role // the roles whose token the command gave
 	// StepSummary is $GITHUB_STEP_SUMMARY, where the Markdown summary is appended.
 	StepSummary string
 }
@@ -100,6 +107,8 @@ func runFlags(getenv func(string) string) (*flag.FlagSet, *runConfig) {
 	fs.BoolVar(&c.RequireAll, "require-all", false, "exit 6 when a MUST check is skipped for a token not set, exit 7 when one ends inconclusive (the default in CI: CI=true)")
 	fs.BoolVar(&c.AllowSkips, "allow-skips", false, "let MUST checks skipped for a token not set pass, even in CI")
 	fs.BoolVar(&c.AllowInconclusive, "allow-inconclusive", false, "let MUST checks that end inconclusive pass, even in CI (by default there they fail the run, exit 7)")
+	fs.StringVar(&c.TokenCommand, "token-command", getenv("CONFORM_TOKEN_COMMAND"), "shell `COMMAND` run once that prints the tokens as a JSON object, {\"CONFORM_TOKEN_READ\": \"cornect_…\", …}; a CONFORM_TOKEN_* variable set in the environment wins over its key (env CONFORM_TOKEN_COMMAND)")
+	fs.DurationVar(&c.TokenCommandTimeout, "token-command-timeout", defaultTokenCommandWait, "how long --token-command may take, a `DURATION`")
 	c.Baseline.register(fs)
 	return fs, c
 }
@@ -208,6 +217,26 @@ func (c runConfig) Validate() error {
 			errs = append(errs, fmt.Errorf("--skip %q: %v", f, err))
 		}
 	}
+	errs = append(errs, c.validateTokens())
+	if c.TokenCommand != "" && c.TokenCommandTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("--token-command-timeout must be positive, got %s", c.TokenCommandTimeout))
+	}
+	if c.BaseURL == "" && c.TokenCommand != "" {
+		errs = append(errs, errors.New("--token-command needs a --base-url (the embedded reference mints its own tokens)"))
+	}
+	if c.RequireAll && c.AllowSkips {
+		errs = append(errs, errors.New("--require-all and --allow-skips contradict each other; give one"))
+	}
+	if c.BaseURL == "" && (c.CACert != "" || c.Insecure) {
+		errs = append(errs, errors.New("--ca-cert and --insecure need a --base-url (the embedded reference speaks plain HTTP)"))
+	}
+	return errors.Join(errs...)
+}
+
+// validateTokens reports every token value the redactor could not be
+// trusted with, naming its variable, never its value.
+func (c runConfig) validateTokens() error {
+	var errs []error
 	for _, role := range probe.Roles() {
 		v := c.Tokens[role]
 		if strings.IndexFunc(v, unicode.IsSpace) >= 0 || strings.IndexFunc(v, unicode.IsControl) >= 0 {
@@ -216,12 +245,6 @@ func (c runConfig) Validate() error {
 		if why := tooWeakToRedact(v); why != "" {
 			errs = append(errs, fmt.Errorf("%s: %s, too little to tell it from ordinary text (redacting it would mask that text in every output); the value is not shown", role.Var(), why))
 		}
-	}
-	if c.RequireAll && c.AllowSkips {
-		errs = append(errs, errors.New("--require-all and --allow-skips contradict each other; give one"))
-	}
-	if c.BaseURL == "" && (c.CACert != "" || c.Insecure) {
-		errs = append(errs, errors.New("--ca-cert and --insecure need a --base-url (the embedded reference speaks plain HTTP)"))
 	}
 	return errors.Join(errs...)
 }
@@ -279,6 +302,9 @@ func (c runConfig) Redact() map[string]string {
 		"auth_coverage":     c.AuthCoverage,
 		"require_all":       fmt.Sprint(c.requireAll()),
 		"require_verified":  fmt.Sprint(c.requireVerified()),
+		// The command is not shown: its arguments may hold a secret of
+		// the store it asks.
+		"token_command": map[bool]string{true: "set (not shown)", false: ""}[c.TokenCommand != ""],
 	}
 	for _, role := range probe.Roles() {
 		v := "not set"

@@ -32,6 +32,11 @@ func TestRunConfigValidate(t *testing.T) {
 		{"two problems at once", func(c *runConfig) { c.BaseURL = "x"; c.RequestTimeout = 0 }, "--request-timeout"},
 		{"--require-all", func(c *runConfig) { c.RequireAll = true }, ""},
 		{"--allow-skips", func(c *runConfig) { c.AllowSkips = true }, ""},
+		{"--token-command", func(c *runConfig) {
+			c.BaseURL, c.TokenCommand, c.TokenCommandTimeout = "https://example.com/api/v1", "vault-tokens", time.Second
+		}, ""},
+		{"--token-command without base URL", func(c *runConfig) { c.TokenCommand, c.TokenCommandTimeout = "vault-tokens", time.Second }, "--token-command needs a --base-url"},
+		{"--token-command with zero timeout", func(c *runConfig) { c.BaseURL, c.TokenCommand = "https://example.com/api/v1", "vault-tokens" }, "--token-command-timeout must be positive"},
 		{"--require-all and --allow-skips", func(c *runConfig) { c.RequireAll, c.AllowSkips = true, true }, "contradict each other"},
 	}
 	for _, tt := range tests {

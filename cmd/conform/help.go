@@ -106,10 +106,14 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "conform checks an implementation of the Cornect API against its documented error contract.")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "commands:")
-	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	width := 0
+	for _, name := range commandNames() {
+		width = max(width, len(name))
 	}
-	fmt.Fprintf(w, "  %-8s %s\n", "help", "print this help, or a command's: conform help run")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-*s %s\n", width, c.name, c.summary)
+	}
+	fmt.Fprintf(w, "  %-*s %s\n", width, "help", "print this help, or a command's: conform help run")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "run 'conform <command> -h' for a command's flags; conform --version prints the version")
 }
@@ -167,13 +171,14 @@ var tokenHelp = map[probe.Role]string{
 // runMoreHelp is what conform run -h shows after the flags.
 func runMoreHelp(w io.Writer) {
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "tokens, from the environment only (never flags); a token not set skips the checks that need it:")
+	fmt.Fprintln(w, "tokens, from the environment or --token-command (never a flag's value); a token not set skips the checks that need it:")
 	for _, role := range probe.Roles() {
 		fmt.Fprintf(w, "  %-26s %s\n", role.Var(), tokenHelp[role])
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "environment:")
 	fmt.Fprintf(w, "  %-26s %s\n", "CONFORM_BASE_URL", "--base-url; likewise CONFORM_PROFILE, CONFORM_OPENAPI, CONFORM_CA_CERT (flags win)")
+	fmt.Fprintf(w, "  %-26s %s\n", "CONFORM_TOKEN_COMMAND", "--token-command: prints the tokens as a JSON object; a variable set above wins over its key")
 	fmt.Fprintf(w, "  %-26s %s\n", "NO_COLOR", "--no-color")
 	fmt.Fprintf(w, "  %-26s %s\n", "CI", "true (as GitHub Actions and GitLab CI set it): as --require-all, MUST checks skipped for a token not set fail the run")
 	fmt.Fprintf(w, "  %-26s %s\n", "GITHUB_STEP_SUMMARY", "the Markdown summary is appended to this file (GitHub Actions sets it)")

@@ -146,6 +146,11 @@ func TestRunHelpListsTheTokensAndTheExitCodes(t *testing.T) {
 			t.Errorf("conform run -h says %s is %q, the README %q", name, got[name], inREADME[name])
 		}
 	}
+	// The variable of --token-command is no token of its own.
+	if !strings.Contains(got["CONFORM_TOKEN_COMMAND"], "--token-command") {
+		t.Error("conform run -h does not list CONFORM_TOKEN_COMMAND")
+	}
+	delete(got, "CONFORM_TOKEN_COMMAND")
 	if len(got) != len(probe.Roles()) {
 		t.Errorf("conform run -h lists %d token variables, want %d: %v", len(got), len(probe.Roles()), got)
 	}

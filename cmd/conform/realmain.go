@@ -25,6 +25,7 @@ func commands() []command {
 		{"list", "print the check catalogue (--json, --markdown)", func() *flag.FlagSet { fs, _ := listFlags(); return fs }, nil, listCmd},
 		{"selftest", "prove the suite here: every deviation of the reference caught, every variation passed", func() *flag.FlagSet { fs, _ := selftestFlags(); return fs }, nil, selftestCmd},
 		{"version", "print conform's version and the contract version it checks", versionFlags, nil, versionCmd},
+		{"completion", "print a completion script for bash, zsh or fish", completionFlags, completionMoreHelp, completionCmd},
 	}
 }
 

@@ -81,6 +81,10 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(early, "conform run: %v\n", err)
 		return exitUsage
 	}
+	if cfg.TokensFromCommand, err = tokensWithCommand(ctx, &cfg); err != nil {
+		fmt.Fprintf(early, "conform run: %v\n", err)
+		return exitUsage
+	}
 	if cfg.DryRun {
 		// Nothing is kept but the plan, even of a document of thousands of operations.
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(dryRunMemoryLimit))
@@ -356,6 +360,9 @@ func printHeader(w io.Writer, cfg runConfig, t report.Target, tokens map[probe.R
 		}
 	}
 	fmt.Fprintf(w, "tokens:  %d of %d set", len(set), len(probe.Roles()))
+	if n := len(cfg.TokensFromCommand); n > 0 && !t.Reference {
+		fmt.Fprintf(w, " (%d by --token-command)", n)
+	}
 	if len(missing) > 0 {
 		fmt.Fprintf(w, "; missing %s (their checks are skipped)", strings.Join(missing, ", "))
 	}

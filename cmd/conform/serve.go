@@ -7,9 +7,13 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
+	"unicode/utf8"
+
+	"golang.org/x/term"
 
 	"github.com/cornect/conform/internal/probe"
 	"github.com/cornect/conform/internal/reference"
@@ -55,7 +59,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitUsage
 	}
 	if o.list {
-		listFaults(stdout)
+		listFaults(stdout, outputWidth(stdout, os.Getenv))
 		return exitOK
 	}
 	if err := reference.CheckFaults(o.faults); err != nil {
@@ -126,16 +130,95 @@ func displayAddr(a net.Addr) string {
 	return net.JoinHostPort(host, fmt.Sprint(tcp.Port))
 }
 
-func listFaults(w io.Writer) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "faults (--break NAME): deliberate deviations the suite must catch")
+// listFaults prints the faults and variations, a name and its description
+// on each line, the descriptions wrapped to width columns under a hanging
+// indent (width 0: no wrapping, one line each, for grep).
+func listFaults(w io.Writer, width int) {
+	var rows [][2]string
 	for _, f := range reference.Faults() {
-		fmt.Fprintf(tw, "  %s\t%s\t(breaks: %s)\n", f.Name, f.Description, f.Breaks)
+		rows = append(rows, [2]string{f.Name, f.Description + " (breaks: " + f.Breaks + ")"})
 	}
-	fmt.Fprintln(tw, "")
-	fmt.Fprintln(tw, "variations (--vary NAME): conforming differences the suite must accept")
+	faults := len(rows)
 	for _, v := range reference.Variations() {
-		fmt.Fprintf(tw, "  %s\t%s\n", v.Name, v.Description)
+		rows = append(rows, [2]string{v.Name, v.Description})
 	}
-	_ = tw.Flush()
+	nameWidth := 0
+	for _, r := range rows {
+		nameWidth = max(nameWidth, utf8.RuneCountInString(r[0]))
+	}
+	// "  name  description": the description starts at indent, or on the
+	// next line, indented less, when the names leave it too little room.
+	indent := 2 + nameWidth + 2
+	const minText = 30
+	below := width > 0 && width-indent < minText
+	if below {
+		indent = 6
+	}
+	heading := func(text string) {
+		for _, l := range wrapText(text, width) {
+			fmt.Fprintln(w, l)
+		}
+	}
+	heading("faults (--break NAME): deliberate deviations the suite must catch")
+	for i, r := range rows {
+		if i == faults {
+			fmt.Fprintln(w)
+			heading("variations (--vary NAME): conforming differences the suite must accept")
+		}
+		lines := wrapText(r[1], width-indent)
+		if below {
+			fmt.Fprintf(w, "  %s\n", r[0])
+		} else {
+			fmt.Fprintf(w, "  %-*s  %s\n", nameWidth, r[0], lines[0])
+			lines = lines[1:]
+		}
+		for _, l := range lines {
+			fmt.Fprintf(w, "%s%s\n", strings.Repeat(" ", indent), l)
+		}
+	}
+}
+
+// wrapText breaks text into lines of at most width characters at spaces
+// (a word longer than width is cut into pieces that fit); width ≤ 0 keeps
+// it one line.
+func wrapText(text string, width int) []string {
+	words := strings.Fields(text)
+	if width <= 0 || len(words) == 0 {
+		return []string{strings.Join(words, " ")}
+	}
+	var fitting []string
+	for _, word := range words {
+		for r := []rune(word); len(r) > 0; {
+			n := min(len(r), width)
+			fitting = append(fitting, string(r[:n]))
+			r = r[n:]
+		}
+	}
+	words = fitting
+	var lines []string
+	line := words[0]
+	for _, word := range words[1:] {
+		if utf8.RuneCountInString(line)+1+utf8.RuneCountInString(word) > width {
+			lines = append(lines, line)
+			line = word
+			continue
+		}
+		line += " " + word
+	}
+	return append(lines, line)
+}
+
+// outputWidth is the width to wrap what goes to w: the terminal's when w
+// is one, else $COLUMNS when it holds a width, else 0 (no wrapping: output
+// piped to a file or grep keeps one line per entry).
+func outputWidth(w io.Writer, getenv func(string) string) int {
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		if width, _, err := term.GetSize(int(f.Fd())); err == nil && width > 0 {
+			return width
+		}
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(getenv("COLUMNS"))); err == nil && n > 0 {
+		return n
+	}
+	return 0
 }

@@ -58,10 +58,12 @@ type ghOutput struct {
 }
 
 type ghJob struct {
-	RunsOn      string            `yaml:"runs-on"`
-	Permissions map[string]string `yaml:"permissions"`
-	Outputs     map[string]string `yaml:"outputs"`
-	Steps       []ghStep          `yaml:"steps"`
+	RunsOn         string            `yaml:"runs-on"`
+	Environment    string            `yaml:"environment"`
+	TimeoutMinutes string            `yaml:"timeout-minutes"`
+	Permissions    map[string]string `yaml:"permissions"`
+	Outputs        map[string]string `yaml:"outputs"`
+	Steps          []ghStep          `yaml:"steps"`
 }
 
 type ghStep struct {
@@ -174,6 +176,16 @@ func TestWorkflowIsCallableWithItsInputsOutputsAndTheSevenTokenSecrets(t *testin
 		"allow-inconclusive": {false, "boolean", "!!bool", "false"},
 		// The release of this file, bumped with the suite at each release.
 		"conform-version": {false, "string", "!!str", "v" + version.Suite},
+		// Where the job runs and how long it may take.
+		"environment":       {false, "string", "!!str", ""},
+		"timeout-minutes":   {false, "number", "!!int", "30"},
+		"suite-timeout":     {false, "string", "!!str", ""},
+		"failed-auth-limit": {false, "string", "!!str", ""},
+		"concurrency":       {false, "string", "!!str", ""},
+		"auth-coverage":     {false, "string", "!!str", ""},
+		"focus":             {false, "string", "!!str", ""},
+		"skip":              {false, "string", "!!str", ""},
+		"args":              {false, "string", "!!str", ""},
 	}
 	if got, w := sortedMapKeys(call.Inputs), sortedMapKeys(want); !slices.Equal(got, w) {
 		t.Errorf("inputs %v, want exactly %v", got, w)
@@ -225,6 +237,10 @@ func TestWorkflowIsCallableWithItsInputsOutputsAndTheSevenTokenSecrets(t *testin
 		if w := "${{ startsWith(inputs.runs-on, '[') && fromJSON(inputs.runs-on) || inputs.runs-on }}"; j.RunsOn != w {
 			t.Errorf("job %s runs on %q, want %q", name, j.RunsOn, w)
 		}
+		// The environment whose secrets the job reads, and the timeout.
+		if j.Environment != "${{ inputs.environment }}" || j.TimeoutMinutes != "${{ inputs.timeout-minutes }}" {
+			t.Errorf("job %s: environment %q, timeout-minutes %q; want the inputs of those names", name, j.Environment, j.TimeoutMinutes)
+		}
 	}
 }
 
@@ -249,15 +265,15 @@ var usesLine = regexp.MustCompile(`^\s*(?:- )?uses: ([A-Za-z0-9_.-]+/[A-Za-z0-9_
 
 func TestWorkflowsPinEveryActionToACommit(t *testing.T) {
 	pins := map[string]string{} // repository → "sha # version"
-	for _, path := range []string{workflowPath, "../../.github/workflows/ci.yml"} {
+	for _, path := range []string{workflowPath, "../../.github/workflows/ci.yml", "../../.github/workflows/action-check.yml"} {
 		b, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		n := 0
 		for i, line := range strings.Split(string(b), "\n") {
-			if !strings.Contains(line, "uses:") || strings.HasPrefix(strings.TrimSpace(line), "#") {
-				continue
+			if !strings.Contains(line, "uses:") || strings.HasPrefix(strings.TrimSpace(line), "#") || strings.HasSuffix(line, "uses: ./") {
+				continue // not a step, or the action of this repository
 			}
 			n++
 			m := usesLine.FindStringSubmatch(line)
@@ -297,7 +313,8 @@ func TestWorkflowRunStepUsesOnlyFlagsOfConformRun(t *testing.T) {
 	for _, m := range runStepFlag.FindAllStringSubmatch(step.Run, -1) {
 		found[m[1]] = true
 	}
-	for _, name := range []string{"base-url", "report-dir", "label-filter", "strict", "profile", "openapi", "ca-cert", "baseline"} {
+	for _, name := range []string{"base-url", "report-dir", "label-filter", "strict", "profile", "openapi", "ca-cert", "baseline",
+		"suite-timeout", "failed-auth-limit", "concurrency", "auth-coverage", "focus", "skip"} {
 		if !found[name] {
 			t.Errorf("the conform step does not pass --%s", name)
 		}
@@ -376,6 +393,12 @@ type stepEnv struct {
 	shims map[string]string
 	// setup, when set, prepares the runner's temporary directory.
 	setup func(t *testing.T, runnerTemp string)
+	// env is the environment the job gives the step besides its own env:
+	// what a caller sets on a step that uses an action.
+	env map[string]string
+	// hostPath, when not nil, replaces the host's PATH after the shims (to
+	// leave a command out, such as go).
+	hostPath []string
 }
 
 // stepRun is one run of a workflow step's script.
@@ -471,16 +494,23 @@ func runWorkflowStep(t *testing.T, step ghStep, env stepEnv) stepRun {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
+	hostPath := os.Getenv("PATH")
+	if env.hostPath != nil {
+		hostPath = strings.Join(env.hostPath, string(os.PathListSeparator))
+	}
 	cmd := exec.CommandContext(ctx, "bash", "--noprofile", "--norc", "-eo", "pipefail", script)
 	cmd.Dir = res.workspace
 	cmd.Env = []string{
-		"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"),
+		"PATH=" + bin + string(os.PathListSeparator) + hostPath,
 		"HOME=" + os.Getenv("HOME"),
 		"GITHUB_STEP_SUMMARY=" + summary,
 		"GITHUB_OUTPUT=" + outputs,
 		"GITHUB_PATH=" + pathFile,
 		"RUNNER_TEMP=" + res.runnerTemp,
 		"CI=true", // as on every GitHub runner
+	}
+	for k, v := range env.env {
+		cmd.Env = append(cmd.Env, k+"="+v)
 	}
 	for k, v := range step.Env {
 		cmd.Env = append(cmd.Env, k+"="+eval(v))
@@ -557,16 +587,17 @@ func TestWorkflowRunStepRunsConformAndFillsTheJobSummary(t *testing.T) {
 	tests := []struct {
 		name        string
 		faults      []string
-		closedPort  bool     // base-url points at nothing
-		tls         bool     // the reference speaks HTTPS, with a certificate of its own CA
-		labelFilter string   // input label-filter
-		strict      bool     // input strict
-		allowSkips  bool     // input allow-skips
-		unset       []string // secrets the caller does not pass
-		caCert      string   // input ca-cert: "pem" for the CA's PEM text, else a file name in the workspace
-		profile     string   // input profile: a file name in the workspace, holding the default profile
-		openapi     bool     // input openapi: the reference's /openapi.json
-		baseline    string   // input baseline: a file in the workspace, written by a run against the same target first
+		closedPort  bool              // base-url points at nothing
+		tls         bool              // the reference speaks HTTPS, with a certificate of its own CA
+		labelFilter string            // input label-filter
+		strict      bool              // input strict
+		allowSkips  bool              // input allow-skips
+		unset       []string          // secrets the caller does not pass
+		caCert      string            // input ca-cert: "pem" for the CA's PEM text, else a file name in the workspace
+		profile     string            // input profile: a file name in the workspace, holding the default profile
+		openapi     bool              // input openapi: the reference's /openapi.json
+		baseline    string            // input baseline: a file in the workspace, written by a run against the same target first
+		knobs       map[string]string // the timing inputs, focus, skip and args; unset ones are empty
 		wantCode    int
 	}{
 		{name: "label-filter auth, strict", labelFilter: "auth", strict: true, wantCode: exitOK},
@@ -582,6 +613,10 @@ func TestWorkflowRunStepRunsConformAndFillsTheJobSummary(t *testing.T) {
 		{name: "profile from the calling repository", profile: "contract/profile.json", labelFilter: "auth", wantCode: exitOK},
 		{name: "openapi from the target", openapi: true, labelFilter: "auth", wantCode: exitOK},
 		{name: "a baseline of the known failures passes the step", faults: []string{"expired-accepted"}, labelFilter: "auth", baseline: "conform/known-failures.json", wantCode: exitOK},
+		{name: "the timing knobs, focus, skip and free args reach conform", labelFilter: "auth", knobs: map[string]string{
+			"suite-timeout": "3m", "failed-auth-limit": "200", "concurrency": "2", "auth-coverage": "full",
+			"focus": "AUTH-MISSING\nAUTH-FORMAT\n", "skip": "empty header value", "args": `--request-timeout '7s' -v`,
+		}, wantCode: exitOK},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -626,6 +661,9 @@ func TestWorkflowRunStepRunsConformAndFillsTheJobSummary(t *testing.T) {
 				},
 				secrets: secrets,
 				files:   map[string]string{},
+			}
+			for _, k := range []string{"suite-timeout", "failed-auth-limit", "concurrency", "auth-coverage", "focus", "skip", "args"} {
+				env.inputs[k] = tt.knobs[k]
 			}
 			switch tt.caCert {
 			case "":
@@ -768,6 +806,32 @@ func TestWorkflowRunStepRunsConformAndFillsTheJobSummary(t *testing.T) {
 			if r.Config["profile"] != tt.profile || r.Config["openapi"] != env.inputs["openapi"] {
 				t.Errorf("the report says profile %q, openapi %q; want %q, %q", r.Config["profile"], r.Config["openapi"], tt.profile, env.inputs["openapi"])
 			}
+			if tt.knobs != nil {
+				for flag, v := range map[string]string{"--suite-timeout": "3m", "--failed-auth-limit": "200", "--concurrency": "2", "--auth-coverage": "full",
+					"--focus": "AUTH-MISSING", "--skip": "empty header value", "--request-timeout": "7s"} {
+					if !hasArgPair(res.args, flag, v) {
+						t.Errorf("conform ran with %q; want %s %q", res.args, flag, v)
+					}
+				}
+				if !hasArgPair(res.args, "--focus", "AUTH-FORMAT") || !slices.Contains(res.args, "-v") || slices.Contains(res.args, "") {
+					t.Errorf("conform ran with %q; want a --focus per line, -v, and no empty argument", res.args)
+				}
+				want := map[string]string{"suite_timeout": "3m0s", "failed_auth_limit": "200", "concurrency": "2", "auth_coverage": "full",
+					"focus": "AUTH-MISSING,AUTH-FORMAT", "skip": "empty header value", "request_timeout": "7s"}
+				for k, v := range want {
+					if r.Config[k] != v {
+						t.Errorf("the report says %s %q, want %q", k, r.Config[k], v)
+					}
+				}
+				for _, c := range r.Checks {
+					if c.Skip != report.SkipFiltered && !strings.HasPrefix(c.Name(), "AUTH-MISSING") && !strings.HasPrefix(c.Name(), "AUTH-FORMAT") {
+						t.Errorf("%s ran, outside the focus", c.Name())
+					}
+					if strings.Contains(c.Name(), "empty header value") && c.Skip != report.SkipFiltered {
+						t.Errorf("%s ran, though skipped", c.Name())
+					}
+				}
+			}
 			if tt.openapi {
 				if rows, _ := r.Coverage(); len(rows) == 0 {
 					t.Error("a run with openapi reports no operations swept")
@@ -859,63 +923,101 @@ func assertNoSecretInDir(t *testing.T, secrets map[string]string, dir string) {
 	}
 }
 
-// TestREADMECallerUsesTheWorkflowAsDeclared keeps the README's caller
-// workflow callable: the workflow at this version, only declared inputs
-// (every required one), and each secret mapped to the one of its name.
-func TestREADMECallerUsesTheWorkflowAsDeclared(t *testing.T) {
+// readmeYAMLBlocks are the yaml code blocks of a README section.
+func readmeYAMLBlocks(t *testing.T, heading string) []string {
+	t.Helper()
 	readme, err := os.ReadFile(readmePath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, section, ok := strings.Cut(string(readme), "\n## In CI (GitHub Actions)\n")
+	_, section, ok := strings.Cut(string(readme), "\n"+heading+"\n")
 	if !ok {
-		t.Fatal(`README.md has no "## In CI (GitHub Actions)" section`)
+		t.Fatalf("README.md has no %q section", heading)
 	}
 	section, _, _ = strings.Cut(section, "\n## ")
-	_, block, ok1 := strings.Cut(section, "```yaml\n")
-	block, _, ok2 := strings.Cut(block, "```")
-	if !ok1 || !ok2 {
-		t.Fatal("the CI section has no yaml block")
+	var blocks []string
+	for {
+		_, rest, ok := strings.Cut(section, "```yaml\n")
+		if !ok {
+			return blocks
+		}
+		block, after, ok := strings.Cut(rest, "```")
+		if !ok {
+			t.Fatalf("a yaml block of %q is not closed", heading)
+		}
+		blocks = append(blocks, block)
+		section = after
 	}
-	var caller struct {
-		Jobs map[string]struct {
-			Uses    string            `yaml:"uses"`
-			With    map[string]string `yaml:"with"`
-			Secrets map[string]string `yaml:"secrets"`
-		} `yaml:"jobs"`
-	}
-	if err := yaml.Unmarshal([]byte(block), &caller); err != nil {
-		t.Fatalf("the README's caller workflow is not valid YAML: %v", err)
-	}
-	if len(caller.Jobs) != 1 {
-		t.Fatalf("the README's caller workflow has %d jobs, want 1", len(caller.Jobs))
-	}
+}
+
+// TestREADMECallerUsesTheWorkflowAsDeclared keeps the README's callers of
+// the workflow callable: the workflow at this version, only declared
+// inputs (every required one), each secret mapped to the one of its name
+// or inherited; and the matrix over environments runs each entry in its
+// GitHub Environment with the secrets inherited, so each gets its own.
+func TestREADMECallerUsesTheWorkflowAsDeclared(t *testing.T) {
 	call := loadWorkflow(t).On["workflow_call"]
-	for _, job := range caller.Jobs {
-		if want := "cornect/conform/.github/workflows/conform.yml@v" + version.Suite; job.Uses != want {
-			t.Errorf("the README's caller uses %q, want %q", job.Uses, want)
+	callers, matrices := 0, 0
+	for _, block := range readmeYAMLBlocks(t, "## In CI (GitHub Actions)") {
+		if strings.HasPrefix(block, "- ") {
+			continue // steps, not a workflow: the action's (action_test.go)
 		}
-		for name := range job.With {
-			if _, ok := call.Inputs[name]; !ok {
-				t.Errorf("the README's caller sets input %q, which the workflow does not declare", name)
+		var caller struct {
+			Jobs map[string]struct {
+				Uses     string            `yaml:"uses"`
+				With     map[string]string `yaml:"with"`
+				Secrets  yaml.Node         `yaml:"secrets"`
+				Strategy struct {
+					Matrix map[string][]string `yaml:"matrix"`
+				} `yaml:"strategy"`
+			} `yaml:"jobs"`
+		}
+		if err := yaml.Unmarshal([]byte(block), &caller); err != nil {
+			t.Fatalf("a caller workflow of the README is not valid YAML: %v\n%s", err, block)
+		}
+		for _, job := range caller.Jobs {
+			if !strings.Contains(job.Uses, "/.github/workflows/conform.yml@") {
+				continue
+			}
+			callers++
+			if want := "cornect/conform/.github/workflows/conform.yml@v" + version.Suite; job.Uses != want {
+				t.Errorf("the README's caller uses %q, want %q", job.Uses, want)
+			}
+			for name := range job.With {
+				if _, ok := call.Inputs[name]; !ok {
+					t.Errorf("the README's caller sets input %q, which the workflow does not declare", name)
+				}
+			}
+			for name, in := range call.Inputs {
+				if _, ok := job.With[name]; in.Required && !ok {
+					t.Errorf("the README's caller does not set the required input %q", name)
+				}
+			}
+			inherit := job.Secrets.Kind == yaml.ScalarNode && job.Secrets.Value == "inherit"
+			var secrets map[string]string
+			if !inherit {
+				if err := job.Secrets.Decode(&secrets); err != nil || len(secrets) == 0 {
+					t.Errorf("the README's caller passes no secret (%v)", err)
+				}
+			}
+			for name, v := range secrets {
+				if _, ok := call.Secrets[name]; !ok {
+					t.Errorf("the README's caller passes secret %q, which the workflow does not declare", name)
+				}
+				if want := "${{ secrets." + name + " }}"; v != want {
+					t.Errorf("the README's caller passes %s as %q, want %q", name, v, want)
+				}
+			}
+			for key := range job.Strategy.Matrix {
+				matrices++
+				if want := "${{ matrix." + key + " }}"; job.With["environment"] != want || !inherit {
+					t.Errorf("the README's matrix runs in environment %q with secrets %q; want %s and inherit, so each entry gets its environment's tokens", job.With["environment"], job.Secrets.Value, want)
+				}
 			}
 		}
-		for name, in := range call.Inputs {
-			if _, ok := job.With[name]; in.Required && !ok {
-				t.Errorf("the README's caller does not set the required input %q", name)
-			}
-		}
-		for name, v := range job.Secrets {
-			if _, ok := call.Secrets[name]; !ok {
-				t.Errorf("the README's caller passes secret %q, which the workflow does not declare", name)
-			}
-			if want := "${{ secrets." + name + " }}"; v != want {
-				t.Errorf("the README's caller passes %s as %q, want %q", name, v, want)
-			}
-		}
-		if len(job.Secrets) == 0 {
-			t.Error("the README's caller passes no secret")
-		}
+	}
+	if callers < 2 || matrices != 1 {
+		t.Errorf("the README's CI section has %d callers of the workflow and %d matrix, want the plain caller and the matrix", callers, matrices)
 	}
 }
 
@@ -925,7 +1027,13 @@ var verdictLine = regexp.MustCompile(`(?m)^\s*(\d|\*)\) verdict="([^"]+)"; meani
 // TestWorkflowVerdictsAreConformsExitCodes holds the step's names for every
 // exit code, including those the tests above cannot provoke, to exitCodes().
 func TestWorkflowVerdictsAreConformsExitCodes(t *testing.T) {
-	step := conformStep(t, loadWorkflow(t))
+	assertVerdictTable(t, conformStep(t, loadWorkflow(t)))
+}
+
+// assertVerdictTable holds a step's case statement of exit codes to
+// exitCodes(): a new exit code fails this until the step names it.
+func assertVerdictTable(t *testing.T, step ghStep) {
+	t.Helper()
 	var got []exitCode
 	var other []string
 	for _, m := range verdictLine.FindAllStringSubmatch(step.Run, -1) {
@@ -954,6 +1062,8 @@ func prepareInputs(changes map[string]string) map[string]string {
 		"conform-version": "v" + version.Suite, "base-url": "https://staging.example.com/api/v1",
 		"label-filter": "", "strict": "false", "profile": "", "openapi": "", "ca-cert": "", "baseline": "",
 		"runs-on": "ubuntu-latest", "artifact-name": "", "allow-skips": "false", "allow-inconclusive": "false",
+		"environment": "", "timeout-minutes": "30", "suite-timeout": "", "failed-auth-limit": "", "concurrency": "",
+		"auth-coverage": "", "focus": "", "skip": "", "args": "",
 	}
 	for k, v := range changes {
 		in[k] = v
@@ -989,6 +1099,18 @@ func TestWorkflowChecksItsInputsBeforeInstalling(t *testing.T) {
 		{name: "a conform-version that is no version", inputs: map[string]string{"conform-version": "v1; curl evil"}, wantError: "conform-version is not a version"},
 		{name: "an artifact name with a slash", inputs: map[string]string{"artifact-name": "reports/staging"}, wantError: "artifact-name is not valid"},
 		{name: "an artifact name with a line break", inputs: map[string]string{"artifact-name": "a\nb"}, wantError: "artifact-name is not valid"},
+		{name: "the timing knobs", inputs: map[string]string{"suite-timeout": "25m", "failed-auth-limit": "30", "concurrency": "2", "auth-coverage": "full", "args": `-v --skip 'empty header value'`}, wantName: `.`},
+		{name: "a failed-auth-limit that is no number", inputs: map[string]string{"failed-auth-limit": "30/min"}, wantError: "failed-auth-limit is not a number"},
+		{name: "a concurrency that is no number", inputs: map[string]string{"concurrency": "$(id)"}, wantError: "concurrency is not a number"},
+		{name: "an auth-coverage that is no mode", inputs: map[string]string{"auth-coverage": "some"}, wantError: "auth-coverage is not a mode"},
+		{name: "args with a quote left open", inputs: map[string]string{"args": `--skip 'empty header`}, wantError: "args cannot be split"},
+		{name: "args that set the base URL", inputs: map[string]string{"args": "-v --base-url=https://elsewhere.example.com"}, wantError: "args sets what the workflow sets"},
+		{name: "args that set the reports directory", inputs: map[string]string{"args": "-report-dir /tmp/x"}, wantError: "args sets what the workflow sets"},
+		{name: "a job timeout shorter than the default suite timeout", inputs: map[string]string{"timeout-minutes": "12"}, wantError: "timeout-minutes is too short"},
+		{name: "a job timeout shorter than the suite timeout", inputs: map[string]string{"timeout-minutes": "30", "suite-timeout": "26m"}, wantError: "timeout-minutes is too short"},
+		{name: "a job timeout only as long as the suite timeout", inputs: map[string]string{"timeout-minutes": "60", "suite-timeout": "1h"}, wantError: "timeout-minutes is too short"},
+		{name: "a job timeout long enough", inputs: map[string]string{"timeout-minutes": "65", "suite-timeout": "1h"}, wantName: `.`},
+		{name: "a job timeout with a short suite", inputs: map[string]string{"timeout-minutes": "6", "suite-timeout": "45s"}, wantName: `.`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -1034,17 +1156,25 @@ func TestWorkflowArtifactNamesDifferBetweenTheEntriesOfAMatrix(t *testing.T) {
 	}
 	seen := map[string]string{base: "only a base URL"}
 	for what, changes := range map[string]map[string]string{
-		"another environment":  {"base-url": "https://staging-eu.example.com/api/v1"},
-		"another path":         {"base-url": "https://staging.example.com/api/v2"},
-		"another label filter": {"label-filter": "auth"},
-		"strict":               {"strict": "true"},
-		"another profile":      {"profile": "eu.json"},
-		"an openapi document":  {"openapi": "https://staging.example.com/openapi.json"},
-		"a baseline":           {"baseline": "known-failures.json"},
-		"another runner":       {"runs-on": "ubuntu-24.04-arm"},
-		"another version":      {"conform-version": "latest"},
-		"skips allowed":        {"allow-skips": "true"},
-		"inconclusive allowed": {"allow-inconclusive": "true"},
+		"another environment":           {"base-url": "https://staging-eu.example.com/api/v1"},
+		"another path":                  {"base-url": "https://staging.example.com/api/v2"},
+		"another label filter":          {"label-filter": "auth"},
+		"strict":                        {"strict": "true"},
+		"another profile":               {"profile": "eu.json"},
+		"an openapi document":           {"openapi": "https://staging.example.com/openapi.json"},
+		"a baseline":                    {"baseline": "known-failures.json"},
+		"another runner":                {"runs-on": "ubuntu-24.04-arm"},
+		"another version":               {"conform-version": "latest"},
+		"skips allowed":                 {"allow-skips": "true"},
+		"inconclusive allowed":          {"allow-inconclusive": "true"},
+		"another environment of GitHub": {"environment": "staging-eu"},
+		"another suite timeout":         {"suite-timeout": "20m"},
+		"a failed-auth limit":           {"failed-auth-limit": "30"},
+		"another concurrency":           {"concurrency": "2"},
+		"full auth coverage":            {"auth-coverage": "full"},
+		"a focus":                       {"focus": "AUTH-"},
+		"a skip":                        {"skip": "AUTH-"},
+		"more args":                     {"args": "-v"},
 	} {
 		n := name(changes)
 		if prev, ok := seen[n]; ok {
