@@ -47,6 +47,10 @@ func (r *run) rateLimitFamily() *family {
 		// for longer than any documented bucket can need.
 		afterRefill *probe.Exchange
 		slept       time.Duration
+		// loadRefused is the burst token's request sent alone after a 429
+		// without Retry-After, when it was not refused: the 429 was the
+		// burst's load, not the token's bucket.
+		loadRefused *probe.Exchange
 	)
 	var others []probe.Role
 	for _, o := range readRoles() {
@@ -96,6 +100,10 @@ func (r *run) rateLimitFamily() *family {
 			s.res.Reason = burst + "; none was refused with 429"
 			return
 		}
+		if loadRefused != nil {
+			s.record(*first, *loadRefused)
+			s.inconclusive(fmt.Sprintf("the burst got a 429 without Retry-After, but the same token sent alone right after got %s: the 429 was the burst's load (a cap on one client's connections or requests), not the token's bucket — rerun with a lower --concurrency", loadRefused.Outcome()))
+		}
 		s.judge(*first, match.BeError(match.ErrorExpectation{Status: 429, RetryAfter: true}))
 		if wait, ok := implausible(); ok {
 			if afterRefill == nil {
@@ -110,8 +118,8 @@ func (r *run) rateLimitFamily() *family {
 	}, Need{role})
 
 	recovery := newSpec("RATE-LIMIT-RECOVERY", "", func(ctx context.Context, s *spec) {
-		if first == nil {
-			s.inconclusive("no 429 was provoked, so there is nothing to recover from")
+		if first == nil || loadRefused != nil {
+			s.inconclusive("no 429 of the token's bucket was provoked, so there is nothing to recover from")
 		}
 		s.record(*first)
 		wait, ok := probe.ParseRetryAfter(first.Header.Get("Retry-After"), r.clock.Now())
@@ -143,8 +151,8 @@ func (r *run) rateLimitFamily() *family {
 	}, Need{role})
 
 	perToken := newSpec("RATE-LIMIT-PER-TOKEN", "", func(_ context.Context, s *spec) {
-		if first == nil {
-			s.inconclusive("no 429 was provoked, so no token was past the limit")
+		if first == nil || loadRefused != nil {
+			s.inconclusive("no 429 of the token's bucket was provoked, so no token was past the limit")
 		}
 		s.record(*first)
 		s.judge(*other, match.BeAccepted())
@@ -202,6 +210,18 @@ func (r *run) rateLimitFamily() *family {
 			}
 		}
 		elapsed = r.clock.Now().Sub(start)
+		// A 429 without Retry-After under the burst's concurrency may be a
+		// cap on one client's connections (fasthttp's MaxConnsPerIP), not
+		// the token's bucket: the token alone tells. Still 429, that is the
+		// answer to judge; served, the burst was refused for its load.
+		if first != nil && len(first.Header.Values("Retry-After")) == 0 {
+			ex := r.do(ctx, provoked())
+			if ex.Status == 429 {
+				first = &ex
+			} else {
+				loadRefused = &ex
+			}
+		}
 		// No 429, but refusals: the burst's token alone, then, if it is
 		// still refused, another token on the same operation.
 		if first == nil && len(refused) > 0 {

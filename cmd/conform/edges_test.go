@@ -224,3 +224,19 @@ func TestTwoTokensOfOneWorkspaceOnATargetThatDoesNotLeakAreASetupSkip(t *testing
 		t.Errorf("exit %d, want 0\n%s", res.code, res.stdout)
 	}
 }
+
+// The same cap meets the rate-limit burst: its 429 without Retry-After is
+// the burst's load, not the token's bucket, which the token sent alone
+// tells. RATE-LIMIT-429 is inconclusive (exit 0), not failed for a
+// Retry-After the bucket's own 429 would carry.
+func TestAConnectionCapDuringTheBurstIsNotTheLimiter(t *testing.T) {
+	t.Parallel()
+	// A cap the preflight's few requests stay under and the burst's 16 in
+	// flight do not.
+	s := startStack(t, stackserver.WithConnsPerClient(8), stackserver.WithReference(reference.WithLatency(20*time.Millisecond)))
+	res, r := edgeRun(t, s, "--focus", "^RATE-LIMIT-429")
+	c, _ := checkNamed(r, "RATE-LIMIT-429")
+	if c.Status != report.Inconclusive || !strings.Contains(c.Explanation(), "the 429 was the burst's load") || res.code != exitOK {
+		t.Errorf("exit %d, RATE-LIMIT-429 %s, want inconclusive on the connection cap's 429:\n%s", res.code, c.Status, c.Explanation())
+	}
+}

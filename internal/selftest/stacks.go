@@ -24,6 +24,7 @@ func StackVerdicts() []StackVerdict {
 		{"an Express limiter sending Retry-After in milliseconds (1737 for 1.7 s)", "exit 1: RATE-LIMIT-429 and RATE-LIMIT-RECOVERY fail after conform waited the documented refill (rate_limit.refill_seconds) and was served; neither is skipped", "TestAMillisecondRetryAfterFailsAfterTheRefill"},
 		{"a shared cache on GET /credits keyed without Authorization (Django cache_page)", "exit 1: AUTH-MISSING, AUTH-UNKNOWN and AUTH-EXPIRED fail on the warm probes; NOTFOUND-OTHER-WORKSPACE and the credits checks fail as a leak, not skipped as setup; HTTP-STABLE-CODE fails on 200s", "TestASharedCacheKeyedWithoutAuthorizationFails"},
 		{"a cap of 2 requests in flight per client answered 429 with Connection: close and no Retry-After (fasthttp MaxConnsPerIP)", "exit 0: conform lowers its concurrency, says which --concurrency avoids it, and reports no wait on Retry-After", "TestRefusalsWithoutRetryAfterLowerTheConcurrency"},
+		{"a cap of 8 requests in flight per client that the rate-limit burst's 16 exceed", "exit 0: RATE-LIMIT-429 is inconclusive, since the token sent alone was served: the 429 was the burst's load, not the bucket", "TestAConnectionCapDuringTheBurstIsNotTheLimiter"},
 		{"every behaviour at once", "exactly AUTH-UNBOUND fails (the crash) and HTTP-METHOD-405 warns", "TestTheTypicalStackGetsExactlyItsVerdict"},
 	}
 }
