@@ -88,7 +88,9 @@ func BenchmarkFullRun(b *testing.B) {
 }
 
 // TestFullRunMeetsTheSpeedTargets holds one run against a reference 40 ms
-// away to the targets: under 5 s, under 200 requests, and no 429 it did not
+// away to the targets: under 5 s, under 220 requests (211 since
+// ENVELOPE-ANY-ACCEPT's 12 and the one-rule invalid bodies' 5 more), and
+// no 429 it did not
 // provoke. The rate-limit checks still wait Retry-After once on purpose
 // (RATE-LIMIT-RECOVERY); that wait is part of the check, not of the client,
 // so it is not in retries_after_429 and retry_waited_ns, and the check must
@@ -104,8 +106,8 @@ func TestFullRunMeetsTheSpeedTargets(t *testing.T) {
 	if run.wall >= 5*time.Second {
 		t.Errorf("the run took %s, want under 5s", run.wall.Round(time.Millisecond))
 	}
-	if st.Requests >= 200 {
-		t.Errorf("the run sent %d requests, want under 200", st.Requests)
+	if st.Requests >= 220 {
+		t.Errorf("the run sent %d requests, want under 220", st.Requests)
 	}
 	if st.Retries != 0 || st.RetryWaited != 0 {
 		t.Errorf("the run waited out %d unprovoked 429s (%s); want none", st.Retries, st.RetryWaited)
