@@ -3,6 +3,7 @@ package suite
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -183,11 +184,28 @@ func (r *run) httpFamily() *family {
 		if ops := unanswered(exs); len(ops) > 0 {
 			s.inconclusive("no answer to " + strings.Join(ops, ", ") + ": there is no code to compare")
 		}
+		// A failure served both times was not provoked: there is no code
+		// to compare, and the check meant for it (the auth checks,
+		// VALIDATION-422) says so. Only the pairs refused at least once
+		// are judged, and never none.
 		var pairs [][2]probe.Exchange
+		var served []string
 		for i := range reqs {
-			pairs = append(pairs, [2]probe.Exchange{exs[i], exs[len(reqs)+i]})
+			a, b := exs[i], exs[len(reqs)+i]
+			if !refused(a) && !refused(b) {
+				s.record(a)
+				served = append(served, fmt.Sprintf("%s (%d twice)", probe.OperationKey(a.Method, a.Path), a.Status))
+				continue
+			}
+			pairs = append(pairs, [2]probe.Exchange{a, b})
+		}
+		if len(pairs) == 0 {
+			s.inconclusive("every request meant to fail was served both times, so there is no code to compare: " + strings.Join(served, ", "))
 		}
 		s.judge(pairs, match.SameCodes())
+		if len(served) > 0 && s.res.Reason == "" {
+			s.res.Reason = "not compared, served both times though meant to fail: " + strings.Join(served, ", ")
+		}
 	})
 
 	stable.check.Level = r.readingLevel(r.profile().Readings.StableCodes, report.Must)
@@ -257,3 +275,7 @@ func (r *run) retryAfterFamily() *family {
 	syntax.acrossRun = true
 	return newFamily("", syntax)
 }
+
+// refused says whether an answer is a refusal: a 4xx, which carries a
+// code to compare.
+func refused(ex probe.Exchange) bool { return ex.Status >= 400 && ex.Status <= 499 }

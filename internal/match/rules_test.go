@@ -137,7 +137,7 @@ func ruleRows() []ruleRow {
 		// Pairs: the same failure twice, another workspace's export and a missing one.
 		{"SameCodes: the same answer twice", SameCodes, [][2]probe.Exchange{{exchange(404, "application/json", envelope404), exchange(404, "application/json", envelope404)}}, ""},
 		{"SameCodes: another status the second time", SameCodes, [][2]probe.Exchange{{exchange(404, "application/json", envelope404), exchange(410, "application/json", envelope404)}}, "same-status"},
-		{"SameCodes: served the first time", SameCodes, [][2]probe.Exchange{{exchange(200, "application/json", `{"balance":1}`), exchange(404, "application/json", envelope404)}}, "provoked-refusal"},
+		{"SameCodes: served the first time", SameCodes, [][2]probe.Exchange{{exchange(200, "application/json", `{"balance":1}`), exchange(404, "application/json", envelope404)}}, "same-status"},
 		{"Indistinguishable: a missing one served 200", Indistinguishable, [][2]probe.Exchange{{exchange(404, "application/json", envelope404), exchange(200, "application/json", `{"id":"x"}`)}}, "provoked-refusal"},
 		{"SameCodes: another code the second time", SameCodes, [][2]probe.Exchange{{exchange(404, "application/json", envelope404), exchange(404, "application/json", `{"detail":{"code":"NO_SUCH_ID","message":"x"}}`)}}, "same-code"},
 		{"Indistinguishable: another status than for a missing one", Indistinguishable, [][2]probe.Exchange{{exchange(403, "application/json", `{"detail":{"code":"NOT_FOUND","message":"x"}}`), exchange(404, "application/json", envelope404)}}, "same-status"},
