@@ -613,3 +613,28 @@ func BenchmarkValidate(b *testing.B) {
 		})
 	}
 }
+
+func TestViolationsOfPropertiesWithEscapedNames(t *testing.T) {
+	// "a/b~c d" is escaped twice in the validator's schema locations: RFC
+	// 6901 (~1, ~0) and URL path (%20). Both must be undone to quote the
+	// schema's const, and the instance location is a plain JSON pointer.
+	fsys := fstest.MapFS{"odd.schema.json": {Data: []byte(`{
+		"$schema": "https://json-schema.org/draft/2020-12/schema",
+		"$id": "https://conform.cornect.dev/schemas/odd.schema.json",
+		"properties": {"a/b~c d": {"const": "x"}}
+	}`)}}
+	reg, err := load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := reg.validate("https://conform.cornect.dev/schemas/odd.schema.json", []byte(`{"a/b~c d": "y"}`))
+	want := []Violation{{
+		InstanceLocation: "/a~1b~0c d",
+		KeywordLocation:  "https://conform.cornect.dev/schemas/odd.schema.json#/properties/a~1b~0c d/const",
+		Keyword:          "const",
+		Message:          `must be "x", got "y"`,
+	}}
+	if !slices.Equal(got, want) {
+		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -115,6 +116,7 @@ func within(loc, ancestor string) bool {
 func (r *registry) explain(e *jsonschema.ValidationError, inst any) []Violation {
 	loc := pointer(e.InstanceLocation)
 	schemaID, schemaPtr, _ := strings.Cut(e.SchemaURL, "#")
+	schemaPtr = unescapeTokens(schemaPtr)
 	path := e.ErrorKind.KeywordPath()
 	if _, isRef := e.ErrorKind.(*kind.Reference); isRef {
 		path = nil // a $ref that failed without causes: the validator says why
@@ -207,6 +209,18 @@ func matchesAny(patterns map[string]any, name string) bool {
 // messages is the printer of the validator's own messages, for the keywords
 // explain has none of its own for.
 var messages = message.NewPrinter(language.English)
+
+// unescapeTokens turns a pointer in a schema URL's fragment, whose tokens are
+// also URL path-escaped, into a plain RFC 6901 JSON pointer.
+func unescapeTokens(loc string) string {
+	tokens := strings.Split(loc, "/")
+	for i, t := range tokens {
+		if u, err := url.PathUnescape(t); err == nil {
+			tokens[i] = u
+		}
+	}
+	return strings.Join(tokens, "/")
+}
 
 // pointer joins reference tokens into an RFC 6901 JSON pointer.
 func pointer(tokens []string) string {
