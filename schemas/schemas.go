@@ -13,7 +13,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/santhosh-tekuri/jsonschema/v5"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // baseID is the prefix of every schema's $id; the rest of the $id is the
@@ -110,10 +110,10 @@ type registry struct {
 // not in fsys are refused.
 func load(fsys fs.FS) (*registry, error) {
 	c := jsonschema.NewCompiler()
-	c.Draft = jsonschema.Draft2020
-	c.AssertFormat = true
-	c.AssertContent = true
-	c.LoadURL = refuseRemote
+	c.DefaultDraft(jsonschema.Draft2020)
+	c.AssertFormat()
+	c.AssertContent()
+	c.UseLoader(refuseRemote{})
 
 	reg := &registry{
 		raw:     map[string][]byte{},
@@ -140,7 +140,7 @@ func load(fsys fs.FS) (*registry, error) {
 		if err != nil {
 			return err
 		}
-		if err := c.AddResource(id, bytes.NewReader(raw)); err != nil {
+		if err := c.AddResource(id, doc); err != nil {
 			return fmt.Errorf("adding %q: %w", name, err)
 		}
 		if path.Dir(name) == codesDir {
@@ -162,6 +162,11 @@ func load(fsys fs.FS) (*registry, error) {
 	for _, id := range reg.ids {
 		s, err := c.Compile(id)
 		if err != nil {
+			// The library's load error does not unwrap to the loader's.
+			var loadErr *jsonschema.LoadURLError
+			if errors.As(err, &loadErr) {
+				return nil, fmt.Errorf("compiling %q: loading %q: %w", id, loadErr.URL, loadErr.Err)
+			}
 			return nil, fmt.Errorf("compiling %q: %w", id, err)
 		}
 		reg.schemas[id] = s
@@ -201,8 +206,11 @@ var errNotEmbedded = errors.New("only embedded schemas may be referenced")
 // refuseRemote is the compiler's loader. Every embedded schema is added to the
 // compiler beforehand, so the compiler only asks for what is not embedded:
 // https, file and anything else is refused, and compiling never touches the
-// network or the disk.
-func refuseRemote(url string) (io.ReadCloser, error) {
+// network or the disk. (The draft 2020-12 meta-schemas are built into the
+// library and never loaded.)
+type refuseRemote struct{}
+
+func (refuseRemote) Load(url string) (any, error) {
 	return nil, fmt.Errorf("refusing to load %q: %w", url, errNotEmbedded)
 }
 

@@ -367,9 +367,9 @@ func TestMessagesCutLongValues(t *testing.T) {
 
 func TestRemoteReferencesAreRefused(t *testing.T) {
 	t.Run("the loader refuses an https URL", func(t *testing.T) {
-		rc, err := refuseRemote("https://json-schema.org/draft/2020-12/schema")
-		if rc != nil || !errors.Is(err, errNotEmbedded) || !strings.Contains(err.Error(), "https://json-schema.org") {
-			t.Errorf("refuseRemote = %v, %v; want nil and an error naming the URL", rc, err)
+		doc, err := refuseRemote{}.Load("https://json-schema.org/draft/2020-12/schema")
+		if doc != nil || !errors.Is(err, errNotEmbedded) || !strings.Contains(err.Error(), "https://json-schema.org") {
+			t.Errorf("refuseRemote.Load = %v, %v; want nil and an error naming the URL", doc, err)
 		}
 	})
 	refs := []struct{ name, ref string }{
@@ -632,5 +632,30 @@ func TestABodyThatIsNotJSONIsSaidInItsOwnTerms(t *testing.T) {
 		if len(vs) == 1 && strings.Contains(vs[0].Message, "invalid character") {
 			t.Errorf("body %q: %q speaks the decoder's words", tt.body, vs[0].Message)
 		}
+	}
+}
+
+func TestViolationsOfPropertiesWithEscapedNames(t *testing.T) {
+	// "a/b~c d" is escaped twice in the validator's schema locations: RFC
+	// 6901 (~1, ~0) and URL path (%20). Both must be undone to quote the
+	// schema's const, and the instance location is a plain JSON pointer.
+	fsys := fstest.MapFS{"odd.schema.json": {Data: []byte(`{
+		"$schema": "https://json-schema.org/draft/2020-12/schema",
+		"$id": "https://conform.cornect.dev/schemas/odd.schema.json",
+		"properties": {"a/b~c d": {"const": "x"}}
+	}`)}}
+	reg, err := load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := reg.validate("https://conform.cornect.dev/schemas/odd.schema.json", []byte(`{"a/b~c d": "y"}`))
+	want := []Violation{{
+		InstanceLocation: "/a~1b~0c d",
+		KeywordLocation:  "https://conform.cornect.dev/schemas/odd.schema.json#/properties/a~1b~0c d/const",
+		Keyword:          "const",
+		Message:          `must be "x", got "y"`,
+	}}
+	if !slices.Equal(got, want) {
+		t.Errorf("got  %+v\nwant %+v", got, want)
 	}
 }

@@ -12,7 +12,11 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/santhosh-tekuri/jsonschema/v5"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 )
 
 // Violation is one way a body fails a schema.
@@ -110,11 +114,16 @@ func within(loc, ancestor string) bool {
 // from the schema and the offending value from the body. A keyword it does not
 // know keeps the validator's own message.
 func (r *registry) explain(e *jsonschema.ValidationError, inst any) []Violation {
-	loc := unescapeTokens(e.InstanceLocation)
-	schemaID, kwPtr, _ := strings.Cut(e.AbsoluteKeywordLocation, "#")
-	kwPtr = unescapeTokens(kwPtr)
+	loc := pointer(e.InstanceLocation)
+	schemaID, schemaPtr, _ := strings.Cut(e.SchemaURL, "#")
+	schemaPtr = unescapeTokens(schemaPtr)
+	path := e.ErrorKind.KeywordPath()
+	if _, isRef := e.ErrorKind.(*kind.Reference); isRef {
+		path = nil // a $ref that failed without causes: the validator says why
+	}
+	kwPtr := schemaPtr + pointer(path)
 	keyword := kwPtr[strings.LastIndexByte(kwPtr, '/')+1:]
-	v := Violation{InstanceLocation: loc, KeywordLocation: e.AbsoluteKeywordLocation, Keyword: keyword, Message: e.Message}
+	v := Violation{InstanceLocation: loc, KeywordLocation: schemaID + "#" + kwPtr, Keyword: keyword, Message: e.ErrorKind.LocalizedString(messages)}
 
 	want, wantOK := lookup(r.docs[schemaID], kwPtr)
 	got, gotOK := lookup(inst, loc)
@@ -197,8 +206,12 @@ func matchesAny(patterns map[string]any, name string) bool {
 	return false
 }
 
-// unescapeTokens turns a pointer from the validator, whose tokens are also URL
-// path-escaped, into a plain RFC 6901 JSON pointer.
+// messages is the printer of the validator's own messages, for the keywords
+// explain has none of its own for.
+var messages = message.NewPrinter(language.English)
+
+// unescapeTokens turns a pointer in a schema URL's fragment, whose tokens are
+// also URL path-escaped, into a plain RFC 6901 JSON pointer.
 func unescapeTokens(loc string) string {
 	tokens := strings.Split(loc, "/")
 	for i, t := range tokens {
@@ -207,6 +220,16 @@ func unescapeTokens(loc string) string {
 		}
 	}
 	return strings.Join(tokens, "/")
+}
+
+// pointer joins reference tokens into an RFC 6901 JSON pointer.
+func pointer(tokens []string) string {
+	var b strings.Builder
+	for _, t := range tokens {
+		b.WriteByte('/')
+		b.WriteString(strings.ReplaceAll(strings.ReplaceAll(t, "~", "~0"), "/", "~1"))
+	}
+	return b.String()
 }
 
 // lookup resolves an RFC 6901 JSON pointer in a decoded JSON value.

@@ -255,7 +255,7 @@ func TestVersionFlagWorksLikeVersionCommand(t *testing.T) {
 	if code1 != exitOK || code2 != exitOK || code3 != exitOK || out1 != out2 || out1 != out3 || err1+err2 != "" {
 		t.Fatalf("version: %d %q %q; --version: %d %q %q; -version: %d %q", code1, out1, err1, code2, out2, err2, code3, out3)
 	}
-	want := fmt.Sprintf("conform %s\nsuite: %s\ncontract: %s\n", version.Build(), version.Suite, version.Contract)
+	want := fmt.Sprintf("conform %s\ncontract: %s\n", version.Build(), version.Contract)
 	if out1 != want {
 		t.Errorf("conform version printed\n%s\nwant\n%s", out1, want)
 	}

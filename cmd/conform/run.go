@@ -234,7 +234,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	notes = append(notes, wireNotes(client.Stats(), outcome.Checks)...)
 	result := report.Result{
 		Tool:            "conform",
-		Version:         version.Suite,
+		Version:         version.Build(),
 		ContractVersion: version.Contract,
 		Target:          target,
 		Config:          reportedConfig(cfg, tokens),
@@ -340,7 +340,7 @@ func tlsConfig(cfg runConfig) (*tls.Config, error) {
 }
 
 func printHeader(w io.Writer, cfg runConfig, t report.Target, tokens map[probe.Role]probe.Credential) {
-	fmt.Fprintf(w, "conform %s — error contract of %s\n", version.Suite, version.Contract)
+	fmt.Fprintf(w, "conform %s — error contract of %s\n", version.Build(), version.Contract)
 	if t.Reference {
 		fmt.Fprintf(w, "target:  %s\n", t.BaseURL)
 		fmt.Fprintln(w, "         the EMBEDDED REFERENCE SERVER, started for this run (no --base-url or CONFORM_BASE_URL given)")

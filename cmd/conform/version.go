@@ -12,7 +12,8 @@ import (
 func versionFlags() *flag.FlagSet { return newFlagSet("version") }
 
 // versionCmd is `conform version` (and `conform --version`): the version of
-// this build, the suite version its checks carry, and the contract.
+// this build, the same string its reports and User-Agent carry, and the
+// contract its checks come from.
 func versionCmd(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := versionFlags()
 	if err := parseFlags(fs, args); err != nil {
@@ -22,6 +23,6 @@ func versionCmd(_ context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "conform version: takes no arguments, got %q\n", fs.Args())
 		return exitUsage
 	}
-	fmt.Fprintf(stdout, "conform %s\nsuite: %s\ncontract: %s\n", version.Build(), version.Suite, version.Contract)
+	fmt.Fprintf(stdout, "conform %s\ncontract: %s\n", version.Build(), version.Contract)
 	return exitOK
 }

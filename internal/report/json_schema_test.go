@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/santhosh-tekuri/jsonschema/v5"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/cornect/conform/schemas"
 )
@@ -96,13 +96,9 @@ func closedReportSchema(t *testing.T) *jsonschema.Schema {
 		}
 	}
 	closeObjects(doc)
-	b, err := json.Marshal(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
 	c := jsonschema.NewCompiler()
-	c.Draft = jsonschema.Draft2020
-	if err := c.AddResource(schemas.ReportID, bytes.NewReader(b)); err != nil {
+	c.DefaultDraft(jsonschema.Draft2020)
+	if err := c.AddResource(schemas.ReportID, doc); err != nil {
 		t.Fatal(err)
 	}
 	s, err := c.Compile(schemas.ReportID)

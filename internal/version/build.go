@@ -8,19 +8,32 @@ import (
 	"golang.org/x/mod/semver"
 )
 
-// Build is the version of this conform binary, as the build recorded it:
+// stamped is the version a release build writes in at link time, with
 //
-//   - the module version it was installed at (go install …@v0.2.0 gives
-//     "0.2.0"), when that is a release;
-//   - else the VCS revision it was built from, short, with "-dirty" when the
-//     work tree had changes (go build in a checkout);
-//   - else the revision of the pseudo-version it was installed at
-//     (go install …@<commit>);
-//   - else Suite with "+dev" (go run, tests, -buildvcs=false).
+//	-X github.com/cornect/conform/internal/version.stamped=0.3.0
 //
-// Suite stays the version of the checks: reports record it, and each
-// check's "since" refers to it.
+// (.goreleaser.yaml's ldflags; a test builds with those very flags).
+var stamped string
+
+// Build is the version of this conform binary: the one string that
+// `conform version` prints, that every report records and that every
+// request carries in its User-Agent. It is
+//
+//   - the version a release build stamped in (GoReleaser: the tag, without
+//     its "v");
+//   - else the module version it was installed at, when that is a release
+//     (go install …@v0.3.0 gives "0.3.0");
+//   - else Suite with "+dev", and the VCS revision it was built from when
+//     the build recorded one: "0.3.0+dev.0123456789ab", ".dirty" added when
+//     the work tree had changes (go build in a checkout, go install
+//     …@<commit>, go run, tests).
+//
+// A development build thus still names the suite its checks belong to, and
+// SemVer's build metadata ("+…") marks it as no release.
 func Build() string {
+	if stamped != "" {
+		return stamped
+	}
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
 		return Suite + "+dev"
@@ -47,17 +60,15 @@ func fromBuildInfo(info *debug.BuildInfo) string {
 			modified = s.Value == "true"
 		}
 	}
+	if rev == "" && module.IsPseudoVersion(v) {
+		rev, _ = module.PseudoVersionRev(v)
+	}
+	dev := Suite + "+dev"
 	if rev != "" {
-		rev = rev[:min(len(rev), shortRev)]
+		dev += "." + rev[:min(len(rev), shortRev)]
 		if modified {
-			rev += "-dirty"
-		}
-		return rev
-	}
-	if module.IsPseudoVersion(v) {
-		if r, err := module.PseudoVersionRev(v); err == nil {
-			return r
+			dev += ".dirty"
 		}
 	}
-	return Suite + "+dev"
+	return dev
 }
