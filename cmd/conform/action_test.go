@@ -406,7 +406,7 @@ func TestActionRunsConformInTheCallersJob(t *testing.T) {
 				t.Fatalf("exit %d, want %d\n%s\n%s", res.code, tt.wantCode, res.stdout, res.stderr)
 			}
 			assertNoSecretIn(t, env, res.stdout, res.stderr, res.stepSummary, strings.Join(res.args, "\n"))
-			if got, want := res.outputs["verdict"], exitCodeOf(t, tt.wantCode).verdict; got != want || res.outputs["exit-code"] != fmt.Sprint(tt.wantCode) {
+			if got, want := res.outputs["verdict"], exitCodeOf(t, tt.wantCode).Verdict; got != want || res.outputs["exit-code"] != fmt.Sprint(tt.wantCode) {
 				t.Errorf("outputs verdict %q, exit-code %q; want %q, %d", got, res.outputs["exit-code"], want, tt.wantCode)
 			}
 			if tt.wantCode == exitUsage && tt.name == "args with a quote left open" {

@@ -17,18 +17,7 @@ const (
 )
 
 // exitCode is one exit code as people and the reusable workflow name it.
-type exitCode struct {
-	code    int
-	verdict string // the workflow's verdict output: one word
-	meaning string // the workflow's job summary: "conform exited 1: contract violations."
-	detail  string // what `conform run -h` adds
-}
+type exitCode = exitcode.Code
 
 // exitCodes lists every exit code of conform run, in order.
-func exitCodes() []exitCode {
-	var out []exitCode
-	for _, c := range exitcode.All() {
-		out = append(out, exitCode{c.Code, c.Verdict, c.Meaning, c.Detail})
-	}
-	return out
-}
+func exitCodes() []exitCode { return exitcode.All() }

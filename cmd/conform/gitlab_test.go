@@ -369,7 +369,7 @@ func TestGitLabJobRunsConformAndPassesTheVerdictOn(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := fmt.Sprintf("CONFORM_VERDICT=%s\nCONFORM_EXIT_CODE=%d\n", exitCodeOf(t, tt.wantCode).verdict, tt.wantCode); string(env) != want {
+			if want := fmt.Sprintf("CONFORM_VERDICT=%s\nCONFORM_EXIT_CODE=%d\n", exitCodeOf(t, tt.wantCode).Verdict, tt.wantCode); string(env) != want {
 				t.Errorf("conform.env is %q, want %q", env, want)
 			}
 			assertNoSecretIn(t, tokens, res.stdout, res.stderr)

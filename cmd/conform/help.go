@@ -187,7 +187,7 @@ func runMoreHelp(w io.Writer) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "exit codes:")
 	for _, e := range exitCodes() {
-		fmt.Fprintf(w, "  %d  %s: %s\n", e.code, e.meaning, e.detail)
+		fmt.Fprintf(w, "  %d  %s: %s\n", e.Code, e.Meaning, e.Detail)
 	}
 }
 

@@ -156,12 +156,12 @@ func TestRunHelpListsTheTokensAndTheExitCodes(t *testing.T) {
 	}
 
 	for _, e := range exitCodes() {
-		want := fmt.Sprintf("  %d  %s: ", e.code, e.meaning)
+		want := fmt.Sprintf("  %d  %s: ", e.Code, e.Meaning)
 		if !slices.ContainsFunc(lines, func(l string) bool { return strings.HasPrefix(l, want) }) {
-			t.Errorf("conform run -h does not list exit code %d as %q", e.code, want)
+			t.Errorf("conform run -h does not list exit code %d as %q", e.Code, want)
 		}
-		short, _, _ := strings.Cut(e.meaning, ",")
-		if inREADME := fmt.Sprintf("**%d** %s", e.code, short); !strings.Contains(string(readme), inREADME) {
+		short, _, _ := strings.Cut(e.Meaning, ",")
+		if inREADME := fmt.Sprintf("**%d** %s", e.Code, short); !strings.Contains(string(readme), inREADME) {
 			t.Errorf("the README's exit codes lack %q", inREADME)
 		}
 	}

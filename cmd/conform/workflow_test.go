@@ -560,7 +560,7 @@ func readLines(t *testing.T, path string) []string {
 func exitCodeOf(t *testing.T, code int) exitCode {
 	t.Helper()
 	for _, e := range exitCodes() {
-		if e.code == code {
+		if e.Code == code {
 			return e
 		}
 	}
@@ -700,7 +700,7 @@ func TestWorkflowRunStepRunsConformAndFillsTheJobSummary(t *testing.T) {
 			}
 
 			// The outputs: the exit code, and the verdict it stands for.
-			if want := map[string]string{"exit-code": fmt.Sprint(tt.wantCode), "verdict": exitCodeOf(t, tt.wantCode).verdict}; !reflect.DeepEqual(res.outputs, want) {
+			if want := map[string]string{"exit-code": fmt.Sprint(tt.wantCode), "verdict": exitCodeOf(t, tt.wantCode).Verdict}; !reflect.DeepEqual(res.outputs, want) {
 				t.Errorf("the step's outputs are %v, want %v", res.outputs, want)
 			}
 
@@ -747,7 +747,7 @@ func TestWorkflowRunStepRunsConformAndFillsTheJobSummary(t *testing.T) {
 			}
 
 			// A failed step names conform's exit code in the job summary.
-			exitLine := fmt.Sprintf("**conform exited %d: %s.**", tt.wantCode, exitCodeOf(t, tt.wantCode).meaning)
+			exitLine := fmt.Sprintf("**conform exited %d: %s.**", tt.wantCode, exitCodeOf(t, tt.wantCode).Meaning)
 			if tt.wantCode == exitOK && strings.Contains(res.stepSummary, "**conform exited") {
 				t.Errorf("the job summary of a passing run names an exit code:\n%s", res.stepSummary)
 			}
@@ -1041,18 +1041,18 @@ func assertVerdictTable(t *testing.T, step ghStep) {
 			other = m[2:]
 			continue
 		}
-		got = append(got, exitCode{code: int(m[1][0] - '0'), verdict: m[2], meaning: m[3]})
+		got = append(got, exitCode{Code: int(m[1][0] - '0'), Verdict: m[2], Meaning: m[3]})
 	}
 	var want []exitCode
 	for _, e := range exitCodes() {
-		want = append(want, exitCode{code: e.code, verdict: e.verdict, meaning: e.meaning})
+		want = append(want, exitCode{Code: e.Code, Verdict: e.Verdict, Meaning: e.Meaning})
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("the step names the exit codes\n%v\nwant\n%v", got, want)
 	}
 	internal := exitCodeOf(t, exitInternal)
-	if !slices.Equal(other, []string{internal.verdict, internal.meaning}) {
-		t.Errorf("the step names an unknown exit code %q, want %q", other, []string{internal.verdict, internal.meaning})
+	if !slices.Equal(other, []string{internal.Verdict, internal.Meaning}) {
+		t.Errorf("the step names an unknown exit code %q, want %q", other, []string{internal.Verdict, internal.Meaning})
 	}
 }
 
