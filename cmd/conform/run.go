@@ -449,8 +449,8 @@ func isTerminal(w io.Writer) bool {
 func waitNotes(st probe.Stats, checks []report.Check) []string {
 	var notes []string
 	if st.Retries > 0 {
-		notes = append(notes, fmt.Sprintf("waited out %s the suite did not provoke (%s of Retry-After): the target's limits are tighter than conform's pace, or other traffic shares them",
-			plural(int(st.Retries), "429"), st.RetryWaited.Round(time.Second)))
+		notes = append(notes, fmt.Sprintf("waited out %s the suite did not provoke (%s of wall time on Retry-After): the target's limits are tighter than conform's pace, or other traffic shares them",
+			plural(int(st.Retries), "429"), st.RetryWall.Round(time.Second)))
 	}
 	if st.PaceWaited > 0 {
 		notes = append(notes, fmt.Sprintf("paced itself for %s to stay within its limits (documented per token, assumed for failed authentication and undocumented operations)", st.PaceWaited.Round(time.Second)))

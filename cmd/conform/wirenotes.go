@@ -24,8 +24,8 @@ func wireNotes(st probe.Stats, checks []report.Check) []string {
 			first.From, last.To, first.InFlight, first.Operation, last.To))
 	}
 	if st.BareRetries > 0 {
-		notes = append(notes, fmt.Sprintf("retried %d 429s that carried no Retry-After after a backoff of conform's own (%s in all): no header named a wait",
-			st.BareRetries, st.BareWaited.Round(time.Millisecond)))
+		notes = append(notes, fmt.Sprintf("retried %s that carried no Retry-After after a backoff of conform's own (%s of wall time): no header named a wait",
+			plural(int(st.BareRetries), "429"), st.BareWall.Round(time.Millisecond)))
 	}
 	if st.FreshRetries > 0 {
 		notes = append(notes, fmt.Sprintf("sent requests again on a fresh connection %s: the connection they went out on died before a byte of a response (a crash, or the server closing it at rest)", count(int(st.FreshRetries), "time", "times")))

@@ -100,6 +100,10 @@ type Stats struct {
 	// Retry-After asked for.
 	BareRetries int64         `json:"retries_after_429_without_retry_after,omitempty"`
 	BareWaited  time.Duration `json:"waited_without_retry_after_ns,omitempty"`
+	// RetryWall and BareWall are RetryWaited and BareWaited as wall time:
+	// the waits of concurrent requests that overlap count once.
+	RetryWall time.Duration `json:"retry_wall_ns,omitempty"`
+	BareWall  time.Duration `json:"bare_wall_ns,omitempty"`
 	// Lowered lists the times the client lowered its concurrency: refusals
 	// without Retry-After while several requests were in flight.
 	Lowered []Lowering `json:"concurrency_lowered,omitempty"`
@@ -137,8 +141,11 @@ type Client struct {
 	classes map[string]int // requests by class (Classify)
 
 	watch outageWatch // whether the target still answers (outage.go)
-	// overloadWall is the wall time of the backoff from overloaded answers.
-	overloadWall wallTime
+	// overloadWall is the wall time of the backoff from overloaded answers;
+	// retryWall and bareWall, of the waits on 429s with and without
+	// Retry-After.
+	overloadWall        wallTime
+	retryWall, bareWall spans
 }
 
 // MaxHeaderBytes caps the response headers conform reads.
@@ -288,6 +295,8 @@ func (c *Client) Stats() Stats {
 		OverloadRetries: c.overloads.Load(),
 		OverloadWaited:  time.Duration(c.overWaited.Load()),
 		OverloadWall:    c.overloadWall.total(),
+		RetryWall:       c.retryWall.total(),
+		BareWall:        c.bareWall.total(),
 		BareRetries:     c.bare.Load(),
 		BareWaited:      time.Duration(c.bareWaited.Load()),
 		Lowered:         c.gate.lowerings(),
@@ -374,6 +383,7 @@ func (c *Client) do(ctx context.Context, r Request) Exchange {
 			retries++
 			c.bare.Add(1)
 			c.bareWaited.Add(int64(d))
+			c.bareWall.add(time.Now(), d)
 			last = &ex
 			continue
 		}
@@ -393,6 +403,7 @@ func (c *Client) do(ctx context.Context, r Request) Exchange {
 			waited += d
 			c.retries.Add(1)
 			c.waited.Add(int64(d))
+			c.retryWall.add(time.Now(), d)
 			last = &ex
 			continue
 		}

@@ -53,6 +53,40 @@ func (w *wallTime) total() time.Duration {
 	return w.sum
 }
 
+// spans adds up waits that each start when they are decided and last
+// their duration, as the wall time they cover together: a Retry-After that
+// holds back a whole class of requests, retried by each of 16 concurrent
+// requests, is one wait, not 16. Waits are added in the order they start.
+type spans struct {
+	mu    sync.Mutex
+	until time.Time
+	sum   time.Duration
+}
+
+// add counts a wait of d from start, less what waits already counted
+// cover.
+func (s *spans) add(start time.Time, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	end := start.Add(d)
+	switch {
+	case !start.Before(s.until):
+		s.sum += d
+	case end.After(s.until):
+		s.sum += end.Sub(s.until)
+	}
+	if end.After(s.until) {
+		s.until = end
+	}
+}
+
+// total is the wall time the waits cover.
+func (s *spans) total() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sum
+}
+
 // overloadSleep waits d before retrying an overloaded answer, counting the
 // wall time; false when ctx ended first.
 func (c *Client) overloadSleep(ctx context.Context, d time.Duration) bool {

@@ -94,7 +94,7 @@ func Console(w io.Writer, r Result, o ConsoleOptions) error {
 	p.line("")
 	p.line(countsLine(c))
 	p.line(fmt.Sprintf("requests: %d sent; %d unprovoked 429s waited out (%s on Retry-After); %s pacing within the limits",
-		r.Stats.Requests, r.Stats.Retries, roughly(r.Stats.RetryWaited), roughly(r.Stats.PaceWaited)))
+		r.Stats.Requests, r.Stats.Retries, roughly(r.Stats.RetryWall), roughly(r.Stats.PaceWaited)))
 	p.line("duration: " + roughly(r.Duration).String())
 	for _, n := range r.Notes {
 		p.line(p.yellow("note: ") + termSafe(n))

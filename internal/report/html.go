@@ -88,7 +88,7 @@ func newHTMLPage(r Result) htmlPage {
 		Counts:    r.Count(),
 		Started:   r.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"),
 		Took:      roughly(r.Duration).String(),
-		RetryWait: roughly(r.Stats.RetryWaited).String(),
+		RetryWait: roughly(r.Stats.RetryWall).String(),
 		PaceWait:  roughly(r.Stats.PaceWaited).String(),
 		Coverage:  newCoverageGrid(r),
 	}
