@@ -41,10 +41,14 @@ var acceptForms = []acceptForm{
 func (r *run) acceptFamily() *family {
 	var specs []*spec
 	credits := r.endpoint(r.profile().Credits.BalanceEndpoint)
+	// The 404 comes from an operation the read token may call, so that
+	// nothing but the missing resource refuses it.
 	var notFound *fixtures.Endpoint
-	if len(r.profile().NotFound) > 0 {
-		e := r.endpoint(r.profile().NotFound[0])
-		notFound = &e
+	for _, key := range r.profile().NotFound {
+		if e := r.endpoint(key); e.Scope == "read" {
+			notFound = &e
+			break
+		}
 	}
 	// The 422 comes from a read operation's body that is well-formed JSON,
 	// an array if there is one: the plainest rule (the body is an object),

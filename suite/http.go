@@ -186,13 +186,13 @@ func (r *run) httpFamily() *family {
 		}
 		// A failure served both times was not provoked: there is no code
 		// to compare, and the check meant for it (the auth checks,
-		// VALIDATION-422) says so. Only the pairs refused at least once
-		// are judged, and never none.
+		// VALIDATION-422) says so. Only the pairs that failed at least
+		// once are judged, and never none.
 		var pairs [][2]probe.Exchange
 		var served []string
 		for i := range reqs {
 			a, b := exs[i], exs[len(reqs)+i]
-			if !refused(a) && !refused(b) {
+			if carriedOut(a) && carriedOut(b) {
 				s.record(a)
 				served = append(served, fmt.Sprintf("%s (%d twice)", probe.OperationKey(a.Method, a.Path), a.Status))
 				continue
@@ -276,6 +276,6 @@ func (r *run) retryAfterFamily() *family {
 	return newFamily("", syntax)
 }
 
-// refused says whether an answer is a refusal: a 4xx, which carries a
-// code to compare.
-func refused(ex probe.Exchange) bool { return ex.Status >= 400 && ex.Status <= 499 }
+// carriedOut says whether a request was served (2xx or 3xx) rather than
+// failed.
+func carriedOut(ex probe.Exchange) bool { return ex.Status >= 200 && ex.Status <= 399 }

@@ -422,8 +422,8 @@ func (r *run) outcome() Outcome {
 // longer answered (once it had stopped answering) into an inconclusive
 // one: an outage is no verdict on the contract.
 func lostToOutage(c *report.Check, o probe.Outage) {
-	if c.Status != report.Failed && c.Status != report.Warning {
-		return
+	if c.Status != report.Failed && c.Status != report.Warning || len(c.Violations) == 0 {
+		return // a failure with nothing to show it was the outage's stands
 	}
 	for _, v := range c.Violations {
 		if v.Rule != "transport" || v.Exchange < 0 || v.Exchange >= len(c.Exchanges) || c.Exchanges[v.Exchange].Seq < o.FirstSeq {

@@ -135,6 +135,7 @@ type Client struct {
 	bare         atomic.Int64 // retries of 429s without Retry-After
 	bareWaited   atomic.Int64
 	gate         *gate   // the requests in flight, Options.Concurrency and lower
+	burstGate    *gate   // provoked requests in flight, Options.Concurrency, never lowered
 	health       *health // which operations answered (Broken)
 
 	classMu sync.Mutex
@@ -252,17 +253,18 @@ func New(o Options) (*Client, error) {
 	once := tr.Clone()
 	once.DisableKeepAlives = true
 	return &Client{
-		base:     u,
-		http:     noRedirects(tr),
-		fresh:    noRedirects(once),
-		opts:     o,
-		redact:   NewRedactor(o.Credentials...),
-		pace:     newPacer(o.Limits, o.UndocumentedLimit, o.FailedAuthLimit),
-		back:     newBackoff(o.RetryBudget),
-		gate:     newGate(o.Concurrency),
-		health:   newHealth(),
-		retrying: make(chan struct{}, 1),
-		classes:  map[string]int{},
+		base:      u,
+		http:      noRedirects(tr),
+		fresh:     noRedirects(once),
+		opts:      o,
+		redact:    NewRedactor(o.Credentials...),
+		pace:      newPacer(o.Limits, o.UndocumentedLimit, o.FailedAuthLimit),
+		back:      newBackoff(o.RetryBudget),
+		gate:      newGate(o.Concurrency),
+		burstGate: newGate(o.Concurrency),
+		health:    newHealth(),
+		retrying:  make(chan struct{}, 1),
+		classes:   map[string]int{},
 	}, nil
 }
 
@@ -529,10 +531,18 @@ func (c *Client) send(ctx context.Context, r Request) (Exchange, error) {
 	if err := ctx.Err(); err != nil {
 		return Exchange{}, err
 	}
-	if err := c.gate.enter(ctx); err != nil {
+	// A request sent past a limit on purpose (a rate-limit burst) keeps
+	// the concurrency the run began with: a gate lowered by refusals
+	// elsewhere would stretch the burst until the bucket refills under it,
+	// and a missing limiter could no longer be told.
+	g := c.gate
+	if r.Provoke {
+		g = c.burstGate
+	}
+	if err := g.enter(ctx); err != nil {
 		return Exchange{}, err
 	}
-	defer c.gate.leave()
+	defer g.leave()
 	ex, w := c.once(ctx, r, r.FreshConnection)
 	if !w.retryFresh(ctx) {
 		return ex, nil

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -166,5 +167,34 @@ func TestOverloadWithoutRetryAfterLowersTheConcurrency(t *testing.T) {
 				t.Errorf("lowered %v, want %v", c.Stats().Lowered, !tc.retry)
 			}
 		})
+	}
+}
+
+// A burst sent past a limit on purpose keeps the concurrency the run began
+// with, however far refusals elsewhere lowered it: a burst squeezed through
+// one slot lasts until the bucket refills under it.
+func TestABurstKeepsTheConcurrencyItBeganWith(t *testing.T) {
+	var inflight, most atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := inflight.Add(1)
+		defer inflight.Add(-1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		time.Sleep(20 * time.Millisecond)
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(srv.Close)
+	c := newTestClient(t, srv.URL, fast, func(o *Options) { o.Concurrency = 4 })
+	_ = c.gate.enter(context.Background())
+	for c.gate.lower("GET /x") {
+	}
+	c.gate.leave()
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() { c.Do(context.Background(), Request{Method: "GET", Path: "/credits", Provoke: true}) })
+	}
+	wg.Wait()
+	if got := most.Load(); got < 2 {
+		t.Errorf("at most %d provoked requests in flight with the gate lowered to %d, want up to the 4 the run began with", got, c.gate.current())
 	}
 }

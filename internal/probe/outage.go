@@ -7,10 +7,12 @@ import (
 	"time"
 )
 
-// OutageAfter is how many requests in a row, on at least two operations,
-// must get no answer at all (connection refused, reset, no answer within
-// the timeout) before the client calls the target gone: one operation
-// that hangs or resets is that operation's bug, for its checks to report.
+// OutageAfter is how many requests in a row, on at least two operations
+// that had answered before (or the one, when only one had), must get no
+// answer at all (connection refused, reset, no answer within the timeout)
+// before the client calls the target gone: an operation that hangs or
+// resets from the start is that operation's bug, for its checks to report
+// as broken.
 const OutageAfter = 8
 
 // Outage is the target's stopping to answer during a run.
@@ -52,9 +54,13 @@ type outageWatch struct {
 	answered int64
 	streak   int
 	ops      map[string]bool // operations of the current streak
-	start    Outage          // the current streak's first request
-	gone     chan struct{}   // closed when the target is called gone
-	outage   *Outage
+	// live are the operations that have answered at least once: only
+	// they count toward an outage, since one that never answered is a
+	// broken operation (Broken), not a target that went away.
+	live   map[string]bool
+	start  Outage        // the current streak's first request
+	gone   chan struct{} // closed when the target is called gone
+	outage *Outage
 }
 
 // Do sends r (see do) and watches whether the target answered. Once the
@@ -117,6 +123,13 @@ func (w *outageWatch) saw(ex Exchange, sent time.Time, stopped bool, op string) 
 	if ex.Status != 0 {
 		w.answered++
 		w.streak, w.ops = 0, nil
+		if w.live == nil {
+			w.live = map[string]bool{}
+		}
+		w.live[op] = true
+		return
+	}
+	if !w.live[op] {
 		return
 	}
 	if w.streak == 0 {
@@ -131,7 +144,7 @@ func (w *outageWatch) saw(ex Exchange, sent time.Time, stopped bool, op string) 
 	}
 	w.streak++
 	w.ops[op] = true
-	if w.streak >= OutageAfter && len(w.ops) >= 2 {
+	if w.streak >= OutageAfter && len(w.ops) >= min(2, len(w.live)) {
 		o := w.start
 		o.Into = o.At.Sub(w.first)
 		w.outage = &o

@@ -61,11 +61,27 @@ func TestAnOutageIsUnansweredRequestsOnSeveralOperationsInARow(t *testing.T) {
 		}
 	})
 
+	t.Run("operations that never answered hanging together are broken, not an outage", func(t *testing.T) {
+		var dead atomic.Bool
+		c := newTestClient(t, hangUp(t, &dead, "/dead", "/dead2"), fast)
+		for range 3 {
+			c.Do(ctx, one)
+		}
+		for range 2 * OutageAfter {
+			c.Do(ctx, Request{Method: "GET", Path: "/dead"})
+			c.Do(ctx, Request{Method: "GET", Path: "/dead2"})
+		}
+		if _, gone := c.Outage(); gone {
+			t.Error("two operations that never answered were called an outage of a target that answers the others")
+		}
+	})
+
 	t.Run("every operation unanswered: gone, said once, nothing more sent", func(t *testing.T) {
 		var dead atomic.Bool
 		c := newTestClient(t, hangUp(t, &dead), fast)
 		for range 3 {
 			c.Do(ctx, one)
+			c.Do(ctx, other)
 		}
 		dead.Store(true)
 		base := c.Stats().Requests
@@ -82,8 +98,8 @@ func TestAnOutageIsUnansweredRequestsOnSeveralOperationsInARow(t *testing.T) {
 		default:
 			t.Error("Gone is not closed")
 		}
-		if o.Answered != 3 || !strings.Contains(o.String(), "after 3 answered requests") {
-			t.Errorf("outage %q, want it after 3 answered requests", o.String())
+		if o.Answered != 6 || !strings.Contains(o.String(), "after 6 answered requests") {
+			t.Errorf("outage %q, want it after 6 answered requests", o.String())
 		}
 		if o.Err != "the target closed the connection without answering" {
 			t.Errorf("the outage's reason %q is not the target's hanging up, in people's words", o.Err)
