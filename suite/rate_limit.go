@@ -68,13 +68,25 @@ func (r *run) rateLimitFamily() *family {
 
 	ceiling := rl.RetryAfterCeiling()
 	// implausible says whether the 429's Retry-After asks for longer than
-	// the documented bucket can need, and how long it asks for.
+	// the documented bucket can need, and how long it asks for: read once,
+	// when the burst is over, so that an HTTP-date read again after the
+	// wait for the refill does not tell another story.
+	var asked *struct {
+		wait time.Duration
+		far  bool
+	}
 	implausible := func() (time.Duration, bool) {
 		if first == nil {
 			return 0, false
 		}
-		wait, ok := probe.ParseRetryAfter(first.Header.Get("Retry-After"), r.clock.Now())
-		return wait, ok && wait > ceiling
+		if asked == nil {
+			wait, ok := probe.ParseRetryAfter(first.Header.Get("Retry-After"), r.clock.Now())
+			asked = &struct {
+				wait time.Duration
+				far  bool
+			}{wait, ok && wait > ceiling}
+		}
+		return asked.wait, asked.far
 	}
 	// sawRefusals says what the burst got instead of a 429.
 	sawRefusals := func() string {
