@@ -118,6 +118,7 @@ func consoleGroup(t *testing.T, stdout, title string) string {
 // named first as new, A known), with A alone (exit 0) and with neither
 // (exit 0, A fixed), checking the console, JUnit and JSON each time.
 func TestBaselineRoundTripKnownFailuresDoNotHideNewOnes(t *testing.T) {
+	t.Parallel() // conform runs as processes of their own, mostly waiting: overlapped with the other tests
 	file := filepath.Join(t.TempDir(), "known.json")
 	written := runWithBaseline(t, []string{knownFault}, "--write-baseline", file)
 	if written.code != exitOK || !strings.Contains(written.stdout, "baseline: "+file+", ") {

@@ -80,6 +80,7 @@ func replay(t *testing.T, curlBin, line string, env map[string]string) (int, str
 // /exports with a token are left out: its limit of 5 a minute per token
 // is spent by the run. Rate-limited answers are left out too.
 func TestPastingACurlLineGetsWhatConformSaw(t *testing.T) {
+	t.Parallel() // conform runs as processes of their own, mostly waiting: overlapped with the other tests
 	curlBin, err := exec.LookPath("curl")
 	if err != nil {
 		t.Skip("no curl on PATH")

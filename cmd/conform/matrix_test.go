@@ -22,6 +22,7 @@ const matrixParallel = "4"
 // --strict in its check, each variation and the plain reference must pass
 // under --strict. `go test ./cmd/conform -run Matrix -v` prints the table.
 func TestMatrixIsConformSelftest(t *testing.T) {
+	t.Parallel() // conform runs as processes of their own, mostly waiting: overlapped with the other tests
 	res := runConform(t, nil, "selftest", "--json", "--parallel", matrixParallel)
 	var r selftest.Result
 	if err := json.Unmarshal([]byte(res.stdout), &r); err != nil {

@@ -140,6 +140,7 @@ func TestALongWaitShowsAProgressLine(t *testing.T) {
 // unauthenticated limit forces a Retry-After of 3 s: stderr, not a
 // terminal, gets the progress line, with the checks done.
 func TestARunThatWaitsSaysSoOnStderr(t *testing.T) {
+	t.Parallel() // conform runs as processes of their own, mostly waiting: overlapped with the other tests
 	// 7 failed authentications per 21 s, one every 3 s: the preflight's two
 	// and AUTH-MISSING's six run into one Retry-After of 3 s.
 	ref, base := serveReference(t, reference.WithUnauthenticatedLimit(7), reference.WithRateWindow(21*time.Second))

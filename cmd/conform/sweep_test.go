@@ -130,6 +130,7 @@ func largeSweep(t *testing.T, n, pad int) (hostileRun, string, map[string]int64)
 // operation in JSON, a grid row in HTML) and with failures, not with the
 // exchanges that passed.
 func TestAFiveThousandOperationSweepStaysSmall(t *testing.T) {
+	t.Parallel() // conform runs as processes of their own, mostly waiting: overlapped with the other tests
 	if testing.Short() {
 		t.Skip("a 5,000-operation sweep")
 	}
@@ -245,6 +246,7 @@ func collapseSpaces(s string) string {
 // 100 MiB, each probe judged as it arrives and kept as evidence only for
 // the first few failures of a check.
 func TestASweepOfATargetThatFailsEverywhereStaysBounded(t *testing.T) {
+	t.Parallel() // conform runs as processes of their own, mostly waiting: overlapped with the other tests
 	if testing.Short() {
 		t.Skip("a 1,000-operation sweep")
 	}
