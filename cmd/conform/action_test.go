@@ -7,7 +7,6 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -380,12 +379,7 @@ func TestActionRunsConformInTheCallersJob(t *testing.T) {
 			env := map[string]string{}
 			var base string
 			if tt.closedPort {
-				ln, err := net.Listen("tcp", "127.0.0.1:0")
-				if err != nil {
-					t.Fatal(err)
-				}
-				base = "http://" + ln.Addr().String() + "/api/v1"
-				ln.Close()
+				base = closedBaseURL(t)
 			} else {
 				var ref *reference.Server
 				ref, base = serveReference(t, reference.WithFaults(tt.faults...))

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -333,12 +332,7 @@ func TestGitLabJobInstallsTheReleaseForThisMachine(t *testing.T) {
 // TestGitLabJobRunsConformAndPassesTheVerdictOn runs the job's script with
 // the real conform on PATH against the reference, and against nothing.
 func TestGitLabJobRunsConformAndPassesTheVerdictOn(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := "http://" + ln.Addr().String() + "/api/v1"
-	ln.Close()
+	closed := closedBaseURL(t)
 	shims := map[string]string{"conform": "#!/bin/sh\nexec '" + binary + "' \"$@\"\n"}
 	tests := []struct {
 		name, base, args string // base "" for a reference of its own: runs must not share rate limits

@@ -7,6 +7,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"github.com/cornect/conform/internal/probe"
+	"net"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -94,6 +95,18 @@ func runConform(t *testing.T, env map[string]string, args ...string) runResult {
 		t.Fatalf("running conform: %v", err)
 	}
 	return res
+}
+
+// closedBaseURL is a base URL on a loopback port nobody listens on: a
+// target that refuses every connection.
+func closedBaseURL(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return "http://" + ln.Addr().String() + "/api/v1"
 }
 
 // tokenEnv turns the reference's tokens into CONFORM_TOKEN_* variables.

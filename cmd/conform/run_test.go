@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -101,13 +100,7 @@ func keys(m map[string]string) []string {
 }
 
 func TestRunAgainstAClosedPortExits3Quickly(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	res := runConform(t, map[string]string{"CONFORM_BASE_URL": "http://" + addr + "/api/v1"}, "run")
+	res := runConform(t, map[string]string{"CONFORM_BASE_URL": closedBaseURL(t)}, "run")
 	if res.code != exitUnreachable {
 		t.Fatalf("exit %d, want %d\n%s\n%s", res.code, exitUnreachable, res.stdout, res.stderr)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"github.com/cornect/conform/internal/probe"
 	"io"
-	"net"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -624,12 +623,7 @@ func TestWorkflowRunStepRunsConformAndFillsTheJobSummary(t *testing.T) {
 			secrets := map[string]string{}
 			var refTokens map[string]string
 			if tt.closedPort {
-				ln, err := net.Listen("tcp", "127.0.0.1:0")
-				if err != nil {
-					t.Fatal(err)
-				}
-				base = "http://" + ln.Addr().String() + "/api/v1"
-				ln.Close()
+				base = closedBaseURL(t)
 			} else {
 				var opts []reference.Option
 				if len(tt.faults) > 0 {
