@@ -88,22 +88,18 @@ func (v Verdict) Passes() bool { return v.ExitCode == exitcode.OK }
 // failed, known failures included; skipped and inconclusive MUST checks
 // do not make it false (the headline names them).
 func (v Verdict) Conformant() bool {
-	return v.judged() && v.Outcome != OutcomeNotConformant && v.Known.Checks == 0
+	return v.Judged() && v.Outcome != OutcomeNotConformant && v.Known.Checks == 0
 }
 
-// judged says the run reached a verdict on the target: it completed and
-// conform did not break.
-func (v Verdict) judged() bool {
+// Judged says the run reached a verdict on the target: it completed, the
+// target answered to the end, and conform did not break.
+func (v Verdict) Judged() bool {
 	switch v.Outcome {
 	case OutcomeConformant, OutcomeNotConformant, OutcomeRequiredSkipped, OutcomeRequiredInconclusive:
 		return true
 	}
 	return false
 }
-
-// Judged says the run reached a verdict on the target: it completed, the
-// target answered to the end, and conform did not break.
-func (v Verdict) Judged() bool { return v.judged() }
 
 // KnownFailure says whether c failed only in ways the baseline lists (or
 // that --write-baseline has just recorded), and the reason given.
