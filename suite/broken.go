@@ -51,17 +51,9 @@ func describeBroken(b probe.BrokenOperation) string {
 		if st == 0 {
 			what = "no answer within --request-timeout"
 		}
-		got = append(got, fmt.Sprintf("%s (%s)", what, plural(n, "attempt")))
+		got = append(got, fmt.Sprintf("%s (%s)", what, report.Plural(n, "attempt")))
 	}
 	return b.Operation + " got only " + strings.Join(got, " and ")
-}
-
-// plural is "1 attempt", "3 attempts".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // unansweredOps are the operations of exchanges that got no answer of the

@@ -357,7 +357,7 @@ func throttleReason(v verdict) string {
 // and 504 it is left with: retried with backoff, or not retried at all
 // (the rate-limit burst never is).
 func overloadReason(v verdict) string {
-	did := fmt.Sprintf("after conform retried %s with backoff", plural(v.overloadRetries, "time"))
+	did := fmt.Sprintf("after conform retried %s with backoff", report.Plural(v.overloadRetries, "time"))
 	if v.overloadRetries == 0 {
 		did = "conform did not retry them (they were part of a burst meant to be refused)"
 	}

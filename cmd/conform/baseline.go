@@ -108,11 +108,11 @@ func (b *baselineRun) finish(r report.Result, red *probe.Redactor, out, errOut i
 			fmt.Fprintf(errOut, "conform run: --write-baseline NOT written: %v\n", err)
 			return false
 		}
-		fmt.Fprintf(out, "baseline: %s, %s\n", b.flags.Write, plural(len(f.Failures), "known failure"))
+		fmt.Fprintf(out, "baseline: %s, %s\n", b.flags.Write, report.Plural(len(f.Failures), "known failure"))
 	}
 	if v.Outcome == report.OutcomeNotConformant && r.Baseline != nil && len(r.Baseline.New) > 0 {
 		n := len(r.Baseline.New)
-		fmt.Fprintf(errOut, "conform run: %s not in the baseline %s: %s\n", plural(n, "failure"), b.flags.File, strings.Join(report.BaselineLines(r.Baseline.New), "; "))
+		fmt.Fprintf(errOut, "conform run: %s not in the baseline %s: %s\n", report.Plural(n, "failure"), b.flags.File, strings.Join(report.BaselineLines(r.Baseline.New), "; "))
 	}
 	return true
 }

@@ -274,7 +274,7 @@ func finishRun(cfg runConfig, result report.Result, bl *baselineRun, redactor *p
 		fmt.Fprintf(errOut, "conform run: %s\n", l)
 	}
 	if failed > 0 {
-		fmt.Fprintf(errOut, "conform run: %s could not be written (see above); the verdict stands: %s\n", plural(failed, "report"), result.Verdict.Headline)
+		fmt.Fprintf(errOut, "conform run: %s could not be written (see above); the verdict stands: %s\n", report.Plural(failed, "report"), result.Verdict.Headline)
 		return exitReportFailed
 	}
 	return result.Verdict.ExitCode
@@ -416,13 +416,6 @@ func requiredSkipped(checks []report.Check, plan []suite.Planned, tokens map[pro
 	return n, vars
 }
 
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
-
 func printProgress(w io.Writer, c report.Check) {
 	mark := map[report.Status]string{
 		report.Passed: "✓", report.Failed: "✗", report.Skipped: "–", report.Warning: "!",
@@ -450,7 +443,7 @@ func waitNotes(st probe.Stats, checks []report.Check) []string {
 	var notes []string
 	if st.Retries > 0 {
 		notes = append(notes, fmt.Sprintf("waited out %s the suite did not provoke (%s of wall time on Retry-After): the target's limits are tighter than conform's pace, or other traffic shares them",
-			plural(int(st.Retries), "429"), st.RetryWall.Round(time.Second)))
+			report.Plural(int(st.Retries), "429"), st.RetryWall.Round(time.Second)))
 	}
 	if st.PaceWaited > 0 {
 		notes = append(notes, fmt.Sprintf("paced itself for %s to stay within its limits (documented per token, assumed for failed authentication and undocumented operations)", st.PaceWaited.Round(time.Second)))
@@ -464,7 +457,7 @@ func waitNotes(st probe.Stats, checks []report.Check) []string {
 		}
 	}
 	if throttled > 0 {
-		notes = append(notes, fmt.Sprintf("%s still got 429 when conform stopped waiting; the checks that needed them are inconclusive", plural(throttled, "request")))
+		notes = append(notes, fmt.Sprintf("%s still got 429 when conform stopped waiting; the checks that needed them are inconclusive", report.Plural(throttled, "request")))
 	}
 	return notes
 }

@@ -16,7 +16,7 @@ func wireNotes(st probe.Stats, checks []report.Check) []string {
 	var notes []string
 	if st.OverloadRetries > 0 {
 		notes = append(notes, fmt.Sprintf("retried %s 502, 503 or 504 (backing off for %s of the run's time): the target or its gateway was overloaded; --concurrency lowers the load conform puts on it",
-			plural(int(st.OverloadRetries), "answer"), st.OverloadWall.Round(time.Millisecond)))
+			report.Plural(int(st.OverloadRetries), "answer"), st.OverloadWall.Round(time.Millisecond)))
 	}
 	if n := len(st.Lowered); n > 0 {
 		first, last := st.Lowered[0], st.Lowered[n-1]
@@ -25,10 +25,10 @@ func wireNotes(st probe.Stats, checks []report.Check) []string {
 	}
 	if st.BareRetries > 0 {
 		notes = append(notes, fmt.Sprintf("retried %s that carried no Retry-After after a backoff of conform's own (%s of wall time): no header named a wait",
-			plural(int(st.BareRetries), "429"), st.BareWall.Round(time.Millisecond)))
+			report.Plural(int(st.BareRetries), "429"), st.BareWall.Round(time.Millisecond)))
 	}
 	if st.FreshRetries > 0 {
-		notes = append(notes, fmt.Sprintf("sent requests again on a fresh connection %s: the connection they went out on died before a byte of a response (a crash, or the server closing it at rest)", count(int(st.FreshRetries), "time", "times")))
+		notes = append(notes, fmt.Sprintf("sent requests again on a fresh connection %s: the connection they went out on died before a byte of a response (a crash, or the server closing it at rest)", report.Count(int(st.FreshRetries), "time", "times")))
 	}
 	overloaded, slow := 0, 0
 	for _, c := range checks {
@@ -42,18 +42,10 @@ func wireNotes(st probe.Stats, checks []report.Check) []string {
 		}
 	}
 	if overloaded > 0 {
-		notes = append(notes, fmt.Sprintf("%s only 502, 503 or 504 (retries spent, or part of the rate-limit burst, which is never retried): those answers are the target's load, not its contract", count(overloaded, "request got", "requests got")))
+		notes = append(notes, fmt.Sprintf("%s only 502, 503 or 504 (retries spent, or part of the rate-limit burst, which is never retried): those answers are the target's load, not its contract", report.Count(overloaded, "request got", "requests got")))
 	}
 	if slow > 0 {
-		notes = append(notes, fmt.Sprintf("%s more than %s to start", count(slow, "answer took", "answers took"), probe.DefaultSlowAfter))
+		notes = append(notes, fmt.Sprintf("%s more than %s to start", report.Count(slow, "answer took", "answers took"), probe.DefaultSlowAfter))
 	}
 	return notes
-}
-
-// count is n of a phrase, singular or plural: "1 request got", "35 requests got".
-func count(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

@@ -178,15 +178,16 @@ func (b *Baseline) Verdict() string {
 	counts := fmt.Sprintf("%d new, %d known, %d fixed", len(b.New), len(b.Known), len(b.Fixed))
 	switch {
 	case len(b.New) > 0:
-		return fmt.Sprintf("baseline %s: %s: %s not in the baseline", b.File, counts, count(len(b.New), "failure is", "failures are"))
+		return fmt.Sprintf("baseline %s: %s: %s not in the baseline", b.File, counts, Count(len(b.New), "failure is", "failures are"))
 	case len(b.Known) > 0:
 		return fmt.Sprintf("baseline %s: %s: every failure is known", b.File, counts)
 	}
 	return fmt.Sprintf("baseline %s: %s: no failure", b.File, counts)
 }
 
-// count is n of a thing: "1 entry", "2 entries".
-func count(n int, one, many string) string {
+// Count is n of a thing whose plural is not word+s, or a phrase: "1
+// entry", "2 entries"; "1 request got", "35 requests got".
+func Count(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
@@ -224,7 +225,7 @@ func (p *printer) baseline(r Result) {
 		}
 	}
 	if n := len(b.Unchecked); n > 0 {
-		p.line(p.dim(fmt.Sprintf("  %s this run cannot call fixed (its check did not reach a verdict, or warned)", count(n, "entry", "entries"))))
+		p.line(p.dim(fmt.Sprintf("  %s this run cannot call fixed (its check did not reach a verdict, or warned)", Count(n, "entry", "entries"))))
 	}
 }
 

@@ -20,7 +20,7 @@ func (c Check) Explanation() string {
 	var b strings.Builder
 	byExchange, order := c.violationsByExchange()
 	n := len(c.Violations)
-	count := plural(n, "violation")
+	count := Plural(n, "violation")
 	judged := max(c.Judged, len(order))
 	if judged > 1 {
 		fmt.Fprintf(&b, "%d of %d responses break the contract (%s)\n", len(order), judged, count)
@@ -82,11 +82,11 @@ func explainRest(b *strings.Builder, rest []int, byExchange map[int][]Violation)
 		}
 	}
 	sort.SliceStable(kinds, func(i, j int) bool { return len(kinds[i].ops) > len(kinds[j].ops) })
-	fmt.Fprintf(b, "\nand %s (every violation, with its operation, is in the JSON report):\n", plural(len(rest), "more response"))
+	fmt.Fprintf(b, "\nand %s (every violation, with its operation, is in the JSON report):\n", Plural(len(rest), "more response"))
 	const kindsShown, opsShown = 10, 3
 	for n, k := range kinds {
 		if n == kindsShown {
-			fmt.Fprintf(b, "  … and %s\n", plural(len(kinds)-kindsShown, "other kind of violation"))
+			fmt.Fprintf(b, "  … and %s\n", Plural(len(kinds)-kindsShown, "other kind of violation"))
 			break
 		}
 		ops := strings.Join(k.ops[:min(len(k.ops), opsShown)], ", ")
@@ -106,7 +106,7 @@ func (c Check) Headline() string {
 	v := c.Violations[0]
 	s := v.String() + " on " + v.Operation
 	if n := len(c.Violations) - 1; n > 0 {
-		s += fmt.Sprintf(" (and %s)", plural(n, "more violation"))
+		s += fmt.Sprintf(" (and %s)", Plural(n, "more violation"))
 	}
 	return s
 }

@@ -11,11 +11,11 @@ import (
 // countsLine is "12 checks: 9 passed, 1 failed, 1 skipped, 1 warning",
 // naming the rarer outcomes only when they occurred.
 func countsLine(c Counts) string {
-	s := fmt.Sprintf("%s: %d passed, %d failed, %d skipped", plural(c.Total, "check"), c.Passed, c.Failed, c.Skipped)
+	s := fmt.Sprintf("%s: %d passed, %d failed, %d skipped", Plural(c.Total, "check"), c.Passed, c.Failed, c.Skipped)
 	if c.Filtered > 0 {
 		s += fmt.Sprintf(" (%d not selected)", c.Filtered)
 	}
-	s += ", " + plural(c.Warnings, "warning")
+	s += ", " + Plural(c.Warnings, "warning")
 	if c.Inconclusive > 0 {
 		s += fmt.Sprintf(", %d inconclusive", c.Inconclusive)
 	}
@@ -23,7 +23,7 @@ func countsLine(c Counts) string {
 		s += fmt.Sprintf(", %d not run", c.NotRun)
 	}
 	if c.Errors > 0 {
-		s += ", " + plural(c.Errors, "error") + " of conform"
+		s += ", " + Plural(c.Errors, "error") + " of conform"
 	}
 	return s
 }
@@ -72,7 +72,7 @@ func targetLine(t Target) string {
 	return t.BaseURL
 }
 
-func plural(n int, word string) string {
+func Plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
 	}

@@ -42,7 +42,7 @@ func (b block) Summary() string {
 	}
 	word := "violation"
 	if len(b.Same) > 1 {
-		word = plural(len(b.Same), "violation")
+		word = Plural(len(b.Same), "violation")
 	}
 	return fmt.Sprintf("%d variants, same %s: %s", len(b.Checks), word, strings.Join(b.Same, "; "))
 }

@@ -46,12 +46,12 @@ func (t Tally) of(word string) string { return t.did(word, "") }
 // did is "5 checks failed (15 variants)": the checks, what they did, then
 // their variants when a check has more than one.
 func (t Tally) did(word, verb string) string {
-	s := plural(t.Checks, word)
+	s := Plural(t.Checks, word)
 	if verb != "" {
 		s += " " + verb
 	}
 	if t.Variants > t.Checks {
-		s += " (" + plural(t.Variants, "variant") + ")"
+		s += " (" + Plural(t.Variants, "variant") + ")"
 	}
 	return s
 }
@@ -162,7 +162,7 @@ func Decide(r Result) Verdict {
 	switch {
 	case len(errs) > 0:
 		v.Outcome, v.ExitCode = OutcomeInternalError, exitcode.Internal
-		v.Headline = fmt.Sprintf("NO VERDICT: conform itself failed in %s (a defect of conform, not of the target)", plural(len(errs), "check"))
+		v.Headline = fmt.Sprintf("NO VERDICT: conform itself failed in %s (a defect of conform, not of the target)", Plural(len(errs), "check"))
 		v.Why = []string{"internal error of conform (please report it): " + errs[0]}
 	case r.TargetLost != "":
 		v.Outcome, v.ExitCode = OutcomeTargetLost, exitcode.Unreachable
