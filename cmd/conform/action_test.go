@@ -450,23 +450,37 @@ func TestActionRunsConformInTheCallersJob(t *testing.T) {
 	}
 }
 
-// TestREADMEActionStepUsesTheActionAsDeclared keeps the README's step
-// that uses the action valid: this release, only declared inputs, every
-// required one, and tokens only in env.
-func TestREADMEActionStepUsesTheActionAsDeclared(t *testing.T) {
+// TestDocsActionStepsUseTheActionAsDeclared keeps the steps of
+// docs/ci.md that use the action valid: this release, only declared
+// inputs, every required one, and tokens only in env.
+func TestDocsActionStepsUseTheActionAsDeclared(t *testing.T) {
 	a, _ := loadAction(t)
 	steps := 0
-	for _, block := range readmeYAMLBlocks(t, "## In CI (GitHub Actions)") {
-		if !strings.HasPrefix(block, "- ") {
-			continue
-		}
+	for _, block := range yamlBlocks(t, ciPath, "## The step-level action") {
 		var list []struct {
 			Uses string            `yaml:"uses"`
 			With map[string]string `yaml:"with"`
 			Env  map[string]string `yaml:"env"`
 		}
-		if err := yaml.Unmarshal([]byte(block), &list); err != nil {
-			t.Fatalf("the README's steps are not valid YAML: %v\n%s", err, block)
+		var err error
+		switch {
+		case strings.HasPrefix(block, "- "):
+			err = yaml.Unmarshal([]byte(block), &list)
+		case strings.HasPrefix(block, "steps:"):
+			var job struct {
+				Steps *[]struct {
+					Uses string            `yaml:"uses"`
+					With map[string]string `yaml:"with"`
+					Env  map[string]string `yaml:"env"`
+				} `yaml:"steps"`
+			}
+			job.Steps = &list
+			err = yaml.Unmarshal([]byte(block), &job)
+		default:
+			continue
+		}
+		if err != nil {
+			t.Fatalf("the steps are not valid YAML: %v\n%s", err, block)
 		}
 		for _, s := range list {
 			if !strings.HasPrefix(s.Uses, "cornect/conform@") {
@@ -474,29 +488,29 @@ func TestREADMEActionStepUsesTheActionAsDeclared(t *testing.T) {
 			}
 			steps++
 			if want := "cornect/conform@v" + version.Suite; s.Uses != want {
-				t.Errorf("the README's step uses %q, want %q", s.Uses, want)
+				t.Errorf("the step uses %q, want %q", s.Uses, want)
 			}
 			for name, v := range s.With {
 				if _, ok := a.Inputs[name]; !ok {
-					t.Errorf("the README's step sets input %q, which action.yml does not declare", name)
+					t.Errorf("the step sets input %q, which action.yml does not declare", name)
 				}
 				if strings.Contains(v, "secrets.") {
-					t.Errorf("the README's step passes a secret as input %s; tokens go in env", name)
+					t.Errorf("the step passes a secret as input %s; tokens go in env", name)
 				}
 			}
 			for name, in := range a.Inputs {
 				if _, ok := s.With[name]; in.Required && !ok {
-					t.Errorf("the README's step does not set the required input %q", name)
+					t.Errorf("the step does not set the required input %q", name)
 				}
 			}
 			for name, v := range s.Env {
-				if want := "${{ secrets." + name + " }}"; strings.HasPrefix(name, "CONFORM_TOKEN_") && v != want {
-					t.Errorf("the README's step sets %s to %q, want %q", name, v, want)
+				if want := "${{ secrets." + name + " }}"; strings.HasPrefix(name, "CONFORM_TOKEN_") && name != "CONFORM_TOKEN_COMMAND" && v != want {
+					t.Errorf("the step sets %s to %q, want %q", name, v, want)
 				}
 			}
 		}
 	}
-	if steps == 0 {
-		t.Error("the README's CI section has no step that uses the action")
+	if steps < 2 {
+		t.Errorf("docs/ci.md's step-level action has %d steps that use the action, want its short step and the job's", steps)
 	}
 }

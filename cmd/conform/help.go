@@ -157,7 +157,7 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 }
 
 // tokenHelp says what token each CONFORM_TOKEN_* variable holds, in the
-// README's words.
+// words of the README's list of tokens.
 var tokenHelp = map[probe.Role]string{
 	probe.RoleRead:      "scope read",
 	probe.RoleReadWrite: "scope read_write, workspace with credits",

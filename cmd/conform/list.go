@@ -32,7 +32,7 @@ func listFlags() (*flag.FlagSet, *listOptions) {
 	o := &listOptions{}
 	fs := newFlagSet("list")
 	fs.BoolVar(&o.json, "json", false, "print JSON for machines")
-	fs.BoolVar(&o.markdown, "markdown", false, "print the Markdown table the README holds")
+	fs.BoolVar(&o.markdown, "markdown", false, "print the Markdown table docs/checks.md holds")
 	return fs, o
 }
 

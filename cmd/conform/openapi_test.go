@@ -549,20 +549,18 @@ func TestOpenAPIOperationWithoutSecurityInheritsTheDocuments(t *testing.T) {
 	}
 }
 
-// TestREADMEOpenAPIExampleFindsAFastAPIServicesDocument runs the README's
+// TestDocsOpenAPIExampleFindsAFastAPIServicesDocument runs docs/openapi.md's
 // --openapi example as a shell would expand it, against a FastAPI-like
 // service whose base URL is CONFORM_BASE_URL: the document it names must
 // be the one the service serves, at the root and not under /api/v1.
-func TestREADMEOpenAPIExampleFindsAFastAPIServicesDocument(t *testing.T) {
-	readme, err := os.ReadFile(readmePath)
+func TestDocsOpenAPIExampleFindsAFastAPIServicesDocument(t *testing.T) {
+	doc, err := os.ReadFile(openapiPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, section, _ := strings.Cut(string(readme), "### Every operation, from OpenAPI\n")
-	section, _, _ = strings.Cut(section, "\n## ")
-	m := regexp.MustCompile(`(?m)^go run \./cmd/conform run --openapi "([^"]+)"$`).FindStringSubmatch(section)
+	m := regexp.MustCompile(`(?m)^go run \./cmd/conform run --openapi "([^"]+)"$`).FindStringSubmatch(string(doc))
 	if m == nil {
-		t.Fatal(`the README's OpenAPI section has no line "go run ./cmd/conform run --openapi "…""`)
+		t.Fatal(`docs/openapi.md has no line "go run ./cmd/conform run --openapi "…""`)
 	}
 	root, env, log := fastAPIService(t)
 	sh := exec.Command("sh", "-c", `printf %s "`+m[1]+`"`)

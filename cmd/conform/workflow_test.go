@@ -917,16 +917,17 @@ func assertNoSecretInDir(t *testing.T, secrets map[string]string, dir string) {
 	}
 }
 
-// readmeYAMLBlocks are the yaml code blocks of a README section.
-func readmeYAMLBlocks(t *testing.T, heading string) []string {
+// yamlBlocks are the yaml code blocks of a section of a Markdown file,
+// from its heading to the next heading of level two.
+func yamlBlocks(t *testing.T, path, heading string) []string {
 	t.Helper()
-	readme, err := os.ReadFile(readmePath)
+	doc, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, section, ok := strings.Cut(string(readme), "\n"+heading+"\n")
+	_, section, ok := strings.Cut(string(doc), "\n"+heading+"\n")
 	if !ok {
-		t.Fatalf("README.md has no %q section", heading)
+		t.Fatalf("%s has no %q section", path, heading)
 	}
 	section, _, _ = strings.Cut(section, "\n## ")
 	var blocks []string
@@ -937,22 +938,42 @@ func readmeYAMLBlocks(t *testing.T, heading string) []string {
 		}
 		block, after, ok := strings.Cut(rest, "```")
 		if !ok {
-			t.Fatalf("a yaml block of %q is not closed", heading)
+			t.Fatalf("a yaml block of %q in %s is not closed", heading, path)
 		}
 		blocks = append(blocks, block)
 		section = after
 	}
 }
 
-// TestREADMECallerUsesTheWorkflowAsDeclared keeps the README's callers of
-// the workflow callable: the workflow at this version, only declared
-// inputs (every required one), each secret mapped to the one of its name
-// or inherited; and the matrix over environments runs each entry in its
-// GitHub Environment with the secrets inherited, so each gets its own.
-func TestREADMECallerUsesTheWorkflowAsDeclared(t *testing.T) {
+// readmeCIHeading is the README's section with its one CI example.
+const readmeCIHeading = "## In CI"
+
+// TestDocsCallersUseTheWorkflowAsDeclared keeps the callers of the
+// workflow in docs/ci.md and the README callable: the workflow at this
+// version, only declared inputs (every required one), each secret mapped
+// to the one of its name or inherited; and docs/ci.md's matrix over
+// environments runs each entry in its GitHub Environment with the secrets
+// inherited, so each gets its own.
+func TestDocsCallersUseTheWorkflowAsDeclared(t *testing.T) {
+	t.Run("docs/ci.md", func(t *testing.T) {
+		callers, matrices := checkWorkflowCallers(t, yamlBlocks(t, ciPath, "## The reusable workflow"))
+		if callers < 2 || matrices != 1 {
+			t.Errorf("docs/ci.md's reusable workflow has %d callers of the workflow and %d matrix, want the plain caller and the matrix", callers, matrices)
+		}
+	})
+	t.Run("README.md", func(t *testing.T) {
+		if callers, _ := checkWorkflowCallers(t, yamlBlocks(t, readmePath, readmeCIHeading)); callers != 1 {
+			t.Errorf("the README's CI example has %d callers of the workflow, want 1", callers)
+		}
+	})
+}
+
+// checkWorkflowCallers checks every caller of the workflow in blocks and
+// counts the callers and the matrices among them.
+func checkWorkflowCallers(t *testing.T, blocks []string) (callers, matrices int) {
+	t.Helper()
 	call := loadWorkflow(t).On["workflow_call"]
-	callers, matrices := 0, 0
-	for _, block := range readmeYAMLBlocks(t, "## In CI (GitHub Actions)") {
+	for _, block := range blocks {
 		if strings.HasPrefix(block, "- ") {
 			continue // steps, not a workflow: the action's (action_test.go)
 		}
@@ -967,7 +988,7 @@ func TestREADMECallerUsesTheWorkflowAsDeclared(t *testing.T) {
 			} `yaml:"jobs"`
 		}
 		if err := yaml.Unmarshal([]byte(block), &caller); err != nil {
-			t.Fatalf("a caller workflow of the README is not valid YAML: %v\n%s", err, block)
+			t.Fatalf("a caller workflow is not valid YAML: %v\n%s", err, block)
 		}
 		for _, job := range caller.Jobs {
 			if !strings.Contains(job.Uses, "/.github/workflows/conform.yml@") {
@@ -975,44 +996,42 @@ func TestREADMECallerUsesTheWorkflowAsDeclared(t *testing.T) {
 			}
 			callers++
 			if want := "cornect/conform/.github/workflows/conform.yml@v" + version.Suite; job.Uses != want {
-				t.Errorf("the README's caller uses %q, want %q", job.Uses, want)
+				t.Errorf("the caller uses %q, want %q", job.Uses, want)
 			}
 			for name := range job.With {
 				if _, ok := call.Inputs[name]; !ok {
-					t.Errorf("the README's caller sets input %q, which the workflow does not declare", name)
+					t.Errorf("the caller sets input %q, which the workflow does not declare", name)
 				}
 			}
 			for name, in := range call.Inputs {
 				if _, ok := job.With[name]; in.Required && !ok {
-					t.Errorf("the README's caller does not set the required input %q", name)
+					t.Errorf("the caller does not set the required input %q", name)
 				}
 			}
 			inherit := job.Secrets.Kind == yaml.ScalarNode && job.Secrets.Value == "inherit"
 			var secrets map[string]string
 			if !inherit {
 				if err := job.Secrets.Decode(&secrets); err != nil || len(secrets) == 0 {
-					t.Errorf("the README's caller passes no secret (%v)", err)
+					t.Errorf("the caller passes no secret (%v)", err)
 				}
 			}
 			for name, v := range secrets {
 				if _, ok := call.Secrets[name]; !ok {
-					t.Errorf("the README's caller passes secret %q, which the workflow does not declare", name)
+					t.Errorf("the caller passes secret %q, which the workflow does not declare", name)
 				}
 				if want := "${{ secrets." + name + " }}"; v != want {
-					t.Errorf("the README's caller passes %s as %q, want %q", name, v, want)
+					t.Errorf("the caller passes %s as %q, want %q", name, v, want)
 				}
 			}
 			for key := range job.Strategy.Matrix {
 				matrices++
 				if want := "${{ matrix." + key + " }}"; job.With["environment"] != want || !inherit {
-					t.Errorf("the README's matrix runs in environment %q with secrets %q; want %s and inherit, so each entry gets its environment's tokens", job.With["environment"], job.Secrets.Value, want)
+					t.Errorf("the matrix runs in environment %q with secrets %q; want %s and inherit, so each entry gets its environment's tokens", job.With["environment"], job.Secrets.Value, want)
 				}
 			}
 		}
 	}
-	if callers < 2 || matrices != 1 {
-		t.Errorf("the README's CI section has %d callers of the workflow and %d matrix, want the plain caller and the matrix", callers, matrices)
-	}
+	return callers, matrices
 }
 
 // verdictLine is one exit code's line in the conform step's case statement.

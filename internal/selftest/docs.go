@@ -67,9 +67,9 @@ func DeviationsDoc() string {
 
 func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 
-// READMEClaims are the phrases of the README's "What a green run rules
-// out" that carry the table's numbers.
-func READMEClaims() []string {
+// ProofClaims are the phrases of docs/reference.md's "What a green run
+// rules out" that carry the table's numbers.
+func ProofClaims() []string {
 	must, should := Count(Deviation), Count(ShouldDeviation)
 	runs := 0
 	for _, e := range Table() {

@@ -3,7 +3,7 @@
 // it must fail) and per conforming variation (which must pass), each
 // against a reference of its own on loopback. Its table of expectations is
 // the one conform selftest runs, the matrix test asserts, and
-// docs/deviations.md and the README's numbers are generated from.
+// docs/deviations.md and the numbers of docs/reference.md are generated from.
 //
 // Ginkgo's RunSpecs runs once per process, so each suite run is a child
 // process: the conform binary itself, re-executed as `conform run
