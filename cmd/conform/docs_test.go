@@ -360,3 +360,18 @@ func anchors(t *testing.T, path string) []string {
 	}
 	return out
 }
+
+// A source of several pages links each: one link over two URLs leads
+// nowhere.
+func TestSourceLinkLinksEachPage(t *testing.T) {
+	for src, want := range map[string]string{
+		"https://cornect.io/docs/api/errors": "[errors](https://cornect.io/docs/api/errors)",
+		"RFC 9110 §11.1":                     "RFC 9110 §11.1",
+		"https://cornect.io/docs/api/authentication; https://cornect.io/docs/api/credits": "[authentication](https://cornect.io/docs/api/authentication); [credits](https://cornect.io/docs/api/credits)",
+		"RFC 9110 §15.5.2; https://cornect.io/docs/api/authentication":                    "RFC 9110 §15.5.2; [authentication](https://cornect.io/docs/api/authentication)",
+	} {
+		if got := sourceLink(src); got != want {
+			t.Errorf("sourceLink(%q) = %q, want %q", src, got, want)
+		}
+	}
+}

@@ -112,11 +112,15 @@ func listMarkdown(w io.Writer) error {
 	return nil
 }
 
-// sourceLink is a doc page as a Markdown link named by its last path
-// element; a source that is no URL (an RFC section) stays text.
+// sourceLink is a source as Markdown: each doc page of it (sources are
+// separated by "; ") a link named by its last path element; a source that
+// is no URL (an RFC section) stays text.
 func sourceLink(src string) string {
-	if !strings.HasPrefix(src, "https://") {
-		return src
+	parts := strings.Split(src, "; ")
+	for i, p := range parts {
+		if strings.HasPrefix(p, "https://") {
+			parts[i] = fmt.Sprintf("[%s](%s)", p[strings.LastIndex(strings.TrimRight(p, "/"), "/")+1:], p)
+		}
 	}
-	return fmt.Sprintf("[%s](%s)", src[strings.LastIndex(strings.TrimRight(src, "/"), "/")+1:], src)
+	return strings.Join(parts, "; ")
 }
