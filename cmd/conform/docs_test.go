@@ -138,10 +138,9 @@ func TestGeneratedFailureIsTheGoldenRunsConsole(t *testing.T) {
 }
 
 // firstFailure is the excerpt of a console output the README shows: from
-// the top through the first failure (the first line starting "✗ ", however
-// indented) to the end of
-// its first exchange (the first blank line after a "response:"), then
-// "…" and the last line, the verdict.
+// the top through the first failure (the first line starting "✗ ",
+// however indented) to the end of its first exchange (the first blank
+// line after a "response:"), then "…" and the last line, the verdict.
 func firstFailure(console string) (string, error) {
 	lines := strings.Split(strings.TrimRight(console, "\n"), "\n")
 	first := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(strings.TrimSpace(l), "✗ ") })
