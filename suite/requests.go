@@ -166,6 +166,7 @@ func (r *run) doEach(ctx context.Context, reqs []probe.Request, each func(i int,
 			defer func() { <-sem }()
 			ex := r.cfg.Client.Do(ctx, q)
 			seen[i] = r.seenOf(ex)
+			r.noteServed(q, ex)
 			each(i, ex)
 		})
 	}
@@ -173,6 +174,9 @@ func (r *run) doEach(ctx context.Context, reqs []probe.Request, each func(i int,
 	r.mu.Lock()
 	r.seen = append(r.seen, seen...)
 	r.mu.Unlock()
+	// A GET operation served for the first time is probed warm before
+	// the send returns, whatever check it was sent for (warm.go).
+	r.sendWarm(ctx)
 }
 
 // seenExchange is what the run keeps of every exchange for the checks that

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -183,6 +184,42 @@ func TestASharedCacheKeyedWithoutAuthorizationFails(t *testing.T) {
 	// the failures that were refused.
 	if c, _ := checkNamed(r, "HTTP-STABLE-CODE"); c.Status != report.Passed || !strings.Contains(c.Reason, "served both times") {
 		t.Errorf("HTTP-STABLE-CODE %s (%q), want passed, naming the pair it left out", c.Status, c.Reason)
+	}
+}
+
+// The same cache in front of GET /exports/{export_id}, on a target whose
+// exports complete at once: the exports family's read of the new export
+// (its early download was served) is the first 200 there, long after the
+// auth checks' batch, and the cache then serves it to anyone asking for
+// that export's URL. The warm probes follow that 200 to the same URL, and
+// AUTH-MISSING, AUTH-UNKNOWN and AUTH-EXPIRED fail on it: exit 1, where a
+// run that probed only the auth batch and GET /credits warm was green.
+func TestASharedCacheOnAnExportFailsTheAuthChecksLateInTheRun(t *testing.T) {
+	t.Parallel()
+	s := startStack(t, stackserver.WithSharedCache("GET /api/v1/exports/{export_id}"), stackserver.WithReference(reference.WithVariations("instant-exports")))
+	res, r := edgeRun(t, s, "--focus", "^AUTH-(MISSING|UNKNOWN|EXPIRED) ", "--focus", "^EXPORT-NOT-READY ")
+	if res.code != exitViolations {
+		t.Errorf("exit %d, want %d\n%s", res.code, exitViolations, res.stdout)
+	}
+	for _, name := range []string{"AUTH-MISSING", "AUTH-UNKNOWN", "AUTH-EXPIRED"} {
+		c, _ := checkNamed(r, name)
+		on := map[string]bool{}
+		for _, v := range c.Violations {
+			on[v.Operation] = true
+		}
+		if c.Status != report.Failed || !maps.Equal(on, map[string]bool{"GET /exports/{export_id}": true}) ||
+			!strings.Contains(c.Reason, "broken on GET /exports/{export_id} only once it had served") {
+			t.Errorf("%s %s on %v, want failed on GET /exports/{export_id} alone, saying it was broken only once served:\n%s", name, c.Status, on, c.Explanation())
+		}
+		// The warm probe asked for the URL that was served, not a made-up id.
+		for _, v := range c.Violations {
+			if ex := c.Exchanges[v.Exchange]; ex.Status != 200 || strings.HasSuffix(ex.URL, "/exports/{export_id}") {
+				t.Errorf("%s: violation on %s %s (%d), want the stored 200 of the export's own URL", name, ex.Method, ex.URL, ex.Status)
+			}
+		}
+	}
+	if c, _ := checkNamed(r, "EXPORT-NOT-READY"); c.Status != report.Inconclusive {
+		t.Errorf("EXPORT-NOT-READY %s, want inconclusive (the export completed at once)\n%s", c.Status, c.Explanation())
 	}
 }
 
