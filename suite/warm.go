@@ -43,13 +43,11 @@ const warmIndex = 1 << 30
 // warmState is the run's bookkeeping of the warm probes.
 type warmState struct {
 	mu    sync.Mutex
-	specs []*spec // the runnable warm checks, worked out once (specsOnce)
+	specs []*spec // the runnable warm checks, worked out once
 	once  sync.Once
-	// done are the operations whose warm probes were sent or are due; due
-	// the served requests whose operations are to be probed warm.
-	done map[string]bool
-	due  []warmTarget
-	seqs map[int64]bool // the sequence numbers of the warm probes
+	done  map[string]bool // the operations whose warm probes were sent or are due
+	seqs  map[int64]bool  // the sequence numbers of the warm probes
+	late  map[int64]bool  // those that arrived after their check had judged
 	// next numbers each check's warm arrivals; judged is how many of its
 	// arrivals its body judged (every later one is judged at the end).
 	next   map[*spec]int
@@ -62,6 +60,13 @@ type warmState struct {
 type warmTarget struct {
 	e    fixtures.Endpoint
 	path string
+}
+
+// warmDue are the operations one send found served for the first time,
+// to be probed warm before it returns.
+type warmDue struct {
+	mu      sync.Mutex
+	targets []warmTarget
 }
 
 // warmSpecs are the checks probed warm: those of warmChecks that run.
@@ -135,10 +140,10 @@ func (r *run) probeWarm(ctx context.Context) {
 	r.doAll(ctx, reads...)
 }
 
-// noteServed marks the operation of a GET that a valid token was served
-// (2xx) to be probed warm on its path, unless it already was. Safe to
-// call from the request's goroutine.
-func (r *run) noteServed(q probe.Request, ex probe.Exchange) {
+// noteServed adds to due the operation of a GET that a valid token was
+// served (2xx), to be probed warm on its path, unless it already was.
+// Safe to call from the request's goroutine.
+func (r *run) noteServed(due *warmDue, q probe.Request, ex probe.Exchange) {
 	if q.Method != "GET" || !q.Token.Role.Authenticates() || ex.Status < 200 || ex.Status > 299 || len(r.warmSpecs()) == 0 {
 		return
 	}
@@ -155,26 +160,26 @@ func (r *run) noteServed(q probe.Request, ex probe.Exchange) {
 				w.done = map[string]bool{}
 			}
 			w.done[key] = true
-			w.due = append(w.due, warmTarget{e: e, path: q.Path})
+			due.mu.Lock()
+			due.targets = append(due.targets, warmTarget{e: e, path: q.Path})
+			due.mu.Unlock()
 			return
 		}
 	}
 }
 
-// sendWarm sends the warm probes of the operations noteServed marked, each
-// on the path that was served, judged by their checks as they arrive.
-func (r *run) sendWarm(ctx context.Context) {
-	w := &r.warm
-	w.mu.Lock()
-	due := w.due
-	w.due = nil
-	w.mu.Unlock()
-	if len(due) == 0 || ctx.Err() != nil {
+// sendWarm sends the warm probes of the operations due, each on the path
+// that was served, judged by their checks as they arrive.
+func (r *run) sendWarm(ctx context.Context, due *warmDue) {
+	due.mu.Lock()
+	targets := due.targets
+	due.mu.Unlock()
+	if len(targets) == 0 || ctx.Err() != nil {
 		return
 	}
 	var reqs []probe.Request
 	var owner []*spec
-	for _, t := range due {
+	for _, t := range targets {
 		for _, s := range r.warmSpecs() {
 			q := s.failAuth(t.e)
 			q.Path = t.path
@@ -191,9 +196,12 @@ func (r *run) warmArrive(s *spec, ex probe.Exchange) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.seqs == nil {
-		w.seqs, w.next = map[int64]bool{}, map[*spec]int{}
+		w.seqs, w.late, w.next = map[int64]bool{}, map[int64]bool{}, map[*spec]int{}
 	}
 	w.seqs[ex.Seq] = true
+	if _, judged := w.judged[s]; judged {
+		w.late[ex.Seq] = true
+	}
 	i := warmIndex + w.next[s]
 	w.next[s]++
 	s.arrive(i, ex)
@@ -284,6 +292,7 @@ func (s *spec) explainWarm() {
 		return
 	}
 	var ops []string
+	late := false             // a warm probe that broke it came after its first verdict
 	cold := map[string]bool{} // operations that broke it cold too
 	for _, v := range s.res.Violations {
 		if v.Exchange < len(s.res.Exchanges) && !w.seqs[s.res.Exchanges[v.Exchange].Seq] {
@@ -291,7 +300,11 @@ func (s *spec) explainWarm() {
 		}
 	}
 	for _, v := range s.res.Violations {
-		if v.Exchange < len(s.res.Exchanges) && w.seqs[s.res.Exchanges[v.Exchange].Seq] && !cold[v.Operation] && !slices.Contains(ops, v.Operation) {
+		if v.Exchange >= len(s.res.Exchanges) || cold[v.Operation] || !w.seqs[s.res.Exchanges[v.Exchange].Seq] {
+			continue
+		}
+		late = late || w.late[s.res.Exchanges[v.Exchange].Seq]
+		if !slices.Contains(ops, v.Operation) {
 			ops = append(ops, v.Operation)
 		}
 	}
@@ -299,6 +312,9 @@ func (s *spec) explainWarm() {
 		return
 	}
 	line := fmt.Sprintf("broken on %s only once it had served a valid token a 2xx there (warm probes, sent on the path that was served): a cache or gateway serving a stored answer to requests without valid credentials", strings.Join(ops, ", "))
+	if late {
+		line += "; that 2xx came later in the run than this check's first verdict, so its warm probes were judged when the run ended"
+	}
 	if w.explained == nil {
 		w.explained = map[*spec]string{}
 	}

@@ -170,6 +170,9 @@ func TestAGetServedLateIsProbedWarmOnItsPath(t *testing.T) {
 		if len(s.res.Violations) == 0 || s.res.Violations[0].Operation != "GET /exports/{export_id}" {
 			t.Errorf("%s violations %+v, want them on GET /exports/{export_id}", s.check.ID, s.res.Violations)
 		}
+		if !strings.Contains(s.res.Reason, "judged when the run ended") {
+			t.Errorf("%s reason does not say its warm probes came after its first verdict:\n%s", s.check.ID, s.res.Reason)
+		}
 		if n := strings.Count(s.res.Reason, "broken on GET /exports/{export_id} only once"); n != 1 {
 			t.Errorf("%s reason says the warm failure %d times, want once:\n%s", s.check.ID, n, s.res.Reason)
 		}

@@ -179,6 +179,12 @@ func TestASharedCacheKeyedWithoutAuthorizationFails(t *testing.T) {
 			t.Errorf("%s %s, want failed\n%s", name, c.Status, c.Explanation())
 		}
 	}
+	// GET /credits is read and probed warm before the auth checks judge.
+	for _, name := range []string{"AUTH-MISSING", "AUTH-UNKNOWN", "AUTH-EXPIRED"} {
+		if c, _ := checkNamed(r, name); !strings.Contains(c.Reason, "broken on GET /credits only once") || strings.Contains(c.Reason, "judged when the run ended") {
+			t.Errorf("%s reason %q, want GET /credits broken warm, before the check's verdict", name, c.Reason)
+		}
+	}
 	// The cached 200 to a request without credentials is the auth checks'
 	// to fail: HTTP-STABLE-CODE leaves that pair out, says so, and judges
 	// the failures that were refused.
@@ -208,7 +214,7 @@ func TestASharedCacheOnAnExportFailsTheAuthChecksLateInTheRun(t *testing.T) {
 			on[v.Operation] = true
 		}
 		if c.Status != report.Failed || !maps.Equal(on, map[string]bool{"GET /exports/{export_id}": true}) ||
-			!strings.Contains(c.Reason, "broken on GET /exports/{export_id} only once it had served") {
+			!strings.Contains(c.Reason, "broken on GET /exports/{export_id} only once it had served") || !strings.Contains(c.Reason, "judged when the run ended") {
 			t.Errorf("%s %s on %v, want failed on GET /exports/{export_id} alone, saying it was broken only once served:\n%s", name, c.Status, on, c.Explanation())
 		}
 		// The warm probe asked for the URL that was served, not a made-up id.
