@@ -45,9 +45,12 @@ type warmState struct {
 	mu    sync.Mutex
 	specs []*spec // the runnable warm checks, worked out once
 	once  sync.Once
-	done  map[string]bool // the operations whose warm probes were sent or are due
-	seqs  map[int64]bool  // the sequence numbers of the warm probes
-	late  map[int64]bool  // those that arrived after their check had judged
+	// ops are the operations of the sweep by key, worked out once.
+	ops     map[string]fixtures.Endpoint
+	opsOnce sync.Once
+	done    map[string]bool // the operations whose warm probes were sent or are due
+	seqs    map[int64]bool  // the sequence numbers of the warm probes
+	late    map[int64]bool  // those that arrived after their check had judged
 	// next numbers each check's warm arrivals; judged is how many of its
 	// arrivals its body judged (every later one is judged at the end).
 	next   map[*spec]int
@@ -149,23 +152,28 @@ func (r *run) noteServed(due *warmDue, q probe.Request, ex probe.Exchange) {
 	}
 	key := probe.OperationKey(q.Method, q.Template)
 	w := &r.warm
+	w.opsOnce.Do(func() {
+		w.ops = map[string]fixtures.Endpoint{}
+		for _, e := range r.operations() {
+			w.ops[e.Key()] = e
+		}
+	})
+	e, ok := w.ops[key]
+	if !ok {
+		return // not an operation of the sweep
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.done[key] {
 		return
 	}
-	for _, e := range r.operations() {
-		if e.Key() == key {
-			if w.done == nil {
-				w.done = map[string]bool{}
-			}
-			w.done[key] = true
-			due.mu.Lock()
-			due.targets = append(due.targets, warmTarget{e: e, path: q.Path})
-			due.mu.Unlock()
-			return
-		}
+	if w.done == nil {
+		w.done = map[string]bool{}
 	}
+	w.done[key] = true
+	due.mu.Lock()
+	due.targets = append(due.targets, warmTarget{e: e, path: q.Path})
+	due.mu.Unlock()
 }
 
 // sendWarm sends the warm probes of the operations due, each on the path
