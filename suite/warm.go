@@ -241,16 +241,28 @@ func (s *spec) judgeWarmed() {
 // limited or overloaded) leaves a check that passed inconclusive.
 func (r *run) judgeLateWarm() {
 	w := &r.warm
+	// A run stopped early (Ctrl-C, --suite-timeout, the target gone) cut
+	// off the warm probes in flight: no answer to them is no verdict.
+	stopped := r.ctx != nil && r.stopReasonOr("") != ""
 	for _, s := range r.warmSpecs() {
 		w.mu.Lock()
-		n, judged := w.judged[s]
+		before, judged := w.judged[s]
 		w.mu.Unlock()
 		s.mu.Lock()
 		var late []arrival
-		if judged && n < len(s.arrived) {
-			late = slices.Clone(s.arrived[n:])
+		if judged && before < len(s.arrived) {
+			late = slices.Clone(s.arrived[before:])
 		}
+		after := len(s.arrived)
 		s.mu.Unlock()
+		if judged {
+			w.mu.Lock()
+			w.judged[s] = after // each arrival judged once, however often this runs
+			w.mu.Unlock()
+		}
+		if stopped {
+			late = slices.DeleteFunc(late, func(a arrival) bool { return a.ex.Status == 0 })
+		}
 		if len(late) == 0 || !s.decided {
 			continue
 		}

@@ -3,6 +3,7 @@ package suite
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"path"
@@ -227,6 +228,48 @@ func TestWarmProbesFollowOnlyA2xxToAValidToken(t *testing.T) {
 	for _, s := range r.warmSpecs() {
 		if s.res.Status != report.Passed || s.res.Judged != 2 || strings.Contains(s.res.Reason, "broken on") {
 			t.Errorf("%s %s, judged %d, reason %q: want passed with each warm probe judged once", s.check.ID, s.res.Status, s.res.Judged, s.res.Reason)
+		}
+	}
+}
+
+// A run stopped early (here interrupted) cut off a late warm probe: no
+// answer to it is no verdict, and the check that passed stays passed. A
+// warm probe answered before the stop is judged all the same.
+func TestAWarmProbeCutOffByAStoppedRunIsNoVerdict(t *testing.T) {
+	target := &cacheTarget{cache: true}
+	r := warmRun(t, target, nil)
+	var cancel context.CancelCauseFunc
+	r.ctx, cancel = context.WithCancelCause(context.Background())
+	cancel(errors.New("interrupted"))
+	s := r.warmSpecs()[0]
+	r.warmArrive(s, probe.Exchange{Seq: 1 << 40, Method: "GET", Path: "/exports/{export_id}", Err: "context canceled"})
+	r.judgeLateWarm()
+	if s.res.Status != report.Passed || len(s.res.Violations) != 0 {
+		t.Errorf("%s %s with %+v, want passed: the cut-off probe got no answer", s.check.ID, s.res.Status, s.res.Violations)
+	}
+	answered := ex(200, `{"id":"e1"}`)
+	answered.Seq, answered.Path = 1<<40+1, "/exports/{export_id}"
+	r.warmArrive(s, answered)
+	r.judgeLateWarm()
+	if s.res.Status != report.Failed {
+		t.Errorf("%s %s, want failed on the 200 that did arrive", s.check.ID, s.res.Status)
+	}
+}
+
+// A run stopped before its auth checks judged has nothing of theirs to
+// add to at the end.
+func TestNoLateWarmJudgementForChecksThatNeverJudged(t *testing.T) {
+	target := &cacheTarget{cache: true}
+	target.read, target.expired = "cornect_"+strings.Repeat("ab", 16), "cornect_"+strings.Repeat("cd", 16)
+	byRole, _ := probe.Credentials(map[probe.Role]string{probe.RoleRead: target.read, probe.RoleExpired: target.expired})
+	r, err := newRun(Config{Profile: fixtures.Default(), Tokens: byRole})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.judgeLateWarm()
+	for _, s := range r.warmSpecs() {
+		if s.decided {
+			t.Errorf("%s decided %s, want no verdict", s.check.ID, s.res.Status)
 		}
 	}
 }
