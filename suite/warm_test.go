@@ -273,3 +273,17 @@ func TestNoLateWarmJudgementForChecksThatNeverJudged(t *testing.T) {
 		}
 	}
 }
+
+// A late warm probe still rate limited when conform stopped waiting was
+// not judged: a check that had passed becomes inconclusive, saying so.
+func TestALateWarmProbeLeftThrottledIsInconclusive(t *testing.T) {
+	r := warmRun(t, &cacheTarget{}, nil)
+	s := r.warmSpecs()[0]
+	throttled := ex(429, `{"detail":{"code":"RATE_LIMITED","message":"x"}}`)
+	throttled.Seq, throttled.Path, throttled.Throttled = 1<<40, "/exports/{export_id}", true
+	r.warmArrive(s, throttled)
+	r.judgeLateWarm()
+	if s.res.Status != report.Inconclusive || !strings.Contains(s.res.Reason, "warm probes: the target kept answering 429") {
+		t.Errorf("%s %s (%q), want inconclusive naming the warm probe's 429", s.check.ID, s.res.Status, s.res.Reason)
+	}
+}
