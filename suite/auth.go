@@ -17,10 +17,7 @@ import (
 func (r *run) authFamily() *family {
 	// Each check judges each of its probes as it arrives: 401 and its code.
 	judged := func(id, variant string, e match.ErrorExpectation) *spec {
-		s := newSpec(id, variant, func(_ context.Context, s *spec) {
-			s.judgeArrived()
-			s.explainWarm()
-		})
+		s := newSpec(id, variant, func(_ context.Context, s *spec) { s.judgeWarmed() })
 		s.each = func() types.GomegaMatcher { return match.BeError(e) }
 		return s
 	}
@@ -87,7 +84,7 @@ func (r *run) authFamily() *family {
 			r.leaveOutMissing(ctx, runnable)
 			r.missingFound = true
 		})
-		r.probeWarm(ctx, runnable)
+		r.probeWarm(ctx)
 	}
 	f.budget = r.warmBudget
 	return f

@@ -146,6 +146,7 @@ func (r *run) doAll(ctx context.Context, reqs ...probe.Request) []probe.Exchange
 // each is kept, in request order (seenOf).
 func (r *run) doEach(ctx context.Context, reqs []probe.Request, each func(i int, ex probe.Exchange)) {
 	seen := make([]seenExchange, len(reqs))
+	var served warmDue
 	// As many goroutines as the client lets requests fly (--concurrency),
 	// not one per request: a sweep of thousands of operations would
 	// otherwise park thousands of them.
@@ -166,6 +167,7 @@ func (r *run) doEach(ctx context.Context, reqs []probe.Request, each func(i int,
 			defer func() { <-sem }()
 			ex := r.cfg.Client.Do(ctx, q)
 			seen[i] = r.seenOf(ex)
+			r.noteServed(&served, q, ex)
 			each(i, ex)
 		})
 	}
@@ -173,6 +175,9 @@ func (r *run) doEach(ctx context.Context, reqs []probe.Request, each func(i int,
 	r.mu.Lock()
 	r.seen = append(r.seen, seen...)
 	r.mu.Unlock()
+	// A GET operation served for the first time is probed warm before
+	// the send returns, whatever check it was sent for (warm.go).
+	r.sendWarm(ctx, &served)
 }
 
 // seenExchange is what the run keeps of every exchange for the checks that

@@ -140,7 +140,7 @@ type run struct {
 	authOnce sync.Once
 	authOps  map[*spec][]fixtures.Endpoint // authPlan
 
-	warm map[int64]bool // the sequence numbers of the warm auth probes (probeWarm)
+	warm warmState // the warm auth probes (warm.go)
 }
 
 // newRun builds the plan of a run: its families and specs, selected.
@@ -393,6 +393,7 @@ func (r *run) collect(rep SpecReport) {
 // outcome lists every spec's result in plan order.
 func (r *run) outcome() Outcome {
 	var o Outcome
+	r.judgeLateWarm()
 	r.judgeBroken()
 	for _, s := range r.specs {
 		switch {

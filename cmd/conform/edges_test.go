@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -178,11 +179,56 @@ func TestASharedCacheKeyedWithoutAuthorizationFails(t *testing.T) {
 			t.Errorf("%s %s, want failed\n%s", name, c.Status, c.Explanation())
 		}
 	}
+	// GET /credits is read and probed warm before the auth checks judge.
+	for _, name := range []string{"AUTH-MISSING", "AUTH-UNKNOWN", "AUTH-EXPIRED"} {
+		if c, _ := checkNamed(r, name); !strings.Contains(c.Reason, "broken on GET /credits only once") || strings.Contains(c.Reason, "judged when the run ended") {
+			t.Errorf("%s reason %q, want GET /credits broken warm, before the check's verdict", name, c.Reason)
+		}
+	}
 	// The cached 200 to a request without credentials is the auth checks'
 	// to fail: HTTP-STABLE-CODE leaves that pair out, says so, and judges
 	// the failures that were refused.
 	if c, _ := checkNamed(r, "HTTP-STABLE-CODE"); c.Status != report.Passed || !strings.Contains(c.Reason, "served both times") {
 		t.Errorf("HTTP-STABLE-CODE %s (%q), want passed, naming the pair it left out", c.Status, c.Reason)
+	}
+}
+
+// The same cache in front of GET /exports/{export_id}, on a target whose
+// exports complete at once: the exports family's read of the new export
+// (its early download was served) is the first 200 there, long after the
+// auth checks' batch, and the cache then serves it to anyone asking for
+// that export's URL. The warm probes follow that 200 to the same URL, and
+// AUTH-MISSING, AUTH-UNKNOWN and AUTH-EXPIRED fail on it: exit 1, where a
+// run that probed only the auth batch and GET /credits warm passed them
+// (exit 0, or 7 in CI for the inconclusive EXPORT-NOT-READY).
+func TestASharedCacheOnAnExportFailsTheAuthChecksLateInTheRun(t *testing.T) {
+	t.Parallel()
+	s := startStack(t, stackserver.WithSharedCache("GET /api/v1/exports/{export_id}"), stackserver.WithReference(reference.WithVariations("instant-exports")))
+	// As in CI (--require-all): the failure, exit 1, not EXPORT-NOT-READY's
+	// inconclusive (exit 7), is the verdict.
+	res, r := edgeRun(t, s, "--require-all", "--focus", "^AUTH-(MISSING|UNKNOWN|EXPIRED) ", "--focus", "^EXPORT-NOT-READY ")
+	if res.code != exitViolations {
+		t.Errorf("exit %d, want %d\n%s", res.code, exitViolations, res.stdout)
+	}
+	for _, name := range []string{"AUTH-MISSING", "AUTH-UNKNOWN", "AUTH-EXPIRED"} {
+		c, _ := checkNamed(r, name)
+		on := map[string]bool{}
+		for _, v := range c.Violations {
+			on[v.Operation] = true
+		}
+		if c.Status != report.Failed || !maps.Equal(on, map[string]bool{"GET /exports/{export_id}": true}) ||
+			!strings.Contains(c.Reason, "broken on GET /exports/{export_id} only once it had served") || !strings.Contains(c.Reason, "judged when the run ended") {
+			t.Errorf("%s %s on %v, want failed on GET /exports/{export_id} alone, saying it was broken only once served:\n%s", name, c.Status, on, c.Explanation())
+		}
+		// The warm probe asked for the URL that was served, not a made-up id.
+		for _, v := range c.Violations {
+			if ex := c.Exchanges[v.Exchange]; ex.Status != 200 || strings.HasSuffix(ex.URL, "/exports/{export_id}") {
+				t.Errorf("%s: violation on %s %s (%d), want the stored 200 of the export's own URL", name, ex.Method, ex.URL, ex.Status)
+			}
+		}
+	}
+	if c, _ := checkNamed(r, "EXPORT-NOT-READY"); c.Status != report.Inconclusive {
+		t.Errorf("EXPORT-NOT-READY %s, want inconclusive (the export completed at once)\n%s", c.Status, c.Explanation())
 	}
 }
 

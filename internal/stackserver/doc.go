@@ -92,9 +92,10 @@
 //   - WithConnsPerClient (limiter.go): past n requests in flight from one
 //     client address, 429 with Connection: close and no Retry-After, as
 //     fasthttp's MaxConnsPerIP answers past n connections.
-//   - WithSharedCache (cache.go): the 200s of one GET route stored by URL
+//   - WithSharedCache (cache.go): the 200s of GET routes stored by URL
 //     and served to every later caller, Authorization or not (Django's
-//     cache_page without Vary: Authorization).
+//     cache_page without Vary: Authorization); on a route with a path
+//     parameter, each id's URL on its own.
 //
 // # What it does not model
 //

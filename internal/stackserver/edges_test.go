@@ -1,6 +1,7 @@
 package stackserver
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -95,6 +96,43 @@ func TestASharedCacheServesAStored200ToAnyone(t *testing.T) {
 		if got := send(c, s, "GET", "/api/v1/credits", role, ""); got.status != 200 || string(got.body) != string(warm.body) {
 			t.Errorf("role %q after a 200: %d %q, want the stored 200", role, got.status, got.body)
 		}
+	}
+}
+
+// On GET /exports/{export_id} the cache stores each export's URL: the
+// export a token read is served to anyone asking for its URL, while
+// another id still reaches the API. Both routes can be cached at once.
+func TestASharedCacheStoresAnExportByItsURL(t *testing.T) {
+	s := start(t, WithSharedCache("GET /api/v1/credits", "GET /api/v1/exports/{export_id}"))
+	c := client(t)
+	created := send(c, s, "POST", "/api/v1/exports", reference.RoleReadWrite, `{"name":"cache probe","search_filters":{"countries":["Germany"]}}`)
+	var body struct {
+		ExportJob struct {
+			ID string `json:"id"`
+		} `json:"export_job"`
+	}
+	if err := json.Unmarshal(created.body, &body); err != nil || created.status != 201 || body.ExportJob.ID == "" {
+		t.Fatalf("creating an export: %d %q", created.status, created.body)
+	}
+	path := "/api/v1/exports/" + body.ExportJob.ID
+	if cold := send(c, s, "GET", path, "", ""); cold.status != 401 {
+		t.Fatalf("cold, no header: %d, want 401", cold.status)
+	}
+	warm := send(c, s, "GET", path, reference.RoleReadWrite, "")
+	if warm.status != 200 {
+		t.Fatalf("the export with its token: %d, want 200", warm.status)
+	}
+	for _, role := range []string{"", reference.RoleExpired, reference.RoleNoCredits} {
+		if got := send(c, s, "GET", path, role, ""); got.status != 200 || string(got.body) != string(warm.body) {
+			t.Errorf("role %q after a 200: %d %q, want the stored 200", role, got.status, got.body)
+		}
+	}
+	if other := send(c, s, "GET", "/api/v1/exports/6a0f3c4e-0000-4000-8000-000000000000", "", ""); other.status != 401 {
+		t.Errorf("another export's URL, no header: %d, want 401 from the API", other.status)
+	}
+	send(c, s, "GET", "/api/v1/credits", reference.RoleRead, "")
+	if got := send(c, s, "GET", "/api/v1/credits", "", ""); got.status != 200 {
+		t.Errorf("GET /credits after a 200, no header: %d, want the stored 200", got.status)
 	}
 }
 

@@ -29,7 +29,7 @@ type config struct {
 	deadStatus      int
 	limiter         *Limiter // WithTokenLimiter
 	perClient       int      // WithConnsPerClient
-	cacheRoute      string   // WithSharedCache
+	cacheRoutes     []string // WithSharedCache
 
 	problems []string // invalid option values; New panics with them
 }

@@ -53,9 +53,13 @@ func New(opts ...Option) *Server {
 		conns:   conns{by: map[net.Conn]*conn{}},
 		closing: make(chan struct{}),
 	}
-	for _, named := range []struct{ option, route string }{
-		{"WithCrashOn", cfg.crashRoute}, {"WithDeadRoute", cfg.deadRoute}, {"WithSharedCache", cfg.cacheRoute}, {"WithTokenLimiter", cfg.limiterRoute()},
-	} {
+	named := []struct{ option, route string }{
+		{"WithCrashOn", cfg.crashRoute}, {"WithDeadRoute", cfg.deadRoute}, {"WithTokenLimiter", cfg.limiterRoute()},
+	}
+	for _, route := range cfg.cacheRoutes {
+		named = append(named, struct{ option, route string }{"WithSharedCache", route})
+	}
+	for _, named := range named {
 		if named.route != "" && !slices.Contains(s.Routes(), named.route) {
 			cfg.invalid(fmt.Sprintf("%s: no route %q; routes: %s", named.option, named.route, strings.Join(s.Routes(), ", ")))
 		}
