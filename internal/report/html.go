@@ -155,8 +155,24 @@ func newHTMLPage(r Result) htmlPage {
 		return reason
 	})
 
-	var unjudged, verified []htmlCheck
-	for _, g := range byReadingOrder(s.Rest, func(g Group) Status { return g.Status }) {
+	unjudged, verified := restChecks(s.Rest, unique)
+	if len(unjudged) > 0 {
+		p.Sections = append(p.Sections, htmlSection{ID: "not-judged", Title: fmt.Sprintf("Not judged: %s", Plural(len(unjudged), "check")),
+			Legend: "Skipped (a token not set, not applicable, not selected), inconclusive (the target could not be brought into the state the check needs) or not run (the run stopped).", Checks: unjudged})
+	}
+	if len(verified) > 0 {
+		p.Sections = append(p.Sections, htmlSection{ID: "verified", Title: fmt.Sprintf("Verified: %s", Plural(len(verified), "check")),
+			Legend: "Each with the requests it judged.", Checks: verified})
+	}
+	p.Tiles = newHTMLTiles(s, p.Sections)
+	return p
+}
+
+// restChecks are the checks with nothing to fix: those not judged, with
+// the reason of each variant, and the verified ones, with the requests
+// they judged one line each.
+func restChecks(rest []Group, unique func(*htmlCheck)) (unjudged, verified []htmlCheck) {
+	for _, g := range byReadingOrder(rest, func(g Group) Status { return g.Status }) {
 		hc := newHTMLCheck(g.Checks[0], g.Status, false)
 		unique(&hc)
 		hc.Note = variantCounts(g)
@@ -179,16 +195,7 @@ func newHTMLPage(r Result) htmlPage {
 		}
 		unjudged = append(unjudged, hc)
 	}
-	if len(unjudged) > 0 {
-		p.Sections = append(p.Sections, htmlSection{ID: "not-judged", Title: fmt.Sprintf("Not judged: %s", Plural(len(unjudged), "check")),
-			Legend: "Skipped (a token not set, not applicable, not selected), inconclusive (the target could not be brought into the state the check needs) or not run (the run stopped).", Checks: unjudged})
-	}
-	if len(verified) > 0 {
-		p.Sections = append(p.Sections, htmlSection{ID: "verified", Title: fmt.Sprintf("Verified: %s", Plural(len(verified), "check")),
-			Legend: "Each with the requests it judged.", Checks: verified})
-	}
-	p.Tiles = newHTMLTiles(s, p.Sections)
-	return p
+	return unjudged, verified
 }
 
 // newHTMLCheck is the parts of a check every section shows.
