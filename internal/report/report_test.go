@@ -518,3 +518,37 @@ func TestReportsPutFailuresFirstAndGroupVariantsThatFailAlike(t *testing.T) {
 		t.Errorf("the summary says %q %d times, want once:\n%s", alike, n, md.String())
 	}
 }
+
+// TestAKnownFailureIsNeverShownAmongTheFailures: a failure the baseline
+// lists is folded to one line with the baseline's reason, after the
+// failures, in the console and the job summary, and sits in a section of
+// its own in the HTML report, never under Failures.
+func TestAKnownFailureIsNeverShownAmongTheFailures(t *testing.T) {
+	r := everyOutcome()
+	const known, reason = "AUTH-REVOKED", "a fix ships in 2.4"
+	var console, md, page bytes.Buffer
+	if err := Console(&console, r, ConsoleOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Markdown(&md, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := HTML(&page, r); err != nil {
+		t.Fatal(err)
+	}
+	out := console.String()
+	failures, rest, _ := strings.Cut(out, "KNOWN FAILURES")
+	if strings.Contains(failures, known) || !strings.Contains(rest, "– "+known+" ") || !strings.Contains(rest, reason) {
+		t.Errorf("the console does not fold %s, with its reason, under its known failures:\n%s", known, out)
+	}
+	mdFailures, mdRest, _ := strings.Cut(md.String(), "### Known failures")
+	if strings.Contains(mdFailures, known) || !strings.Contains(mdRest, "`"+known+"`") || !strings.Contains(mdRest, reason) {
+		t.Errorf("the summary does not list %s, with its reason, under its known failures:\n%s", known, md.String())
+	}
+	html := page.String()
+	fails, knownAt := strings.Index(html, `<h2 id="failures">`), strings.Index(html, `<h2 id="known">`)
+	check := strings.Index(html, `id="check-auth-revoked"`)
+	if fails < 0 || knownAt < fails || check < knownAt || !strings.Contains(html, `<details class="check known" id="check-auth-revoked">`) {
+		t.Errorf("the HTML does not show %s in its known failures (failures at %d, known at %d, the check at %d)", known, fails, knownAt, check)
+	}
+}
