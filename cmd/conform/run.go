@@ -212,7 +212,10 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Verbose:      cfg.Verbose,
 		Progress: func(c report.Check) {
 			progress.CheckDone()
-			printProgress(live, c)
+			if cfg.Verbose {
+				// Each check as it ends, for -v; the summary says the rest.
+				printProgress(live, c)
+			}
 		},
 		Clock: waitClock{p: progress},
 	})
@@ -262,8 +265,11 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // reportOut is where a report given as "-" goes: the process's standard
 // output, the console then being on standard error.
 func finishRun(cfg runConfig, result report.Result, bl *baselineRun, redactor *probe.Redactor, stdout, reportOut, out, errOut io.Writer) int {
-	fmt.Fprintln(out)
-	if err := report.Console(out, result, report.ConsoleOptions{Color: !cfg.NoColor && isTerminal(stdout), Verbose: cfg.Verbose}); err != nil {
+	if cfg.Verbose {
+		fmt.Fprintln(out)
+	}
+	// The header went out when the run started (printHeader).
+	if err := report.Console(out, result, report.ConsoleOptions{Color: !cfg.NoColor && isTerminal(stdout), Verbose: cfg.Verbose, NoHeader: true}); err != nil {
 		fmt.Fprintf(errOut, "conform run: writing the summary: %v\n", err)
 	}
 	failed := writeReports(cfg, result, redactor, out, reportOut, errOut)

@@ -9,104 +9,223 @@ import (
 
 // ConsoleOptions shape the console summary.
 type ConsoleOptions struct {
-	Color   bool // ANSI colours, for a terminal
-	Verbose bool // also list passed checks with their exchanges
+	Color bool // ANSI colours, for a terminal
+	// Verbose also shows the evidence of warnings and known failures,
+	// names every response alike, and lists passed checks with their
+	// exchanges and the coverage per operation.
+	Verbose bool
+	// NoHeader leaves out the version, target and profile, for a run
+	// that printed them when it started.
+	NoHeader bool
 }
 
-// Console writes the closing summary of a run for a terminal or a CI log:
-// what was checked, every failure and warning with its evidence, one line per
-// documented failure, the counts and the verdict.
+// strictWords says what --strict does to this run.
+func strictWords(strict bool) string {
+	if strict {
+		return "yes, a failed SHOULD fails the run"
+	}
+	return "no, a failed SHOULD is a warning"
+}
+
+// Console writes the closing summary of a run for a terminal or a CI log,
+// in the order a reader fixes things: a short header, the verdict and the
+// counts, then the failures grouped by check (each distinct violation
+// once, with the evidence to reproduce it, then "and N more like it"),
+// the errors of conform, the warnings and known failures one line each
+// (their evidence with Verbose), then every other check one line each,
+// variants folded into counts. The verdict is repeated last, for the
+// tail of a CI log.
 //
 // Text from the target (bodies, headers) is printed with its control
 // characters escaped, so a hostile response cannot move the cursor or
 // recolour the terminal.
 func Console(w io.Writer, r Result, o ConsoleOptions) error {
 	p := &printer{w: w, color: o.Color}
-	c := r.Count()
+	v := r.verdict()
+	s := sectionsOf(r)
 
-	p.line(p.bold(fmt.Sprintf("conform %s, contract %s", r.Version, r.ContractVersion)))
-	p.line(p.dim("target:   ") + termSafe(targetLine(r.Target)))
-	p.line(p.dim("profile:  ") + termSafe(r.Target.Profile))
-	if r.Strict {
-		p.line(p.dim("strict:   ") + "yes, a failed SHOULD fails the run")
-	} else {
-		p.line(p.dim("strict:   ") + "no, a failed SHOULD is a warning")
+	if !o.NoHeader {
+		p.line(p.bold(fmt.Sprintf("conform %s, contract %s", r.Version, r.ContractVersion)) + " · " + termSafe(targetLine(r.Target)))
+		p.line(p.dim("profile: ") + termSafe(r.Target.Profile))
+		p.line("")
 	}
-	p.baseline(r)
+	p.verdict(v)
+	p.line(idCountsLine(r, s) + fmt.Sprintf(" · %d requests · %s", r.Stats.Requests, roughly(r.Duration)))
 
-	if o.Verbose && c.Passed > 0 {
-		p.heading(fmt.Sprintf("Passed (%d)", c.Passed))
-		for _, ch := range r.Checks {
-			if ch.Status != Passed {
-				continue
-			}
-			p.line(p.green("✓") + " " + termSafe(ch.Name()+" — "+ch.Title))
-			for _, l := range exchangeLines(ch, "->") {
-				p.line("    " + p.dim(termSafe(l)))
-			}
+	if len(s.Failed) > 0 {
+		p.heading("FAILURES: " + tallyOf(s.Failed))
+		for _, set := range s.Failed {
+			p.checkSet(set, p.red("✗"), o.Verbose)
 		}
 	}
-	if c.Failed > 0 {
-		p.heading(fmt.Sprintf("Failures (%d)", c.Failed))
-		p.checks(r.Checks, Failed, p.red("✗"), o.Verbose)
+	if len(s.Errors) > 0 {
+		p.heading("ERRORS OF CONFORM: " + tallyOf(s.Errors) + " (a defect of conform, please report it)")
+		for _, set := range s.Errors {
+			p.checkSet(set, p.red("‼"), true)
+		}
 	}
-	if c.Warnings > 0 {
-		p.heading(fmt.Sprintf("Warnings (%d)", c.Warnings))
-		p.checks(r.Checks, Warning, p.yellow("!"), o.Verbose)
-	}
+	p.folded("WARNINGS", s.Warned, p.yellow("!"), o.Verbose, nil)
+	p.folded("KNOWN FAILURES, listed in the baseline", s.Known, p.dim("–"), o.Verbose, func(c Check) string {
+		reason, _ := v.KnownFailure(c)
+		return reason
+	})
+	p.rest(s.Rest)
 
-	p.heading("Per documented failure")
-	groups := byReadingOrder(r.Groups(), func(g Group) Status { return g.Status })
-	idWidth := 0
-	for _, g := range groups {
-		idWidth = max(idWidth, len(g.ID))
-	}
-	for _, g := range groups {
-		word := p.status(g.Status, fmt.Sprintf("%-8s", groupWord(g.Status)))
-		note := ""
-		if n := variantsNote(g); n != "" {
-			note = p.dim(" (" + n + ")")
-		}
-		p.line(fmt.Sprintf("  %s  %-*s  %s%s", word, idWidth, termSafe(g.ID), termSafe(g.Title), note))
-		if g.Status == Skipped {
-			p.line(fmt.Sprintf("  %8s  %s", "", p.dim("– "+termSafe(shorten(g.Checks[0].Headline(), 100)))))
-		}
-	}
-
-	if lines := coverageLines(r); len(lines) > 0 {
-		p.heading("Coverage per operation")
-		width := 0
-		for _, l := range lines {
-			width = max(width, len(l.Operation))
-		}
-		for _, l := range lines {
-			text := fmt.Sprintf("  %-*s  %s", width, termSafe(l.Operation), l.Summary())
-			switch {
-			case len(l.Failed) > 0:
-				text = p.red(text)
-			case len(l.Warned) > 0:
-				text = p.yellow(text)
-			}
-			p.line(text)
-		}
+	if o.Verbose {
+		p.passed(r)
+		p.coverage(r)
 	}
 
 	p.line("")
-	p.line(countsLine(c))
-	p.line(fmt.Sprintf("requests: %d sent; %d unprovoked 429s waited out (%s on Retry-After); %s pacing within the limits",
-		r.Stats.Requests, r.Stats.Retries, roughly(r.Stats.RetryWall), roughly(r.Stats.PaceWaited)))
-	p.line("duration: " + roughly(r.Duration).String())
+	p.line(fmt.Sprintf("strict: %s · duration: %s", strictWords(r.Strict), roughly(r.Duration)))
+	if r.Stats.Retries > 0 || r.Stats.PaceWaited > 0 || o.Verbose {
+		p.line(fmt.Sprintf("requests: %d sent; %d unprovoked 429s waited out (%s on Retry-After); %s pacing within the limits",
+			r.Stats.Requests, r.Stats.Retries, roughly(r.Stats.RetryWall), roughly(r.Stats.PaceWaited)))
+	}
 	for _, n := range r.Notes {
 		p.line(p.yellow("note: ") + termSafe(n))
 	}
+	p.baseline(r)
 	p.line("")
 	p.baselineVerdict(r)
-	if v := r.verdict(); v.Passes() {
+	p.verdict(v)
+	return p.err
+}
+
+// verdict writes the verdict's headline, green when the run passes.
+func (p *printer) verdict(v Verdict) {
+	if v.Passes() {
 		p.line(p.bold(p.green(termSafe(v.Headline))))
 	} else {
 		p.line(p.bold(p.red(termSafe(v.Headline))))
 	}
-	return p.err
+}
+
+// checkSet writes one check of a section: its heading, its requirement
+// and source, then each distinct violation with its evidence.
+func (p *printer) checkSet(set checkSet, mark string, verbose bool) {
+	c := set.First()
+	fs := set.Findings()
+	p.line("")
+	p.line(mark + " " + p.bold(termSafe(c.ID)) + " — " + termSafe(c.Title))
+	p.line("  " + string(c.Level) + ": " + termSafe(c.Sentence))
+	facts := []string{termSafe(c.Source)}
+	if n := set.Note(); n != "" {
+		facts = append(facts, n)
+	}
+	if len(fs) > 1 {
+		facts = append(facts, Plural(len(fs), "distinct violation"))
+	}
+	p.line("  " + p.dim(strings.Join(facts, " · ")))
+	for _, f := range fs {
+		p.line("")
+		for _, l := range findingText(f, "  ", verbose) {
+			p.line(termSafe(l))
+		}
+	}
+}
+
+// folded writes a section one line per check (the first violation, how
+// many more, and why when why is given), or in full when verbose.
+func (p *printer) folded(title string, sets []checkSet, mark string, verbose bool, why func(Check) string) {
+	if len(sets) == 0 {
+		return
+	}
+	if verbose {
+		p.heading(title + ": " + tallyOf(sets))
+		for _, set := range sets {
+			p.checkSet(set, mark, true)
+		}
+		return
+	}
+	p.heading(title + ": " + tallyOf(sets) + " (-v for their evidence)")
+	width := 0
+	for _, set := range sets {
+		width = max(width, len(set.First().ID))
+	}
+	for _, set := range sets {
+		c := set.First()
+		line := c.Headline()
+		if n := set.Note(); n != "" {
+			line += " (" + n + ")"
+		}
+		if why != nil {
+			if reason := why(c); reason != "" {
+				line += " — " + reason
+			}
+		}
+		p.line(fmt.Sprintf("  %s %-*s  %s", mark, width, termSafe(c.ID), termSafe(shorten(line, 160))))
+	}
+}
+
+// rest writes every check ID with nothing to fix one line each, the
+// reason under a check that was not judged.
+func (p *printer) rest(groups []Group) {
+	if len(groups) == 0 {
+		return
+	}
+	p.heading("OTHER CHECKS")
+	groups = byReadingOrder(groups, func(g Group) Status { return g.Status })
+	width := 0
+	for _, g := range groups {
+		width = max(width, len(g.ID))
+	}
+	for _, g := range groups {
+		word := p.status(g.Status, fmt.Sprintf("%-12s", groupWord(g.Status)))
+		note := ""
+		if n := variantCounts(g); n != "" {
+			note = p.dim(" (" + n + ")")
+		}
+		p.line(fmt.Sprintf("  %s  %-*s  %s%s", word, width, termSafe(g.ID), termSafe(g.Title), note))
+		if g.Status != Passed {
+			for _, c := range g.Checks {
+				if c.Status == g.Status {
+					p.line(fmt.Sprintf("  %12s  %s", "", p.dim("– "+termSafe(shorten(c.Headline(), 100)))))
+					break
+				}
+			}
+		}
+	}
+}
+
+// passed lists the passed checks with their exchanges (verbose).
+func (p *printer) passed(r Result) {
+	if r.Count().Passed == 0 {
+		return
+	}
+	p.heading(fmt.Sprintf("PASSED (%s)", Plural(r.Count().Passed, "variant")))
+	for _, ch := range r.Checks {
+		if ch.Status != Passed {
+			continue
+		}
+		p.line(p.green("✓") + " " + termSafe(ch.Name()+" — "+ch.Title))
+		for _, l := range exchangeLines(ch, "->") {
+			p.line("    " + p.dim(termSafe(l)))
+		}
+	}
+}
+
+// coverage writes each operation and the checks that failed or warned on it (verbose).
+func (p *printer) coverage(r Result) {
+	lines := coverageLines(r)
+	if len(lines) == 0 {
+		return
+	}
+	p.heading("COVERAGE PER OPERATION")
+	width := 0
+	for _, l := range lines {
+		width = max(width, len(l.Operation))
+	}
+	for _, l := range lines {
+		text := fmt.Sprintf("  %-*s  %s", width, termSafe(l.Operation), l.Summary())
+		switch {
+		case len(l.Failed) > 0:
+			text = p.red(text)
+		case len(l.Warned) > 0:
+			text = p.yellow(text)
+		}
+		p.line(text)
+	}
 }
 
 // printer writes lines and keeps the first write error.
@@ -125,53 +244,6 @@ func (p *printer) line(s string) {
 func (p *printer) heading(s string) {
 	p.line("")
 	p.line(p.bold(s))
-}
-
-// checks writes every check with status s, variants that broke the rule
-// the same way as one block: what they share, their names, and the
-// evidence of the first (of each, when verbose).
-func (p *printer) checks(cs []Check, s Status, mark string, verbose bool) {
-	var of []Check
-	for _, c := range cs {
-		if c.Status == s {
-			of = append(of, c)
-		}
-	}
-	for _, b := range blocks(of) {
-		c := b.First()
-		p.line("")
-		if len(b.Checks) == 1 {
-			p.line(mark + " " + p.bold(termSafe(c.Name())) + " — " + termSafe(c.Title))
-		} else {
-			p.line(mark + " " + p.bold(termSafe(c.ID)) + " — " + termSafe(c.Title))
-			p.line("    " + p.bold(termSafe(b.Summary())))
-			p.line("    " + p.dim("variants: ") + termSafe(strings.Join(b.Variants(), " · ")))
-		}
-		p.line("    " + p.dim("level:    ") + string(c.Level))
-		p.line("    " + p.dim("sentence: ") + termSafe(c.Sentence))
-		p.line("    " + p.dim("source:   ") + termSafe(c.Source))
-		shown := b.Checks[:1]
-		if verbose {
-			shown = b.Checks
-		}
-		for _, v := range shown {
-			msg := strings.TrimRight(v.Explanation(), "\n")
-			if msg == "" {
-				continue
-			}
-			p.line("")
-			if len(b.Checks) > 1 {
-				head := "[" + v.Variant + "]"
-				if !verbose {
-					head += " (the other variants' evidence: -v, or the reports)"
-				}
-				p.line("    " + p.dim(termSafe(head)))
-			}
-			for l := range strings.SplitSeq(msg, "\n") {
-				p.line(strings.TrimRight("    "+termSafe(l), " "))
-			}
-		}
-	}
 }
 
 func (p *printer) status(s Status, text string) string {

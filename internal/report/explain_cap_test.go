@@ -28,8 +28,9 @@ func sweepFailure(n int) Check {
 // TestAnExplanationSpellsOutTheFirstResponsesAndCountsTheRest: a check
 // failing on 5,000 operations spells out ExplainedResponses of them with
 // their evidence, then counts the rest by violation, the most frequent
-// first, naming a few operations of each; the HTML report's exchanges stop
-// at as many and say how many more the JSON report holds.
+// first, naming a few operations of each; the HTML report shows each
+// distinct violation once, and names and shows the responses alike up to
+// a bound, saying how many more the JSON report holds.
 func TestAnExplanationSpellsOutTheFirstResponsesAndCountsTheRest(t *testing.T) {
 	c := sweepFailure(5000)
 	e := c.Explanation()
@@ -61,8 +62,17 @@ func TestAnExplanationSpellsOutTheFirstResponsesAndCountsTheRest(t *testing.T) {
 		t.Fatal(err)
 	}
 	html := b.String()
-	if !strings.Contains(html, "<h3>Exchanges (20 of 5000)</h3>") || !strings.Contains(html, "4980 more exchanges are in the JSON report.") {
-		t.Errorf("the HTML report does not stop its exchanges at 20 and say so")
+	// Two distinct violations (the status alone; the status and the
+	// envelope, on every third operation), each shown once with its
+	// evidence; of the responses alike, the first 100 are named, 20 with
+	// their evidence, and the rest counted.
+	for _, want := range []string{"and 1666 more like it", "and 3332 more like it", "and 1566 more, in the JSON report.", "and 3232 more, in the JSON report."} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the HTML report lacks %q", want)
+		}
+	}
+	if n := strings.Count(html, "<pre>"); n != 2+2*ExplainedResponses {
+		t.Errorf("the HTML report shows %d pieces of evidence, want %d: each distinct violation's and %d alike of each", n, 2+2*ExplainedResponses, ExplainedResponses)
 	}
 	if b.Len() > 200<<10 {
 		t.Errorf("the HTML report of one check failing on 5,000 operations is %d bytes", b.Len())

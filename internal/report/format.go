@@ -8,26 +8,6 @@ import (
 
 // Helpers shared by the writers, so every format words a run the same way.
 
-// countsLine is "12 checks: 9 passed, 1 failed, 1 skipped, 1 warning",
-// naming the rarer outcomes only when they occurred.
-func countsLine(c Counts) string {
-	s := fmt.Sprintf("%s: %d passed, %d failed, %d skipped", Plural(c.Total, "check"), c.Passed, c.Failed, c.Skipped)
-	if c.Filtered > 0 {
-		s += fmt.Sprintf(" (%d not selected)", c.Filtered)
-	}
-	s += ", " + Plural(c.Warnings, "warning")
-	if c.Inconclusive > 0 {
-		s += fmt.Sprintf(", %d inconclusive", c.Inconclusive)
-	}
-	if c.NotRun > 0 {
-		s += fmt.Sprintf(", %d not run", c.NotRun)
-	}
-	if c.Errors > 0 {
-		s += ", " + Plural(c.Errors, "error") + " of conform"
-	}
-	return s
-}
-
 // groupWord is how a summary "per documented failure" names a group's status.
 func groupWord(s Status) string {
 	switch s {
@@ -40,28 +20,6 @@ func groupWord(s Status) string {
 	default:
 		return string(s)
 	}
-}
-
-// variantsNote says how many of a group's variants went wrong when not all
-// did: "1 of 3 variants failed".
-func variantsNote(g Group) string {
-	if len(g.Checks) < 2 || (g.Status != Failed && g.Status != Warning) {
-		return ""
-	}
-	n := 0
-	for _, c := range g.Checks {
-		if c.Status == g.Status {
-			n++
-		}
-	}
-	if n == len(g.Checks) {
-		return ""
-	}
-	verb := "failed"
-	if g.Status == Warning {
-		verb = "warned"
-	}
-	return fmt.Sprintf("%d of %d variants %s", n, len(g.Checks), verb)
 }
 
 // targetLine is the base URL, marked when it is the embedded reference server.
@@ -117,4 +75,87 @@ func exchangeLines(c Check, arrow string) []string {
 		out = append(out, e.Line()+" "+arrow+" "+e.Outcome())
 	}
 	return out
+}
+
+// tallyOf counts the checks of sets and their variants: "5 checks (27
+// variants)".
+func tallyOf(sets []checkSet) string {
+	t := Tally{Checks: len(sets)}
+	for _, s := range sets {
+		t.Variants += len(s.Checks)
+	}
+	return t.String()
+}
+
+// idCountsLine counts a run's checks by ID, each under what a reader
+// does about it, the variants in brackets: "28 checks (61 variants): 5
+// failed, 3 warned, 19 verified, 1 skipped".
+func idCountsLine(r Result, s sections) string {
+	var selected Tally
+	for _, g := range r.Groups() {
+		selected.Checks++
+		selected.Variants += len(g.Checks)
+	}
+	seen := map[string]bool{}
+	count := func(sets []checkSet) int {
+		n := 0
+		for _, set := range sets {
+			if id := set.First().ID; !seen[id] {
+				seen[id] = true
+				n++
+			}
+		}
+		return n
+	}
+	parts := []string{}
+	if n := count(s.Failed); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d failed", n))
+	}
+	if n := count(s.Errors); n > 0 {
+		parts = append(parts, Count(n, "error of conform", "errors of conform"))
+	}
+	if n := count(s.Known); n > 0 {
+		parts = append(parts, Count(n, "known failure", "known failures"))
+	}
+	if n := count(s.Warned); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d warned", n))
+	}
+	rest := map[Status]int{}
+	for _, g := range s.Rest {
+		rest[g.Status]++
+	}
+	for _, st := range []Status{Passed, Inconclusive, NotRun, Skipped} {
+		if rest[st] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", rest[st], groupWord(st)))
+		}
+	}
+	line := selected.String() + ": " + strings.Join(parts, ", ")
+	if n := r.Count().Filtered; n > 0 {
+		line += fmt.Sprintf("; %d not selected", n)
+	}
+	return line
+}
+
+// variantCounts says how a group's variants ended when it has more than
+// one: "16 variants", or "10 passed, 2 skipped".
+func variantCounts(g Group) string {
+	if len(g.Checks) < 2 {
+		return ""
+	}
+	n := map[Status]int{}
+	var order []Status
+	for _, c := range g.Checks {
+		if n[c.Status] == 0 {
+			order = append(order, c.Status)
+		}
+		n[c.Status]++
+	}
+	if len(order) == 1 {
+		return Plural(len(g.Checks), "variant")
+	}
+	var parts []string
+	for _, st := range order {
+		parts = append(parts, fmt.Sprintf("%d %s", n[st], st))
+	}
+	return strings.Join(parts, ", ")
 }

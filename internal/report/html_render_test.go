@@ -75,43 +75,53 @@ func findChromium(t *testing.T) string {
 	return ""
 }
 
-// layoutProbe is added to a copy of the report (which has no script of
-// its own): it unfolds every check, then lists each element that shows its
-// content in a scroller of its own or clips it, each box whose text spills
-// out of it, and whether the coverage matrix reaches past what the page
-// can scroll to.
-const layoutProbe = `<script>
-document.querySelectorAll("details").forEach(function (d) { d.open = true; });
-var found = [];
-function name(el) { return el.tagName.toLowerCase() + (el.className ? "." + String(el.className).split(" ").join(".") : "") + (el.id ? "#" + el.id : ""); }
-document.querySelectorAll("body *").forEach(function (el) {
-  var cs = getComputedStyle(el);
-  var wide = el.scrollWidth > el.clientWidth + 1, tall = el.scrollHeight > el.clientHeight + 1;
-  var scrolls = function (o) { return o === "auto" || o === "scroll"; };
-  var clips = function (o) { return o === "hidden" || o === "clip"; };
-  if ((scrolls(cs.overflowX) && wide) || (scrolls(cs.overflowY) && tall)) { found.push("scrolls inside: " + name(el)); }
-  if ((clips(cs.overflowX) && wide) || (clips(cs.overflowY) && tall)) { found.push("clips: " + name(el)); }
-});
-document.querySelectorAll(".cell, details > summary, .facts dd, .meta dd").forEach(function (el) {
-  if (el.scrollWidth > el.clientWidth + 1) { found.push("spills out of its box: " + name(el)); }
-});
-var table = document.querySelector("table.coverage");
-if (!table) { found.push("no coverage table"); }
-else if (table.getBoundingClientRect().right > document.documentElement.scrollWidth + 1) { found.push("coverage reaches past the page"); }
-var out = document.createElement("output");
-out.id = "layout-probe";
-out.textContent = found.length ? found.join("\n") : "ok";
-document.body.appendChild(out);
-</script>`
+// layoutProbe runs in a host page around the report, which it loads in an
+// iframe of the width under test (headless Chromium's window is never
+// narrower than 500 px; an iframe is as narrow as asked). It unfolds
+// every check, then lists each element that keeps its content behind a
+// scrollbar of its own or clips it (but the coverage matrix's box, which
+// scrolls sideways by design), each box whose text spills out of it, any
+// element that reaches past the screen, and a page wider than the screen.
+const layoutProbe = `<!doctype html><html><body style="margin:0">
+<iframe id="report" style="border:0;height:900px;width:WIDTHpx"></iframe>
+<script>
+var frame = document.getElementById("report");
+frame.onload = function () {
+  var d = frame.contentDocument, w = frame.contentWindow, found = [];
+  d.querySelectorAll("details").forEach(function (x) { x.open = true; });
+  function name(el) { return el.tagName.toLowerCase() + (el.className ? "." + String(el.className).split(" ").join(".") : "") + (el.id ? "#" + el.id : ""); }
+  d.querySelectorAll("body *").forEach(function (el) {
+    var cs = w.getComputedStyle(el);
+    var wide = el.scrollWidth > el.clientWidth + 1, tall = el.scrollHeight > el.clientHeight + 1;
+    var scrolls = function (o) { return o === "auto" || o === "scroll"; };
+    var clips = function (o) { return o === "hidden" || o === "clip"; };
+    var matrix = el.classList.contains("coverage-wrap");
+    if ((scrolls(cs.overflowX) && wide && !matrix) || (scrolls(cs.overflowY) && tall)) { found.push("scrolls inside: " + name(el)); }
+    if ((clips(cs.overflowX) && wide) || (clips(cs.overflowY) && tall)) { found.push("clips: " + name(el)); }
+    if (!el.closest(".coverage-wrap") && el.getBoundingClientRect().right > w.innerWidth + 1) { found.push("reaches past the screen: " + name(el)); }
+  });
+  d.querySelectorAll("details > summary, .facts dd, .meta dd, .finding h3, .violations li").forEach(function (el) {
+    if (el.scrollWidth > el.clientWidth + 1) { found.push("spills out of its box: " + name(el)); }
+  });
+  if (!d.querySelector(".coverage-wrap table.coverage")) { found.push("no coverage table in its box"); }
+  if (d.documentElement.scrollWidth > w.innerWidth) { found.push("the page is " + d.documentElement.scrollWidth + " px wide on a " + w.innerWidth + " px screen"); }
+  var out = document.createElement("output");
+  out.id = "layout-probe";
+  out.textContent = found.length ? found.slice(0, 20).join("\n") : "ok";
+  document.body.appendChild(out);
+};
+frame.src = "report.html";
+</script></body></html>`
 
-// TestHTMLReportNeverScrollsInsideThePage renders a failing report with a
-// long body and the coverage of a whole run, every check unfolded, in
-// headless Chromium at a desktop and a phone width: no element may keep
-// its content behind a scrollbar of its own or clip it, and the coverage
-// matrix is whole (it wraps, or widens the page).
-func TestHTMLReportNeverScrollsInsideThePage(t *testing.T) {
+// TestHTMLReportFitsAPhoneAndNeverScrollsInsideThePage renders a failing
+// report with a long body and the coverage of a whole run, every check
+// unfolded, in headless Chromium at a desktop and a phone width: the page
+// is never wider than the screen, no element keeps its content behind a
+// scrollbar of its own or clips it, and only the coverage matrix, in a
+// box of its own, may scroll sideways.
+func TestHTMLReportFitsAPhoneAndNeverScrollsInsideThePage(t *testing.T) {
 	browser := findChromium(t)
-	r := sampleResult()
+	r := everyOutcome()
 	// The coverage of a sweep: as many check IDs as the catalogue has, long
 	// codes in their titles, on operations with long paths.
 	for i := range 26 {
@@ -129,21 +139,24 @@ func TestHTMLReportNeverScrollsInsideThePage(t *testing.T) {
 	if err := HTML(&page, r); err != nil {
 		t.Fatal(err)
 	}
-	doc := strings.Replace(page.String(), "</body>", layoutProbe+"</body>", 1)
 	dir := t.TempDir()
-	path := filepath.Join(dir, "report.html")
-	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "report.html"), page.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	probe := regexp.MustCompile(`(?s)<output id="layout-probe">(.*?)</output>`)
-	for _, width := range []int{1200, 400} {
+	for _, width := range []int{1280, 390} {
 		t.Run(fmt.Sprintf("%dpx", width), func(t *testing.T) {
+			host := filepath.Join(dir, fmt.Sprintf("host-%d.html", width))
+			if err := os.WriteFile(host, []byte(strings.Replace(layoutProbe, "WIDTH", fmt.Sprint(width), 1)), 0o644); err != nil {
+				t.Fatal(err)
+			}
 			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
 				"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-				"--user-data-dir="+filepath.Join(dir, fmt.Sprint("profile-", width)), fmt.Sprintf("--window-size=%d,900", width),
-				"--dump-dom", "file://"+path)
+				"--allow-file-access-from-files", "--virtual-time-budget=5000",
+				"--user-data-dir="+filepath.Join(dir, fmt.Sprint("profile-", width)), fmt.Sprintf("--window-size=%d,900", max(width+40, 600)),
+				"--dump-dom", "file://"+host)
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			if err := cmd.Run(); err != nil {
@@ -161,8 +174,9 @@ func TestHTMLReportNeverScrollsInsideThePage(t *testing.T) {
 }
 
 // TestHTMLReportHasNoAxeViolations runs axe-core, the accessibility
-// checker, on the golden failing report with every check unfolded, in
-// headless Chromium. It needs axe-core from npm, so it runs only where
+// checker, on a report that holds every outcome (passed, failed, a known
+// failure, warning, skipped, inconclusive, not run, an error of conform),
+// every check unfolded, in headless Chromium. It needs axe-core from npm, so it runs only where
 // CONFORM_AXE_JS names its axe.min.js (npm install axe-core; then
 // CONFORM_AXE_JS=$PWD/node_modules/axe-core/axe.min.js go test
 // ./internal/report -run Axe -v). What axe cannot decide by itself
@@ -177,7 +191,16 @@ func TestHTMLReportHasNoAxeViolations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	page := mustRead(t, filepath.Join("testdata", "run.report.html"))
+	var rendered bytes.Buffer
+	if err := HTML(&rendered, everyOutcome()); err != nil {
+		t.Fatal(err)
+	}
+	page := rendered.Bytes()
+	for _, class := range []string{"passed", "failed", "known", "warning", "skipped", "inconclusive", "not-run", "error"} {
+		if !strings.Contains(string(page), `<details class="check `+class+`"`) {
+			t.Fatalf("the report axe checks has no %s check", class)
+		}
+	}
 	runner := `<script>` + string(lib) + `</script><script>
 document.querySelectorAll("details").forEach(function (d) { d.open = true; });
 axe.run(document, {resultTypes: ["violations", "incomplete"]}).then(function (r) {

@@ -273,17 +273,20 @@ func TestHTMLOpensFailedChecksOnly(t *testing.T) {
 
 func TestMarkdownKeepsTablesAndFencesIntact(t *testing.T) {
 	r := sampleResult()
-	r.Checks[0].Title = "a | in a title"
+	r.Checks[0].Operations = []OperationResult{{Method: "GET", Path: "/a | in a path", Status: Passed}}
 	r.Checks[3].Violations[0].Got = "body:\n```\nnot the end\n"
 	var buf bytes.Buffer
 	if err := Markdown(&buf, r); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	if !strings.Contains(out, `a \| in a title`) {
+	if !strings.Contains(out, `a \| in a path`) {
 		t.Error("a | in a table cell is not escaped")
 	}
-	at := strings.Index(out, "not the end")
+	if summary := regexp.MustCompile(`<summary>[^\n]*</summary>`).FindAllString(out, -1); len(summary) != strings.Count(out, "<summary>") {
+		t.Error("a line break in a message breaks the one-line <summary> of its check")
+	}
+	at := strings.LastIndex(out, "not the end")
 	if at < 0 || !strings.HasPrefix(out[strings.LastIndex(out[:at], "text\n")-4:], "````text") {
 		t.Error("a ``` in a message closes its code block early")
 	}
@@ -375,7 +378,7 @@ func TestMarkdownStaysWithinWhatGitHubShows(t *testing.T) {
 	long := strings.Repeat("x", 100<<10)
 	for i := range 3000 {
 		c := failed
-		c.Variant = fmt.Sprintf("operation %d", i)
+		c.ID = fmt.Sprintf("CHECK-%d", i) // checks of their own: variants of one fold into one entry
 		c.Violations = append([]Violation(nil), failed.Violations...)
 		c.Violations[0].Got = long
 		c.Operations = []OperationResult{{Method: "GET", Path: fmt.Sprintf("/op/%d", i), Status: Failed}}
@@ -428,7 +431,7 @@ func orderedResult() Result {
 
 func TestReportsPutFailuresFirstAndGroupVariantsThatFailAlike(t *testing.T) {
 	r := orderedResult()
-	same := "9 variants, same violation: body /detail: expected object, got array [type]"
+	alike := "and 8 more like it"
 
 	var page bytes.Buffer
 	if err := HTML(&page, r); err != nil {
@@ -439,30 +442,31 @@ func TestReportsPutFailuresFirstAndGroupVariantsThatFailAlike(t *testing.T) {
 		order = append(order, m[1]+" "+m[2])
 	}
 	want := []string{
-		"failed check-validation-422-body-0", // the nine as one entry
-		"failed check-notfound-unknown-id-get-credits", "failed check-notfound-unknown-id-get-exports",
+		"failed check-validation-422", // the nine variants as one check
+		"failed check-notfound-unknown-id",
 		"error check-scope-insufficient", "warning check-http-unknown-route", "inconclusive check-rate-limit-429",
 		"skipped check-auth-unbound", "passed check-auth-missing",
 	}
 	if !reflect.DeepEqual(order, want) {
 		t.Errorf("the HTML lists the checks\n%q\nwant\n%q", order, want)
 	}
-	if n := strings.Count(page.String(), same); n != 1 {
-		t.Errorf("the HTML says %q %d times, want once", same, n)
+	var sections []string
+	for _, m := range regexp.MustCompile(`<h2 id="([a-z-]+)">`).FindAllStringSubmatch(page.String(), -1) {
+		sections = append(sections, m[1])
+	}
+	if want := []string{"failures", "errors", "warnings", "not-judged", "verified", "coverage"}; !reflect.DeepEqual(sections, want) && !reflect.DeepEqual(sections, want[:5]) {
+		t.Errorf("the HTML's sections are %q, want %q", sections, want)
+	}
+	if n := strings.Count(page.String(), alike); n != 1 {
+		t.Errorf("the HTML says %q %d times, want once", alike, n)
 	}
 	for i := 1; i < 9; i++ {
-		if !strings.Contains(page.String(), fmt.Sprintf(`<details class="variant" id="check-validation-422-body-%d">`, i)) {
-			t.Errorf("variant %d has no folded evidence of its own in the block", i)
+		if n := strings.Count(page.String(), fmt.Sprintf("body %d on POST /exports body %d<", i, i)); n != 1 {
+			t.Errorf("variant %d is named %d times among the responses alike, want once", i, n)
 		}
 	}
-	var cells []string
-	for _, m := range regexp.MustCompile(`<a class="cell ([a-z-]+)" href="#[^"]*">\s*<span class="badge">[^<]*</span>\s*<div class="id">([^<]+)</div>`).FindAllStringSubmatch(page.String(), -1) {
-		cells = append(cells, m[1]+" "+m[2])
-	}
-	wantCells := []string{"failed VALIDATION-422", "failed NOTFOUND-UNKNOWN-ID", "error SCOPE-INSUFFICIENT", "warning HTTP-UNKNOWN-ROUTE",
-		"inconclusive RATE-LIMIT-429", "skipped AUTH-UNBOUND", "passed AUTH-MISSING"}
-	if !reflect.DeepEqual(cells, wantCells) {
-		t.Errorf("the grid lists\n%q\nwant\n%q", cells, wantCells)
+	if !strings.Contains(page.String(), "<li>status: expected 404, got 200 [status]</li>") {
+		t.Error("the HTML does not show the second, distinct violation of NOTFOUND-UNKNOWN-ID")
 	}
 
 	var console bytes.Buffer
@@ -470,23 +474,81 @@ func TestReportsPutFailuresFirstAndGroupVariantsThatFailAlike(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := console.String()
-	if strings.Count(out, same) != 1 || strings.Count(out, "✗ VALIDATION-422 — ") != 1 || strings.Contains(out, "VALIDATION-422 [body 3]") {
-		t.Errorf("the console does not show the nine variants as one block saying %q:\n%s", same, out)
+	if strings.Count(out, alike) != 1 || strings.Count(out, "✗ VALIDATION-422 — ") != 1 || strings.Count(out, "✗ body /detail: expected object, got array [type]") != 2 {
+		t.Errorf("the console does not show the nine variants as one violation %q:\n%s", alike, out)
 	}
-	if !strings.Contains(out, "variants: body 0 · body 1 · body 2") {
-		t.Errorf("the console does not name the variants of the block:\n%s", out)
+	if !strings.Contains(out, alike+": body 1 on POST /exports body 1 · body 2 on POST /exports body 2 · body 3 on POST /exports body 3 · and 5 more") {
+		t.Errorf("the console does not name the first variants alike and count the rest:\n%s", out)
 	}
-	if !strings.Contains(out, "✗ NOTFOUND-UNKNOWN-ID [GET /credits]") || !strings.Contains(out, "✗ NOTFOUND-UNKNOWN-ID [GET /exports]") {
-		t.Errorf("variants that fail differently are not listed apart:\n%s", out)
+	if strings.Count(out, "✗ NOTFOUND-UNKNOWN-ID — ") != 1 || !strings.Contains(out, "✗ status: expected 404, got 200 [status]") {
+		t.Errorf("the two ways NOTFOUND-UNKNOWN-ID failed are not shown under one heading:\n%s", out)
 	}
-	_, perFailure, _ := strings.Cut(out, "Per documented failure\n")
+	last := -1
+	for _, heading := range []string{"FAILURES: 2 checks (11 variants)", "ERRORS OF CONFORM: 1 check", "WARNINGS: 1 check", "OTHER CHECKS"} {
+		at := strings.Index(out, heading)
+		if at <= last {
+			t.Errorf("the console's %q is missing or out of order:\n%s", heading, out)
+		}
+		last = at
+	}
+	_, rest, _ := strings.Cut(out, "OTHER CHECKS\n")
 	var ids []string
-	for l := range strings.SplitSeq(perFailure, "\n") {
+	for l := range strings.SplitSeq(rest, "\n") {
 		if f := strings.Fields(l); len(f) > 1 && strings.ToUpper(f[1]) == f[1] && strings.Contains(f[1], "-") {
 			ids = append(ids, f[1])
 		}
 	}
-	if wantIDs := []string{"VALIDATION-422", "NOTFOUND-UNKNOWN-ID", "SCOPE-INSUFFICIENT", "HTTP-UNKNOWN-ROUTE", "RATE-LIMIT-429", "AUTH-UNBOUND", "AUTH-MISSING"}; !reflect.DeepEqual(ids, wantIDs) {
-		t.Errorf("the console lists the documented failures %q, want %q", ids, wantIDs)
+	if wantIDs := []string{"RATE-LIMIT-429", "AUTH-UNBOUND", "AUTH-MISSING"}; !reflect.DeepEqual(ids, wantIDs) {
+		t.Errorf("the console lists the other checks %q, want %q", ids, wantIDs)
+	}
+
+	var md bytes.Buffer
+	if err := Markdown(&md, r); err != nil {
+		t.Fatal(err)
+	}
+	last = -1
+	for _, heading := range []string{"### ❌ Failures", "### 🛑 Errors of conform", "### ⚠️ Warnings", "### Other checks"} {
+		at := strings.Index(md.String(), heading)
+		if at <= last {
+			t.Errorf("the summary's %q is missing or out of order:\n%s", heading, md.String())
+		}
+		last = at
+	}
+	if n := strings.Count(md.String(), alike); n != 1 {
+		t.Errorf("the summary says %q %d times, want once:\n%s", alike, n, md.String())
+	}
+}
+
+// TestAKnownFailureIsNeverShownAmongTheFailures: a failure the baseline
+// lists is folded to one line with the baseline's reason, after the
+// failures, in the console and the job summary, and sits in a section of
+// its own in the HTML report, never under Failures.
+func TestAKnownFailureIsNeverShownAmongTheFailures(t *testing.T) {
+	r := everyOutcome()
+	const known, reason = "AUTH-REVOKED", "a fix ships in 2.4"
+	var console, md, page bytes.Buffer
+	if err := Console(&console, r, ConsoleOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Markdown(&md, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := HTML(&page, r); err != nil {
+		t.Fatal(err)
+	}
+	out := console.String()
+	failures, rest, _ := strings.Cut(out, "KNOWN FAILURES")
+	if strings.Contains(failures, known) || !strings.Contains(rest, "– "+known+" ") || !strings.Contains(rest, reason) {
+		t.Errorf("the console does not fold %s, with its reason, under its known failures:\n%s", known, out)
+	}
+	mdFailures, mdRest, _ := strings.Cut(md.String(), "### Known failures")
+	if strings.Contains(mdFailures, known) || !strings.Contains(mdRest, "`"+known+"`") || !strings.Contains(mdRest, reason) {
+		t.Errorf("the summary does not list %s, with its reason, under its known failures:\n%s", known, md.String())
+	}
+	html := page.String()
+	fails, knownAt := strings.Index(html, `<h2 id="failures">`), strings.Index(html, `<h2 id="known">`)
+	check := strings.Index(html, `id="check-auth-revoked"`)
+	if fails < 0 || knownAt < fails || check < knownAt || !strings.Contains(html, `<details class="check known" id="check-auth-revoked">`) {
+		t.Errorf("the HTML does not show %s in its known failures (failures at %d, known at %d, the check at %d)", known, fails, knownAt, check)
 	}
 }

@@ -156,3 +156,37 @@ func sampleResult() Result {
 		},
 	}
 }
+
+// everyOutcome is sampleResult with a check of every outcome a report
+// shows: passed, failed, a known failure (the baseline lists it),
+// warning, skipped, inconclusive, not run and an error of conform.
+func everyOutcome() Result {
+	r := sampleResult()
+	known := r.Checks[3] // AUTH-EXPIRED, failed
+	known.ID, known.Title = "AUTH-REVOKED", "a revoked token gets 401 INVALID_TOKEN"
+	throttled := exchange("GET", "/credits", "$CONFORM_TOKEN_READ", 429, "application/json",
+		`{"detail":{"code":"RATE_LIMITED","message":"Too many requests"}}`)
+	r.Checks = append(r.Checks, known,
+		Check{
+			ID: "RATE-LIMIT-429", Title: "past the limit, 429 with Retry-After", Level: Must,
+			Sentence: "A request past the per-token limit MUST get 429 with a Retry-After header.", Source: "https://cornect.io/docs/api/rate-limits",
+			Status: Inconclusive, Reason: "the limit could not be provoked: 60 requests in a row were all answered 200",
+			Exchanges: []probe.Exchange{throttled},
+		},
+		Check{
+			ID: "RATE-LIMIT-RECOVERY", Title: "served again after Retry-After", Level: Must,
+			Sentence: "A request after waiting Retry-After MUST be served.", Source: "https://cornect.io/docs/api/rate-limits",
+			Status: NotRun, Reason: "the run stopped (--suite-timeout 5m) before this check ran",
+		},
+		Check{
+			ID: "HTTP-STABLE-CODE", Title: "the same failure gets the same code", Level: Must,
+			Sentence: "The same failure MUST get the same status and code.", Source: "https://cornect.io/docs/api/errors",
+			Status: Error, Reason: "conform: comparing the two answers: unexpected nil exchange",
+		},
+	)
+	r.Baseline = &Baseline{File: "conform-baseline.json", Known: []BaselineEntry{
+		{ID: "AUTH-REVOKED", Operation: "GET /credits", Rule: "status", Reason: "a fix ships in 2.4"},
+		{ID: "AUTH-REVOKED", Operation: "POST /companies/search", Rule: "status", Reason: "a fix ships in 2.4"},
+	}}
+	return r
+}
