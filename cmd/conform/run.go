@@ -152,9 +152,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	// Long waits show on stderr; what goes to stdout while the run lasts
 	// passes above the progress line.
-	progress := newWaitProgress(stderr, isTerminal(stderr), selected, redactor.String)
+	progress := report.NewWaitProgress(stderr, isTerminal(stderr), selected, redactor.String)
 	defer progress.Close()
-	live := aboveWriter{progress, term}
+	live := progress.Above(term)
 
 	pace := runPaces(cfg, prof, ops)
 	client, err := probe.New(probe.Options{
@@ -467,4 +467,16 @@ func waitNotes(st probe.Stats, checks []report.Check) []string {
 func reportedConfig(cfg runConfig, used map[probe.Role]string) map[string]string {
 	cfg.Tokens = used
 	return cfg.Redact()
+}
+
+// waitClock is the run's clock (suite.Config.Clock) with its waits shown:
+// RATE-LIMIT-RECOVERY sits out the Retry-After of the 429 it provoked.
+type waitClock struct {
+	suite.RealClock
+	p *report.WaitProgress
+}
+
+func (c waitClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.p.Wait(d, "recovery", "RATE-LIMIT-RECOVERY sits out the Retry-After of the 429 it provoked")
+	return c.RealClock.Sleep(ctx, d)
 }
