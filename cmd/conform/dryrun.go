@@ -37,9 +37,9 @@ func dryRun(ctx context.Context, cfg runConfig, prof *fixtures.Profile, tlsCfg *
 		fmt.Fprintf(stderr, "conform run: %v\n", err)
 		return exitUsage
 	}
-	var sw *sweep
+	var sw *openapi.Sweep
 	if cfg.OpenAPI != "" { // after the filters are known good: a bad one fetches nothing
-		if sw, err = discoverOperations(ctx, cfg.OpenAPI, baseURL, tlsCfg, prof); err != nil {
+		if sw, err = openapi.Discover(ctx, cfg.OpenAPI, baseURL, tlsCfg, prof); err != nil {
 			if ctx.Err() != nil { // Ctrl-C while the document was read
 				fmt.Fprintf(stderr, "conform run: stopped while reading the OpenAPI document; nothing was sent to the target\n")
 				return exitIncomplete
@@ -47,7 +47,7 @@ func dryRun(ctx context.Context, cfg runConfig, prof *fixtures.Profile, tlsCfg *
 			fmt.Fprintf(stderr, "conform run: --openapi: %v\n", err)
 			return exitUsage
 		}
-		planned.Operations = sw.ops
+		planned.Operations = sw.Ops
 		if plan, err = suite.Plan(planned); err != nil {
 			fmt.Fprintf(stderr, "conform run: %v\n", err)
 			return exitUsage
@@ -59,7 +59,7 @@ func dryRun(ctx context.Context, cfg runConfig, prof *fixtures.Profile, tlsCfg *
 	}
 	fmt.Fprintf(stdout, "dry run: %s\ntarget:  %s\nprofile: %s\n\n", sent, target, prof.Source())
 	if sw != nil {
-		sw.print(stdout, cfg.Verbose)
+		sw.Print(stdout, cfg.Verbose)
 		fmt.Fprintln(stdout)
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
@@ -90,7 +90,7 @@ func dryRun(ctx context.Context, cfg runConfig, prof *fixtures.Profile, tlsCfg *
 	budget = withPreflight(budget, preflightRequests(prof))
 	var ops []fixtures.Endpoint
 	if sw != nil {
-		ops = sw.ops
+		ops = sw.Ops
 	}
 	printBudget(stdout, budget, runPaces(cfg, prof, ops), cfg.Verbose, cfg.SuiteTimeout)
 	return exitOK

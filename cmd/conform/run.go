@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/cornect/conform/fixtures"
+	"github.com/cornect/conform/internal/openapi"
 	"github.com/cornect/conform/internal/probe"
 	"github.com/cornect/conform/internal/reference"
 	"github.com/cornect/conform/internal/report"
@@ -125,9 +126,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	var notes []string
 	var ops []fixtures.Endpoint
-	var sw *sweep
+	var sw *openapi.Sweep
 	if cfg.OpenAPI != "" {
-		if sw, err = discoverOperations(ctx, cfg.OpenAPI, target.BaseURL, tlsCfg, prof); err != nil {
+		if sw, err = openapi.Discover(ctx, cfg.OpenAPI, target.BaseURL, tlsCfg, prof); err != nil {
 			if ctx.Err() != nil { // Ctrl-C while the document was read
 				fmt.Fprintf(errOut, "conform run: stopped while reading the OpenAPI document; nothing was sent to the target\n")
 				return exitIncomplete
@@ -135,7 +136,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(errOut, "conform run: --openapi: %v\n", err)
 			return exitUsage
 		}
-		ops, notes = sw.ops, sw.notes()
+		ops, notes = sw.Ops, sw.Notes()
 	}
 	// The plan of this run (the operations and tokens known now), for the
 	// checks it will count and the tokens a skipped check lacks.
@@ -182,7 +183,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	printHeader(out, cfg, target, byRole)
 	if sw != nil {
-		fmt.Fprintf(out, "sweeping %d operations from the OpenAPI document %s\n\n", len(ops), sw.location)
+		fmt.Fprintf(out, "sweeping %d operations from the OpenAPI document %s\n\n", len(ops), sw.Location)
 	}
 	if code, msg := preflight(ctx, client, prof); code != exitOK {
 		fmt.Fprintf(errOut, "conform run: %s\n", msg)
