@@ -76,15 +76,18 @@ func TestWritersRenderARealRun(t *testing.T) {
 	for name, v := range ref.Tokens() {
 		values[probe.Role(name)] = v
 	}
-	byRole, creds := probe.Credentials(values)
-	client, err := probe.New(probe.Options{BaseURL: srv.URL + prof.BasePath, Credentials: creds, Limits: prof.Limits(), Now: clock.Now})
+	byRole, _ := probe.Credentials(values)
+	plan, err := suite.NewPlan(suite.PlanConfig{Profile: prof, Tokens: byRole})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := plan.NewClient(probe.Options{BaseURL: srv.URL + prof.BasePath, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	started := clock.Now()
-	out, err := suite.Run(context.Background(), suite.Config{
-		Client: client, Profile: prof, Tokens: byRole,
-		Clock: manualClock{clock}, Random: rand.NewChaCha8([32]byte{'c', 'o', 'n', 'f', 'o', 'r', 'm'}),
+	out, err := suite.Run(context.Background(), plan, suite.Options{
+		Client: client, Clock: manualClock{clock}, Random: rand.NewChaCha8([32]byte{'c', 'o', 'n', 'f', 'o', 'r', 'm'}),
 	})
 	if err != nil {
 		t.Fatal(err)
