@@ -90,7 +90,7 @@ type Outcome struct {
 	NotFound []string
 }
 
-// errSuiteTimeout is the cause of a run stopped by Config.SuiteTimeout.
+// errSuiteTimeout is the cause of a run stopped by Options.SuiteTimeout.
 var errSuiteTimeout = errors.New("--suite-timeout reached")
 
 // errTargetLost is the cause of a run stopped because the target stopped

@@ -259,7 +259,7 @@ func reportedConfig(cfg runConfig, used map[probe.Role]string) map[string]string
 	return cfg.Redact()
 }
 
-// waitClock is the run's clock (suite.Config.Clock) with its waits shown:
+// waitClock is the run's clock (suite.Options.Clock) with its waits shown:
 // RATE-LIMIT-RECOVERY sits out the Retry-After of the 429 it provoked.
 type waitClock struct {
 	suite.RealClock
