@@ -28,6 +28,7 @@ func (p *pipeline) dryRun(ctx context.Context) error {
 			p.tokens[role] = "minted"
 		}
 	}
+	p.byRole, _ = probe.Credentials(p.tokens)
 	plan, err := p.plan(ctx, baseURL)
 	if err != nil {
 		return err

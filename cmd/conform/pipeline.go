@@ -39,6 +39,7 @@ type pipeline struct {
 
 	target   report.Target
 	tokens   map[probe.Role]string // the tokens the run uses (the reference mints its own)
+	byRole   map[probe.Role]probe.Credential
 	redactor *probe.Redactor
 	out      *probe.RedactingWriter // the console, tokens masked
 	errOut   *probe.RedactingWriter // stderr, tokens masked
@@ -151,7 +152,8 @@ func (p *pipeline) startTarget(ctx context.Context) error {
 		limit := debug.SetMemoryLimit(runMemoryLimit)
 		p.closers = append(p.closers, func() { debug.SetMemoryLimit(limit) })
 	}
-	_, creds := probe.Credentials(p.tokens)
+	var creds []probe.Credential
+	p.byRole, creds = probe.Credentials(p.tokens)
 	p.redactor = probe.NewRedactor(creds...)
 	p.out = probe.NewRedactingWriter(p.stdout, p.redactor)
 	p.errOut = probe.NewRedactingWriter(p.stderr, p.redactor)
@@ -164,9 +166,8 @@ func (p *pipeline) startTarget(ctx context.Context) error {
 // --openapi, the document is read only once the filters are known to
 // select something, and its operations join the plan.
 func (p *pipeline) plan(ctx context.Context, baseURL string) (*suite.Plan, error) {
-	byRole, _ := probe.Credentials(p.tokens)
 	plan, err := suite.NewPlan(suite.PlanConfig{
-		Profile: p.prof, Tokens: byRole, Filters: p.cfg.filters(),
+		Profile: p.prof, Tokens: p.byRole, Filters: p.cfg.filters(),
 		AuthCoverage: suite.AuthCoverage(p.cfg.AuthCoverage), FailedAuthLimit: p.cfg.FailedAuthLimit,
 	})
 	switch {
@@ -207,8 +208,7 @@ func (p *pipeline) run(ctx context.Context, plan *suite.Plan) (*report.Result, e
 	if err != nil {
 		return nil, stopf(exitUsage, "%v", err)
 	}
-	byRole, _ := probe.Credentials(p.tokens)
-	printHeader(p.out, p.cfg, p.target, byRole)
+	printHeader(p.out, p.cfg, p.target, p.byRole)
 	if p.sweep != nil {
 		fmt.Fprintf(p.out, "sweeping %d operations from the OpenAPI document %s\n\n", len(p.sweep.Ops), p.sweep.Location)
 	}
@@ -272,8 +272,7 @@ func (p *pipeline) result(plan *suite.Plan, client *probe.Client, outcome suite.
 		RequireVerified: p.cfg.requireVerified(),
 		RequiredBy:      p.cfg.requiredBy(),
 	}
-	byRole, _ := probe.Credentials(p.tokens)
-	_, result.UnsetTokens = requiredSkipped(result.Checks, plan.Specs(), byRole)
+	_, result.UnsetTokens = requiredSkipped(result.Checks, plan.Specs(), p.byRole)
 	p.bl.attach(&result)
 	result.Verdict = report.Decide(result)
 	return &result
