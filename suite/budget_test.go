@@ -108,11 +108,7 @@ func TestTheFailedAuthBudget(t *testing.T) {
 		for i := range extra {
 			ops = append(ops, fixtures.Endpoint{ID: fmt.Sprintf("extra_op%04d", i), Method: "GET", Path: fmt.Sprintf("/extra/op%04d/{item_id}", i), Scope: "read", LimitPerMinute: 120})
 		}
-		values := map[probe.Role]string{}
-		for name, v := range ref.Tokens() {
-			values[probe.Role(name)] = v
-		}
-		byRole, _ := probe.Credentials(values)
+		byRole, _ := probe.Credentials(probe.RoleValues(ref.Tokens()))
 		plan, err := suite.NewPlan(suite.PlanConfig{Profile: prof, Operations: ops, Tokens: byRole})
 		if err != nil {
 			problem("%v", err)

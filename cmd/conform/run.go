@@ -70,15 +70,6 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return p.finish(*result)
 }
 
-// roleTokens reads the reference's tokens by role.
-func roleTokens(byName map[string]string) map[probe.Role]string {
-	out := map[probe.Role]string{}
-	for name, v := range byName {
-		out[probe.Role(name)] = v
-	}
-	return out
-}
-
 // embeddedReference is the reference server of a run without --base-url.
 type embeddedReference struct {
 	baseURL string
@@ -97,7 +88,7 @@ func startReference(ctx context.Context, basePath string) (*embeddedReference, e
 	go func() { _ = hs.Serve(ln) }()
 	return &embeddedReference{
 		baseURL: "http://" + ln.Addr().String() + basePath,
-		tokens:  roleTokens(srv.Tokens()),
+		tokens:  probe.RoleValues(srv.Tokens()),
 		// Every request of the run has had its answer when stop is called:
 		// there is nothing to drain. (Shutdown would wait for connections the
 		// transport dialed and never used, which net/http counts as busy for

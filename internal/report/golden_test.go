@@ -72,11 +72,7 @@ func TestWritersRenderARealRun(t *testing.T) {
 	defer srv.Close()
 
 	prof := fixtures.Default()
-	values := map[probe.Role]string{}
-	for name, v := range ref.Tokens() {
-		values[probe.Role(name)] = v
-	}
-	byRole, _ := probe.Credentials(values)
+	byRole, _ := probe.Credentials(probe.RoleValues(ref.Tokens()))
 	plan, err := suite.NewPlan(suite.PlanConfig{Profile: prof, Tokens: byRole})
 	if err != nil {
 		t.Fatal(err)
