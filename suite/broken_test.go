@@ -50,7 +50,7 @@ func TestJudgeBrokenFailsOnlyOnABrokenOperation(t *testing.T) {
 			exs = append(exs, c.Do(context.Background(), q))
 		}
 	}
-	r := &run{cfg: Config{Client: c}}
+	r := &run{cfg: config{Options: Options{Client: c}}}
 	mk := func(exs ...probe.Exchange) *spec {
 		return &spec{run: r, check: Check{ID: "X", Level: report.Must}, decided: true,
 			res: report.Check{Status: report.Inconclusive, Exchanges: exs}}

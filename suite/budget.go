@@ -37,10 +37,10 @@ func (b ClassBudget) Floor(limit int) time.Duration {
 	return time.Duration(b.Requests-limit) * time.Minute / time.Duration(limit)
 }
 
-// Budget returns a run's requests by class, the class that fails
-// authentication first, then by class name.
-func Budget(cfg Config) ([]ClassBudget, error) {
-	r, err := newRun(cfg)
+// Budget returns the requests of a run of the plan by class, the class
+// that fails authentication first, then by class name.
+func (p *Plan) Budget() ([]ClassBudget, error) {
+	r, err := p.build(Options{})
 	if err != nil {
 		return nil, err
 	}

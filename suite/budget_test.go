@@ -105,26 +105,23 @@ func TestTheFailedAuthBudget(t *testing.T) {
 
 		prof := fixtures.Default()
 		ops := append([]fixtures.Endpoint(nil), prof.Endpoints...)
-		limits := prof.Limits()
 		for i := range extra {
-			e := fixtures.Endpoint{ID: fmt.Sprintf("extra_op%04d", i), Method: "GET", Path: fmt.Sprintf("/extra/op%04d/{item_id}", i), Scope: "read", LimitPerMinute: 120}
-			ops = append(ops, e)
-			limits[e.Key()] = e.LimitPerMinute
+			ops = append(ops, fixtures.Endpoint{ID: fmt.Sprintf("extra_op%04d", i), Method: "GET", Path: fmt.Sprintf("/extra/op%04d/{item_id}", i), Scope: "read", LimitPerMinute: 120})
 		}
-		values := map[probe.Role]string{}
-		for name, v := range ref.Tokens() {
-			values[probe.Role(name)] = v
-		}
-		byRole, creds := probe.Credentials(values)
-		client, err := probe.New(probe.Options{BaseURL: "http://reference/api/v1", Credentials: creds, Limits: limits, Dial: ln.Dial})
+		byRole, _ := probe.Credentials(probe.RoleValues(ref.Tokens()))
+		plan, err := suite.NewPlan(suite.PlanConfig{Profile: prof, Operations: ops, Tokens: byRole})
 		if err != nil {
 			problem("%v", err)
 			return
 		}
-		cfg := suite.Config{Client: client, Profile: prof, Operations: ops, Tokens: byRole}
+		client, err := plan.NewClient(probe.Options{BaseURL: "http://reference/api/v1", Dial: ln.Dial})
+		if err != nil {
+			problem("%v", err)
+			return
+		}
 
 		start := time.Now()
-		out, err := suite.Run(context.Background(), cfg)
+		out, err := suite.Run(context.Background(), plan, suite.Options{Client: client})
 		took := time.Since(start)
 		if err != nil || out.Incomplete != "" {
 			problem("the run: %v %s", err, out.Incomplete)
@@ -137,7 +134,7 @@ func TestTheFailedAuthBudget(t *testing.T) {
 		}
 		sent := client.SentByClass()
 		failed := sent[probe.FailedAuthClass]
-		budget, err := suite.Budget(cfg)
+		budget, err := plan.Budget()
 		if err != nil {
 			problem("%v", err)
 			return

@@ -8,6 +8,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/cornect/conform/fixtures"
 	"github.com/cornect/conform/internal/probe"
 	"github.com/cornect/conform/internal/report"
 )
@@ -128,19 +129,111 @@ func (p Planned) Name() string {
 	return p.ID + " [" + p.Variant + "]"
 }
 
-// Plan says, without sending a request, what a run of cfg would do with
-// every spec. Config.Client may be nil.
-func Plan(cfg Config) ([]Planned, error) {
-	r, err := newRun(cfg)
+// PlanConfig is what a plan is made of.
+type PlanConfig struct {
+	Profile *fixtures.Profile
+	// Operations, when set, replace the profile's endpoints in the sweeps
+	// (every auth check on every operation, the scope checks on each
+	// operation of that scope); --openapi discovers them.
+	Operations []fixtures.Endpoint
+	// Tokens by role; a role without a token skips the specs that need it.
+	Tokens map[probe.Role]probe.Credential
+	// AuthCoverage says which operations each authentication check
+	// probes; "" is AuthSpread.
+	AuthCoverage AuthCoverage
+	Filters      Filters
+	// FailedAuthLimit is the pace, per minute, of the requests that must
+	// fail authentication (--failed-auth-limit); 0 is the profile's.
+	FailedAuthLimit int
+}
+
+// Plan is what a run does, decided once, before anything is sent: every
+// spec of the profile, whether the filters select it and whether it lacks
+// a token. It is a value: the run (Run), the dry run (Specs), the request
+// budget (Budget) and the client's pacing (NewClient) all read the same
+// one, and none of them changes it.
+//
+// The decisions do not depend on the operations (a check sweeps them in
+// one spec): WithOperations gives the plan the operations an OpenAPI
+// document adds once it is read, after the filters were found to select
+// something.
+type Plan struct {
+	cfg   PlanConfig
+	specs []Planned
+}
+
+// NewPlan decides what a run of cfg would do with every spec, without
+// sending a request.
+func NewPlan(cfg PlanConfig) (*Plan, error) {
+	sel, err := cfg.Filters.compile()
 	if err != nil {
 		return nil, err
 	}
-	var out []Planned
+	r, err := newRun(config{PlanConfig: cfg})
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{cfg: cfg}
 	for _, s := range r.specs {
-		out = append(out, Planned{
-			ID: s.check.ID, Variant: s.variant, Text: s.fullText(), Level: s.check.Level,
-			Labels: s.allLabels(), Selected: s.selected, Needs: s.needs, Skip: s.missing,
+		text := s.fullText()
+		p.specs = append(p.specs, Planned{
+			ID: s.check.ID, Variant: s.variant, Text: text, Level: s.check.Level,
+			Labels: s.allLabels(), Selected: sel.selects(text, s.ownText(), s.allLabels()),
+			Needs: s.needs, Skip: missing(s.needs, r.hasToken),
 		})
 	}
-	return out, nil
+	return p, nil
+}
+
+// Specs are every spec of the plan, in run order.
+func (p *Plan) Specs() []Planned { return slices.Clone(p.specs) }
+
+// Selected counts the specs the filters select, skipped for a token or not.
+func (p *Plan) Selected() int {
+	n := 0
+	for _, s := range p.specs {
+		if s.Selected {
+			n++
+		}
+	}
+	return n
+}
+
+// Profile is the plan's profile.
+func (p *Plan) Profile() *fixtures.Profile { return p.cfg.Profile }
+
+// Operations are the operations the sweeps cover: those of WithOperations
+// (or PlanConfig.Operations), else the profile's endpoints.
+func (p *Plan) Operations() []fixtures.Endpoint {
+	if p.cfg.Operations != nil {
+		return p.cfg.Operations
+	}
+	return p.cfg.Profile.Endpoints
+}
+
+// WithOperations is the plan with ops as the operations the sweeps cover;
+// its decisions are p's.
+func (p *Plan) WithOperations(ops []fixtures.Endpoint) *Plan {
+	q := *p
+	q.cfg.Operations = ops
+	return &q
+}
+
+// build is a run of the plan with opts: its specs built afresh (they hold
+// what one run sends and sees) and given the plan's decisions.
+func (p *Plan) build(opts Options) (*run, error) {
+	r, err := newRun(config{PlanConfig: p.cfg, Options: opts})
+	if err != nil {
+		return nil, err
+	}
+	if len(r.specs) != len(p.specs) {
+		return nil, fmt.Errorf("suite: the plan has %d specs, its run %d", len(p.specs), len(r.specs))
+	}
+	for i, s := range r.specs {
+		if s.fullText() != p.specs[i].Text {
+			return nil, fmt.Errorf("suite: spec %d of the run is %q, the plan's %q", i, s.fullText(), p.specs[i].Text)
+		}
+		s.selected, s.missing = p.specs[i].Selected, p.specs[i].Skip
+	}
+	return r, nil
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,21 +23,10 @@ import (
 	"github.com/cornect/conform/internal/report"
 )
 
-// Config is what a run checks and how.
-type Config struct {
-	Client  *probe.Client // nil only for Plan
-	Profile *fixtures.Profile
-	// Operations, when set, replace the profile's endpoints in the sweeps
-	// (every auth check on every operation, the scope checks on each
-	// operation of that scope); --openapi discovers them.
-	Operations []fixtures.Endpoint
-	// Tokens by role; a role without a token skips the specs that need it.
-	Tokens map[probe.Role]probe.Credential
-	// AuthCoverage says which operations each authentication check
-	// probes; "" is AuthSpread.
-	AuthCoverage AuthCoverage
-	Strict       bool
-	Filters      Filters
+// Options are how a plan is run.
+type Options struct {
+	Client *probe.Client // the plan's (Plan.NewClient)
+	Strict bool
 	// SuiteTimeout bounds the whole run; zero means no bound but the caller's context.
 	SuiteTimeout time.Duration
 	// GinkgoOutput receives Ginkgo's own reporter (nil discards it).
@@ -52,6 +40,12 @@ type Config struct {
 	// Random is the source of the ids and made-up tokens the probes send;
 	// nil is crypto/rand.
 	Random io.Reader
+}
+
+// config is what the specs of a run read: the plan's inputs and the run's options.
+type config struct {
+	PlanConfig
+	Options
 }
 
 // Clock is the run's time: tests give a fake one that moves when waited on.
@@ -96,7 +90,7 @@ type Outcome struct {
 	NotFound []string
 }
 
-// errSuiteTimeout is the cause of a run stopped by Config.SuiteTimeout.
+// errSuiteTimeout is the cause of a run stopped by Options.SuiteTimeout.
 var errSuiteTimeout = errors.New("--suite-timeout reached")
 
 // errTargetLost is the cause of a run stopped because the target stopped
@@ -106,10 +100,9 @@ var errTargetLost = errors.New("the target stopped answering")
 // run is one run of the suite: the specs close over it, and nothing of it
 // outlives Run.
 type run struct {
-	cfg    Config
+	cfg    config
 	clock  Clock
 	random io.Reader
-	sel    selection
 	specs  []*spec
 	byText map[string]*spec
 	fams   []*family
@@ -143,16 +136,14 @@ type run struct {
 	warm warmState // the warm auth probes (warm.go)
 }
 
-// newRun builds the plan of a run: its families and specs, selected.
-func newRun(cfg Config) (*run, error) {
+// newRun builds the families and specs of a run, not yet selected: the
+// plan decides that, once (NewPlan), and each build takes its decisions
+// (take).
+func newRun(cfg config) (*run, error) {
 	if cfg.Profile == nil {
-		return nil, errors.New("suite: Config needs a Profile")
+		return nil, errors.New("suite: PlanConfig needs a Profile")
 	}
-	sel, err := cfg.Filters.compile()
-	if err != nil {
-		return nil, err
-	}
-	r := &run{cfg: cfg, clock: cfg.Clock, random: cfg.Random, sel: sel, byText: map[string]*spec{}, rotate: map[string]int{}}
+	r := &run{cfg: cfg, clock: cfg.Clock, random: cfg.Random, byText: map[string]*spec{}, rotate: map[string]int{}}
 	if r.clock == nil {
 		r.clock = RealClock{}
 	}
@@ -173,28 +164,27 @@ func newRun(cfg Config) (*run, error) {
 				return nil, fmt.Errorf("suite: two specs share the text %q", text)
 			}
 			r.byText[text] = s
-			s.selected = sel.selects(text, s.ownText(), s.allLabels())
-			s.missing = missing(s.needs, r.hasToken)
 			r.specs = append(r.specs, s)
 		}
 	}
 	return r, nil
 }
 
-// Run runs the selected specs against cfg and returns every spec's result.
-// Ginkgo allows one run per process. Every goroutine Run starts has
-// finished when it returns.
-func Run(ctx context.Context, cfg Config) (Outcome, error) {
-	if cfg.Client == nil {
-		return Outcome{}, errors.New("suite: Config needs a Client")
+// Run runs the specs the plan selected with opts and returns every spec's
+// result. Ginkgo allows one run per process. Every goroutine Run starts
+// has finished when it returns.
+func Run(ctx context.Context, plan *Plan, opts Options) (Outcome, error) {
+	if opts.Client == nil {
+		return Outcome{}, errors.New("suite: Options need a Client")
 	}
-	r, err := newRun(cfg)
+	if plan.Selected() == 0 {
+		return Outcome{}, ErrNothingSelected
+	}
+	r, err := plan.build(opts)
 	if err != nil {
 		return Outcome{}, err
 	}
-	if !slices.ContainsFunc(r.specs, func(s *spec) bool { return s.selected }) {
-		return Outcome{}, ErrNothingSelected
-	}
+	cfg := r.cfg
 	r.ctx, r.cancel = context.WithCancelCause(ctx)
 	defer r.cancel(nil)
 	if cfg.SuiteTimeout > 0 {

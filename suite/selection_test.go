@@ -63,12 +63,12 @@ func TestTheSelectionIsGinkgos(t *testing.T) {
 			if err := json.Unmarshal(b, &ginkgo); err != nil {
 				t.Fatal(err)
 			}
-			plan, err := Plan(Config{Profile: fixtures.Default(), Tokens: allTokens(), Filters: f})
+			plan, err := NewPlan(PlanConfig{Profile: fixtures.Default(), Tokens: allTokens(), Filters: f})
 			if err != nil {
 				t.Fatal(err)
 			}
 			var ours []string
-			for _, p := range plan {
+			for _, p := range plan.Specs() {
 				if p.Selected {
 					ours = append(ours, p.Text)
 				}
@@ -97,7 +97,7 @@ func TestGinkgoOracle(t *testing.T) {
 	if err := json.Unmarshal([]byte(spec), &f); err != nil {
 		t.Fatal(err)
 	}
-	r, err := newRun(Config{Profile: fixtures.Default(), Tokens: allTokens()})
+	r, err := newRun(config{PlanConfig: PlanConfig{Profile: fixtures.Default(), Tokens: allTokens()}})
 	if err != nil {
 		t.Fatal(err)
 	}

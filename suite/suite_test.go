@@ -22,18 +22,18 @@ func TestSuitePassesAgainstTheReference(t *testing.T) {
 	srv := httptest.NewServer(ref)
 	defer srv.Close()
 	prof := fixtures.Default()
-	values := map[probe.Role]string{}
-	for name, v := range ref.Tokens() {
-		values[probe.Role(name)] = v
+	byRole, _ := probe.Credentials(probe.RoleValues(ref.Tokens()))
+	plan, err := suite.NewPlan(suite.PlanConfig{Profile: prof, Tokens: byRole})
+	if err != nil {
+		t.Fatal(err)
 	}
-	byRole, creds := probe.Credentials(values)
-	client, err := probe.New(probe.Options{BaseURL: srv.URL + prof.BasePath, Credentials: creds, Limits: prof.Limits()})
+	client, err := plan.NewClient(probe.Options{BaseURL: srv.URL + prof.BasePath})
 	if err != nil {
 		t.Fatal(err)
 	}
 	heard := map[string]bool{}
-	out, err := suite.Run(context.Background(), suite.Config{
-		Client: client, Profile: prof, Tokens: byRole,
+	out, err := suite.Run(context.Background(), plan, suite.Options{
+		Client:   client,
 		Progress: func(c report.Check) { heard[c.Name()] = true },
 	})
 	if err != nil {
@@ -42,18 +42,15 @@ func TestSuitePassesAgainstTheReference(t *testing.T) {
 	if out.Incomplete != "" {
 		t.Fatalf("incomplete: %s", out.Incomplete)
 	}
-	plan, err := suite.Plan(suite.Config{Profile: prof, Tokens: byRole})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(out.Checks) != len(plan) {
-		t.Fatalf("ran %d checks, the plan has %d", len(out.Checks), len(plan))
+	specs := plan.Specs()
+	if len(out.Checks) != len(specs) {
+		t.Fatalf("ran %d checks, the plan has %d", len(out.Checks), len(specs))
 	}
 	seen := map[string]bool{}
 	for i, c := range out.Checks {
 		seen[c.ID] = true
-		if c.Name() != plan[i].Name() {
-			t.Errorf("check %d is %s, the plan says %s", i, c.Name(), plan[i].Name())
+		if c.Name() != specs[i].Name() {
+			t.Errorf("check %d is %s, the plan says %s", i, c.Name(), specs[i].Name())
 		}
 		// The profile has no read_write operation but the charged one, so
 		// SCOPE-NO-SIDE-EFFECT has nothing to judge (SCOPE-NO-CHARGE does).
@@ -79,7 +76,7 @@ func TestSuitePassesAgainstTheReference(t *testing.T) {
 	t.Logf("%d checks, %d requests", len(out.Checks), client.Stats().Requests)
 
 	// The plan's request budget is what the run sent, class by class.
-	budget, err := suite.Budget(suite.Config{Profile: prof, Tokens: byRole})
+	budget, err := plan.Budget()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"fmt"
 	"io"
 	"slices"
 	"text/tabwriter"
 	"time"
 
-	"github.com/cornect/conform/fixtures"
 	"github.com/cornect/conform/internal/openapi"
 	"github.com/cornect/conform/internal/probe"
 	"github.com/cornect/conform/suite"
@@ -17,54 +15,51 @@ import (
 
 // dryRun prints the plan of a run: with --openapi, the sweep over the
 // document's operations; then every spec, and whether it would run, skip
-// (and why) or is not selected. It is the plan a real run follows, and
-// sends nothing to the target: the one request it may send fetches the
-// OpenAPI document from its URL.
-func dryRun(ctx context.Context, cfg runConfig, prof *fixtures.Profile, tlsCfg *tls.Config, stdout, stderr io.Writer) int {
-	tokens := cfg.Tokens
-	target, baseURL := cfg.BaseURL, cfg.BaseURL
+// (and why) or is not selected, and the requests it would send. It is the
+// plan a real run follows, and sends nothing to the target: the one
+// request it may send fetches the OpenAPI document from its URL.
+func (p *pipeline) dryRun(ctx context.Context) error {
+	p.tokens = p.cfg.Tokens
+	target, baseURL := p.cfg.BaseURL, p.cfg.BaseURL
 	if target == "" {
-		target, baseURL = "the embedded reference server (it mints every token)", prof.BasePath
-		tokens = map[probe.Role]string{}
+		target, baseURL = "the embedded reference server (it mints every token)", p.prof.BasePath
+		p.tokens = map[probe.Role]string{}
 		for _, role := range probe.Roles() {
-			tokens[role] = "minted"
+			p.tokens[role] = "minted"
 		}
 	}
-	byRole, _ := probe.Credentials(tokens)
-	planned := suite.Config{Profile: prof, Tokens: byRole, Filters: cfg.filters(), AuthCoverage: suite.AuthCoverage(cfg.AuthCoverage)}
-	plan, err := suite.Plan(planned)
+	p.byRole, _ = probe.Credentials(p.tokens)
+	plan, err := p.plan(ctx, baseURL)
 	if err != nil {
-		fmt.Fprintf(stderr, "conform run: %v\n", err)
-		return exitUsage
-	}
-	var sw *sweep
-	if cfg.OpenAPI != "" { // after the filters are known good: a bad one fetches nothing
-		if sw, err = discoverOperations(ctx, cfg.OpenAPI, baseURL, tlsCfg, prof); err != nil {
-			if ctx.Err() != nil { // Ctrl-C while the document was read
-				fmt.Fprintf(stderr, "conform run: stopped while reading the OpenAPI document; nothing was sent to the target\n")
-				return exitIncomplete
-			}
-			fmt.Fprintf(stderr, "conform run: --openapi: %v\n", err)
-			return exitUsage
-		}
-		planned.Operations = sw.ops
-		if plan, err = suite.Plan(planned); err != nil {
-			fmt.Fprintf(stderr, "conform run: %v\n", err)
-			return exitUsage
-		}
+		return err
 	}
 	sent := "nothing is sent"
-	if openapi.IsURL(cfg.OpenAPI) {
+	if openapi.IsURL(p.cfg.OpenAPI) {
 		sent = "nothing is sent to the target; the OpenAPI document was fetched"
 	}
-	fmt.Fprintf(stdout, "dry run: %s\ntarget:  %s\nprofile: %s\n\n", sent, target, prof.Source())
-	if sw != nil {
-		sw.print(stdout, cfg.Verbose)
-		fmt.Fprintln(stdout)
+	fmt.Fprintf(p.stdout, "dry run: %s\ntarget:  %s\nprofile: %s\n\n", sent, target, p.prof.Source())
+	if p.sweep != nil {
+		p.sweep.Print(p.stdout, p.cfg.Verbose)
+		fmt.Fprintln(p.stdout)
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	if printPlan(p.stdout, plan) == 0 {
+		return stopf(exitUsage, "%v", suite.ErrNothingSelected)
+	}
+	budget, err := plan.Budget()
+	if err != nil {
+		return stopf(exitUsage, "%v", err)
+	}
+	budget = withPreflight(budget, preflightRequests(p.prof))
+	printBudget(p.stdout, budget, plan.Paces(), p.cfg.Verbose, p.cfg.SuiteTimeout)
+	return nil
+}
+
+// printPlan lists every spec of the plan, whether it would run, skip (and
+// why) or is not selected, and returns how many are selected.
+func printPlan(w io.Writer, plan *suite.Plan) int {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	run, skip, out := 0, 0, 0
-	for _, p := range plan {
+	for _, p := range plan.Specs() {
 		verdict, why := "would run", ""
 		switch {
 		case !p.Selected:
@@ -77,23 +72,8 @@ func dryRun(ctx context.Context, cfg runConfig, prof *fixtures.Profile, tlsCfg *
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", verdict, p.Level, p.Name(), why)
 	}
 	tw.Flush()
-	fmt.Fprintf(stdout, "\n%d would run, %d would skip, %d not selected\n", run, skip, out)
-	if run+skip == 0 {
-		fmt.Fprintf(stderr, "conform run: %v\n", suite.ErrNothingSelected)
-		return exitUsage
-	}
-	budget, err := suite.Budget(planned)
-	if err != nil {
-		fmt.Fprintf(stderr, "conform run: %v\n", err)
-		return exitUsage
-	}
-	budget = withPreflight(budget, preflightRequests(prof))
-	var ops []fixtures.Endpoint
-	if sw != nil {
-		ops = sw.ops
-	}
-	printBudget(stdout, budget, runPaces(cfg, prof, ops), cfg.Verbose, cfg.SuiteTimeout)
-	return exitOK
+	fmt.Fprintf(w, "\n%d would run, %d would skip, %d not selected\n", run, skip, out)
+	return run + skip
 }
 
 // withPreflight adds the preflight's requests, sent before any check, to
@@ -116,14 +96,14 @@ func withPreflight(budget []suite.ClassBudget, reqs []probe.Request) []suite.Cla
 // longest of them (the classes are paced apart, and overlap). Failed
 // authentication and every class with a floor get a line; the others,
 // one per token and operation, a line together unless verbose.
-func printBudget(w io.Writer, budget []suite.ClassBudget, pace paces, verbose bool, timeout time.Duration) {
+func printBudget(w io.Writer, budget []suite.ClassBudget, pace suite.Paces, verbose bool, timeout time.Duration) {
 	fmt.Fprintf(w, "\nrequests by class, as against a conforming target:\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	var floor time.Duration
 	floorOf := ""
 	total, quiet, quietReqs := 0, 0, 0
 	for _, b := range budget {
-		limit, source := pace.of(b.LimitKey)
+		limit, source := pace.Of(b.LimitKey)
 		f := b.Floor(limit)
 		if f > floor {
 			floor, floorOf = f, b.Class

@@ -65,9 +65,9 @@ func listCmd(_ context.Context, args []string, stdout, stderr io.Writer) int {
 func catalogue() []listedCheck {
 	// The tokens a check needs, as the default profile's plan has them
 	// (the rate-limit checks need the token the profile bursts with).
-	plan, _ := suite.Plan(suite.Config{Profile: fixtures.Default()})
+	plan, _ := suite.NewPlan(suite.PlanConfig{Profile: fixtures.Default()})
 	needsOf := map[string][]suite.Need{}
-	for _, p := range plan {
+	for _, p := range plan.Specs() {
 		if _, ok := needsOf[p.ID]; !ok {
 			needsOf[p.ID] = p.Needs
 		}

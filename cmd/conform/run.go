@@ -12,12 +12,10 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/cornect/conform/fixtures"
 	"github.com/cornect/conform/internal/probe"
 	"github.com/cornect/conform/internal/reference"
 	"github.com/cornect/conform/internal/report"
@@ -40,7 +38,8 @@ const runMemoryLimit = 40 << 20
 // collector would run all the time (10 s for such a dry run, 4 s here).
 const dryRunMemoryLimit = 64 << 20
 
-// runCmd is `conform run`: preflight, the suite, the reports, the verdict.
+// runCmd is `conform run`: it parses the flags and runs the pipeline,
+// whose result carries the verdict; the exit code is the verdict's.
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// Until the tokens are known, anything shaped like one is masked: a
 	// usage error may quote a token pasted in the wrong place.
@@ -54,245 +53,21 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	}
-	// A report given as "-" has standard output to itself; the console
-	// goes to standard error.
-	reportOut := stdout
-	if cfg.stdoutReport() {
-		stdout = stderr
-	}
-	if err := checkReports(cfg, reportOut, stderr); err != nil {
-		fmt.Fprintf(early, "conform run: %v\n", err)
-		return exitUsage
-	}
-	prof := fixtures.Default()
-	if cfg.Profile != "" {
-		if prof, err = fixtures.Load(cfg.Profile); err != nil {
-			fmt.Fprintf(early, "conform run: %v\n", err)
-			return exitUsage
-		}
-	}
-	tlsCfg, err := tlsConfig(cfg)
-	if err != nil {
-		fmt.Fprintf(early, "conform run: %v\n", err)
-		return exitUsage
-	}
-	bl, err := prepareBaseline(cfg, prof)
-	if err != nil {
-		fmt.Fprintf(early, "conform run: %v\n", err)
-		return exitUsage
-	}
-	if cfg.TokensFromCommand, err = tokensWithCommand(ctx, &cfg); err != nil {
-		fmt.Fprintf(early, "conform run: %v\n", err)
-		return exitUsage
-	}
-	if cfg.DryRun {
-		// Nothing is kept but the plan, even of a document of thousands of operations.
-		defer debug.SetMemoryLimit(debug.SetMemoryLimit(dryRunMemoryLimit))
-		return dryRun(ctx, cfg, prof, tlsCfg, stdout, early)
-	}
-	if plan, err := suite.Plan(suite.Config{Profile: prof, Filters: cfg.filters()}); err != nil || !slices.ContainsFunc(plan, func(p suite.Planned) bool { return p.Selected }) {
-		if err == nil {
-			err = suite.ErrNothingSelected
-		}
-		fmt.Fprintf(early, "conform run: %v; nothing was sent\n", err)
-		return exitUsage
-	}
-
-	target := report.Target{BaseURL: cfg.BaseURL, Profile: prof.Source()}
-	tokens := cfg.Tokens
-	if cfg.BaseURL == "" {
-		ref, err := startReference(ctx, prof.BasePath)
-		if err != nil {
-			fmt.Fprintf(stderr, "conform run: starting the embedded reference server: %v\n", err)
-			return exitInternal
-		}
-		defer ref.stop()
-		target.BaseURL, target.Reference, tokens = ref.baseURL, true, ref.tokens
-	}
-
-	if !target.Reference {
-		defer debug.SetMemoryLimit(debug.SetMemoryLimit(runMemoryLimit))
-	}
-	byRole, creds := probe.Credentials(tokens)
-	// Everything printed from here on passes through the redactor.
-	redactor := probe.NewRedactor(creds...)
-	out := probe.NewRedactingWriter(stdout, redactor)
-	errOut := probe.NewRedactingWriter(stderr, redactor)
-	defer out.Flush()
-	defer errOut.Flush()
-	term := report.NewTerminalWriter(out) // for what quotes the target raw: -v and the progress lines
-	defer term.Flush()
-
-	var notes []string
-	var ops []fixtures.Endpoint
-	var sw *sweep
-	if cfg.OpenAPI != "" {
-		if sw, err = discoverOperations(ctx, cfg.OpenAPI, target.BaseURL, tlsCfg, prof); err != nil {
-			if ctx.Err() != nil { // Ctrl-C while the document was read
-				fmt.Fprintf(errOut, "conform run: stopped while reading the OpenAPI document; nothing was sent to the target\n")
-				return exitIncomplete
-			}
-			fmt.Fprintf(errOut, "conform run: --openapi: %v\n", err)
-			return exitUsage
-		}
-		ops, notes = sw.ops, sw.notes()
-	}
-	// The plan of this run (the operations and tokens known now), for the
-	// checks it will count and the tokens a skipped check lacks.
-	plan, err := suite.Plan(suite.Config{Profile: prof, Operations: ops, Tokens: byRole, Filters: cfg.filters()})
-	if err != nil {
-		fmt.Fprintf(errOut, "conform run: %v\n", err)
-		return exitUsage
-	}
-	selected := 0
-	for _, p := range plan {
-		if p.Selected {
-			selected++
-		}
-	}
-	// Long waits show on stderr; what goes to stdout while the run lasts
-	// passes above the progress line.
-	progress := newWaitProgress(stderr, isTerminal(stderr), selected, redactor.String)
-	defer progress.Close()
-	live := aboveWriter{progress, term}
-
-	pace := runPaces(cfg, prof, ops)
-	client, err := probe.New(probe.Options{
-		BaseURL:           target.BaseURL,
-		Timeout:           cfg.RequestTimeout,
-		TLSConfig:         tlsCfg,
-		Credentials:       creds,
-		Limits:            pace.operations,
-		UndocumentedLimit: pace.undocumented,
-		FailedAuthLimit:   pace.auth,
-		UserAgent:         "conform/" + version.Build(),
-		Concurrency:       cfg.Concurrency,
-		Logf: func(format string, args ...any) {
-			// Each wait, as it happens, for -v; the reports get a summary.
-			if cfg.Verbose {
-				fmt.Fprintln(live, "  … "+fmt.Sprintf(format, args...))
-			}
-		},
-		OnWait: progress.ProbeWait,
-	})
-	if err != nil {
-		fmt.Fprintf(errOut, "conform run: %v\n", err)
-		return exitUsage
-	}
-
-	printHeader(out, cfg, target, byRole)
-	if sw != nil {
-		fmt.Fprintf(out, "sweeping %d operations from the OpenAPI document %s\n\n", len(ops), sw.location)
-	}
-	if code, msg := preflight(ctx, client, prof); code != exitOK {
-		fmt.Fprintf(errOut, "conform run: %s\n", msg)
-		return code
-	}
-
-	if !flag.Parsed() {
-		// Ginkgo registers its flags on the default set; parse it (empty) so
-		// its configuration is final before suite.Run overrides it.
-		_ = flag.CommandLine.Parse(nil)
-	}
-	started := time.Now()
-	var ginkgoOut io.Writer
-	if cfg.Verbose {
-		ginkgoOut = live
-	}
-	outcome, err := suite.Run(ctx, suite.Config{
-		Client:       client,
-		Profile:      prof,
-		Operations:   ops,
-		Tokens:       byRole,
-		AuthCoverage: suite.AuthCoverage(cfg.AuthCoverage),
-		Strict:       cfg.Strict,
-		Filters:      cfg.filters(),
-		SuiteTimeout: cfg.SuiteTimeout,
-		GinkgoOutput: ginkgoOut,
-		Verbose:      cfg.Verbose,
-		Progress: func(c report.Check) {
-			progress.CheckDone()
-			if cfg.Verbose {
-				// Each check as it ends, for -v; the summary says the rest.
-				printProgress(live, c)
-			}
-		},
-		Clock: waitClock{p: progress},
-	})
-	progress.Close()
-	if errors.Is(err, suite.ErrNothingSelected) {
-		// Nothing ran: no report, since an empty one would read as a pass.
-		fmt.Fprintf(errOut, "conform run: %v; no request sent, no report written\n", err)
-		return exitUsage
-	}
-	if err != nil {
-		fmt.Fprintf(errOut, "conform run: %v\n", err)
+	p := newPipeline(cfg, stdout, stderr, early)
+	defer p.close()
+	result, err := p.execute(ctx)
+	var stopped *stop
+	switch {
+	case errors.As(err, &stopped):
+		fmt.Fprintf(p.errw(), "conform run: %s\n", stopped.msg)
+		return stopped.code
+	case err != nil: // every stage says how it stops; this is a defect of conform
+		fmt.Fprintf(p.errw(), "conform run: %v\n", err)
 		return exitInternal
+	case result == nil: // a dry run
+		return exitOK
 	}
-	if len(outcome.NotFound) > 0 {
-		notes = append(notes, fmt.Sprintf("coverage: %d operations of the OpenAPI document answered 404 to every authentication probe, so they are not at the base URL and were left out of the auth checks: %s",
-			len(outcome.NotFound), strings.Join(outcome.NotFound, ", ")))
-	}
-	notes = append(notes, waitNotes(client.Stats(), outcome.Checks)...)
-	notes = append(notes, wireNotes(client.Stats(), outcome.Checks)...)
-	result := report.Result{
-		Tool:            "conform",
-		Version:         version.Build(),
-		ContractVersion: version.Contract,
-		Target:          target,
-		Config:          reportedConfig(cfg, tokens),
-		StartedAt:       started.UTC(),
-		Duration:        time.Since(started),
-		Strict:          cfg.Strict,
-		Checks:          outcome.Checks,
-		Stats:           client.Stats(),
-		Notes:           notes,
-		Incomplete:      outcome.Incomplete,
-		TargetLost:      outcome.TargetLost,
-		RequireAll:      cfg.requireAll(),
-		RequireVerified: cfg.requireVerified(),
-		RequiredBy:      cfg.requiredBy(),
-	}
-	_, result.UnsetTokens = requiredSkipped(result.Checks, plan, byRole)
-	bl.attach(&result)
-	result.Verdict = report.Decide(result)
-	return finishRun(cfg, result, bl, redactor, stdout, reportOut, out, errOut)
-}
-
-// finishRun prints the summary, writes the reports and the baseline, and
-// says why the run did not pass; the exit code is the verdict's, or
-// exitReportFailed when a report could not be written.
-// reportOut is where a report given as "-" goes: the process's standard
-// output, the console then being on standard error.
-func finishRun(cfg runConfig, result report.Result, bl *baselineRun, redactor *probe.Redactor, stdout, reportOut, out, errOut io.Writer) int {
-	if cfg.Verbose {
-		fmt.Fprintln(out)
-	}
-	// The header went out when the run started (printHeader).
-	if err := report.Console(out, result, report.ConsoleOptions{Color: !cfg.NoColor && isTerminal(stdout), Verbose: cfg.Verbose, NoHeader: true}); err != nil {
-		fmt.Fprintf(errOut, "conform run: writing the summary: %v\n", err)
-	}
-	failed := writeReports(cfg, result, redactor, out, reportOut, errOut)
-	if !bl.finish(result, redactor, out, errOut) {
-		failed++
-	}
-	for _, l := range result.Verdict.Why {
-		fmt.Fprintf(errOut, "conform run: %s\n", l)
-	}
-	if failed > 0 {
-		fmt.Fprintf(errOut, "conform run: %s could not be written (see above); the verdict stands: %s\n", report.Plural(failed, "report"), result.Verdict.Headline)
-		return exitReportFailed
-	}
-	return result.Verdict.ExitCode
-}
-
-// roleTokens reads the reference's tokens by role.
-func roleTokens(byName map[string]string) map[probe.Role]string {
-	out := map[probe.Role]string{}
-	for name, v := range byName {
-		out[probe.Role(name)] = v
-	}
-	return out
+	return p.finish(*result)
 }
 
 // embeddedReference is the reference server of a run without --base-url.
@@ -313,7 +88,7 @@ func startReference(ctx context.Context, basePath string) (*embeddedReference, e
 	go func() { _ = hs.Serve(ln) }()
 	return &embeddedReference{
 		baseURL: "http://" + ln.Addr().String() + basePath,
-		tokens:  roleTokens(srv.Tokens()),
+		tokens:  probe.RoleValues(srv.Tokens()),
 		// Every request of the run has had its answer when stop is called:
 		// there is nothing to drain. (Shutdown would wait for connections the
 		// transport dialed and never used, which net/http counts as busy for
@@ -473,4 +248,16 @@ func waitNotes(st probe.Stats, checks []report.Check) []string {
 func reportedConfig(cfg runConfig, used map[probe.Role]string) map[string]string {
 	cfg.Tokens = used
 	return cfg.Redact()
+}
+
+// waitClock is the run's clock (suite.Options.Clock) with its waits shown:
+// RATE-LIMIT-RECOVERY sits out the Retry-After of the 429 it provoked.
+type waitClock struct {
+	suite.RealClock
+	p *report.WaitProgress
+}
+
+func (c waitClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.p.Wait(d, "recovery", "RATE-LIMIT-RECOVERY sits out the Retry-After of the 429 it provoked")
+	return c.RealClock.Sleep(ctx, d)
 }

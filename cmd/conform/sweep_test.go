@@ -264,12 +264,12 @@ func TestASweepOfATargetThatFailsEverywhereStaysBounded(t *testing.T) {
 	}
 }
 
-// TestADryRunOfALargeDocumentIsSummarised: past sweepListed operations of
+// TestADryRunOfALargeDocumentIsSummarised: past openapi.SweepListed operations of
 // the document, a dry run counts the rest in one line (the contract's are
 // always listed); -v lists every one.
 func TestADryRunOfALargeDocumentIsSummarised(t *testing.T) {
 	t.Parallel()
-	const extra = sweepListed + 150
+	const extra = openapi.SweepListed + 150
 	ref := reference.New(reference.WithExtraOperations(extra))
 	srv := httptest.NewServer(ref)
 	t.Cleanup(srv.Close)
@@ -293,7 +293,7 @@ func TestADryRunOfALargeDocumentIsSummarised(t *testing.T) {
 			}
 		}
 		summary := strings.Contains(res.stdout, "and 150 more operations of the document to sweep (-v lists every one)")
-		want := sweepListed + 6
+		want := openapi.SweepListed + 6
 		if verbose {
 			want = extra + 6
 		}

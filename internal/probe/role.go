@@ -51,3 +51,13 @@ func Credentials(values map[Role]string) (map[Role]Credential, []Credential) {
 	}
 	return byRole, all
 }
+
+// RoleValues are token values by role from values keyed by the roles'
+// names, as the reference server hands out the tokens it mints.
+func RoleValues(byName map[string]string) map[Role]string {
+	out := make(map[Role]string, len(byName))
+	for name, v := range byName {
+		out[Role(name)] = v
+	}
+	return out
+}

@@ -72,19 +72,18 @@ func TestWritersRenderARealRun(t *testing.T) {
 	defer srv.Close()
 
 	prof := fixtures.Default()
-	values := map[probe.Role]string{}
-	for name, v := range ref.Tokens() {
-		values[probe.Role(name)] = v
+	byRole, _ := probe.Credentials(probe.RoleValues(ref.Tokens()))
+	plan, err := suite.NewPlan(suite.PlanConfig{Profile: prof, Tokens: byRole})
+	if err != nil {
+		t.Fatal(err)
 	}
-	byRole, creds := probe.Credentials(values)
-	client, err := probe.New(probe.Options{BaseURL: srv.URL + prof.BasePath, Credentials: creds, Limits: prof.Limits(), Now: clock.Now})
+	client, err := plan.NewClient(probe.Options{BaseURL: srv.URL + prof.BasePath, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	started := clock.Now()
-	out, err := suite.Run(context.Background(), suite.Config{
-		Client: client, Profile: prof, Tokens: byRole,
-		Clock: manualClock{clock}, Random: rand.NewChaCha8([32]byte{'c', 'o', 'n', 'f', 'o', 'r', 'm'}),
+	out, err := suite.Run(context.Background(), plan, suite.Options{
+		Client: client, Clock: manualClock{clock}, Random: rand.NewChaCha8([32]byte{'c', 'o', 'n', 'f', 'o', 'r', 'm'}),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
-package main
+package report
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -10,10 +9,9 @@ import (
 	"unicode"
 
 	"github.com/cornect/conform/internal/probe"
-	"github.com/cornect/conform/suite"
 )
 
-// waitProgress shows the run's long waits on stderr, so a run that sits
+// WaitProgress shows the run's long waits on stderr, so a run that sits
 // out a Retry-After of a minute does not look hung:
 //
 //	waiting 42 s: GET /credits is rate limited (Retry-After) — 31/40 checks done
@@ -27,7 +25,7 @@ import (
 // cleared when the waiting ends; elsewhere (a CI log) a plain line is
 // printed when an episode is first shown and again every so often while it
 // lasts.
-type waitProgress struct {
+type WaitProgress struct {
 	out       io.Writer // stderr, written to directly (a terminal line has no newline)
 	redact    func(string) string
 	term      bool
@@ -56,7 +54,7 @@ type episode struct {
 	shown        bool   // it has reached the threshold
 }
 
-// Defaults of waitProgress.
+// Defaults of WaitProgress.
 const (
 	waitThreshold = 2 * time.Second
 	waitEvery     = 15 * time.Second
@@ -64,11 +62,13 @@ const (
 	waitGrace     = time.Second
 )
 
-func newWaitProgress(out io.Writer, term bool, total int, redact func(string) string) *waitProgress {
+// NewWaitProgress shows the waits of a run of total checks on out, a
+// terminal when term; redact masks what a line could quote of a token.
+func NewWaitProgress(out io.Writer, term bool, total int, redact func(string) string) *WaitProgress {
 	if redact == nil {
 		redact = func(s string) string { return s }
 	}
-	return &waitProgress{
+	return &WaitProgress{
 		out: out, redact: redact, term: term, total: total,
 		threshold: waitThreshold, every: waitEvery, tick: waitTick, grace: waitGrace, now: time.Now,
 		waits: map[string]*episode{},
@@ -78,7 +78,7 @@ func newWaitProgress(out io.Writer, term bool, total int, redact func(string) st
 // ProbeWait is probe.Options.OnWait: a wait of the client. Requests without
 // a valid token are one kind (targets limit them per address, across
 // endpoints); with a token, each token on each endpoint is one.
-func (p *waitProgress) ProbeWait(w probe.Wait) {
+func (p *WaitProgress) ProbeWait(w probe.Wait) {
 	switch w.Cause {
 	case probe.WaitPacing:
 		if w.Operation == probe.FailedAuthClass {
@@ -99,7 +99,7 @@ func (p *waitProgress) ProbeWait(w probe.Wait) {
 }
 
 // Wait records a wait of d of a kind, what it is in words.
-func (p *waitProgress) Wait(d time.Duration, kind, what string) {
+func (p *WaitProgress) Wait(d time.Duration, kind, what string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
@@ -130,8 +130,8 @@ func (p *waitProgress) Wait(d time.Duration, kind, what string) {
 	}
 }
 
-// CheckDone counts a check that finished (suite.Config.Progress).
-func (p *waitProgress) CheckDone() {
+// CheckDone counts a check that finished (suite.RunOptions.Progress).
+func (p *WaitProgress) CheckDone() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.done++
@@ -140,9 +140,9 @@ func (p *waitProgress) CheckDone() {
 	}
 }
 
-// Above runs f, which prints whole lines to the same terminal, with the
+// aside runs f, which prints whole lines to the same terminal, with the
 // progress line out of the way: cleared before, drawn again after.
-func (p *waitProgress) Above(f func()) {
+func (p *WaitProgress) aside(f func()) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.drawn {
@@ -155,7 +155,7 @@ func (p *waitProgress) Above(f func()) {
 }
 
 // Close stops the ticker and clears the line.
-func (p *waitProgress) Close() {
+func (p *WaitProgress) Close() {
 	p.mu.Lock()
 	if p.running {
 		close(p.stop)
@@ -169,7 +169,7 @@ func (p *waitProgress) Close() {
 	p.waits = map[string]*episode{}
 }
 
-func (p *waitProgress) loop(stop <-chan struct{}) {
+func (p *WaitProgress) loop(stop <-chan struct{}) {
 	defer p.wg.Done()
 	interval := p.tick
 	if !p.term {
@@ -201,7 +201,7 @@ func (p *waitProgress) loop(stop <-chan struct{}) {
 
 // expire drops the episodes that are over (their grace included) and
 // reports whether none is left.
-func (p *waitProgress) expire() bool {
+func (p *WaitProgress) expire() bool {
 	now := p.now()
 	for kind, e := range p.waits {
 		if now.After(e.until.Add(p.grace)) {
@@ -212,7 +212,7 @@ func (p *waitProgress) expire() bool {
 }
 
 // showing is the shown episode that ends last, nil when none is shown.
-func (p *waitProgress) showing() *episode {
+func (p *WaitProgress) showing() *episode {
 	var last *episode
 	for _, e := range p.waits {
 		if e.shown && (last == nil || e.until.After(last.until) || (e.until.Equal(last.until) && e.what < last.what)) {
@@ -225,7 +225,7 @@ func (p *waitProgress) showing() *episode {
 // line is the progress in words: the episode that ends last (and how long
 // it has gone on, past one wait), how many others go on, and the checks
 // done.
-func (p *waitProgress) line(e *episode) string {
+func (p *WaitProgress) line(e *episode) string {
 	now := p.now()
 	secs := int((e.until.Sub(now) + time.Second - 1) / time.Second)
 	s := fmt.Sprintf("waiting %d s: %s", max(secs, 1), e.what)
@@ -245,7 +245,7 @@ func (p *waitProgress) line(e *episode) string {
 	return printable(p.redact(s))
 }
 
-func (p *waitProgress) draw() {
+func (p *WaitProgress) draw() {
 	p.expire()
 	e := p.showing()
 	if e == nil {
@@ -256,14 +256,14 @@ func (p *waitProgress) draw() {
 	p.drawn = true
 }
 
-func (p *waitProgress) clear() {
+func (p *WaitProgress) clear() {
 	if p.drawn {
 		fmt.Fprint(p.out, "\r\x1b[2K")
 		p.drawn = false
 	}
 }
 
-func (p *waitProgress) print() {
+func (p *WaitProgress) print() {
 	if e := p.showing(); e != nil {
 		fmt.Fprintln(p.out, p.line(e))
 		p.printed = p.now()
@@ -281,25 +281,17 @@ func printable(s string) string {
 	}, s)
 }
 
+// Above is w with the progress line out of the way of each write: for
+// what prints whole lines to the terminal the line is drawn on.
+func (p *WaitProgress) Above(w io.Writer) io.Writer { return aboveWriter{p, w} }
+
 // aboveWriter writes through w with the progress line out of the way.
 type aboveWriter struct {
-	p *waitProgress
+	p *WaitProgress
 	w io.Writer
 }
 
 func (a aboveWriter) Write(b []byte) (n int, err error) {
-	a.p.Above(func() { n, err = a.w.Write(b) })
+	a.p.aside(func() { n, err = a.w.Write(b) })
 	return n, err
-}
-
-// waitClock is the run's clock (suite.Config.Clock) with its waits shown:
-// RATE-LIMIT-RECOVERY sits out the Retry-After of the 429 it provoked.
-type waitClock struct {
-	suite.RealClock
-	p *waitProgress
-}
-
-func (c waitClock) Sleep(ctx context.Context, d time.Duration) error {
-	c.p.Wait(d, "recovery", "RATE-LIMIT-RECOVERY sits out the Retry-After of the 429 it provoked")
-	return c.RealClock.Sleep(ctx, d)
 }

@@ -1,4 +1,4 @@
-package main
+package openapi
 
 import (
 	"context"
@@ -12,26 +12,27 @@ import (
 	"time"
 
 	"github.com/cornect/conform/fixtures"
-	"github.com/cornect/conform/internal/openapi"
 	"github.com/cornect/conform/internal/probe"
 )
 
-// sweep is what --openapi makes of a document: the operations the sweeps
+// Sweep is what --openapi makes of a document: the operations the sweeps
 // cover, and what it left out or overrode, which the run's notes say. The
 // document adds operations to the contract; it never takes one away nor
 // changes what the contract requires of one.
-type sweep struct {
-	location string
-	basePath string // of the base URL, "/" for the host's root
-
-	// ops are the operations to sweep: the profile's endpoint for every
+type Sweep struct {
+	// Location names the document (a URL's password masked).
+	Location string
+	// BasePath is the base URL's path, "/" for the host's root.
+	BasePath string
+	// Ops are the operations to sweep: the profile's endpoint for every
 	// operation the profile knows (as the document lists it or not), the
 	// document's for the others.
-	ops []fixtures.Endpoint
-	// documented maps an operation of ops to the document's METHOD and full
+	Ops []fixtures.Endpoint
+
+	// documented maps an operation of Ops to the document's METHOD and full
 	// path of it; an operation of the profile the document lacks is not in it.
 	documented map[string]string
-	contract   map[string]bool // the operations of ops that are the profile's
+	contract   map[string]bool // the operations of Ops that are the profile's
 
 	outside       []string // METHOD full path: outside the base path, never probed
 	public        []string // METHOD full path: declared public (security [] on the operation, or the profile's public list)
@@ -40,8 +41,27 @@ type sweep struct {
 	missing       []string // the profile's operations the document lacks, swept all the same
 }
 
-// discoverOperations reads the OpenAPI document at location and works out
-// the sweep over the API at baseURL.
+// Discover reads the OpenAPI document at location (a file, or a URL
+// fetched with tlsCfg and the environment's proxy: the document is often
+// on the target) and works out the sweep over the API at baseURL (Merge).
+func Discover(ctx context.Context, location, baseURL string, tlsCfg *tls.Config, prof *fixtures.Profile) (*Sweep, error) {
+	client := &http.Client{
+		Timeout:       30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		Transport:     &http.Transport{Proxy: http.ProxyFromEnvironment, TLSClientConfig: tlsCfg},
+	}
+	all, err := Load(ctx, location, client, DefaultMaxBytes)
+	if err != nil {
+		return nil, err
+	}
+	if u, err := url.Parse(location); err == nil && u.User != nil {
+		location = u.Redacted() // as Load names it: reports never show a password
+	}
+	return Merge(all, location, baseURL, prof)
+}
+
+// Merge works out the sweep over the API at baseURL from the operations
+// of the document at location, all of them.
 //
 // Only operations under the base URL's path are the API's: a document
 // without servers (FastAPI's) lists every route of the app from the host's
@@ -53,26 +73,13 @@ type sweep struct {
 // other operations are swept as it describes them, but for those it says
 // anyone may call (as OpenAPI reads security: an operation's own, else the
 // document's, and none at all means no requirement).
-func discoverOperations(ctx context.Context, location, baseURL string, tlsCfg *tls.Config, prof *fixtures.Profile) (*sweep, error) {
-	client := &http.Client{
-		Timeout:       30 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		// The proxy of the probes (HTTPS_PROXY …): the document is often on the target.
-		Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, TLSClientConfig: tlsCfg},
-	}
-	all, err := openapi.Load(ctx, location, client, openapi.DefaultMaxBytes)
-	if err != nil {
-		return nil, err
-	}
-	if u, err := url.Parse(location); err == nil && u.User != nil {
-		location = u.Redacted() // as Load names it: reports never show a password
-	}
+func Merge(all []Operation, location, baseURL string, prof *fixtures.Profile) (*Sweep, error) {
 	basePath := "/"
 	if u, err := url.Parse(baseURL); err == nil && u.Path != "" {
 		basePath = u.Path
 	}
-	inside, outside := openapi.Within(all, basePath)
-	s := &sweep{location: location, basePath: basePath, documented: map[string]string{}, contract: map[string]bool{}}
+	inside, outside := Within(all, basePath)
+	s := &Sweep{Location: location, BasePath: basePath, documented: map[string]string{}, contract: map[string]bool{}}
 	for _, op := range outside {
 		s.outside = append(s.outside, probe.OperationKey(op.Method, op.FullPath()))
 	}
@@ -86,64 +93,76 @@ func discoverOperations(ctx context.Context, location, baseURL string, tlsCfg *t
 		declaredPublic[shapeKey(strings.ToUpper(method), path)] = true
 	}
 	for _, op := range inside {
-		full := probe.OperationKey(op.Method, op.FullPath())
 		if p, ok := known[shapeKey(op.Method, op.Path)]; ok {
-			if _, dup := s.documented[p.Key()]; dup {
-				continue // the same operation twice, its parameters named apart
-			}
-			s.documented[p.Key()], s.contract[p.Key()] = full, true
-			s.ops = append(s.ops, contractOperation(p, op))
-			if d := disagreement(p, op, full); d != "" {
-				s.disagreements = append(s.disagreements, d)
-			}
-			continue
+			s.addContract(p, op)
+		} else {
+			s.addDocumented(op, declaredPublic[shapeKey(op.Method, op.Path)])
 		}
-		// The contract wins: every operation under the base path needs a
-		// token unless it is declared public. A route without a security
-		// dependency looks, in FastAPI's document, exactly like one that
-		// forgot it; Django REST framework's has no security anywhere.
-		switch {
-		case op.DeclaredPublic || declaredPublic[shapeKey(op.Method, op.Path)]:
-			s.public = append(s.public, full)
-			continue
-		case op.Public:
-			s.noSecurity = append(s.noSecurity, full)
-			op.Scope = openapi.ScopeUnknown
-		}
-		e := fixtures.Endpoint{
-			ID:             op.OperationID,
-			Method:         op.Method,
-			Path:           op.Path,
-			Scope:          op.Scope,
-			LimitPerMinute: op.LimitPerMinute,
-			Body:           op.Body,
-			Doc:            location,
-		}
-		if e.ID == "" {
-			e.ID = e.Key()
-		}
-		// A limit neither the document nor the profile gives stays 0: the
-		// run paces it at the undocumented limit (runPaces).
-		if op.HasBody && e.Body == nil {
-			e.Body = []byte("{}")
-		}
-		s.documented[e.Key()] = full
-		s.ops = append(s.ops, e)
 	}
 	switch {
 	case len(inside) == 0:
 		return nil, fmt.Errorf("openapi document %q: no operation of it is under the base URL's path %s (it has %s: %s); is it the document of this API, and are its servers right?",
 			location, basePath, operations(len(all)), strings.Join(firstFew(s.outside, 3), ", "))
-	case len(s.ops) == 0:
+	case len(s.Ops) == 0:
 		return nil, fmt.Errorf("openapi document %q: every operation under %s is declared public, so there is nothing to sweep", location, basePath)
 	}
 	for _, e := range prof.Endpoints {
 		if !s.contract[e.Key()] {
 			s.missing, s.contract[e.Key()] = append(s.missing, e.Key()), true
-			s.ops = append(s.ops, e)
+			s.Ops = append(s.Ops, e)
 		}
 	}
 	return s, nil
+}
+
+// addContract sweeps the profile's endpoint p, which the document lists as op.
+func (s *Sweep) addContract(p fixtures.Endpoint, op Operation) {
+	if _, dup := s.documented[p.Key()]; dup {
+		return // the same operation twice, its parameters named apart
+	}
+	full := probe.OperationKey(op.Method, op.FullPath())
+	s.documented[p.Key()], s.contract[p.Key()] = full, true
+	s.Ops = append(s.Ops, contractOperation(p, op))
+	if d := disagreement(p, op, full); d != "" {
+		s.disagreements = append(s.disagreements, d)
+	}
+}
+
+// addDocumented sweeps op, which the profile does not know, as the
+// document describes it. The contract wins: every operation under the base
+// path needs a token unless it is declared public (declared: the profile's
+// public list names it). A route without a security dependency looks, in
+// FastAPI's document, exactly like one that forgot it; Django REST
+// framework's has no security anywhere.
+func (s *Sweep) addDocumented(op Operation, declared bool) {
+	full := probe.OperationKey(op.Method, op.FullPath())
+	switch {
+	case op.DeclaredPublic || declared:
+		s.public = append(s.public, full)
+		return
+	case op.Public:
+		s.noSecurity = append(s.noSecurity, full)
+		op.Scope = ScopeUnknown
+	}
+	e := fixtures.Endpoint{
+		ID:             op.OperationID,
+		Method:         op.Method,
+		Path:           op.Path,
+		Scope:          op.Scope,
+		LimitPerMinute: op.LimitPerMinute,
+		Body:           op.Body,
+		Doc:            s.Location,
+	}
+	if e.ID == "" {
+		e.ID = e.Key()
+	}
+	// A limit neither the document nor the profile gives stays 0: the
+	// run paces it at the undocumented limit.
+	if op.HasBody && e.Body == nil {
+		e.Body = []byte("{}")
+	}
+	s.documented[e.Key()] = full
+	s.Ops = append(s.Ops, e)
 }
 
 // shapeKey names an operation by its method and the shape of its path:
@@ -154,7 +173,7 @@ func shapeKey(method, template string) string {
 
 // contractOperation is the profile's endpoint p for the document's
 // operation op: the document fills in only a body the profile lacks.
-func contractOperation(p fixtures.Endpoint, op openapi.Operation) fixtures.Endpoint {
+func contractOperation(p fixtures.Endpoint, op Operation) fixtures.Endpoint {
 	e := p
 	if e.Body == nil && op.Body != nil {
 		e.Body = op.Body
@@ -169,14 +188,14 @@ func contractOperation(p fixtures.Endpoint, op openapi.Operation) fixtures.Endpo
 // operation of the contract otherwise (the scope it needs, whether it needs
 // a token, its limit), or "". A document silent on one (HTTPBearer without
 // scopes, no limit) does not disagree.
-func disagreement(p fixtures.Endpoint, op openapi.Operation, full string) string {
+func disagreement(p fixtures.Endpoint, op Operation, full string) string {
 	var doc, contract []string
 	switch {
 	case op.Public && op.NoSecurity:
 		doc, contract = append(doc, "no token needed (no security requirement)"), append(contract, "scope "+p.Scope)
 	case op.Public:
 		doc, contract = append(doc, "no token needed (security: [])"), append(contract, "scope "+p.Scope)
-	case (op.Scope == openapi.ScopeRead || op.Scope == openapi.ScopeReadWrite) && op.Scope != p.Scope:
+	case (op.Scope == ScopeRead || op.Scope == ScopeReadWrite) && op.Scope != p.Scope:
 		doc, contract = append(doc, "scope "+op.Scope), append(contract, "scope "+p.Scope)
 	}
 	if op.LimitPerMinute != 0 && op.LimitPerMinute != p.LimitPerMinute {
@@ -190,12 +209,12 @@ func disagreement(p fixtures.Endpoint, op openapi.Operation, full string) string
 		p.Key(), full, strings.Join(doc, " and "), strings.Join(contract, " and "))
 }
 
-// notes are the run's notes on the sweep: what was left out, and why.
-func (s *sweep) notes() []string {
+// Notes are the run's notes on the sweep: what was left out, and why.
+func (s *Sweep) Notes() []string {
 	var notes []string
 	if len(s.outside) > 0 {
 		notes = append(notes, fmt.Sprintf("%s of the OpenAPI document outside the API's base path %s: out of scope, never probed: %s",
-			operations(len(s.outside)), s.basePath, strings.Join(s.outside, ", ")))
+			operations(len(s.outside)), s.BasePath, strings.Join(s.outside, ", ")))
 	}
 	if len(s.public) > 0 {
 		notes = append(notes, fmt.Sprintf("%s declared public (security [] on the operation, or the profile's public list), not swept: %s",
@@ -221,16 +240,16 @@ func operations(n int) string {
 	return fmt.Sprintf("%d operations", n)
 }
 
-// print shows the sweep for --dry-run, an operation a line: each one swept
-// (with the scope it is checked for and where that comes from), each out of
-// scope or public, and each disagreement with the contract.
-// sweepListed is how many operations of each kind a dry run lists before it
+// SweepListed is how many operations of each kind a dry run lists before it
 // counts the rest, unless verbose: a document of thousands would bury the
 // plan under its lines.
-const sweepListed = 200
+const SweepListed = 200
 
-func (s *sweep) print(w io.Writer, verbose bool) {
-	fmt.Fprintf(w, "openapi: %s, under the base path %s\n", s.location, s.basePath)
+// Print shows the sweep for --dry-run, an operation a line: each one swept
+// (with the scope it is checked for and where that comes from), each out of
+// scope or public, and each disagreement with the contract.
+func (s *Sweep) Print(w io.Writer, verbose bool) {
+	fmt.Fprintf(w, "openapi: %s, under the base path %s\n", s.Location, s.BasePath)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	more := func(n int, what string) {
 		if n > 0 {
@@ -238,19 +257,19 @@ func (s *sweep) print(w io.Writer, verbose bool) {
 		}
 	}
 	listed := 0
-	for _, e := range s.ops {
+	for _, e := range s.Ops {
 		contract := s.contract[e.Key()]
 		if _, documented := s.documented[e.Key()]; !documented {
 			contract = true
 		}
-		if !contract && !verbose && listed >= sweepListed {
+		if !contract && !verbose && listed >= SweepListed {
 			continue // the contract's own are always listed
 		}
 		if !contract {
 			listed++
 		}
 		scope := "scope " + e.Scope
-		if e.Scope == openapi.ScopeUnknown {
+		if e.Scope == ScopeUnknown {
 			scope = "scope unknown (auth checks only)"
 		}
 		var from string
@@ -269,7 +288,7 @@ func (s *sweep) print(w io.Writer, verbose bool) {
 	}
 	list := func(ops []string, line func(op string), what string) {
 		for i, op := range ops {
-			if !verbose && i == sweepListed {
+			if !verbose && i == SweepListed {
 				more(len(ops)-i, what)
 				return
 			}
@@ -277,7 +296,7 @@ func (s *sweep) print(w io.Writer, verbose bool) {
 		}
 	}
 	list(s.outside, func(op string) {
-		fmt.Fprintf(tw, "out of scope\t%s\t\toutside the base path %s\n", op, s.basePath)
+		fmt.Fprintf(tw, "out of scope\t%s\t\toutside the base path %s\n", op, s.BasePath)
 	}, "out of scope")
 	list(s.public, func(op string) {
 		fmt.Fprintf(tw, "public\t%s\t\tdeclared public: security [] on the operation, or the profile's public list\n", op)
@@ -294,49 +313,4 @@ func firstFew(items []string, n int) []string {
 		return items
 	}
 	return append(items[:n:n], "…")
-}
-
-// paces are the limits the run paces itself within, per minute: the
-// operations' (operationLimits), the assumed one of an undocumented
-// operation, and the one of failed authentication (--failed-auth-limit,
-// else the profile's).
-type paces struct {
-	operations         map[string]int
-	undocumented, auth int
-	authSource         string
-}
-
-func runPaces(cfg runConfig, prof *fixtures.Profile, ops []fixtures.Endpoint) paces {
-	p := paces{operations: operationLimits(prof, ops), undocumented: prof.RateLimit.UndocumentedLimit(),
-		auth: prof.RateLimit.FailedAuthLimit(), authSource: "assumed: the docs publish none; --failed-auth-limit"}
-	switch {
-	case cfg.FailedAuthLimit > 0:
-		p.auth, p.authSource = cfg.FailedAuthLimit, "--failed-auth-limit"
-	case prof.RateLimit.FailedAuthPerMinute > 0:
-		p.authSource = "the profile's rate_limit.failed_auth_per_minute"
-	}
-	return p
-}
-
-// of is the limit of a key probe.Classify returned, and where it comes from.
-func (p paces) of(key string) (int, string) {
-	switch n := p.operations[key]; {
-	case key == probe.FailedAuthClass:
-		return p.auth, p.authSource
-	case n > 0:
-		return n, "documented"
-	}
-	return p.undocumented, "assumed: undocumented operation"
-}
-
-// operationLimits adds the operations' limits to the profile's, for
-// pacing; an operation without one is left to the undocumented limit.
-func operationLimits(prof *fixtures.Profile, ops []fixtures.Endpoint) map[string]int {
-	limits := prof.Limits()
-	for _, e := range ops {
-		if _, ok := limits[e.Key()]; !ok {
-			limits[e.Key()] = e.LimitPerMinute
-		}
-	}
-	return limits
 }

@@ -1,0 +1,62 @@
+package suite
+
+import (
+	"github.com/cornect/conform/internal/probe"
+)
+
+// Paces are the limits a run of a plan paces itself within, per minute:
+// each operation's (the profile's, else the OpenAPI document's), the
+// assumed one of an operation neither documents, and the one of failed
+// authentication (PlanConfig.FailedAuthLimit, else the profile's).
+type Paces struct {
+	Operations       map[string]int // by probe.OperationKey; 0 is undocumented
+	Undocumented     int
+	FailedAuth       int
+	FailedAuthSource string // where FailedAuth comes from, in words
+}
+
+// Paces are the plan's limits.
+func (p *Plan) Paces() Paces {
+	prof := p.cfg.Profile
+	limits := prof.Limits()
+	for _, e := range p.Operations() {
+		if _, ok := limits[e.Key()]; !ok {
+			limits[e.Key()] = e.LimitPerMinute
+		}
+	}
+	pace := Paces{Operations: limits, Undocumented: prof.RateLimit.UndocumentedLimit(),
+		FailedAuth: prof.RateLimit.FailedAuthLimit(), FailedAuthSource: "assumed: the docs publish none; --failed-auth-limit"}
+	switch {
+	case p.cfg.FailedAuthLimit > 0:
+		pace.FailedAuth, pace.FailedAuthSource = p.cfg.FailedAuthLimit, "--failed-auth-limit"
+	case prof.RateLimit.FailedAuthPerMinute > 0:
+		pace.FailedAuthSource = "the profile's rate_limit.failed_auth_per_minute"
+	}
+	return pace
+}
+
+// Of is the limit of a key probe.Classify returned, and where it comes from.
+func (p Paces) Of(key string) (int, string) {
+	switch n := p.Operations[key]; {
+	case key == probe.FailedAuthClass:
+		return p.FailedAuth, p.FailedAuthSource
+	case n > 0:
+		return n, "documented"
+	}
+	return p.Undocumented, "assumed: undocumented operation"
+}
+
+// NewClient is the client of a run of the plan: o (the base URL, timeouts,
+// TLS, hooks) with the plan's tokens, to mask wherever they appear, and
+// its limits to pace within. Whatever o says of these, the plan's hold.
+func (p *Plan) NewClient(o probe.Options) (*probe.Client, error) {
+	o.Credentials = nil
+	for _, role := range probe.Roles() {
+		if c, ok := p.cfg.Tokens[role]; ok && c.Present() {
+			o.Credentials = append(o.Credentials, c)
+		}
+	}
+	pace := p.Paces()
+	o.Limits, o.UndocumentedLimit, o.FailedAuthLimit = pace.Operations, pace.Undocumented, pace.FailedAuth
+	return probe.New(o)
+}
