@@ -229,7 +229,7 @@ func (p *pipeline) run(ctx context.Context, plan *suite.Plan) (*report.Result, e
 				printProgress(live, c)
 			}
 		},
-		Clock:    waitClock{p: progress},
+		Clock: waitClock{p: progress},
 	}
 	if p.cfg.Verbose {
 		opts.GinkgoOutput = live
