@@ -113,10 +113,7 @@ func warmRun(t *testing.T, target *cacheTarget, before func(r *run)) *run {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := newRun(Config{Client: c, Profile: fixtures.Default(), Tokens: byRole})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := warmPlanRun(t, byRole, Options{Client: c})
 	if got := len(r.warmSpecs()); got != len(warmChecks) {
 		t.Fatalf("%d checks probed warm, want %d", got, len(warmChecks))
 	}
@@ -262,10 +259,7 @@ func TestNoLateWarmJudgementForChecksThatNeverJudged(t *testing.T) {
 	target := &cacheTarget{cache: true}
 	target.read, target.expired = "cornect_"+strings.Repeat("ab", 16), "cornect_"+strings.Repeat("cd", 16)
 	byRole, _ := probe.Credentials(map[probe.Role]string{probe.RoleRead: target.read, probe.RoleExpired: target.expired})
-	r, err := newRun(Config{Profile: fixtures.Default(), Tokens: byRole})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := warmPlanRun(t, byRole, Options{})
 	r.judgeLateWarm()
 	for _, s := range r.warmSpecs() {
 		if s.decided {
@@ -286,4 +280,18 @@ func TestALateWarmProbeLeftThrottledIsInconclusive(t *testing.T) {
 	if s.res.Status != report.Inconclusive || !strings.Contains(s.res.Reason, "warm probes: the target kept answering 429") {
 		t.Errorf("%s %s (%q), want inconclusive naming the warm probe's 429", s.check.ID, s.res.Status, s.res.Reason)
 	}
+}
+
+// warmPlanRun is the run of the default profile's plan for these tokens.
+func warmPlanRun(t *testing.T, byRole map[probe.Role]probe.Credential, opts Options) *run {
+	t.Helper()
+	plan, err := NewPlan(PlanConfig{Profile: fixtures.Default(), Tokens: byRole})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := plan.build(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
