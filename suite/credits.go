@@ -36,16 +36,16 @@ func (r *run) creditsFamily() *family {
 			s.inconclusive(notReady)
 		}
 	}
-	insufficient := newSpec("CREDITS-INSUFFICIENT", "", func(ctx context.Context, s *spec) {
+	insufficient := drivenCheck("CREDITS-INSUFFICIENT", "", func(ctx context.Context, s *spec) {
 		precondition(ctx, s)
 		s.judge(refused, match.BeError(match.ErrorExpectation{Status: 402, Code: "insufficient_balance"}))
-	})
-	noCharge := newSpec("CREDITS-NO-CHARGE", "", func(ctx context.Context, s *spec) {
+	}, nil)
+	noCharge := drivenCheck("CREDITS-NO-CHARGE", "", func(ctx context.Context, s *spec) {
 		precondition(ctx, s)
 		// An accepted export is a violation of its own: the contract says
 		// no export is created for a workspace that cannot pay.
 		judgeAround(s, match.Around{Before: before, Actions: []probe.Exchange{refused}, After: after})
-	})
+	}, nil)
 
 	f := &family{name: "insufficient credits", specs: []*spec{insufficient, noCharge}}
 	// Each on a connection of its own: the reads of the balance must not
