@@ -1,10 +1,12 @@
 package suite
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/onsi/gomega"
 	"github.com/onsi/gomega/types"
 
 	"github.com/cornect/conform/internal/match"
@@ -141,11 +143,20 @@ func assess(level report.Level, strict bool, exs []probe.Exchange, actual any, m
 		v.status = report.Inconclusive
 		return v
 	}
-	if _, err := m.Match(actual); err != nil {
-		v.status, v.err = report.Error, err
+	// The matcher runs through Gomega, as Expect(actual).To(m) does in
+	// any spec, with a fail handler of the judgement's own: Gomega calls
+	// Match and, on a mismatch, FailureMessage, the violations as text.
+	// The findings the matcher kept are the verdict; a mismatch without
+	// any, or an error of the matcher, is an error of conform, never a
+	// pass.
+	var failure string
+	g := gomega.NewGomega(func(message string, _ ...int) { failure = message })
+	matched := g.Expect(actual).To(m)
+	v.findings = match.Findings(m)
+	if !matched && len(v.findings) == 0 {
+		v.status, v.err = report.Error, errors.New(failure)
 		return v
 	}
-	v.findings = match.Findings(m)
 	bad := report.Failed
 	if level == report.Should && !strict {
 		bad = report.Warning
