@@ -5,16 +5,23 @@
 //   - plan.go: the one decision of what runs (Ginkgo's filter semantics,
 //     the tokens each spec needs), shared by Run, Plan (--dry-run) and the
 //     reports;
-//   - spec.go: a spec, its family, and the one place a check passes,
-//     warns, fails, skips or is inconclusive;
-//   - requests.go: building requests and sending them;
+//   - spec.go: a spec and its four kinds, each made by its constructor
+//     (batchCheck, arrivingCheck and authCheck, drivenCheck,
+//     acrossRunCheck); family.go: specs that share a setup, by default one
+//     batch of their probes; judge.go: the one place a check passes, warns,
+//     fails, skips or is inconclusive; arrive.go: judging probes as they
+//     arrive; evidence.go: what a check keeps of its exchanges;
+//   - requests.go: building requests and sending them, and what the run
+//     keeps of every exchange for the checks across it;
 //   - catalogue.go: every check with its ID, level, sentence and source;
 //   - stable.go: operations as they stay from run to run, for baselines;
 //   - one file per family of checks: auth.go (the 401s, and which swept
 //     operations are not at the base URL), scope.go, credits.go,
-//     not_found.go, exports.go, validation.go, http.go (the challenge,
+//     not_found.go, exports.go, validation.go, accept.go, http.go (the
 //     scheme case, auth before validation, 405, unknown routes, stable
-//     codes, leaks, Retry-After syntax) and rate_limit.go.
+//     codes, and the challenge of every 401 of the run), security.go
+//     (SECURITY-NO-LEAK, which watches every exchange as it arrives),
+//     retry_after.go (Retry-After syntax across the run) and rate_limit.go.
 //
 // A run is a value: Run builds it, the specs reach it through closures, and
 // nothing of it outlives Run. Every check carries a stable ID, and its spec
