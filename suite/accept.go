@@ -2,7 +2,6 @@ package suite
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 
 	"github.com/onsi/gomega/types"
@@ -62,14 +61,13 @@ func (r *run) acceptFamily() *family {
 		}
 	}
 	add := func(form acceptForm, what string, expect match.ErrorExpectation, build func() probe.Request, needs ...Need) {
-		s := newSpec("ENVELOPE-ANY-ACCEPT", what+" with "+form.name, func(_ context.Context, s *spec) { s.judgeArrived() }, needs...)
-		s.each = func() types.GomegaMatcher { return match.BeError(expect) }
-		s.probes = func() []probe.Request {
+		probes := func() []probe.Request {
 			q := build()
 			q.Accept, q.OmitAccept = form.accept, form.omit
 			return []probe.Request{q}
 		}
-		specs = append(specs, s)
+		each := func() types.GomegaMatcher { return match.BeError(expect) }
+		specs = append(specs, arrivingCheck("ENVELOPE-ANY-ACCEPT", what+" with "+form.name, probes, each, "", needs...))
 	}
 	for _, form := range acceptForms {
 		add(form, "401", match.ErrorExpectation{Status: 401, Code: "MISSING_AUTH_HEADER"}, func() probe.Request {

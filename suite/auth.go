@@ -15,19 +15,10 @@ import (
 // its code, all of them sent as one batch, on the operations the coverage
 // plan gives it (authPlan).
 func (r *run) authFamily() *family {
-	// Each check judges each of its probes as it arrives: 401 and its code.
-	judged := func(id, variant string, e match.ErrorExpectation) *spec {
-		s := newSpec(id, variant, func(_ context.Context, s *spec) { s.judgeWarmed() })
-		s.each = func() types.GomegaMatcher { return match.BeError(e) }
-		return s
-	}
 	literal := func(header *string) func(fixtures.Endpoint) probe.Request {
 		return func(e fixtures.Endpoint) probe.Request { return r.request(e, header, probe.Credential{}) }
 	}
-
-	missing := judged("AUTH-MISSING", "", match.ErrorExpectation{Status: 401, Code: "MISSING_AUTH_HEADER"})
-	missing.failAuth = literal(nil)
-	specs := []*spec{missing}
+	specs := []*spec{r.authCheck("AUTH-MISSING", "", "MISSING_AUTH_HEADER", literal(nil))}
 
 	formats := []struct{ name, header string }{
 		{"Basic scheme", "Basic Y29uZm9ybTpjb25mb3Jt"},
@@ -37,14 +28,9 @@ func (r *run) authFamily() *family {
 		{"empty header value", ""},
 	}
 	for _, f := range formats {
-		s := judged("AUTH-FORMAT", f.name, match.ErrorExpectation{Status: 401, Code: "INVALID_TOKEN_FORMAT"})
-		s.failAuth = literal(probe.Header(f.header))
-		specs = append(specs, s)
+		specs = append(specs, r.authCheck("AUTH-FORMAT", f.name, "INVALID_TOKEN_FORMAT", literal(probe.Header(f.header))))
 	}
-
-	unknown := judged("AUTH-UNKNOWN", "", match.ErrorExpectation{Status: 401, Code: "INVALID_TOKEN"})
-	unknown.failAuth = literal(probe.Header("Bearer cornect_" + r.randomHex(16)))
-	specs = append(specs, unknown)
+	specs = append(specs, r.authCheck("AUTH-UNKNOWN", "", "INVALID_TOKEN", literal(probe.Header("Bearer cornect_"+r.randomHex(16)))))
 
 	states := []struct {
 		id   string
@@ -57,21 +43,10 @@ func (r *run) authFamily() *family {
 		{"AUTH-NON-MEMBER", probe.RoleNonMember, "NOT_WORKSPACE_MEMBER"},
 	}
 	for _, st := range states {
-		s := judged(st.id, "", match.ErrorExpectation{Status: 401, Code: st.code})
-		s.failAuth = func(e fixtures.Endpoint) probe.Request {
+		specs = append(specs, r.authCheck(st.id, "", st.code, func(e fixtures.Endpoint) probe.Request {
 			cred := r.token(st.role)
 			return r.request(e, bearer(cred), cred)
-		}
-		specs = append(specs, s)
-	}
-	for _, s := range specs {
-		s.probes = func() []probe.Request {
-			var reqs []probe.Request
-			for _, e := range r.authPlan()[s] {
-				reqs = append(reqs, s.failAuth(e))
-			}
-			return reqs
-		}
+		}))
 	}
 	f := newFamily("authentication", specs...)
 	batch := f.setup
@@ -88,6 +63,24 @@ func (r *run) authFamily() *family {
 	}
 	f.budget = r.warmBudget
 	return f
+}
+
+// authCheck is an authentication check: a check judged as its probes
+// arrive, each a request that must fail authentication (fails) on one of
+// the operations the coverage plan gives it (authPlan), and be refused
+// with 401 and code.
+func (r *run) authCheck(id, variant, code string, fails func(e fixtures.Endpoint) probe.Request) *spec {
+	s := newSpec(id, variant, arriving, func(_ context.Context, s *spec) { s.judgeWarmed() })
+	s.each = func() types.GomegaMatcher { return match.BeError(match.ErrorExpectation{Status: 401, Code: code}) }
+	s.failAuth = fails
+	s.probes = func() []probe.Request {
+		var reqs []probe.Request
+		for _, e := range r.authPlan()[s] {
+			reqs = append(reqs, s.failAuth(e))
+		}
+		return reqs
+	}
+	return s
 }
 
 // AuthCoverage says which operations each authentication check probes.

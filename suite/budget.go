@@ -58,7 +58,7 @@ func (p *Plan) Budget() ([]ClassBudget, error) {
 			b.Requests++
 		}
 	}
-	var runs []*spec
+	sweeps, authRuns := false, false
 	for _, f := range r.fams {
 		var runnable []*spec
 		for _, s := range f.specs {
@@ -69,7 +69,8 @@ func (p *Plan) Budget() ([]ClassBudget, error) {
 		if len(runnable) == 0 {
 			continue
 		}
-		runs = append(runs, runnable...)
+		sweeps = sweeps || f.sweepsOperations
+		authRuns = authRuns || slices.ContainsFunc(runnable, func(s *spec) bool { return s.failAuth != nil })
 		if f.batch {
 			for _, s := range runnable {
 				if s.probes != nil {
@@ -94,8 +95,7 @@ func (p *Plan) Budget() ([]ClassBudget, error) {
 	}
 	// The sweeps of scope look for operations not at the base URL when
 	// the auth checks did not.
-	if slices.ContainsFunc(runs, func(s *spec) bool { return s.sweepsOperations }) &&
-		!slices.ContainsFunc(runs, func(s *spec) bool { return s.failAuth != nil }) {
+	if sweeps && !authRuns {
 		for _, q := range r.missingProbes() {
 			add(q)
 		}

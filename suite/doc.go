@@ -8,16 +8,25 @@
 //   - paces.go: the limits a run of a plan paces within, and the client
 //     of a plan (Plan.NewClient);
 //   - budget.go: what a run of a plan sends, by class of pacing;
-//   - spec.go: a spec, its family, and the one place a check passes,
-//     warns, fails, skips or is inconclusive;
-//   - requests.go: building requests and sending them;
+//   - spec.go: a spec and its four kinds, each made by its constructor
+//     (batchCheck, arrivingCheck and authCheck, drivenCheck,
+//     acrossRunCheck); family.go: specs that share a setup, by default one
+//     batch of their probes; judge.go: the one place a check passes, warns,
+//     fails, skips or is inconclusive; arrive.go: judging probes as they
+//     arrive; evidence.go: what a check keeps of its exchanges;
+//   - requests.go: building requests and sending them, and what the run
+//     keeps of every exchange for the checks across it;
+//   - warm.go: the auth probes sent again on each GET a valid token was
+//     served, and their late judging;
 //   - catalogue.go: every check with its ID, level, sentence and source;
 //   - stable.go: operations as they stay from run to run, for baselines;
 //   - one file per family of checks: auth.go (the 401s, and which swept
 //     operations are not at the base URL), scope.go, credits.go,
-//     not_found.go, exports.go, validation.go, http.go (the challenge,
+//     not_found.go, exports.go, validation.go, accept.go, http.go (the
 //     scheme case, auth before validation, 405, unknown routes, stable
-//     codes, leaks, Retry-After syntax) and rate_limit.go.
+//     codes, and the challenge of every 401 of the run), security.go
+//     (SECURITY-NO-LEAK, which watches every exchange as it arrives),
+//     retry_after.go (Retry-After syntax across the run) and rate_limit.go.
 //
 // A plan is a value: NewPlan decides it, and nothing that reads it changes
 // it. A run is a value too: Run builds it from the plan, the specs reach it

@@ -20,20 +20,28 @@ import (
 // and unknown routes, stable codes. Each sends a handful of requests of
 // its own.
 func (r *run) httpFamily() *family {
-	credits := func() probe.Request {
-		return r.request(r.endpoint(r.profile().Credits.BalanceEndpoint), nil, probe.Credential{})
-	}
+	return newFamily("", r.authChallengeCheck(), r.schemeCaseCheck(), r.authBeforeValidationCheck(),
+		r.method405Check(), r.unknownRouteCheck(), r.stableCodeCheck())
+}
 
+// balanceWithout is a request to the balance endpoint without credentials.
+func (r *run) balanceWithout() probe.Request {
+	return r.request(r.endpoint(r.profile().Credits.BalanceEndpoint), nil, probe.Credential{})
+}
+
+// authChallengeCheck judges the challenge of every 401 of the run so far,
+// after provoking a few of its own.
+func (r *run) authChallengeCheck() *spec {
 	challenges := func() []probe.Request {
-		bad := credits()
+		bad := r.balanceWithout()
 		bad.Authorization = probe.Header("Bearer cornect_" + r.randomHex(16))
-		reqs := []probe.Request{credits(), bad}
+		reqs := []probe.Request{r.balanceWithout(), bad}
 		if r.hasToken(probe.RoleExpired) {
 			reqs = append(reqs, r.as(r.endpoint(r.profile().Credits.BalanceEndpoint), probe.RoleExpired))
 		}
 		return reqs
 	}
-	challenge := newSpec("AUTH-CHALLENGE", "", func(ctx context.Context, s *spec) {
+	return acrossRunCheck("AUTH-CHALLENGE", func(ctx context.Context, s *spec) {
 		s.send(ctx, challenges()...)
 		// Every 401 of the run so far, these included.
 		var unauthorized []probe.Exchange
@@ -46,8 +54,11 @@ func (r *run) httpFamily() *family {
 			s.skip("no request of this run got a 401, so there is no challenge to judge")
 		}
 		s.judge(unauthorized, match.HaveBearerChallenge())
-	})
+	}, challenges, nil)
+}
 
+// schemeCaseCheck sends the read token under the scheme's other cases.
+func (r *run) schemeCaseCheck() *spec {
 	otherCases := func() []probe.Request {
 		cred := r.token(probe.RoleRead)
 		e := r.endpoint(r.profile().Credits.BalanceEndpoint)
@@ -56,10 +67,13 @@ func (r *run) httpFamily() *family {
 			r.request(e, probe.Header("BEARER "+probe.TokenPlaceholder), cred),
 		}
 	}
-	schemeCase := newSpec("AUTH-SCHEME-CASE", "", func(ctx context.Context, s *spec) {
+	return drivenCheck("AUTH-SCHEME-CASE", "", func(ctx context.Context, s *spec) {
 		s.judge(s.send(ctx, otherCases()...), match.HaveStatus(200))
-	})
+	}, otherCases)
+}
 
+// authBeforeValidationCheck sends invalid bodies without credentials.
+func (r *run) authBeforeValidationCheck() *spec {
 	invalidUnauthenticated := func() []probe.Request {
 		var reqs []probe.Request
 		done := map[string]bool{}
@@ -77,108 +91,108 @@ func (r *run) httpFamily() *family {
 		}
 		return reqs
 	}
-	authFirst := newSpec("AUTH-BEFORE-VALIDATION", "", func(ctx context.Context, s *spec) {
+	return drivenCheck("AUTH-BEFORE-VALIDATION", "", func(ctx context.Context, s *spec) {
 		reqs := invalidUnauthenticated()
 		if len(reqs) == 0 {
 			s.skip("the profile has no invalid body that is well-formed JSON")
 		}
 		s.judge(s.send(ctx, reqs...), match.HaveStatus(401))
-	})
+	}, invalidUnauthenticated)
+}
 
-	documented := func() map[string][]string { // path → its methods
-		documented := map[string][]string{}
-		for _, e := range r.operations() {
-			if !slices.Contains(documented[e.Path], e.Method) {
-				documented[e.Path] = append(documented[e.Path], e.Method)
-			}
-		}
-		return documented
-	}
-	// The 405 probe of a path goes with a token whose scope allows every
-	// method the path has: a stack that checks scope (or the limit) before
-	// the method (Django REST framework's permissions run before its
-	// dispatch) would refuse a read token's PATCH /exports with 403, for a
-	// reason that is not the one the probe tests. The token is taken in
-	// turn among those the path's widest operation allows, like any other
-	// request to it, and the probe is paced as an operation of its own.
-	widest := func() map[string]fixtures.Endpoint { // path → its operation needing the widest scope
-		widest := map[string]fixtures.Endpoint{}
-		for _, e := range r.operations() {
-			if w, ok := widest[e.Path]; !ok || (w.Scope != "read_write" && e.Scope == "read_write") {
-				widest[e.Path] = e
-			}
-		}
-		return widest
-	}
-	wrongMethods := func() []probe.Request {
-		documented, widest := documented(), widest()
-		probed := map[string]bool{}
-		var reqs []probe.Request
-		for _, e := range r.operations() {
-			if probed[e.Path] || (e.Method != "GET" && e.Method != "POST") {
-				continue
-			}
-			// A method the path does not have: never one that would act.
-			wrong := ""
-			for _, m := range []string{"PATCH", "PUT", "DELETE"} {
-				if !slices.Contains(documented[e.Path], m) {
-					wrong = m
-					break
-				}
-			}
-			if wrong == "" {
-				continue
-			}
-			w := widest[e.Path]
-			role, ok := r.pickToken(w, rolesFor(w)...)
-			if !ok {
-				continue
-			}
-			q := r.as(e, role)
-			q.Method, q.Body = wrong, nil
-			probed[e.Path] = true
-			reqs = append(reqs, q)
-		}
-		return reqs
-	}
-	method405 := newSpec("HTTP-METHOD-405", "", func(ctx context.Context, s *spec) {
-		reqs := wrongMethods()
+// method405Check sends each path a method it does not have, each answer
+// judged as it arrives.
+func (r *run) method405Check() *spec {
+	return drivenCheck("HTTP-METHOD-405", "", func(ctx context.Context, s *spec) {
+		reqs := r.wrongMethods()
 		if len(reqs) == 0 {
 			s.skip("every operation's path documents PATCH, PUT and DELETE, or no token is set whose scope allows a path's methods")
 		}
-		paths := documented()
-		s.each = func() types.GomegaMatcher { return match.HaveAllowedMethods(paths) }
-		s.sendJudged(ctx, reqs...)
-	})
+		paths := r.documentedMethods()
+		s.sendJudged(ctx, func() types.GomegaMatcher { return match.HaveAllowedMethods(paths) }, reqs...)
+	}, r.wrongMethods)
+}
 
+// documentedMethods are the methods of each path of the operations.
+func (r *run) documentedMethods() map[string][]string {
+	documented := map[string][]string{}
+	for _, e := range r.operations() {
+		if !slices.Contains(documented[e.Path], e.Method) {
+			documented[e.Path] = append(documented[e.Path], e.Method)
+		}
+	}
+	return documented
+}
+
+// widestOperations are, by path, its operation needing the widest scope.
+func (r *run) widestOperations() map[string]fixtures.Endpoint {
+	widest := map[string]fixtures.Endpoint{}
+	for _, e := range r.operations() {
+		if w, ok := widest[e.Path]; !ok || (w.Scope != "read_write" && e.Scope == "read_write") {
+			widest[e.Path] = e
+		}
+	}
+	return widest
+}
+
+// wrongMethods are HTTP-METHOD-405's probes: one to each path with a GET
+// or POST operation, with a method the path does not have, never one that
+// would act. The probe of a path goes with a token whose scope allows
+// every method the path has: a stack that checks scope (or the limit)
+// before the method (Django REST framework's permissions run before its
+// dispatch) would refuse a read token's PATCH /exports with 403, for a
+// reason that is not the one the probe tests. The token is taken in turn
+// among those the path's widest operation allows, like any other request
+// to it, and the probe is paced as an operation of its own.
+func (r *run) wrongMethods() []probe.Request {
+	documented, widest := r.documentedMethods(), r.widestOperations()
+	probed := map[string]bool{}
+	var reqs []probe.Request
+	for _, e := range r.operations() {
+		if probed[e.Path] || (e.Method != "GET" && e.Method != "POST") {
+			continue
+		}
+		wrong := ""
+		for _, m := range []string{"PATCH", "PUT", "DELETE"} {
+			if !slices.Contains(documented[e.Path], m) {
+				wrong = m
+				break
+			}
+		}
+		if wrong == "" {
+			continue
+		}
+		w := widest[e.Path]
+		role, ok := r.pickToken(w, rolesFor(w)...)
+		if !ok {
+			continue
+		}
+		q := r.as(e, role)
+		q.Method, q.Body = wrong, nil
+		probed[e.Path] = true
+		reqs = append(reqs, q)
+	}
+	return reqs
+}
+
+// unknownRouteCheck asks for a made-up path.
+func (r *run) unknownRouteCheck() *spec {
 	unknownPath := func() []probe.Request {
 		cred := r.token(probe.RoleRead)
 		path := unknownRoutePrefix + r.randomHex(4)
 		return []probe.Request{{Method: "GET", Path: path, Template: unknownRoutePrefix + "{random}", Authorization: bearer(cred), Token: cred}}
 	}
-	unknownRoute := newSpec("HTTP-UNKNOWN-ROUTE", "", func(ctx context.Context, s *spec) {
+	return drivenCheck("HTTP-UNKNOWN-ROUTE", "", func(ctx context.Context, s *spec) {
 		s.judge(s.send(ctx, unknownPath()...)[0], match.BeError(match.ErrorExpectation{Status: 404}))
-	})
+	}, unknownPath)
+}
 
-	// The Errors page promises "a stable code" to branch on: each failure
-	// is provoked twice.
-	failures := func() []probe.Request {
-		reqs := []probe.Request{credits()}
-		if len(r.profile().NotFound) > 0 {
-			reqs = append(reqs, r.as(r.endpoint(r.profile().NotFound[0]), probe.RoleRead))
-		}
-		for _, b := range r.profile().InvalidBodies {
-			if e := r.endpoint(b.Endpoint); e.Scope == "read" {
-				q := r.as(e, probe.RoleRead)
-				q.Body = b.Bytes()
-				reqs = append(reqs, q)
-				break
-			}
-		}
-		return reqs
-	}
-	stable := newSpec("HTTP-STABLE-CODE", "", func(ctx context.Context, s *spec) {
-		reqs := failures()
+// stableCodeCheck provokes each failure twice: the Errors page promises
+// "a stable code" to branch on.
+func (r *run) stableCodeCheck() *spec {
+	twice := func() []probe.Request { reqs := r.failures(); return append(reqs, reqs...) }
+	return drivenCheck("HTTP-STABLE-CODE", "", func(ctx context.Context, s *spec) {
+		reqs := r.failures()
 		// Each request twice, all at once: the same failure, provoked twice.
 		exs := s.send(ctx, append(reqs, reqs...)...)
 		if ops := unanswered(exs); len(ops) > 0 {
@@ -206,74 +220,25 @@ func (r *run) httpFamily() *family {
 		if len(served) > 0 && s.res.Reason == "" {
 			s.res.Reason = "not compared, served both times though meant to fail: " + strings.Join(served, ", ")
 		}
-	})
-
-	stable.check.Level = r.readingLevel(r.profile().Readings.StableCodes, report.Must)
-	challenge.acrossRun = true
-	challenge.budget, schemeCase.budget, authFirst.budget = challenges, otherCases, invalidUnauthenticated
-	method405.budget, unknownRoute.budget = wrongMethods, unknownPath
-	stable.budget = func() []probe.Request { reqs := failures(); return append(reqs, reqs...) }
-	return newFamily("", challenge, schemeCase, authFirst, method405, unknownRoute, stable)
+	}, twice).at(r.readingLevel(r.profile().Readings.StableCodes, report.Must))
 }
 
-// securityFamily registers the SHOULD-level check of what a refused
-// request may reveal.
-func (r *run) securityFamily() *family {
-	// Refusals that present tokens: an echoed token shows up as its
-	// $CONFORM_TOKEN_… name, since the probe redacts known values.
-	refusals := func(unknown string) []probe.Request {
-		e := r.endpoint(r.profile().Credits.BalanceEndpoint)
-		reqs := []probe.Request{r.request(e, probe.Header("Bearer "+unknown), probe.Credential{})}
-		for _, role := range []probe.Role{probe.RoleExpired, probe.RoleRevoked, probe.RoleNonMember} {
-			if r.hasToken(role) {
-				reqs = append(reqs, r.as(e, role))
-			}
-		}
-		return reqs
+// failures are HTTP-STABLE-CODE's requests, each meant to fail: without
+// credentials, an unknown id, an invalid body.
+func (r *run) failures() []probe.Request {
+	reqs := []probe.Request{r.balanceWithout()}
+	if len(r.profile().NotFound) > 0 {
+		reqs = append(reqs, r.as(r.endpoint(r.profile().NotFound[0]), probe.RoleRead))
 	}
-	leak := newSpec("SECURITY-NO-LEAK", "", func(ctx context.Context, s *spec) {
-		// Provoke the refusals, then look at every error response of the
-		// run so far: each was judged as it arrived (seenOf), over the
-		// whole of its body and headers.
-		s.send(ctx, refusals(r.leakSecret)...)
-		if reason := r.stopReason(); reason != "" {
-			s.stop(report.NotRun, "", "not completed: the run stopped ("+reason+")")
+	for _, b := range r.profile().InvalidBodies {
+		if e := r.endpoint(b.Endpoint); e.Scope == "read" {
+			q := r.as(e, probe.RoleRead)
+			q.Body = b.Bytes()
+			reqs = append(reqs, q)
+			break
 		}
-		all, judged := verdict{status: report.Passed}, 0
-		for _, e := range r.seenSoFar() {
-			if e.ex.Throttled || e.ex.Overloaded {
-				continue // one request still rate limited must not hide a leak elsewhere
-			}
-			judged++
-			all = all.and(e.leak)
-		}
-		if judged == 0 {
-			s.inconclusive("every exchange it would judge was still rate limited or overloaded when conform stopped waiting")
-		}
-		s.conclude(all, judged)
-	})
-	leak.acrossRun = true
-	leak.budget = func() []probe.Request { return refusals(r.leakSecret) }
-	return newFamily("", leak)
-}
-
-// retryAfterFamily looks at every response of the run, so it comes after
-// the rate-limit burst.
-func (r *run) retryAfterFamily() *family {
-	syntax := newSpec("HTTP-RETRY-AFTER-SYNTAX", "", func(_ context.Context, s *spec) {
-		var with []probe.Exchange
-		for _, e := range r.seenSoFar() {
-			if len(e.ex.Header.Values("Retry-After")) > 0 {
-				with = append(with, e.ex)
-			}
-		}
-		if len(with) == 0 {
-			s.skip("no response of this run carried Retry-After")
-		}
-		s.judge(with, match.HaveValidRetryAfter())
-	})
-	syntax.acrossRun = true
-	return newFamily("", syntax)
+	}
+	return reqs
 }
 
 // carriedOut says whether a request was served (2xx or 3xx) rather than

@@ -64,7 +64,22 @@ func TestAssess(t *testing.T) {
 			t.Errorf("status %s err %v, want an error", v.status, v.err)
 		}
 	})
+	t.Run("a matcher that fails without findings is conform's error, in its own words", func(t *testing.T) {
+		m := silentMismatch{}
+		v := assess(report.Must, false, []probe.Exchange{ok401}, ok401, m)
+		if want := m.FailureMessage(nil); v.status != report.Error || v.err == nil || v.err.Error() != want {
+			t.Errorf("status %s err %v, want an error saying %q", v.status, v.err, want)
+		}
+	})
 }
+
+// silentMismatch is a matcher that fails and finds nothing: a defect of
+// the matcher, which judging must not take for a pass.
+type silentMismatch struct{}
+
+func (silentMismatch) Match(any) (bool, error)          { return false, nil }
+func (silentMismatch) FailureMessage(any) string        { return "expected something it cannot name" }
+func (silentMismatch) NegatedFailureMessage(any) string { return "" }
 
 func TestMissingNamesTheVariablesToSet(t *testing.T) {
 	set := func(r probe.Role) bool { return r == probe.RoleRead }

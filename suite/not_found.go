@@ -1,8 +1,6 @@
 package suite
 
 import (
-	"context"
-
 	"github.com/onsi/gomega/types"
 
 	"github.com/cornect/conform/internal/match"
@@ -15,13 +13,12 @@ func (r *run) notFoundFamily() *family {
 	var specs []*spec
 	for _, id := range r.profile().NotFound {
 		e := r.endpoint(id)
-		s := newSpec("NOTFOUND-UNKNOWN-ID", e.Key(), func(_ context.Context, s *spec) { s.judgeArrived() }, readRoles())
-		s.each = func() types.GomegaMatcher { return match.BeError(match.ErrorExpectation{Status: 404}) }
-		s.probes = func() []probe.Request {
+		probes := func() []probe.Request {
 			role, _ := r.pickToken(e, readRoles()...)
 			return []probe.Request{r.as(e, role)}
 		}
-		specs = append(specs, s)
+		each := func() types.GomegaMatcher { return match.BeError(match.ErrorExpectation{Status: 404}) }
+		specs = append(specs, arrivingCheck("NOTFOUND-UNKNOWN-ID", e.Key(), probes, each, "", readRoles()))
 	}
 	return newFamily("unknown ids", specs...)
 }

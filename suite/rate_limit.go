@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cornect/conform/fixtures"
 	"github.com/cornect/conform/internal/match"
 	"github.com/cornect/conform/internal/probe"
 	"github.com/cornect/conform/internal/report"
@@ -25,245 +26,288 @@ const burstWave = 32
 // the emptied bucket cannot disturb other checks.
 func (r *run) rateLimitFamily() *family {
 	rl := r.profile().RateLimit
-	role := probe.Role(rl.Token)
-	e := r.endpoint(rl.Endpoint)
-	var (
-		first    *probe.Exchange
-		last     probe.Exchange
-		sent     int
-		answered int // of sent, those not refused as overloaded
-		elapsed  time.Duration
-		other    *probe.Exchange // another token's request once the first was limited
-		// refused counts the burst's answers that were neither served nor
-		// 429, by status. When the burst met no 429 but such refusals,
-		// alone is the burst token's request sent once more on its own,
-		// and served another token's request to the same operation after
-		// it, when alone was refused too.
-		refused map[int]int
-		alone   *probe.Exchange
-		served  *probe.Exchange
-		// afterRefill is the burst token's request sent again once the
-		// documented bucket had refilled, when the 429's Retry-After asked
-		// for longer than any documented bucket can need.
-		afterRefill *probe.Exchange
-		slept       time.Duration
-		// loadRefused is the burst token's request sent alone after a 429
-		// without Retry-After, when it was not refused: the 429 was the
-		// burst's load, not the token's bucket.
-		loadRefused *probe.Exchange
-	)
-	var others []probe.Role
+	b := &burst{r: r, rl: rl, role: probe.Role(rl.Token), e: r.endpoint(rl.Endpoint), ceiling: rl.RetryAfterCeiling()}
 	for _, o := range readRoles() {
-		if o != role {
-			others = append(others, o)
+		if o != b.role {
+			b.others = append(b.others, o)
 		}
 	}
-
-	// provoked is a request of the burst's token, sent past the limit on purpose.
-	provoked := func() probe.Request {
-		q := r.as(e, role)
-		q.Provoke = true
-		return q
-	}
-
-	ceiling := rl.RetryAfterCeiling()
-	// implausible says whether the 429's Retry-After asks for longer than
-	// the documented bucket can need, and how long it asks for: read once,
-	// when the burst is over, so that an HTTP-date read again after the
-	// wait for the refill does not tell another story.
-	var asked *struct {
-		wait time.Duration
-		far  bool
-	}
-	implausible := func() (time.Duration, bool) {
-		if first == nil {
-			return 0, false
-		}
-		if asked == nil {
-			wait, ok := probe.ParseRetryAfter(first.Header.Get("Retry-After"), r.clock.Now())
-			asked = &struct {
-				wait time.Duration
-				far  bool
-			}{wait, ok && wait > ceiling}
-		}
-		return asked.wait, asked.far
-	}
-	// sawRefusals says what the burst got instead of a 429.
-	sawRefusals := func() string {
-		var parts []string
-		for _, st := range slices.Sorted(maps.Keys(refused)) {
-			parts = append(parts, fmt.Sprintf("%d × %d", refused[st], st))
-		}
-		return strings.Join(parts, ", ")
-	}
-	limited := newSpec("RATE-LIMIT-429", "", func(_ context.Context, s *spec) {
-		if first == nil {
-			s.record(last)
-			burst := fmt.Sprintf("sent %d requests to %s with %s in %s (documented limit %d/min)",
-				sent, e.Key(), role.Var(), elapsed.Round(time.Millisecond), e.LimitPerMinute)
-			if len(refused) > 0 {
-				s.refusedBurst(burst, sawRefusals(), alone, served)
-				return
-			}
-			if why := burstShort(sent, answered, elapsed, e.LimitPerMinute); why != "" {
-				s.inconclusive(burst + ", none refused with 429; " + why)
-			}
-			s.judge(last, match.BeError(match.ErrorExpectation{Status: 429, RetryAfter: true}))
-			s.res.Reason = burst + "; none was refused with 429"
-			return
-		}
-		if loadRefused != nil {
-			s.record(*first, *loadRefused)
-			s.inconclusive(fmt.Sprintf("the burst got a 429 without Retry-After, but the same token sent alone right after got %s: the 429 was the burst's load (a cap on one client's connections or requests), not the token's bucket — rerun with a lower --concurrency", loadRefused.Outcome()))
-		}
-		s.judge(*first, match.BeError(match.ErrorExpectation{Status: 429, RetryAfter: true}))
-		if wait, ok := implausible(); ok {
-			if afterRefill == nil {
-				s.stop(report.NotRun, "", "not completed: the run stopped while waiting out the documented refill")
-			}
-			s.record(*afterRefill)
-			s.violate(*first, "retry-after-bound", "header Retry-After",
-				fmt.Sprintf("Retry-After %q asks for %s, longer than a bucket of %d/min can need (%s)", first.Header.Get("Retry-After"), wait, e.LimitPerMinute, ceiling),
-				fmt.Sprintf("Retry-After asks for %s (%q), longer than a bucket of %d/min can need (a whole refill, %s, plus a margin: %s); conform waited %s and sent the request again: %s",
-					wait, first.Header.Get("Retry-After"), e.LimitPerMinute, rl.Refill(), ceiling, slept.Round(time.Millisecond), afterRefill.Outcome()))
-		}
-	}, Need{role})
-
-	recovery := newSpec("RATE-LIMIT-RECOVERY", "", func(ctx context.Context, s *spec) {
-		if first == nil || loadRefused != nil {
-			s.inconclusive("no 429 of the token's bucket was provoked, so there is nothing to recover from")
-		}
-		s.record(*first)
-		wait, ok := probe.ParseRetryAfter(first.Header.Get("Retry-After"), r.clock.Now())
-		if !ok {
-			s.inconclusive("the 429 carried no usable Retry-After, so there is no documented time to wait")
-		}
-		if _, far := implausible(); far {
-			// The header is false either way: served after the documented
-			// refill, it named a wait no retry needed; refused, the bucket
-			// outlasts its documented size.
-			if afterRefill == nil {
-				s.stop(report.NotRun, "", "not completed: the run stopped while waiting out the documented refill")
-			}
-			s.record(*first)
-			s.judge(*afterRefill, match.BeAccepted())
-			s.violate(*first, "retry-after-bound", "header Retry-After",
-				fmt.Sprintf("Retry-After %q asks for %s, longer than a bucket of %d/min can need (%s)", first.Header.Get("Retry-After"), wait, e.LimitPerMinute, ceiling),
-				fmt.Sprintf("Retry-After asks for %s (%q), longer than a bucket of %d/min can need (%s with its margin); conform waited %s, the documented refill and its margin, and sent the request again: %s, so Retry-After does not give the seconds to wait",
-					wait, first.Header.Get("Retry-After"), e.LimitPerMinute, ceiling, slept.Round(time.Millisecond), afterRefill.Outcome()))
-			return
-		}
-		if wait > time.Duration(rl.MaxWaitSeconds)*time.Second {
-			s.inconclusive(fmt.Sprintf("Retry-After asks for %s, which a bucket of %d/min may need, but longer than rate_limit.max_wait_seconds (%d) lets conform wait; raise it to judge the recovery", wait, e.LimitPerMinute, rl.MaxWaitSeconds))
-		}
-		if r.clock.Sleep(ctx, wait+50*time.Millisecond) != nil {
-			s.stop(report.NotRun, "", "not completed: the run stopped while waiting out Retry-After")
-		}
-		s.judge(s.send(ctx, provoked())[0], match.BeAccepted())
-	}, Need{role})
-
-	perToken := newSpec("RATE-LIMIT-PER-TOKEN", "", func(_ context.Context, s *spec) {
-		if first == nil || loadRefused != nil {
-			s.inconclusive("no 429 of the token's bucket was provoked, so no token was past the limit")
-		}
-		s.record(*first)
-		s.judge(*other, match.BeAccepted())
-	}, Need{role}, others)
-
+	b.limited = drivenCheck("RATE-LIMIT-429", "", b.judgeLimited, nil, Need{b.role})
+	// Another token's request once the first is past the limit.
+	b.perToken = drivenCheck("RATE-LIMIT-PER-TOKEN", "", b.judgePerToken,
+		func() []probe.Request { return []probe.Request{b.otherToken()} }, Need{b.role}, b.others)
+	b.recovery = drivenCheck("RATE-LIMIT-RECOVERY", "", b.judgeRecovery,
+		func() []probe.Request { return []probe.Request{b.provoked()} }, Need{b.role})
+	f := &family{name: "rate limit", specs: []*spec{b.limited, b.perToken, b.recovery}}
 	// A conforming target refuses the burst's last request (the limit plus
 	// its margin) at the latest; the plan counts the whole burst, at most
 	// what is sent (the burst stops after the wave that met its 429).
-	recovery.budget = func() []probe.Request { return []probe.Request{provoked()} }
-	// Another token's request once the first is past the limit.
-	otherToken := func() probe.Request {
-		o, _ := r.pickToken(e, others...)
-		q := r.as(e, o)
-		q.Provoke = true
-		return q
-	}
-	perToken.budget = func() []probe.Request { return []probe.Request{otherToken()} }
-	f := &family{name: "rate limit", specs: []*spec{limited, perToken, recovery}}
 	f.budget = func([]*spec) []probe.Request {
-		reqs := make([]probe.Request, e.LimitPerMinute+rl.Margin)
+		reqs := make([]probe.Request, b.e.LimitPerMinute+rl.Margin)
 		for i := range reqs {
-			reqs[i] = provoked()
+			reqs[i] = b.provoked()
 		}
 		return reqs
 	}
-	f.setup = func(ctx context.Context, runnable []*spec) {
-		if !slices.Contains(runnable, limited) && !slices.Contains(runnable, recovery) && !slices.Contains(runnable, perToken) {
+	f.setup = b.setup
+	return f
+}
+
+// burst is the rate-limit family's burst and what it learned.
+type burst struct {
+	r                           *run
+	rl                          fixtures.RateLimit
+	role                        probe.Role   // the burst's token
+	others                      []probe.Role // the roles of the other tokens
+	e                           fixtures.Endpoint
+	ceiling                     time.Duration // the longest Retry-After the documented bucket can need
+	limited, perToken, recovery *spec
+
+	first    *probe.Exchange // the burst's first 429
+	last     probe.Exchange
+	sent     int
+	answered int // of sent, those not refused as overloaded
+	elapsed  time.Duration
+	other    *probe.Exchange // another token's request once the first was limited
+	// refused counts the burst's answers that were neither served nor
+	// 429, by status. When the burst met no 429 but such refusals,
+	// alone is the burst token's request sent once more on its own,
+	// and served another token's request to the same operation after
+	// it, when alone was refused too.
+	refused map[int]int
+	alone   *probe.Exchange
+	served  *probe.Exchange
+	// afterRefill is the burst token's request sent again once the
+	// documented bucket had refilled, when the 429's Retry-After asked
+	// for longer than any documented bucket can need.
+	afterRefill *probe.Exchange
+	slept       time.Duration
+	// loadRefused is the burst token's request sent alone after a 429
+	// without Retry-After, when it was not refused: the 429 was the
+	// burst's load, not the token's bucket.
+	loadRefused *probe.Exchange
+	// asked is what the 429's Retry-After asks for (implausible).
+	asked *struct {
+		wait time.Duration
+		far  bool
+	}
+}
+
+// provoked is a request of the burst's token, sent past the limit on purpose.
+func (b *burst) provoked() probe.Request {
+	q := b.r.as(b.e, b.role)
+	q.Provoke = true
+	return q
+}
+
+// otherToken is another token's request to the operation, sent while the
+// burst's token is past the limit.
+func (b *burst) otherToken() probe.Request {
+	o, _ := b.r.pickToken(b.e, b.others...)
+	q := b.r.as(b.e, o)
+	q.Provoke = true
+	return q
+}
+
+// implausible says whether the 429's Retry-After asks for longer than
+// the documented bucket can need, and how long it asks for: read once,
+// when the burst is over, so that an HTTP-date read again after the
+// wait for the refill does not tell another story.
+func (b *burst) implausible() (time.Duration, bool) {
+	if b.first == nil {
+		return 0, false
+	}
+	if b.asked == nil {
+		wait, ok := probe.ParseRetryAfter(b.first.Header.Get("Retry-After"), b.r.clock.Now())
+		b.asked = &struct {
+			wait time.Duration
+			far  bool
+		}{wait, ok && wait > b.ceiling}
+	}
+	return b.asked.wait, b.asked.far
+}
+
+// sawRefusals says what the burst got instead of a 429.
+func (b *burst) sawRefusals() string {
+	var parts []string
+	for _, st := range slices.Sorted(maps.Keys(b.refused)) {
+		parts = append(parts, fmt.Sprintf("%d × %d", b.refused[st], st))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// boundViolation fails the check on a Retry-After longer than the
+// documented bucket can need, with reason, which says what conform did
+// about it.
+func (b *burst) boundViolation(s *spec, wait time.Duration, reason string) {
+	s.violate(*b.first, "retry-after-bound", "header Retry-After",
+		fmt.Sprintf("Retry-After %q asks for %s, longer than a bucket of %d/min can need (%s)", b.first.Header.Get("Retry-After"), wait, b.e.LimitPerMinute, b.ceiling),
+		reason)
+}
+
+func (b *burst) judgeLimited(_ context.Context, s *spec) {
+	if b.first == nil {
+		s.record(b.last)
+		burst := fmt.Sprintf("sent %d requests to %s with %s in %s (documented limit %d/min)",
+			b.sent, b.e.Key(), b.role.Var(), b.elapsed.Round(time.Millisecond), b.e.LimitPerMinute)
+		if len(b.refused) > 0 {
+			s.refusedBurst(burst, b.sawRefusals(), b.alone, b.served)
 			return
 		}
-		limit := e.LimitPerMinute + rl.Margin
-		start := r.clock.Now()
-		for sent < limit && first == nil && ctx.Err() == nil {
-			n := min(burstWave, limit-sent)
-			reqs := make([]probe.Request, n)
-			for i := range reqs {
-				reqs[i] = provoked()
+		if why := burstShort(b.sent, b.answered, b.elapsed, b.e.LimitPerMinute); why != "" {
+			s.inconclusive(burst + ", none refused with 429; " + why)
+		}
+		s.judge(b.last, match.BeError(match.ErrorExpectation{Status: 429, RetryAfter: true}))
+		s.res.Reason = burst + "; none was refused with 429"
+		return
+	}
+	if b.loadRefused != nil {
+		s.record(*b.first, *b.loadRefused)
+		s.inconclusive(fmt.Sprintf("the burst got a 429 without Retry-After, but the same token sent alone right after got %s: the 429 was the burst's load (a cap on one client's connections or requests), not the token's bucket — rerun with a lower --concurrency", b.loadRefused.Outcome()))
+	}
+	s.judge(*b.first, match.BeError(match.ErrorExpectation{Status: 429, RetryAfter: true}))
+	if wait, ok := b.implausible(); ok {
+		if b.afterRefill == nil {
+			s.stop(report.NotRun, "", "not completed: the run stopped while waiting out the documented refill")
+		}
+		s.record(*b.afterRefill)
+		b.boundViolation(s, wait, fmt.Sprintf("Retry-After asks for %s (%q), longer than a bucket of %d/min can need (a whole refill, %s, plus a margin: %s); conform waited %s and sent the request again: %s",
+			wait, b.first.Header.Get("Retry-After"), b.e.LimitPerMinute, b.rl.Refill(), b.ceiling, b.slept.Round(time.Millisecond), b.afterRefill.Outcome()))
+	}
+}
+
+func (b *burst) judgeRecovery(ctx context.Context, s *spec) {
+	if b.first == nil || b.loadRefused != nil {
+		s.inconclusive("no 429 of the token's bucket was provoked, so there is nothing to recover from")
+	}
+	s.record(*b.first)
+	wait, ok := probe.ParseRetryAfter(b.first.Header.Get("Retry-After"), b.r.clock.Now())
+	if !ok {
+		s.inconclusive("the 429 carried no usable Retry-After, so there is no documented time to wait")
+	}
+	if _, far := b.implausible(); far {
+		// The header is false either way: served after the documented
+		// refill, it named a wait no retry needed; refused, the bucket
+		// outlasts its documented size.
+		if b.afterRefill == nil {
+			s.stop(report.NotRun, "", "not completed: the run stopped while waiting out the documented refill")
+		}
+		s.record(*b.first)
+		s.judge(*b.afterRefill, match.BeAccepted())
+		b.boundViolation(s, wait, fmt.Sprintf("Retry-After asks for %s (%q), longer than a bucket of %d/min can need (%s with its margin); conform waited %s, the documented refill and its margin, and sent the request again: %s, so Retry-After does not give the seconds to wait",
+			wait, b.first.Header.Get("Retry-After"), b.e.LimitPerMinute, b.ceiling, b.slept.Round(time.Millisecond), b.afterRefill.Outcome()))
+		return
+	}
+	if wait > time.Duration(b.rl.MaxWaitSeconds)*time.Second {
+		s.inconclusive(fmt.Sprintf("Retry-After asks for %s, which a bucket of %d/min may need, but longer than rate_limit.max_wait_seconds (%d) lets conform wait; raise it to judge the recovery", wait, b.e.LimitPerMinute, b.rl.MaxWaitSeconds))
+	}
+	if b.r.clock.Sleep(ctx, wait+50*time.Millisecond) != nil {
+		s.stop(report.NotRun, "", "not completed: the run stopped while waiting out Retry-After")
+	}
+	s.judge(s.send(ctx, b.provoked())[0], match.BeAccepted())
+}
+
+func (b *burst) judgePerToken(_ context.Context, s *spec) {
+	if b.first == nil || b.loadRefused != nil {
+		s.inconclusive("no 429 of the token's bucket was provoked, so no token was past the limit")
+	}
+	s.record(*b.first)
+	s.judge(*b.other, match.BeAccepted())
+}
+
+// setup sends the burst, then what tells its answers apart: the token
+// alone after a 429 without Retry-After or after other refusals, another
+// token while the first is past its limit, and the token again after the
+// documented refill when Retry-After asked for longer.
+func (b *burst) setup(ctx context.Context, runnable []*spec) {
+	runs := func(s *spec) bool { return slices.Contains(runnable, s) }
+	if !runs(b.limited) && !runs(b.recovery) && !runs(b.perToken) {
+		return
+	}
+	b.send(ctx)
+	b.tellLoad(ctx)
+	b.tellRefusals(ctx)
+	// At once, while the burst's token is still past the limit: the
+	// other token has a bucket of its own.
+	if b.first != nil && runs(b.perToken) {
+		ex := b.r.do(ctx, b.otherToken())
+		b.other = &ex
+	}
+	// A Retry-After past what the documented bucket can need: wait the
+	// documented refill with its margin, and try again.
+	if _, far := b.implausible(); far && (runs(b.limited) || runs(b.recovery)) {
+		b.slept = b.ceiling
+		if b.r.clock.Sleep(ctx, b.slept) != nil {
+			return
+		}
+		ex := b.r.do(ctx, b.provoked())
+		b.afterRefill = &ex
+	}
+}
+
+// send sends the burst in waves of burstWave until the first 429 or the
+// limit plus its margin.
+func (b *burst) send(ctx context.Context) {
+	limit := b.e.LimitPerMinute + b.rl.Margin
+	start := b.r.clock.Now()
+	for b.sent < limit && b.first == nil && ctx.Err() == nil {
+		n := min(burstWave, limit-b.sent)
+		reqs := make([]probe.Request, n)
+		for i := range reqs {
+			reqs[i] = b.provoked()
+		}
+		exs := b.r.doAll(ctx, reqs...)
+		b.sent += n
+		for i := range exs {
+			b.last = exs[i]
+			if !exs[i].Overloaded { // a timeout is the target's answer: it hangs
+				b.answered++
 			}
-			exs := r.doAll(ctx, reqs...)
-			sent += n
-			for i := range exs {
-				last = exs[i]
-				if !exs[i].Overloaded { // a timeout is the target's answer: it hangs
-					answered++
+			if exs[i].Status == 429 {
+				b.first = &exs[i]
+				break
+			}
+			if exs[i].Status < 200 || exs[i].Status > 299 {
+				if b.refused == nil {
+					b.refused = map[int]int{}
 				}
-				if exs[i].Status == 429 {
-					first = &exs[i]
-					break
-				}
-				if exs[i].Status < 200 || exs[i].Status > 299 {
-					if refused == nil {
-						refused = map[int]int{}
-					}
-					refused[exs[i].Status]++
-				}
+				b.refused[exs[i].Status]++
 			}
-		}
-		elapsed = r.clock.Now().Sub(start)
-		// A 429 without Retry-After under the burst's concurrency may be a
-		// cap on one client's connections (fasthttp's MaxConnsPerIP), not
-		// the token's bucket: the token alone tells. Still 429, that is the
-		// answer to judge; served, the burst was refused for its load.
-		if first != nil && len(first.Header.Values("Retry-After")) == 0 {
-			ex := r.do(ctx, provoked())
-			if ex.Status == 429 {
-				first = &ex
-			} else {
-				loadRefused = &ex
-			}
-		}
-		// No 429, but refusals: the burst's token alone, then, if it is
-		// still refused, another token on the same operation.
-		if first == nil && len(refused) > 0 {
-			ex := r.do(ctx, provoked())
-			alone = &ex
-			if ex.Status == 429 {
-				first = alone // the limiter's 429, once the burst's concurrency was over
-			} else if (ex.Status < 200 || ex.Status > 299) && r.hasAnyToken(others...) {
-				ex := r.do(ctx, otherToken())
-				served = &ex
-			}
-		}
-		// At once, while the burst's token is still past the limit: the
-		// other token has a bucket of its own.
-		if first != nil && slices.Contains(runnable, perToken) {
-			ex := r.do(ctx, otherToken())
-			other = &ex
-		}
-		// A Retry-After past what the documented bucket can need: wait the
-		// documented refill with its margin, and try again.
-		if _, far := implausible(); far && (slices.Contains(runnable, limited) || slices.Contains(runnable, recovery)) {
-			slept = ceiling
-			if r.clock.Sleep(ctx, slept) != nil {
-				return
-			}
-			ex := r.do(ctx, provoked())
-			afterRefill = &ex
 		}
 	}
-	return f
+	b.elapsed = b.r.clock.Now().Sub(start)
+}
+
+// tellLoad: a 429 without Retry-After under the burst's concurrency may be
+// a cap on one client's connections (fasthttp's MaxConnsPerIP), not the
+// token's bucket: the token alone tells. Still 429, that is the answer to
+// judge; served, the burst was refused for its load.
+func (b *burst) tellLoad(ctx context.Context) {
+	if b.first == nil || len(b.first.Header.Values("Retry-After")) > 0 {
+		return
+	}
+	ex := b.r.do(ctx, b.provoked())
+	if ex.Status == 429 {
+		b.first = &ex
+	} else {
+		b.loadRefused = &ex
+	}
+}
+
+// tellRefusals: no 429, but refusals: the burst's token alone, then, if it
+// is still refused, another token on the same operation.
+func (b *burst) tellRefusals(ctx context.Context) {
+	if b.first != nil || len(b.refused) == 0 {
+		return
+	}
+	ex := b.r.do(ctx, b.provoked())
+	b.alone = &ex
+	if ex.Status == 429 {
+		b.first = b.alone // the limiter's 429, once the burst's concurrency was over
+	} else if (ex.Status < 200 || ex.Status > 299) && b.r.hasAnyToken(b.others...) {
+		ex := b.r.do(ctx, b.otherToken())
+		b.served = &ex
+	}
 }
 
 // refusedBurst decides RATE-LIMIT-429 when the burst met no 429 but other

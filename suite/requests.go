@@ -183,26 +183,20 @@ func (r *run) doEach(ctx context.Context, reqs []probe.Request, each func(i int,
 // seenExchange is what the run keeps of every exchange for the checks that
 // look across it: of a 401 or an answer with Retry-After the headers those
 // checks read (and show as evidence), of any other its operation and
-// status; and SECURITY-NO-LEAK's verdict on it, judged on arrival over the
-// whole of it; an exchange it finds fault with is kept cut for evidence
-// (the first failingEvidence of the run; a summary past them).
+// status. A check that needs more of each (SECURITY-NO-LEAK) watches every
+// exchange whole as it arrives (spec.watch) and keeps what it needs.
 type seenExchange struct {
-	ex   probe.Exchange
-	leak verdict
+	ex probe.Exchange
 }
 
 func (r *run) seenOf(ex probe.Exchange) seenExchange {
-	leak := assess(r.leakLevel, r.cfg.Strict, []probe.Exchange{ex}, ex, r.notLeak())
+	for _, s := range r.specs {
+		if s.watch != nil && s.selected && s.missing == "" {
+			s.watch(ex)
+		}
+	}
 	var kept probe.Exchange
 	switch {
-	case len(leak.findings) > 0 && r.leaksKept.Add(1) <= failingEvidence:
-		kept = ex.ForEvidence().Detached()
-	case len(leak.findings) > 0:
-		// Past the leaks kept whole, the evidence is a summary, but with
-		// the headers the other checks across the run judge: what a report
-		// keeps of one check's evidence never decides another's verdict.
-		kept = ex.HeadersOnly("WWW-Authenticate", "Retry-After")
-		kept.SummaryReason = probe.PastEvidenceCap
 	case ex.Status == 401 || len(ex.Header.Values("Retry-After")) > 0:
 		// AUTH-CHALLENGE and HTTP-RETRY-AFTER-SYNTAX read these headers,
 		// and show them as evidence.
@@ -212,7 +206,7 @@ func (r *run) seenOf(ex probe.Exchange) seenExchange {
 		// its operation, and whether it was answered.
 		kept = probe.Exchange{Seq: ex.Seq, Method: ex.Method, Path: ex.Path, Status: ex.Status, Throttled: ex.Throttled, Overloaded: ex.Overloaded, Summarized: true}
 	}
-	return seenExchange{ex: kept, leak: leak.about(kept)}
+	return seenExchange{ex: kept}
 }
 
 // do sends one request.

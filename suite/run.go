@@ -8,17 +8,14 @@ import (
 	"io"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/formatter"
 	"github.com/onsi/ginkgo/v2/types"
 	"github.com/onsi/gomega"
-	gomegatypes "github.com/onsi/gomega/types"
 
 	"github.com/cornect/conform/fixtures"
-	"github.com/cornect/conform/internal/match"
 	"github.com/cornect/conform/internal/probe"
 	"github.com/cornect/conform/internal/report"
 )
@@ -114,12 +111,6 @@ type run struct {
 	mu     sync.Mutex
 	rotate map[string]int // round-robin of tokens per endpoint, for pacing
 	seen   []seenExchange // every exchange of the run, for checks that look across it
-	// leakSecret is the unknown token SECURITY-NO-LEAK presents, known
-	// from the start: every exchange is judged for leaks as it arrives.
-	leakSecret string
-	notLeak    func() gomegatypes.GomegaMatcher // SECURITY-NO-LEAK's matcher for one exchange
-	leakLevel  report.Level
-	leaksKept  atomic.Int64 // exchanges kept whole for SECURITY-NO-LEAK's evidence
 	// missing are operations of the sweep not found at the base URL,
 	// worked out once (missingOnce) from the auth checks' answers or, when
 	// those did not run, by findMissing.
@@ -154,8 +145,6 @@ func newRun(cfg config) (*run, error) {
 		r.authFamily(), r.scopeFamily(), r.readAcceptedFamily(), r.creditsFamily(), r.notFoundFamily(), r.exportsFamily(),
 		r.validationFamily(), r.acceptFamily(), r.httpFamily(), r.securityFamily(), r.rateLimitFamily(), r.retryAfterFamily(),
 	}
-	r.leakSecret = "cornect_" + r.randomHex(16)
-	r.notLeak, r.leakLevel = match.NotLeaking(r.leakSecret), lookup("SECURITY-NO-LEAK").Level
 	for _, f := range r.fams {
 		for _, s := range f.specs {
 			s.run, s.family = r, f

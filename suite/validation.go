@@ -21,8 +21,13 @@ func (r *run) validationFamily() *family {
 	for _, body := range r.profile().InvalidBodies {
 		e := r.endpoint(body.Endpoint)
 		statuses := body.Expected()
-		s := newSpec("VALIDATION-422", body.Name+" on "+e.Key(), func(ctx context.Context, s *spec) {
-			got := s.got
+		probes := func() []probe.Request {
+			role, _ := r.pickToken(e, rolesFor(e)...)
+			q := r.as(e, role)
+			q.Body = body.Bytes()
+			return []probe.Request{q}
+		}
+		s := batchCheck("VALIDATION-422", body.Name+" on "+e.Key(), probes, func(ctx context.Context, s *spec, got []probe.Exchange) {
 			if got[0].Role == probe.RoleNoCredits && got[0].Status == 402 {
 				s.record(got[0])
 				if !r.hasToken(probe.RoleReadWrite) {
@@ -34,14 +39,7 @@ func (r *run) validationFamily() *family {
 			}
 			s.judge(got, match.BeError(match.ErrorExpectation{Status: statuses[0], OrStatus: statuses[1:]}))
 		}, rolesFor(e))
-		s.labels = chargeLabels(e.Charged)
-		s.probes = func() []probe.Request {
-			role, _ := r.pickToken(e, rolesFor(e)...)
-			q := r.as(e, role)
-			q.Body = body.Bytes()
-			return []probe.Request{q}
-		}
-		specs = append(specs, s)
+		specs = append(specs, s.labeled(chargeLabels(e.Charged)...))
 	}
 	return newFamily("invalid bodies", specs...)
 }

@@ -113,7 +113,7 @@ func warmRun(t *testing.T, target *cacheTarget, before func(r *run)) *run {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := warmPlanRun(t, byRole, Options{Client: c})
+	r := planRun(t, byRole, Options{Client: c})
 	if got := len(r.warmSpecs()); got != len(warmChecks) {
 		t.Fatalf("%d checks probed warm, want %d", got, len(warmChecks))
 	}
@@ -259,7 +259,7 @@ func TestNoLateWarmJudgementForChecksThatNeverJudged(t *testing.T) {
 	target := &cacheTarget{cache: true}
 	target.read, target.expired = "cornect_"+strings.Repeat("ab", 16), "cornect_"+strings.Repeat("cd", 16)
 	byRole, _ := probe.Credentials(map[probe.Role]string{probe.RoleRead: target.read, probe.RoleExpired: target.expired})
-	r := warmPlanRun(t, byRole, Options{})
+	r := planRun(t, byRole, Options{})
 	r.judgeLateWarm()
 	for _, s := range r.warmSpecs() {
 		if s.decided {
@@ -282,8 +282,8 @@ func TestALateWarmProbeLeftThrottledIsInconclusive(t *testing.T) {
 	}
 }
 
-// warmPlanRun is the run of the default profile's plan for these tokens.
-func warmPlanRun(t *testing.T, byRole map[probe.Role]probe.Credential, opts Options) *run {
+// planRun is the run of the default profile's plan for these tokens.
+func planRun(t *testing.T, byRole map[probe.Role]probe.Credential, opts Options) *run {
 	t.Helper()
 	plan, err := NewPlan(PlanConfig{Profile: fixtures.Default(), Tokens: byRole})
 	if err != nil {

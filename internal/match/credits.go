@@ -63,6 +63,7 @@ type creditsMatcher struct {
 }
 
 func (m *creditsMatcher) Match(actual any) (bool, error) {
+	m.findings = nil // a Match that cannot judge finds nothing
 	a, ok := actual.(Around)
 	if !ok {
 		return false, fmt.Errorf("match: LeaveCreditsUnchanged expects a match.Around, got %T", actual)
@@ -70,7 +71,6 @@ func (m *creditsMatcher) Match(actual any) (bool, error) {
 	if ok, why := a.Observable(); !ok {
 		return false, fmt.Errorf("match: LeaveCreditsUnchanged needs both reads of the credits: %s", why)
 	}
-	m.findings = nil
 	changed := creditsViolations(a.Before, a.After)
 	for _, ex := range a.Actions {
 		var vs []Violation

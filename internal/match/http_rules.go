@@ -359,11 +359,11 @@ type pairMatcher struct {
 func (m *pairMatcher) found() []Finding { return m.findings }
 
 func (m *pairMatcher) Match(actual any) (bool, error) {
+	m.findings = nil // a Match that cannot judge finds nothing
 	pairs, ok := actual.([][2]probe.Exchange)
 	if !ok {
 		return false, fmt.Errorf("match: SameCodes expects [][2]probe.Exchange, got %T", actual)
 	}
-	m.findings = nil
 	for _, p := range pairs {
 		a, _ := bodyCode(p[0].Body)
 		b, _ := bodyCode(p[1].Body)

@@ -18,6 +18,7 @@ type exchangeMatcher struct {
 }
 
 func (m *exchangeMatcher) Match(actual any) (bool, error) {
+	m.total, m.findings = 0, nil // a Match that cannot judge finds nothing
 	var exs []probe.Exchange
 	switch a := actual.(type) {
 	case probe.Exchange:
@@ -30,7 +31,7 @@ func (m *exchangeMatcher) Match(actual any) (bool, error) {
 	if len(exs) == 0 {
 		return false, fmt.Errorf("match: no exchanges to judge")
 	}
-	m.total, m.findings = len(exs), nil
+	m.total = len(exs)
 	for _, ex := range exs {
 		if vs := m.violations(ex); len(vs) > 0 {
 			m.findings = append(m.findings, Finding{Exchange: ex, Violations: vs})

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -18,65 +17,6 @@ import (
 	"syscall"
 	"time"
 )
-
-// Options configure a Client. Zero values take the documented defaults.
-type Options struct {
-	BaseURL     string        // e.g. https://staging.example.com/api/v1
-	Timeout     time.Duration // per request, default 10s
-	MaxBody     int64         // bytes of a response body read at most, default 64 KiB
-	TLSConfig   *tls.Config
-	Credentials []Credential // every token of the run, for redaction
-	// Limits are the documented per-token limits per minute, keyed by
-	// OperationKey(method, template); requests are paced within them.
-	Limits map[string]int
-	// UndocumentedLimit paces, per token, an operation Limits has no limit
-	// for (one only an OpenAPI document lists), default 60 a minute.
-	UndocumentedLimit int
-	// FailedAuthLimit paces, per minute, every request meant to fail
-	// authentication, whatever its operation: the docs say such traffic is
-	// limited per client address and publish no number. Default 120
-	// (DefaultFailedAuthLimit). A target's 429s slow the class further, to
-	// what its Retry-After says.
-	FailedAuthLimit int
-	MaxRetryWait    time.Duration // longest wait on one unprovoked 429, default 30s
-	MaxRetries      int           // unprovoked 429s waited out per request, default 100
-	// RetryBudget bounds the waiting on unprovoked 429s and overloaded
-	// answers of one class of requests (a token on an endpoint, or
-	// everything that fails authentication) between two answers of the
-	// class, default 3 minutes; past it a 429 is returned Throttled, a 502,
-	// 503 or 504 Overloaded.
-	RetryBudget time.Duration
-	// Now is the clock exchanges are timed with; nil is time.Now.
-	Now func() time.Time
-	// Logf receives notes on waits (pacing and Retry-After); may be nil.
-	Logf func(format string, args ...any)
-	// OnWait hears of each wait, as data, before it starts; may be nil.
-	OnWait func(Wait)
-	// UserAgent is sent with every probe, default "conform"; a command sets
-	// "conform/<version>" so a target's logs say which conform sent it.
-	UserAgent string
-	// Concurrency is how many requests the client has in flight at most,
-	// whatever its callers do, default 16: a fragile target behind a small
-	// pool of workers is probed gently with 1 or 2.
-	Concurrency int
-	// SlowAfter is how long the first byte of a response may take before
-	// the exchange is marked Slow, default 2s (DefaultSlowAfter); negative
-	// marks none.
-	SlowAfter time.Duration
-	// MaxOverloadRetries bounds the retries of one request answered 502,
-	// 503 or 504 (an overloaded target or gateway), default 4; negative
-	// retries none. Each waits Retry-After when the answer has one, else
-	// OverloadBackoff (default 250ms) doubled per retry with jitter, never
-	// more than MaxOverloadWait (default 5s), and the waits come out of the
-	// class's RetryBudget. An answer still overloaded is returned marked
-	// Overloaded. A 500 is not retried: it is the target's answer.
-	MaxOverloadRetries int
-	OverloadBackoff    time.Duration
-	MaxOverloadWait    time.Duration
-	// Dial, when set, opens the client's connections instead of the
-	// network (tests run a target on an in-memory network).
-	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
-}
 
 // Stats count what the client did during a run.
 type Stats struct {
@@ -176,86 +116,16 @@ const FailedAuthClass = "failed authentication"
 
 // New checks the base URL and builds a client.
 func New(o Options) (*Client, error) {
-	u, err := url.Parse(strings.TrimRight(o.BaseURL, "/"))
+	u, err := parseBaseURL(o.BaseURL)
 	if err != nil {
-		return nil, fmt.Errorf("base URL %q: %w", o.BaseURL, err)
+		return nil, err
 	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("base URL %q: scheme must be http or https", o.BaseURL)
-	}
-	if u.Host == "" {
-		return nil, fmt.Errorf("base URL %q: no host", o.BaseURL)
-	}
-	if u.User != nil {
-		u.User = nil // not shown: url.Redacted masks only a password, and a token may be the user
-		return nil, fmt.Errorf("base URL %q: credentials in the URL are not allowed; tokens come from CONFORM_TOKEN_* variables", u.String())
-	}
-	if o.Timeout <= 0 {
-		o.Timeout = DefaultTimeout
-	}
-	if o.MaxBody <= 0 {
-		o.MaxBody = DefaultMaxBody
-	}
-	if o.MaxRetryWait <= 0 {
-		o.MaxRetryWait = 30 * time.Second
-	}
-	if o.MaxRetries == 0 {
-		o.MaxRetries = 100
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.RetryBudget <= 0 {
-		o.RetryBudget = 3 * time.Minute
-	}
-	if o.UserAgent == "" {
-		o.UserAgent = "conform"
-	}
-	if o.Concurrency <= 0 {
-		o.Concurrency = DefaultConcurrency
-	}
-	if o.SlowAfter == 0 {
-		o.SlowAfter = DefaultSlowAfter
-	}
-	if o.MaxOverloadRetries == 0 {
-		o.MaxOverloadRetries = 4
-	}
-	if o.OverloadBackoff <= 0 {
-		o.OverloadBackoff = 250 * time.Millisecond
-	}
-	if o.MaxOverloadWait <= 0 {
-		o.MaxOverloadWait = 5 * time.Second
-	}
-	if o.FailedAuthLimit <= 0 {
-		o.FailedAuthLimit = DefaultFailedAuthLimit
-	}
-	if o.UndocumentedLimit <= 0 {
-		o.UndocumentedLimit = DefaultUndocumentedLimit
-	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	// HTTPS_PROXY, HTTP_PROXY and NO_PROXY, as in any Go program. Through an
-	// HTTPS proxy the request goes in a CONNECT tunnel with TLS end to end,
-	// so the proxy sees the host name and never a header. Go never proxies
-	// a loopback target (localhost, 127.0.0.1, ::1).
-	tr.Proxy = http.ProxyFromEnvironment
-	tr.TLSClientConfig = o.TLSConfig
-	tr.MaxIdleConnsPerHost = 32
-	tr.ResponseHeaderTimeout = o.Timeout
-	// A target sending megabytes of headers on every response must not
-	// cost megabytes a response: past the cap nothing more is read.
-	tr.MaxResponseHeaderBytes = MaxHeaderBytes
-	if o.Dial != nil {
-		tr.DialContext, tr.Proxy = o.Dial, nil
-	}
-	// A request on a connection of its own never waits behind another
-	// request's response, or behind work a server does on a kept-alive
-	// connection after answering (Starlette's BackgroundTasks).
-	once := tr.Clone()
-	once.DisableKeepAlives = true
+	o = o.withDefaults()
+	keep, fresh := httpClients(o)
 	return &Client{
 		base:      u,
-		http:      noRedirects(tr),
-		fresh:     noRedirects(once),
+		http:      keep,
+		fresh:     fresh,
 		opts:      o,
 		redact:    NewRedactor(o.Credentials...),
 		pace:      newPacer(o.Limits, o.UndocumentedLimit, o.FailedAuthLimit),
@@ -266,16 +136,6 @@ func New(o Options) (*Client, error) {
 		retrying:  make(chan struct{}, 1),
 		classes:   map[string]int{},
 	}, nil
-}
-
-// noRedirects is a client over tr that never follows a redirect: a
-// redirect is evidence, and following one could send a token to another
-// host.
-func noRedirects(tr http.RoundTripper) *http.Client {
-	return &http.Client{
-		Transport:     tr,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
 }
 
 // Concurrency is how many requests the client has in flight at most, as
@@ -305,139 +165,86 @@ func (c *Client) Stats() Stats {
 	}
 }
 
-// do sends r, waiting out unprovoked 429s and overloaded answers (502, 503,
-// 504), and returns the captured exchange (Do watches the target's
-// answers around it).
+// do sends r and returns the captured exchange (Do watches the target's
+// answers around it): paced within its class's limit (paceFirst), sent one
+// attempt at a time (attempt), and sent again as the retry policy says
+// (retry) while an unprovoked 429 or an overloaded answer (502, 503, 504)
+// is all it got.
 func (c *Client) do(ctx context.Context, r Request) Exchange {
+	t := c.newTry(r)
+	if err := c.paceFirst(ctx, t); err != nil {
+		return c.record(t.r, nil, 0, err)
+	}
+	for {
+		ex, release, err := c.attempt(ctx, t)
+		if err != nil {
+			if t.last != nil {
+				return *t.last // the 429 or overloaded answer being waited out
+			}
+			return c.record(t.r, nil, 0, err)
+		}
+		if !c.retry(ctx, t, &ex, release) {
+			return ex
+		}
+		t.last = &ex
+		c.paceRetry(t)
+	}
+}
+
+// try is one request through its attempts: its classes, and the retries
+// and waits so far, which every exchange of it carries.
+type try struct {
+	r                 Request
+	key               string // its operation, OperationKey(method, template)
+	paceKey, limitKey string // Classify
+	// tokenVar names its token, "" in the class of failed authentication;
+	// paced is what a pacing wait names: the operation, or that class.
+	tokenVar, paced string
+	cls             *class
+	retries         int // after 429s
+	waited          time.Duration
+	overloads       int // after 502, 503, 504
+	overWaited      time.Duration
+	last            *Exchange // the 429 or overloaded answer being waited out
+}
+
+func (c *Client) newTry(r Request) *try {
 	if r.Template == "" {
 		r.Template = r.Path
 	}
-	key := OperationKey(r.Method, r.Template)
-	paceKey, limitKey := Classify(r)
-	tokenVar := ""
-	if paceKey != FailedAuthClass {
-		tokenVar = r.Token.Var
+	t := &try{r: r, key: OperationKey(r.Method, r.Template)}
+	t.paceKey, t.limitKey = Classify(r)
+	t.paced = t.key
+	if t.paceKey == FailedAuthClass {
+		t.paced = FailedAuthClass
+	} else {
+		t.tokenVar = r.Token.Var
 	}
-	classKey := paceKey
-	c.count(paceKey)
-	paced := key // what a pacing wait names: the operation, or the class of failed authentication
-	if paceKey == FailedAuthClass {
-		paced = FailedAuthClass
+	c.count(t.paceKey)
+	t.cls = c.back.class(t.paceKey)
+	return t
+}
+
+// attempt sends the request once, let in by its class (a class slowed by
+// a 429 holds it until the wait is over; a request provoked past a limit
+// is never held), and notes the answer in the target's health. release
+// lets the class's next request in; on an error it has been called.
+func (c *Client) attempt(ctx context.Context, t *try) (ex Exchange, release func(), err error) {
+	release = func() {}
+	if !t.r.Provoke {
+		if _, release, err = t.cls.enter(ctx); err != nil {
+			return Exchange{}, nil, err
+		}
 	}
-	cls := c.back.class(classKey)
-	var retries, overloads int
-	var waited, overWaited time.Duration
-	var last *Exchange // the 429 or overloaded answer being waited out
-	for {
-		// A retry is not paced again: the 429 or the overloaded answer
-		// said the request was not served, and the target's Retry-After or
-		// the backoff spaces the retries; a retry after a 429 still counts.
-		if last != nil && !last.Overloaded {
-			// Counted against conform's own pace, without waiting: the
-			// target's Retry-After already spaced it.
-			c.pace.take(paceKey, limitKey)
-		}
-		if last == nil {
-			if r.Provoke {
-				c.pace.take(paceKey, limitKey)
-			} else if err := c.pace.wait(ctx, paceKey, limitKey, c.logf, func(d time.Duration) {
-				c.onWait(Wait{Cause: WaitPacing, Operation: paced, Token: tokenVar, Duration: d})
-			}); err != nil {
-				return c.record(r, nil, 0, err)
-			}
-		}
-		release := func() {}
-		if !r.Provoke {
-			_, rel, err := cls.enter(ctx)
-			if err != nil {
-				if last != nil {
-					return *last
-				}
-				return c.record(r, nil, 0, err)
-			}
-			release = rel
-		}
-		ex, err := c.send(ctx, r)
-		if err != nil {
-			release()
-			if last != nil {
-				return *last
-			}
-			return c.record(r, nil, 0, err)
-		}
-		c.health.note(key, tokenVar != "", ex)
-		ex.Retries, ex.RetryWaited = retries, waited
-		ex.OverloadRetries, ex.OverloadWaited = overloads, overWaited
-		if ex.Status == http.StatusTooManyRequests && !r.Provoke && len(ex.Header.Values("Retry-After")) == 0 {
-			// No Retry-After: nothing says when to come back, so conform
-			// backs off on its own, after sending fewer at once.
-			d := c.retryDelay("")
-			blocked := retries < c.opts.MaxRetries && cls.block(d, c.opts.RetryBudget)
-			release()
-			c.lowerOn(r, key, "429")
-			if !blocked {
-				ex.Throttled = true
-				c.logf("%s %s: still 429 without Retry-After after %d retries; conform stops retrying, and the check is inconclusive", r.Method, r.Template, retries)
-				return ex
-			}
-			c.logf("%s %s: 429 the suite did not provoke, without Retry-After; backing off %s, then retrying", r.Method, r.Template, d.Round(time.Millisecond))
-			c.onWait(Wait{Cause: WaitBackoff, Operation: key, Token: tokenVar, Duration: d})
-			retries++
-			c.bare.Add(1)
-			c.bareWaited.Add(int64(d))
-			c.bareWall.add(time.Now(), d)
-			last = &ex
-			continue
-		}
-		if ex.Status == http.StatusTooManyRequests && !r.Provoke {
-			d := c.retryDelay(ex.Header.Get("Retry-After"))
-			// Blocked before the next request of a slowed class is let in.
-			blocked := retries < c.opts.MaxRetries && cls.block(d, c.opts.RetryBudget)
-			release()
-			if !blocked {
-				ex.Throttled = true
-				c.logf("%s %s: still 429 after %d retries (%s waited); conform stops waiting, and the check is inconclusive", r.Method, r.Template, retries, waited.Round(time.Millisecond))
-				return ex
-			}
-			c.logf("%s %s: 429 the suite did not provoke; waiting %s as Retry-After asks, then retrying", r.Method, r.Template, d.Round(time.Millisecond))
-			c.onWait(Wait{Cause: WaitRetryAfter, Operation: key, Token: tokenVar, Duration: d})
-			retries++
-			waited += d
-			c.retries.Add(1)
-			c.waited.Add(int64(d))
-			c.retryWall.add(time.Now(), d)
-			last = &ex
-			continue
-		}
+	ex, err = c.send(ctx, t.r)
+	if err != nil {
 		release()
-		if !overloaded(ex.Status) {
-			if !r.Provoke {
-				cls.answered()
-			}
-			return ex
-		}
-		ex.Overloaded = true // unless a retry gets past it
-		if ex.Status == http.StatusServiceUnavailable && !r.Provoke && len(ex.Header.Values("Retry-After")) == 0 {
-			c.lowerOn(r, key, "503")
-		}
-		d := c.overloadDelay(ex.Header.Get("Retry-After"), overloads)
-		if r.Provoke || overloads >= c.opts.MaxOverloadRetries || !cls.spend(d, c.opts.RetryBudget) {
-			if !r.Provoke {
-				c.logf("%s %s: still %d after %d retries (%s waited): the target is overloaded; conform stops waiting, and the check is inconclusive", r.Method, r.Template, ex.Status, overloads, overWaited.Round(time.Millisecond))
-			}
-			return ex
-		}
-		c.logf("%s %s: %d, the target is overloaded; waiting %s, then retrying", r.Method, r.Template, ex.Status, d.Round(time.Millisecond))
-		c.onWait(Wait{Cause: WaitOverload, Operation: key, Token: tokenVar, Duration: d})
-		if !c.overloadSleep(ctx, d) {
-			return ex
-		}
-		overloads++
-		overWaited += d
-		c.overloads.Add(1)
-		c.overWaited.Add(int64(d))
-		last = &ex
+		return Exchange{}, nil, err
 	}
+	c.health.note(t.key, t.tokenVar != "", ex)
+	ex.Retries, ex.RetryWaited = t.retries, t.waited
+	ex.OverloadRetries, ex.OverloadWaited = t.overloads, t.overWaited
+	return ex, release, nil
 }
 
 // Classify names the class a request is paced in and the key of its limit:
@@ -473,43 +280,6 @@ func (c *Client) SentByClass() map[string]int {
 		out[k] = v
 	}
 	return out
-}
-
-// overloaded says whether status is a gateway's or server's "not now"
-// (502 Bad Gateway, 503 Service Unavailable, 504 Gateway Timeout): worth
-// retrying, and no answer to the request. A 500 is an answer, a failure.
-func overloaded(status int) bool {
-	return status == http.StatusBadGateway || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout
-}
-
-// overloadDelay is the wait before retry n+1 of an overloaded answer:
-// Retry-After when it names a positive delay, else OverloadBackoff doubled
-// n times with jitter (half of it to all of it), either within
-// MaxOverloadWait.
-func (c *Client) overloadDelay(retryAfter string, n int) time.Duration {
-	if d, ok := ParseRetryAfter(retryAfter, time.Now()); ok && d > 0 {
-		return min(d, c.opts.MaxOverloadWait)
-	}
-	d := c.opts.OverloadBackoff
-	for range n {
-		if d >= c.opts.MaxOverloadWait {
-			break
-		}
-		d *= 2
-	}
-	d = min(d, c.opts.MaxOverloadWait)
-	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
-}
-
-// retryDelay honours Retry-After (seconds or HTTP-date) within MaxRetryWait,
-// with a little jitter; without a usable value it backs off one second.
-func (c *Client) retryDelay(v string) time.Duration {
-	d, ok := ParseRetryAfter(v, time.Now())
-	if !ok || d < time.Second {
-		d = time.Second
-	}
-	d += time.Duration(rand.Int64N(int64(100 * time.Millisecond)))
-	return min(d, c.opts.MaxRetryWait)
 }
 
 func (c *Client) logf(format string, args ...any) {

@@ -21,4 +21,9 @@
 //     on a fresh connection, marked FreshRetry; Request.FreshConnection
 //     sends a probe whose timing matters on a connection of its own;
 //   - an answer whose first byte came late is marked Slow.
+//
+// Client.Do is three steps: pacing (pace.go), one attempt through the
+// class's gate and the client's concurrency (client.go), and the retry
+// policy for an answer that is no answer (retry.go); Options and their
+// defaults are in options.go.
 package probe

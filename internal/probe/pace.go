@@ -118,3 +118,24 @@ func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	}
 	return 0, false
 }
+
+// paceFirst paces a request's first attempt within its class's limit; a
+// request provoked past the limit is counted, never held.
+func (c *Client) paceFirst(ctx context.Context, t *try) error {
+	if t.r.Provoke {
+		c.pace.take(t.paceKey, t.limitKey)
+		return nil
+	}
+	return c.pace.wait(ctx, t.paceKey, t.limitKey, c.logf, func(d time.Duration) {
+		c.onWait(Wait{Cause: WaitPacing, Operation: t.paced, Token: t.tokenVar, Duration: d})
+	})
+}
+
+// paceRetry counts a retry after a 429 against conform's own pace, without
+// waiting: the target's Retry-After, or the backoff, already spaced it. A
+// retry after an overloaded answer was not served, and is not counted.
+func (c *Client) paceRetry(t *try) {
+	if !t.last.Overloaded {
+		c.pace.take(t.paceKey, t.limitKey)
+	}
+}
