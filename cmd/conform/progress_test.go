@@ -6,8 +6,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
+	"github.com/cornect/conform/internal/memnet"
 	"github.com/cornect/conform/internal/probe"
 	"github.com/cornect/conform/internal/reference"
 )
@@ -15,11 +17,16 @@ import (
 // rateLimitedUnauthenticated sends two unauthenticated GET /credits through
 // a real client to a reference that lets one such request through per
 // second: the second gets 429 with Retry-After 1, which the client waits
-// out, telling p.
+// out, telling p. Called in a synctest bubble: the reference is on an
+// in-memory network and the wait is on the bubble's fake clock.
 func rateLimitedUnauthenticated(t *testing.T, p *waitProgress) {
 	t.Helper()
-	_, base := serveReference(t, reference.WithUnauthenticatedLimit(1), reference.WithRateWindow(time.Second))
-	c, err := probe.New(probe.Options{BaseURL: base, OnWait: p.ProbeWait})
+	ref := reference.New(reference.WithUnauthenticatedLimit(1), reference.WithRateWindow(time.Second))
+	ln := memnet.Listen()
+	srv := &http.Server{Handler: ref}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+	c, err := probe.New(probe.Options{BaseURL: "http://reference/api/v1", OnWait: p.ProbeWait, Dial: ln.Dial})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,48 +45,52 @@ func rateLimitedUnauthenticated(t *testing.T, p *waitProgress) {
 func TestALongWaitShowsAProgressLine(t *testing.T) {
 	line := regexp.MustCompile(`^waiting [12] s: GET /credits is rate limited \(Retry-After\) — 1/3 checks done$`)
 	t.Run("off a terminal", func(t *testing.T) {
-		out := newSyncBuffer()
-		p := newWaitProgress(out, false, 3, nil)
-		p.threshold, p.every, p.tick = 300*time.Millisecond, 400*time.Millisecond, 50*time.Millisecond
-		p.CheckDone()
-		start := time.Now()
-		rateLimitedUnauthenticated(t, p)
-		waited := time.Since(start)
-		time.Sleep(200 * time.Millisecond) // nothing more once the wait is over
-		p.Close()
-		lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
-		if len(lines) < 2 || len(lines) > int(waited/p.every)+2 {
-			t.Errorf("%d lines in a wait of %s, want one at its start and one every %s:\n%s", len(lines), waited, p.every, out.String())
-		}
-		for _, l := range lines {
-			if !line.MatchString(l) {
-				t.Errorf("line %q, want it to match %s", l, line)
+		synctest.Test(t, func(t *testing.T) {
+			out := newSyncBuffer()
+			p := newWaitProgress(out, false, 3, nil)
+			p.threshold, p.every, p.tick = 300*time.Millisecond, 400*time.Millisecond, 50*time.Millisecond
+			p.CheckDone()
+			start := time.Now()
+			rateLimitedUnauthenticated(t, p)
+			waited := time.Since(start)
+			time.Sleep(200 * time.Millisecond) // nothing more once the wait is over
+			p.Close()
+			lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+			if len(lines) < 2 || len(lines) > int(waited/p.every)+2 {
+				t.Errorf("%d lines in a wait of %s, want one at its start and one every %s:\n%s", len(lines), waited, p.every, out.String())
 			}
-		}
-		if strings.ContainsAny(out.String(), "\r\x1b") {
-			t.Errorf("a plain log got terminal controls: %q", out.String())
-		}
+			for _, l := range lines {
+				if !line.MatchString(l) {
+					t.Errorf("line %q, want it to match %s", l, line)
+				}
+			}
+			if strings.ContainsAny(out.String(), "\r\x1b") {
+				t.Errorf("a plain log got terminal controls: %q", out.String())
+			}
+		})
 	})
 	t.Run("on a terminal", func(t *testing.T) {
-		out := newSyncBuffer()
-		p := newWaitProgress(out, true, 3, nil)
-		p.threshold, p.tick = 300*time.Millisecond, 100*time.Millisecond
-		p.CheckDone()
-		rateLimitedUnauthenticated(t, p)
-		p.Close()
-		s := out.String()
-		draws := strings.Split(s, "\r\x1b[2K")
-		if strings.Contains(s, "\n") || len(draws) < 4 {
-			t.Fatalf("want the line redrawn in place, several times, without a newline: %q", s)
-		}
-		if draws[len(draws)-1] != "" {
-			t.Errorf("the line is not cleared when the wait is over: %q", s)
-		}
-		for _, d := range draws[1 : len(draws)-1] {
-			if d != "" && !line.MatchString(d) {
-				t.Errorf("drawn %q, want it to match %s", d, line)
+		synctest.Test(t, func(t *testing.T) {
+			out := newSyncBuffer()
+			p := newWaitProgress(out, true, 3, nil)
+			p.threshold, p.tick = 300*time.Millisecond, 100*time.Millisecond
+			p.CheckDone()
+			rateLimitedUnauthenticated(t, p)
+			p.Close()
+			s := out.String()
+			draws := strings.Split(s, "\r\x1b[2K")
+			if strings.Contains(s, "\n") || len(draws) < 4 {
+				t.Fatalf("want the line redrawn in place, several times, without a newline: %q", s)
 			}
-		}
+			if draws[len(draws)-1] != "" {
+				t.Errorf("the line is not cleared when the wait is over: %q", s)
+			}
+			for _, d := range draws[1 : len(draws)-1] {
+				if d != "" && !line.MatchString(d) {
+					t.Errorf("drawn %q, want it to match %s", d, line)
+				}
+			}
+		})
 	})
 	t.Run("the line steps aside for output", func(t *testing.T) {
 		out := newSyncBuffer()
@@ -95,14 +106,16 @@ func TestALongWaitShowsAProgressLine(t *testing.T) {
 		}
 	})
 	t.Run("a short wait shows nothing", func(t *testing.T) {
-		out := newSyncBuffer()
-		p := newWaitProgress(out, false, 3, nil)
-		p.threshold = 5 * time.Second
-		rateLimitedUnauthenticated(t, p)
-		p.Close()
-		if out.String() != "" {
-			t.Errorf("a wait under the threshold printed %q", out.String())
-		}
+		synctest.Test(t, func(t *testing.T) {
+			out := newSyncBuffer()
+			p := newWaitProgress(out, false, 3, nil)
+			p.threshold = 5 * time.Second
+			rateLimitedUnauthenticated(t, p)
+			p.Close()
+			if out.String() != "" {
+				t.Errorf("a wait under the threshold printed %q", out.String())
+			}
+		})
 	})
 	t.Run("short waits one after the other add up", func(t *testing.T) {
 		// A target that answers a class single file, each request after a
