@@ -13,6 +13,7 @@ import (
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/extensions/globals"
 	"github.com/onsi/ginkgo/v2/formatter"
 	"github.com/onsi/ginkgo/v2/types"
 	"github.com/onsi/gomega"
@@ -181,9 +182,14 @@ func newRun(cfg Config) (*run, error) {
 	return r, nil
 }
 
+// ginkgoSuite serializes the runs of one process: Ginkgo's tree and its
+// "has run" mark are global, so each run has Ginkgo to itself and starts
+// from a fresh tree (globals.Reset).
+var ginkgoSuite sync.Mutex
+
 // Run runs the selected specs against cfg and returns every spec's result.
-// Ginkgo allows one run per process. Every goroutine Run starts has
-// finished when it returns.
+// Runs in one process take turns (Ginkgo's suite is global). Every
+// goroutine Run starts has finished when it returns.
 func Run(ctx context.Context, cfg Config) (Outcome, error) {
 	if cfg.Client == nil {
 		return Outcome{}, errors.New("suite: Config needs a Client")
@@ -195,6 +201,9 @@ func Run(ctx context.Context, cfg Config) (Outcome, error) {
 	if !slices.ContainsFunc(r.specs, func(s *spec) bool { return s.selected }) {
 		return Outcome{}, ErrNothingSelected
 	}
+	ginkgoSuite.Lock()
+	defer ginkgoSuite.Unlock()
+	globals.Reset()
 	r.ctx, r.cancel = context.WithCancelCause(ctx)
 	defer r.cancel(nil)
 	if cfg.SuiteTimeout > 0 {

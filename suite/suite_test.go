@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/cornect/conform/fixtures"
@@ -92,5 +93,64 @@ func TestSuitePassesAgainstTheReference(t *testing.T) {
 	}
 	for class, n := range sent {
 		t.Errorf("%s: the run sent %d requests the plan does not count", class, n)
+	}
+}
+
+// TestRunsInOneProcessTakeTurns: Ginkgo's suite is global, yet a process
+// may run the suite again and again, even from two goroutines at once (the
+// command's tests run conform in process): each run gets Ginkgo to itself
+// and a fresh tree, and judges its own checks and no other's.
+func TestRunsInOneProcessTakeTurns(t *testing.T) {
+	ref := reference.New()
+	srv := httptest.NewServer(ref)
+	defer srv.Close()
+	prof := fixtures.Default()
+	values := map[probe.Role]string{}
+	for name, v := range ref.Tokens() {
+		values[probe.Role(name)] = v
+	}
+	byRole, creds := probe.Credentials(values)
+	focus := []string{"^AUTH-MISSING", "^NOTFOUND-", "^AUTH-UNKNOWN", "^SCOPE-INSUFFICIENT"}
+	outs := make([]suite.Outcome, len(focus))
+	errs := make([]error, len(focus))
+	var wg sync.WaitGroup
+	for i, f := range focus {
+		wg.Go(func() {
+			client, err := probe.New(probe.Options{BaseURL: srv.URL + prof.BasePath, Credentials: creds, Limits: prof.Limits()})
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			outs[i], errs[i] = suite.Run(context.Background(), suite.Config{Client: client, Profile: prof, Tokens: byRole, Filters: suite.Filters{Focus: []string{f}}})
+		})
+	}
+	wg.Wait()
+	for i, f := range focus {
+		if errs[i] != nil {
+			t.Fatalf("%s: %v", f, errs[i])
+		}
+		plan, err := suite.Plan(suite.Config{Profile: prof, Tokens: byRole, Filters: suite.Filters{Focus: []string{f}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 0
+		for _, p := range plan {
+			if p.Selected {
+				want++
+			}
+		}
+		judged := 0
+		for _, c := range outs[i].Checks {
+			if c.Status == report.Skipped && c.Skip == report.SkipFiltered {
+				continue
+			}
+			judged++
+			if c.Status != report.Passed {
+				t.Errorf("%s: %s is %s, want passed\n%s", f, c.Name(), c.Status, c.Explanation())
+			}
+		}
+		if judged != want || want == 0 {
+			t.Errorf("%s: %d checks judged, the plan selects %d", f, judged, want)
+		}
 	}
 }
