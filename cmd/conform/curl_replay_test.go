@@ -100,7 +100,7 @@ func TestPastingACurlLineGetsWhatConformSaw(t *testing.T) {
 			ref, base := serveReference(t, opts...)
 			env := tokenEnv(ref.Tokens(), base)
 			path := filepath.Join(t.TempDir(), "r.json")
-			res := runConform(t, env, "run", "--json-report", path)
+			res := runConformBinary(t, env, "run", "--json-report", path)
 			if res.code != exitOK && res.code != exitViolations {
 				t.Fatalf("exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
 			}
