@@ -30,7 +30,7 @@ func TestInProcessRunsEndAsTheBinaryDoes(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			bin := runConformBinary(t, tt.env, tt.args...)
-			in := runConform(t, tt.env, tt.args...)
+			in := runConformInProcess(t, tt.env, tt.args...)
 			if bin.code != tt.want || in.code != tt.want {
 				t.Fatalf("the binary exited %d, the in-process run %d; want %d\nbinary: %s\nin process: %s", bin.code, in.code, tt.want, bin.stderr, in.stderr)
 			}

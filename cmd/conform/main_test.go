@@ -109,11 +109,31 @@ var inProcess sync.Mutex
 // runConform runs conform in this process, through realMain, with only
 // the given environment (withGetenv), bounded in time: what the binary
 // does, minus starting it. The exit code is realMain's, the one main
-// passes to os.Exit.
+// passes to os.Exit. While another test's run holds the process, it runs
+// the binary instead (runConformBinary) rather than wait: a parallel test
+// waiting for its turn would hold one of go test's parallel slots idle.
+// TestInProcessRunsEndAsTheBinaryDoes holds the two to the same outcome.
 func runConform(t *testing.T, env map[string]string, args ...string) runResult {
+	t.Helper()
+	if !inProcess.TryLock() {
+		return runConformBinary(t, env, args...)
+	}
+	defer inProcess.Unlock()
+	return realMainRun(t, env, args...)
+}
+
+// runConformInProcess is runConform that waits for its turn in process
+// rather than run the binary.
+func runConformInProcess(t *testing.T, env map[string]string, args ...string) runResult {
 	t.Helper()
 	inProcess.Lock()
 	defer inProcess.Unlock()
+	return realMainRun(t, env, args...)
+}
+
+// realMainRun is one run of realMain; the caller holds inProcess.
+func realMainRun(t *testing.T, env map[string]string, args ...string) runResult {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	ctx = withGetenv(ctx, func(k string) string { return env[k] })
