@@ -251,3 +251,21 @@ func (r *run) profileKnows() map[string]bool {
 	})
 	return r.known
 }
+
+// SweepChecks lists, in run order, the IDs of the checks that sweep the
+// operations: the authentication checks, each probing the operations the
+// coverage plan gives it. Under AuthSpread an operation only an OpenAPI
+// document lists goes to one of them, taken in turn from the first.
+func SweepChecks() []string {
+	r, err := newRun(config{PlanConfig: PlanConfig{Profile: fixtures.Default()}})
+	if err != nil {
+		return nil // the embedded profile and no filters: never
+	}
+	var ids []string
+	for _, s := range r.specs {
+		if s.failAuth != nil && !slices.Contains(ids, s.check.ID) {
+			ids = append(ids, s.check.ID)
+		}
+	}
+	return ids
+}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -142,9 +143,9 @@ func TestTheFailedAuthBudget(t *testing.T) {
 		if budget[0].Class != probe.FailedAuthClass || budget[0].Requests != failed {
 			problem("the plan counts %+v, the run sent %d requests that fail authentication", budget[0], failed)
 		}
-		// One per operation the profile lacks, every check on each of the
-		// profile's: 11 checks × 6 + 94, and a few of other checks.
-		if perSweep := 11*len(prof.Endpoints) + extra; failed < perSweep || failed > perSweep+25 {
+		// One per operation the profile lacks, every auth spec on each of
+		// the profile's, and a few of other checks.
+		if perSweep := sweepSpecs(plan)*len(prof.Endpoints) + extra; failed < perSweep || failed > perSweep+25 {
 			problem("%d requests failed authentication, want the plan's %d and a few more", failed, perSweep)
 		}
 		floor := suite.ClassBudget{Requests: failed}.Floor(limit)
@@ -158,4 +159,16 @@ func TestTheFailedAuthBudget(t *testing.T) {
 			problem("the run took %s, more than 1.2× the floor of %s", took, floor)
 		}
 	})
+}
+
+// sweepSpecs counts the specs of the plan (checks and their variants) that
+// sweep the operations.
+func sweepSpecs(plan *suite.Plan) int {
+	n := 0
+	for _, p := range plan.Specs() {
+		if slices.Contains(suite.SweepChecks(), p.ID) {
+			n++
+		}
+	}
+	return n
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/extensions/globals"
 	"github.com/onsi/ginkgo/v2/formatter"
 	"github.com/onsi/ginkgo/v2/types"
 	"github.com/onsi/gomega"
@@ -159,9 +160,14 @@ func newRun(cfg config) (*run, error) {
 	return r, nil
 }
 
+// ginkgoSuite serializes the runs of one process: Ginkgo's tree and its
+// "has run" mark are global, so each run has Ginkgo to itself and starts
+// from a fresh tree (globals.Reset).
+var ginkgoSuite sync.Mutex
+
 // Run runs the specs the plan selected with opts and returns every spec's
-// result. Ginkgo allows one run per process. Every goroutine Run starts
-// has finished when it returns.
+// result. Runs in one process take turns (Ginkgo's suite is global). Every
+// goroutine Run starts has finished when it returns.
 func Run(ctx context.Context, plan *Plan, opts Options) (Outcome, error) {
 	if opts.Client == nil {
 		return Outcome{}, errors.New("suite: Options need a Client")
@@ -174,6 +180,9 @@ func Run(ctx context.Context, plan *Plan, opts Options) (Outcome, error) {
 		return Outcome{}, err
 	}
 	cfg := r.cfg
+	ginkgoSuite.Lock()
+	defer ginkgoSuite.Unlock()
+	globals.Reset()
 	r.ctx, r.cancel = context.WithCancelCause(ctx)
 	defer r.cancel(nil)
 	if cfg.SuiteTimeout > 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/cornect/conform/fixtures"
@@ -89,5 +90,60 @@ func TestSuitePassesAgainstTheReference(t *testing.T) {
 	}
 	for class, n := range sent {
 		t.Errorf("%s: the run sent %d requests the plan does not count", class, n)
+	}
+}
+
+// TestRunsInOneProcessTakeTurns: Ginkgo's suite is global, yet a process
+// may run the suite again and again, even from two goroutines at once (the
+// command's tests run conform in process): each run gets Ginkgo to itself
+// and a fresh tree, and judges its own checks and no other's.
+func TestRunsInOneProcessTakeTurns(t *testing.T) {
+	ref := reference.New()
+	srv := httptest.NewServer(ref)
+	defer srv.Close()
+	prof := fixtures.Default()
+	byRole, _ := probe.Credentials(probe.RoleValues(ref.Tokens()))
+	focus := []string{"^AUTH-MISSING", "^NOTFOUND-", "^AUTH-UNKNOWN", "^SCOPE-INSUFFICIENT"}
+	outs := make([]suite.Outcome, len(focus))
+	errs := make([]error, len(focus))
+	var wg sync.WaitGroup
+	for i, f := range focus {
+		wg.Go(func() {
+			plan, err := suite.NewPlan(suite.PlanConfig{Profile: prof, Tokens: byRole, Filters: suite.Filters{Focus: []string{f}}})
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			client, err := plan.NewClient(probe.Options{BaseURL: srv.URL + prof.BasePath})
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			outs[i], errs[i] = suite.Run(context.Background(), plan, suite.Options{Client: client})
+		})
+	}
+	wg.Wait()
+	for i, f := range focus {
+		if errs[i] != nil {
+			t.Fatalf("%s: %v", f, errs[i])
+		}
+		plan, err := suite.NewPlan(suite.PlanConfig{Profile: prof, Tokens: byRole, Filters: suite.Filters{Focus: []string{f}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := plan.Selected()
+		judged := 0
+		for _, c := range outs[i].Checks {
+			if c.Status == report.Skipped && c.Skip == report.SkipFiltered {
+				continue
+			}
+			judged++
+			if c.Status != report.Passed {
+				t.Errorf("%s: %s is %s, want passed\n%s", f, c.Name(), c.Status, c.Explanation())
+			}
+		}
+		if judged != want || want == 0 {
+			t.Errorf("%s: %d checks judged, the plan selects %d", f, judged, want)
+		}
 	}
 }

@@ -15,29 +15,29 @@ func TestRunConfigValidate(t *testing.T) {
 	tests := []struct {
 		name   string
 		change func(*runConfig)
-		want   string // "" when valid
+		want   []string // every part the error must say; none when valid
 	}{
-		{"defaults", func(*runConfig) {}, ""},
-		{"https base URL", func(c *runConfig) { c.BaseURL = "https://staging.example.com/api/v1" }, ""},
-		{"no scheme", func(c *runConfig) { c.BaseURL = "staging.example.com" }, "must start with http:// or https://"},
-		{"ftp", func(c *runConfig) { c.BaseURL = "ftp://example.com/api/v1" }, "must start with http:// or https://"},
-		{"no host", func(c *runConfig) { c.BaseURL = "http:///api/v1" }, "has no host"},
-		{"credentials", func(c *runConfig) { c.BaseURL = "https://cornect_secret@example.com/api/v1" }, "must not hold credentials"},
-		{"query", func(c *runConfig) { c.BaseURL = "https://example.com/api/v1?x=1" }, "query or fragment"},
-		{"zero request timeout", func(c *runConfig) { c.RequestTimeout = 0 }, "--request-timeout must be positive"},
-		{"zero suite timeout", func(c *runConfig) { c.SuiteTimeout = 0 }, "--suite-timeout must be positive"},
-		{"zero concurrency", func(c *runConfig) { c.Concurrency = 0 }, "--concurrency must be at least 1, got 0"},
-		{"concurrency 1", func(c *runConfig) { c.Concurrency = 1 }, ""},
-		{"insecure without base URL", func(c *runConfig) { c.Insecure = true }, "need a --base-url"},
-		{"two problems at once", func(c *runConfig) { c.BaseURL = "x"; c.RequestTimeout = 0 }, "--request-timeout"},
-		{"--require-all", func(c *runConfig) { c.RequireAll = true }, ""},
-		{"--allow-skips", func(c *runConfig) { c.AllowSkips = true }, ""},
+		{"defaults", func(*runConfig) {}, nil},
+		{"https base URL", func(c *runConfig) { c.BaseURL = "https://staging.example.com/api/v1" }, nil},
+		{"no scheme", func(c *runConfig) { c.BaseURL = "staging.example.com" }, []string{"must start with http:// or https://"}},
+		{"ftp", func(c *runConfig) { c.BaseURL = "ftp://example.com/api/v1" }, []string{"must start with http:// or https://"}},
+		{"no host", func(c *runConfig) { c.BaseURL = "http:///api/v1" }, []string{"has no host"}},
+		{"credentials", func(c *runConfig) { c.BaseURL = "https://cornect_secret@example.com/api/v1" }, []string{"must not hold credentials"}},
+		{"query", func(c *runConfig) { c.BaseURL = "https://example.com/api/v1?x=1" }, []string{"query or fragment"}},
+		{"zero request timeout", func(c *runConfig) { c.RequestTimeout = 0 }, []string{"--request-timeout must be positive"}},
+		{"zero suite timeout", func(c *runConfig) { c.SuiteTimeout = 0 }, []string{"--suite-timeout must be positive"}},
+		{"zero concurrency", func(c *runConfig) { c.Concurrency = 0 }, []string{"--concurrency must be at least 1, got 0"}},
+		{"concurrency 1", func(c *runConfig) { c.Concurrency = 1 }, nil},
+		{"insecure without base URL", func(c *runConfig) { c.Insecure = true }, []string{"need a --base-url"}},
+		{"two problems at once", func(c *runConfig) { c.BaseURL = "x"; c.RequestTimeout = 0 }, []string{"--base-url \"x\": must start with http:// or https://", "--request-timeout must be positive"}},
+		{"--require-all", func(c *runConfig) { c.RequireAll = true }, nil},
+		{"--allow-skips", func(c *runConfig) { c.AllowSkips = true }, nil},
 		{"--token-command", func(c *runConfig) {
 			c.BaseURL, c.TokenCommand, c.TokenCommandTimeout = "https://example.com/api/v1", "vault-tokens", time.Second
-		}, ""},
-		{"--token-command without base URL", func(c *runConfig) { c.TokenCommand, c.TokenCommandTimeout = "vault-tokens", time.Second }, "--token-command needs a --base-url"},
-		{"--token-command with zero timeout", func(c *runConfig) { c.BaseURL, c.TokenCommand = "https://example.com/api/v1", "vault-tokens" }, "--token-command-timeout must be positive"},
-		{"--require-all and --allow-skips", func(c *runConfig) { c.RequireAll, c.AllowSkips = true, true }, "contradict each other"},
+		}, nil},
+		{"--token-command without base URL", func(c *runConfig) { c.TokenCommand, c.TokenCommandTimeout = "vault-tokens", time.Second }, []string{"--token-command needs a --base-url"}},
+		{"--token-command with zero timeout", func(c *runConfig) { c.BaseURL, c.TokenCommand = "https://example.com/api/v1", "vault-tokens" }, []string{"--token-command-timeout must be positive"}},
+		{"--require-all and --allow-skips", func(c *runConfig) { c.RequireAll, c.AllowSkips = true, true }, []string{"contradict each other"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -45,10 +45,15 @@ func TestRunConfigValidate(t *testing.T) {
 			tt.change(&c)
 			err := c.Validate()
 			switch {
-			case tt.want == "" && err != nil:
+			case len(tt.want) == 0 && err != nil:
 				t.Fatalf("rejected: %v", err)
-			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
-				t.Fatalf("got %v, want an error saying %q", err, tt.want)
+			case len(tt.want) > 0 && err == nil:
+				t.Fatalf("accepted, want an error saying %q", tt.want)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("got %v, want it to say %q", err, w)
+				}
 			}
 			if err != nil && strings.Contains(err.Error(), "cornect_secret") {
 				t.Errorf("the error repeats the credentials: %v", err)

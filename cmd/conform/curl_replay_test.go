@@ -3,11 +3,13 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"mime"
 	"net/http"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/cornect/conform/internal/reference"
@@ -50,8 +52,7 @@ var judgesEnvelope = map[string]bool{
 // replay runs a report's curl line with the real curl, the tokens in the
 // environment as a person who pasted the export lines has them, and
 // returns the status and the class of the body it got.
-func replay(t *testing.T, curlBin, line string, env map[string]string) (int, string) {
-	t.Helper()
+func replay(curlBin, line string, env map[string]string) (int, string, error) {
 	cmd := exec.Command("sh", "-c", line)
 	cmd.Env = []string{"PATH=" + filepath.Dir(curlBin), "HOME=/nonexistent"}
 	for k, v := range env {
@@ -59,15 +60,15 @@ func replay(t *testing.T, curlBin, line string, env map[string]string) (int, str
 	}
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("%s: %v", line, err)
+		return 0, "", err
 	}
 	resp, err := http.ReadResponse(bufio.NewReader(strings.NewReader(string(out))), nil)
 	if err != nil {
-		t.Fatalf("%s: reading what curl printed: %v", line, err)
+		return 0, "", fmt.Errorf("reading what curl printed: %w", err)
 	}
 	var body strings.Builder
 	_, _ = bufio.NewReader(resp.Body).WriteTo(&body)
-	return resp.StatusCode, bodyClass(resp.Header.Get("Content-Type"), body.String())
+	return resp.StatusCode, bodyClass(resp.Header.Get("Content-Type"), body.String()), nil
 }
 
 // TestPastingACurlLineGetsWhatConformSaw runs the suite against the
@@ -100,12 +101,17 @@ func TestPastingACurlLineGetsWhatConformSaw(t *testing.T) {
 			ref, base := serveReference(t, opts...)
 			env := tokenEnv(ref.Tokens(), base)
 			path := filepath.Join(t.TempDir(), "r.json")
-			res := runConform(t, env, "run", "--json-report", path)
+			res := runConformBinary(t, env, "run", "--json-report", path)
 			if res.code != exitOK && res.code != exitViolations {
 				t.Fatalf("exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
 			}
 			r := readJSONReport(t, path)
-			replayed, seen := 0, map[string]bool{}
+			type job struct {
+				check, curl, want string
+				status            int
+			}
+			var jobs []job
+			seen := map[string]bool{}
 			for _, c := range r.Checks {
 				for _, ex := range c.Exchanges {
 					if ex.Status < 400 || ex.Status == 429 || ex.Throttled || seen[ex.Curl] || c.ID == "EXPORT-NOT-READY" ||
@@ -122,11 +128,39 @@ func TestPastingACurlLineGetsWhatConformSaw(t *testing.T) {
 					default:
 						continue // summarised without its body
 					}
-					status, class := replay(t, curlBin, ex.Curl, env)
-					replayed++
-					if status != ex.Status || class != want {
-						t.Errorf("%s: pasting its curl line got %d (%s), conform got %d (%s)\n  %s", c.Name(), status, class, ex.Status, want, ex.Curl)
+					jobs = append(jobs, job{c.Name(), ex.Curl, want, ex.Status})
+				}
+			}
+			// Pasted four at a time: each is a shell and a curl, mostly
+			// starting up; every line is replayed and judged.
+			type got struct {
+				status int
+				class  string
+				err    error
+			}
+			results := make([]got, len(jobs))
+			next := make(chan int)
+			var wg sync.WaitGroup
+			for range 4 {
+				wg.Go(func() {
+					for i := range next {
+						results[i].status, results[i].class, results[i].err = replay(curlBin, jobs[i].curl, env)
 					}
+				})
+			}
+			for i := range jobs {
+				next <- i
+			}
+			close(next)
+			wg.Wait()
+			replayed := len(jobs)
+			for i, j := range jobs {
+				g := results[i]
+				if g.err != nil {
+					t.Fatalf("%s: %v", j.curl, g.err)
+				}
+				if g.status != j.status || g.class != j.want {
+					t.Errorf("%s: pasting its curl line got %d (%s), conform got %d (%s)\n  %s", j.check, g.status, g.class, j.status, j.want, j.curl)
 				}
 			}
 			if replayed < 20 {

@@ -41,7 +41,7 @@ func noTokenIn(t *testing.T, s *stackserver.Server, outs ...string) {
 func edgeRun(t *testing.T, s *stackserver.Server, args ...string) (runResult, report.Result) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "r.json")
-	res := runConform(t, tokenEnv(s.Tokens(), s.BaseURL()), append([]string{"run", "--json-report", path}, args...)...)
+	res := runConformBinary(t, tokenEnv(s.Tokens(), s.BaseURL()), append([]string{"run", "--json-report", path}, args...)...)
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -86,13 +87,62 @@ func execProgram(program string, env map[string]string, args ...string) (runResu
 	return res, cmd.ProcessState, err
 }
 
-// runConform is execConform for the test goroutine: a process that cannot
-// run fails the test.
-func runConform(t *testing.T, env map[string]string, args ...string) runResult {
+// runConformBinary is execConform for the test goroutine: a process that
+// cannot run fails the test. For what only a process shows (the exit code
+// of os.Exit, signals, the environment the standard library reads, peak
+// memory) and for the runs that mostly wait, which run side by side as
+// processes instead of taking turns in this one.
+func runConformBinary(t *testing.T, env map[string]string, args ...string) runResult {
 	t.Helper()
 	res, _, err := execConform(env, args...)
 	if err != nil {
 		t.Fatalf("running conform: %v", err)
+	}
+	return res
+}
+
+// inProcess lets one conform run at a time in this process: the suite's
+// runs take turns anyway (Ginkgo's suite is global), and a run sets the
+// process's memory limit (debug.SetMemoryLimit) and puts it back.
+var inProcess sync.Mutex
+
+// runConform runs conform in this process, through realMain, with only
+// the given environment (withGetenv), bounded in time: what the binary
+// does, minus starting it. The exit code is realMain's, the one main
+// passes to os.Exit. While another test's run holds the process, it runs
+// the binary instead (runConformBinary) rather than wait: a parallel test
+// waiting for its turn would hold one of go test's parallel slots idle.
+// TestInProcessRunsEndAsTheBinaryDoes holds the two to the same outcome.
+func runConform(t *testing.T, env map[string]string, args ...string) runResult {
+	t.Helper()
+	if !inProcess.TryLock() {
+		return runConformBinary(t, env, args...)
+	}
+	defer inProcess.Unlock()
+	return realMainRun(t, env, args...)
+}
+
+// runConformInProcess is runConform that waits for its turn in process
+// rather than run the binary.
+func runConformInProcess(t *testing.T, env map[string]string, args ...string) runResult {
+	t.Helper()
+	inProcess.Lock()
+	defer inProcess.Unlock()
+	return realMainRun(t, env, args...)
+}
+
+// realMainRun is one run of realMain; the caller holds inProcess.
+func realMainRun(t *testing.T, env map[string]string, args ...string) runResult {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	ctx = withGetenv(ctx, func(k string) string { return env[k] })
+	stdout, stderr := newSyncBuffer(), newSyncBuffer()
+	start := time.Now()
+	code := realMain(ctx, args, stdout, stderr)
+	res := runResult{stdout: stdout.String(), stderr: stderr.String(), code: code, elapsed: time.Since(start)}
+	if ctx.Err() != nil {
+		t.Fatalf("conform %v did not end within its bound: %v\n%s\n%s", args, ctx.Err(), res.stdout, res.stderr)
 	}
 	return res
 }

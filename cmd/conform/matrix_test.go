@@ -23,7 +23,7 @@ const matrixParallel = "4"
 // under --strict. `go test ./cmd/conform -run Matrix -v` prints the table.
 func TestMatrixIsConformSelftest(t *testing.T) {
 	t.Parallel() // conform runs as processes of their own, mostly waiting: overlapped with the other tests
-	res := runConform(t, nil, "selftest", "--json", "--parallel", matrixParallel)
+	res := runConformBinary(t, nil, "selftest", "--json", "--parallel", matrixParallel)
 	var r selftest.Result
 	if err := json.Unmarshal([]byte(res.stdout), &r); err != nil {
 		t.Fatalf("conform selftest --json: exit %d, output that does not decode (%v)\n%s\n%s", res.code, err, res.stdout, res.stderr)

@@ -16,9 +16,11 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/cornect/conform/fixtures"
 	"github.com/cornect/conform/internal/reference"
 	"github.com/cornect/conform/internal/report"
 	"github.com/cornect/conform/internal/stackserver"
+	"github.com/cornect/conform/suite"
 )
 
 // withForgetfulOperation serves the reference plus one more operation,
@@ -79,6 +81,7 @@ func TestOpenAPISweepCatchesTheOperationThatForgetsAuth(t *testing.T) {
 	// auth check, the first, and that check fails on it. Full: every
 	// auth check probes it, and fails.
 	const op = "GET /companies/{id}/contacts"
+	sweep := suite.SweepChecks()
 	var res runResult
 	for _, mode := range []string{"spread", "full"} {
 		path := filepath.Join(dir, mode+".json")
@@ -88,13 +91,11 @@ func TestOpenAPISweepCatchesTheOperationThatForgetsAuth(t *testing.T) {
 		}
 		r := readJSONReport(t, path)
 		for _, c := range r.Checks {
-			switch c.ID {
-			case "AUTH-MISSING", "AUTH-FORMAT", "AUTH-UNKNOWN", "AUTH-REVOKED", "AUTH-EXPIRED", "AUTH-UNBOUND", "AUTH-NON-MEMBER":
-			default:
+			if !slices.Contains(sweep, c.ID) {
 				continue // not a sweep of the operations
 			}
 			named := strings.Contains(c.Explanation(), "/companies/{id}/contacts")
-			probes := mode == "full" || c.ID == "AUTH-MISSING"
+			probes := mode == "full" || c.ID == sweep[0]
 			if probes && (c.Status != report.Failed || !named) {
 				t.Errorf("%s, %s: %s, want failed naming the contacts operation:\n%s", mode, c.Name(), c.Status, c.Explanation())
 			}
@@ -103,19 +104,21 @@ func TestOpenAPISweepCatchesTheOperationThatForgetsAuth(t *testing.T) {
 			}
 		}
 		rows, _ := r.Coverage()
-		if len(rows) != 7 {
-			t.Errorf("%s: coverage has %d operations, want the document's 7", mode, len(rows))
+		if want := len(fixtures.Default().Endpoints) + 1; len(rows) != want {
+			t.Errorf("%s: coverage has %d operations, want the document's %d (the profile's and the contacts operation)", mode, len(rows), want)
 		}
 		for _, row := range rows {
 			want := report.Passed
 			if row.Operation == op {
 				want = report.Failed
 			}
-			if got := row.Checks["AUTH-MISSING"]; got != want {
-				t.Errorf("%s: coverage of %s under AUTH-MISSING: %s, want %s", mode, row.Operation, got, want)
+			if got := row.Checks[sweep[0]]; got != want {
+				t.Errorf("%s: coverage of %s under %s: %s, want %s", mode, row.Operation, sweep[0], got, want)
 			}
-			if _, judged := row.Checks["AUTH-EXPIRED"]; row.Operation == op && judged != (mode == "full") {
-				t.Errorf("%s: AUTH-EXPIRED judged %s: %v", mode, op, judged)
+			for _, id := range sweep[1:] {
+				if _, judged := row.Checks[id]; row.Operation == op && judged != (mode == "full") {
+					t.Errorf("%s: %s judged %s: %v", mode, id, op, judged)
+				}
 			}
 		}
 	}
@@ -133,11 +136,11 @@ func TestOpenAPIOfTheReferenceCoversEveryOperation(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
 	}
 	rows, _ := readJSONReport(t, path).Coverage()
-	if len(rows) != 6 {
-		t.Fatalf("coverage has %d operations, want 6", len(rows))
+	if want := len(fixtures.Default().Endpoints); len(rows) != want {
+		t.Fatalf("coverage has %d operations, want the profile's %d", len(rows), want)
 	}
 	for _, row := range rows {
-		for _, id := range []string{"AUTH-MISSING", "AUTH-FORMAT", "AUTH-UNKNOWN", "AUTH-REVOKED", "AUTH-EXPIRED", "AUTH-UNBOUND", "AUTH-NON-MEMBER"} {
+		for _, id := range suite.SweepChecks() {
 			if row.Checks[id] != report.Passed {
 				t.Errorf("%s: %s is %q, want passed", row.Operation, id, row.Checks[id])
 			}
@@ -645,7 +648,8 @@ func TestAnOperationTheDocumentListsButTheTargetLacksIsACoverageFinding(t *testi
 // credentials, is kept in the sweep, and the check that probed it fails on
 // it, instead of the operation being reported as not at the base URL.
 func TestAnOperationThatHidesFromATokenIsNotTakenForMissing(t *testing.T) {
-	const extra = 11 // one per auth check, in turn
+	sweep, tokened := sweepSpecs(t)
+	extra := len(sweep) // one per auth check and variant, in turn
 	ref := reference.New(reference.WithExtraOperations(extra))
 	tokens := map[string]bool{}
 	for _, v := range ref.Tokens() {
@@ -673,7 +677,10 @@ func TestAnOperationThatHidesFromATokenIsNotTakenForMissing(t *testing.T) {
 			t.Errorf("operations that answer a request without credentials were taken for missing: %s", n)
 		}
 	}
-	for _, id := range []string{"AUTH-REVOKED", "AUTH-EXPIRED", "AUTH-UNBOUND", "AUTH-NON-MEMBER"} {
+	if len(tokened) == 0 {
+		t.Fatal("no auth check presents a token of the run: the test proves nothing")
+	}
+	for _, id := range tokened {
 		i := slices.IndexFunc(r.Checks, func(c report.Check) bool { return c.ID == id })
 		if i < 0 {
 			t.Fatalf("%s did not run", id)
@@ -720,4 +727,27 @@ func TestARouteWithoutSecurityInAFastAPIDocumentIsSweptAndFails(t *testing.T) {
 	if notes := strings.Join(r.Notes, "\n"); !strings.Contains(notes, "swept all the same") || !strings.Contains(notes, "GET /api/v1/") {
 		t.Errorf("the notes do not say GET /api/v1/ was swept without a security requirement:\n%s", notes)
 	}
+}
+
+// sweepSpecs are the specs (a check and its variants) that sweep the
+// operations, from the plan, and the IDs of the sweep checks that present
+// a token of the run (the catalogue gives them a token to need).
+func sweepSpecs(t *testing.T) (specs []suite.Planned, tokened []string) {
+	t.Helper()
+	plan, err := suite.NewPlan(suite.PlanConfig{Profile: fixtures.Default()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sweep := suite.SweepChecks()
+	for _, p := range plan.Specs() {
+		if slices.Contains(sweep, p.ID) {
+			specs = append(specs, p)
+		}
+	}
+	for _, c := range suite.Catalogue() {
+		if slices.Contains(sweep, c.ID) && len(c.Needs) > 0 {
+			tokened = append(tokened, c.ID)
+		}
+	}
+	return specs, tokened
 }

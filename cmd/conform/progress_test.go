@@ -6,7 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cornect/conform/fixtures"
+	"github.com/cornect/conform/internal/probe"
 	"github.com/cornect/conform/internal/reference"
+	"github.com/cornect/conform/suite"
 )
 
 // TestARunThatWaitsSaysSoOnStderr runs the binary against a reference whose
@@ -14,11 +17,15 @@ import (
 // terminal, gets the progress line, with the checks done.
 func TestARunThatWaitsSaysSoOnStderr(t *testing.T) {
 	t.Parallel() // conform runs as processes of their own, mostly waiting: overlapped with the other tests
-	// 7 failed authentications per 21 s, one every 3 s: the preflight's two
-	// and AUTH-MISSING's six run into one Retry-After of 3 s.
-	ref, base := serveReference(t, reference.WithUnauthenticatedLimit(7), reference.WithRateWindow(21*time.Second))
+	// A bucket one request short of the requests the run sends that fail
+	// authentication (the plan's, the preflight's with them), refilled one
+	// every 3 s: the last runs into one Retry-After of about 3 s, and only
+	// the last.
+	focus := []string{"^AUTH-MISSING"}
+	n := failedAuthRequests(t, suite.Filters{Focus: focus})
+	ref, base := serveReference(t, reference.WithUnauthenticatedLimit(n-1), reference.WithRateWindow(time.Duration(n-1)*3*time.Second))
 	start := time.Now()
-	res := runConform(t, tokenEnv(ref.Tokens(), base), "run", "--focus", "^AUTH-MISSING")
+	res := runConformBinary(t, tokenEnv(ref.Tokens(), base), "run", "--focus", focus[0])
 	if res.code != exitOK {
 		t.Fatalf("exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
 	}
@@ -32,4 +39,33 @@ func TestARunThatWaitsSaysSoOnStderr(t *testing.T) {
 	if strings.Contains(res.stdout, "waiting ") || strings.ContainsAny(res.stderr, "\r\x1b") {
 		t.Errorf("the progress went to stdout, or drew terminal controls into a log:\n%s\n%s", res.stdout, res.stderr)
 	}
+}
+
+// failedAuthRequests is how many requests that must fail authentication a
+// run of the embedded profile with every token and the given filters
+// sends, the preflight's with them: the plan's count, as --dry-run prints
+// it.
+func failedAuthRequests(t *testing.T, filters suite.Filters) int {
+	t.Helper()
+	tokens := map[probe.Role]string{}
+	for _, role := range probe.Roles() {
+		tokens[role] = "minted"
+	}
+	byRole, _ := probe.Credentials(tokens)
+	prof := fixtures.Default()
+	plan, err := suite.NewPlan(suite.PlanConfig{Profile: prof, Tokens: byRole, Filters: filters})
+	if err != nil {
+		t.Fatal(err)
+	}
+	budget, err := plan.Budget()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range withPreflight(budget, preflightRequests(prof)) {
+		if b.Class == probe.FailedAuthClass {
+			return b.Requests
+		}
+	}
+	t.Fatal("the plan sends no request that fails authentication")
+	return 0
 }

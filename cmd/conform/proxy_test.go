@@ -208,7 +208,7 @@ func TestRunGoesThroughAnHTTPSProxyWithTLSEndToEnd(t *testing.T) {
 
 	base := "https://" + proxiedHost + "/api/v1"
 	env := proxyEnv(target.ref.Tokens(), base, map[string]string{"HTTPS_PROXY": proxy.url})
-	res := runConform(t, env, "run", "--ca-cert", caFile, "--label-filter", "auth")
+	res := runConformBinary(t, env, "run", "--ca-cert", caFile, "--label-filter", "auth")
 	if res.code != exitOK {
 		t.Fatalf("exit %d, want 0\n%s\n%s", res.code, res.stdout, res.stderr)
 	}
@@ -286,7 +286,7 @@ func TestRunHonoursHTTPProxyAndNoProxyAndNeverProxiesLoopback(t *testing.T) {
 			for k, v := range tt.env {
 				extra[k] = strings.ReplaceAll(v, "PROXY", proxy.url)
 			}
-			res := runConform(t, proxyEnv(ref.Tokens(), tt.base, extra), "run", "--focus", "AUTH-MISSING")
+			res := runConformBinary(t, proxyEnv(ref.Tokens(), tt.base, extra), "run", "--focus", "AUTH-MISSING")
 			if res.code != tt.want {
 				t.Fatalf("exit %d, want %d\n%s\n%s", res.code, tt.want, res.stdout, res.stderr)
 			}

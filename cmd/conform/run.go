@@ -45,7 +45,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// usage error may quote a token pasted in the wrong place.
 	early := probe.NewRedactingWriter(stderr, probe.NewShapeRedactor())
 	defer early.Flush()
-	cfg, err := parseRunConfig(args, os.Getenv, early)
+	cfg, err := parseRunConfig(args, getenvFrom(ctx), early)
 	if err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintf(early, "conform run: %v\n", err)

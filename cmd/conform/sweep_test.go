@@ -12,14 +12,18 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cornect/conform/fixtures"
 	"github.com/cornect/conform/internal/openapi"
+	"github.com/cornect/conform/internal/probe"
 	"github.com/cornect/conform/internal/reference"
 	"github.com/cornect/conform/internal/report"
+	"github.com/cornect/conform/suite"
 )
 
 // serveExtraEnv makes the test binary a reference server with that many
@@ -194,27 +198,41 @@ func TestAFiveThousandOperationSweepStaysSmall(t *testing.T) {
 }
 
 // TestDryRunPrintsTheRequestBudget: --dry-run over a 100-operation
-// document prints the requests that fail authentication, their limit and
-// where it comes from, and the time floor it sets, which the coverage plan
-// and --failed-auth-limit change; bad values of the new flags are exit 2.
+// document prints the requests that fail authentication as the plan counts
+// them (suite.Budget and the preflight), their limit and where it comes
+// from, and the time floor it sets, which the coverage plan and
+// --failed-auth-limit change; bad values of the new flags are exit 2.
 func TestDryRunPrintsTheRequestBudget(t *testing.T) {
-	ref := reference.New(reference.WithExtraOperations(94))
+	const extra = 94
+	ref := reference.New(reference.WithExtraOperations(extra))
 	srv := httptest.NewServer(ref)
 	t.Cleanup(srv.Close)
 	env := tokenEnv(ref.Tokens(), srv.URL+"/api/v1")
 	doc := srv.URL + "/openapi.json"
+	spread := failedAuthBudget(t, extra, suite.AuthSpread)
+	full := failedAuthBudget(t, extra, suite.AuthFull)
+	if full.Requests <= spread.Requests {
+		t.Fatalf("the plan counts %d requests that fail authentication under full coverage, %d under spread: full must send more", full.Requests, spread.Requests)
+	}
+	floor := func(b suite.ClassBudget, limit int) string { return b.Floor(limit).Round(time.Second).String() }
+	def, low := probe.DefaultFailedAuthLimit, 30
 	tests := []struct {
 		args  []string
 		lines []string
 	}{
 		{nil, []string{
-			// The checks' 175 (11 × 6 + 94 + 11 + ENVELOPE-ANY-ACCEPT's 4), the
-			// warm auth probes' 3 (GET /credits) and the preflight's 6.
-			"failed authentication  184 requests", "120/min (assumed: the docs publish none; --failed-auth-limit)  floor 32s",
-			"time floor 32s, set by failed authentication",
+			fmt.Sprintf("failed authentication  %d requests", spread.Requests),
+			fmt.Sprintf("%d/min (assumed: the docs publish none; --failed-auth-limit)  floor %s", def, floor(spread, def)),
+			fmt.Sprintf("time floor %s, set by failed authentication", floor(spread, def)),
 		}},
-		{[]string{"--failed-auth-limit", "30"}, []string{"30/min (--failed-auth-limit)  floor 5m8s", "time floor 5m8s"}},
-		{[]string{"--auth-coverage", "full"}, []string{"failed authentication  1124 requests", "floor 8m22s"}},
+		{[]string{"--failed-auth-limit", strconv.Itoa(low)}, []string{
+			fmt.Sprintf("%d/min (--failed-auth-limit)  floor %s", low, floor(spread, low)),
+			"time floor " + floor(spread, low),
+		}},
+		{[]string{"--auth-coverage", "full"}, []string{
+			fmt.Sprintf("failed authentication  %d requests", full.Requests),
+			"floor " + floor(full, def),
+		}},
 	}
 	for _, tt := range tests {
 		res := runConform(t, env, append([]string{"run", "--dry-run", "--openapi", doc}, tt.args...)...)
@@ -293,13 +311,45 @@ func TestADryRunOfALargeDocumentIsSummarised(t *testing.T) {
 			}
 		}
 		summary := strings.Contains(res.stdout, "and 150 more operations of the document to sweep (-v lists every one)")
-		want := openapi.SweepListed + 6
+		profileOps := len(fixtures.Default().Endpoints)
+		want := openapi.SweepListed + profileOps
 		if verbose {
-			want = extra + 6
+			want = extra + profileOps
 		}
-		if swept != want || contract != 6 || summary == verbose {
-			t.Errorf("verbose %v: %d operations listed (%d of the contract), summary line %v; want %d, 6, %v\n%s",
-				verbose, swept, contract, summary, want, !verbose, res.stdout)
+		if swept != want || contract != profileOps || summary == verbose {
+			t.Errorf("verbose %v: %d operations listed (%d of the contract), summary line %v; want %d, %d, %v\n%s",
+				verbose, swept, contract, summary, want, profileOps, !verbose, res.stdout)
 		}
 	}
+}
+
+// failedAuthBudget is the plan's class of requests that fail
+// authentication, the preflight's with them, for a sweep of the profile's
+// operations and the extra operations the reference serves, under the
+// given coverage, with every token set.
+func failedAuthBudget(t *testing.T, extra int, coverage suite.AuthCoverage) suite.ClassBudget {
+	t.Helper()
+	prof := fixtures.Default()
+	ops := slices.Clone(prof.Endpoints)
+	for i := range extra {
+		ops = append(ops, fixtures.Endpoint{ID: fmt.Sprintf("extra_op%04d", i), Method: "GET", Path: fmt.Sprintf("/extra/op%04d/{item_id}", i), Scope: "read", LimitPerMinute: 120})
+	}
+	tokens := map[probe.Role]string{}
+	for _, role := range probe.Roles() {
+		tokens[role] = "minted"
+	}
+	byRole, _ := probe.Credentials(tokens)
+	plan, err := suite.NewPlan(suite.PlanConfig{Profile: prof, Tokens: byRole, Operations: ops, AuthCoverage: coverage})
+	if err != nil {
+		t.Fatal(err)
+	}
+	budget, err := plan.Budget()
+	if err != nil {
+		t.Fatal(err)
+	}
+	budget = withPreflight(budget, preflightRequests(prof))
+	if len(budget) == 0 || budget[0].Class != probe.FailedAuthClass {
+		t.Fatalf("the plan's budget does not start with the requests that fail authentication: %+v", budget)
+	}
+	return budget[0]
 }

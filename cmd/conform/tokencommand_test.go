@@ -243,7 +243,7 @@ func TestABrokenTokenCommandStopsTheRunWithAClearLine(t *testing.T) {
 				"CONFORM_TOKEN_COMMAND":    tokenScript(t, tt.script),
 			}
 			started := time.Now()
-			res := runConform(t, env, append([]string{"run"}, tt.args...)...)
+			res := runConformBinary(t, env, append([]string{"run"}, tt.args...)...)
 			if res.code != exitUsage {
 				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", res.code, exitUsage, res.stdout, res.stderr)
 			}

@@ -4,10 +4,12 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
+
+	"github.com/cornect/conform/internal/memnet"
 )
 
 // TestALateFirstByteMarksTheExchangeSlow: the time to the first byte of
@@ -15,6 +17,7 @@ import (
 // slow, a quick one followed by a slow body is not.
 func TestALateFirstByteMarksTheExchangeSlow(t *testing.T) {
 	const late = 80 * time.Millisecond
+	const quickThenSlow = "a quick status line, then a slow body"
 	for _, tt := range []struct {
 		name      string
 		slowAfter time.Duration
@@ -25,7 +28,7 @@ func TestALateFirstByteMarksTheExchangeSlow(t *testing.T) {
 			time.Sleep(late)
 			w.WriteHeader(http.StatusUnauthorized)
 		}, true},
-		{"a quick status line, then a slow body", late / 2, func(w http.ResponseWriter, r *http.Request) {
+		{quickThenSlow, late / 2, func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusUnauthorized)
 			w.(http.Flusher).Flush()
 			time.Sleep(late)
@@ -40,26 +43,40 @@ func TestALateFirstByteMarksTheExchangeSlow(t *testing.T) {
 			w.WriteHeader(http.StatusUnauthorized)
 		}, false},
 	} {
+		// On synctest's fake clock, with the server on an in-memory
+		// network: the handler's sleeps are exact and nothing else takes
+		// time, however loaded the machine.
 		t.Run(tt.name, func(t *testing.T) {
-			srv := httptest.NewServer(tt.handler)
-			defer srv.Close()
-			c := newTestClient(t, srv.URL, func(o *Options) { o.SlowAfter = tt.slowAfter })
-			ex := c.Do(context.Background(), readRequest("/credits"))
-			if ex.Status != http.StatusUnauthorized {
-				t.Fatalf("got %s", ex.Outcome())
-			}
-			if ex.Slow != tt.wantSlow {
-				t.Errorf("Slow %v with the first byte after %v, want %v", ex.Slow, ex.FirstByte, tt.wantSlow)
-			}
-			if ex.Duration < late {
-				t.Errorf("Duration %v, want the whole exchange, at least %v", ex.Duration, late)
-			}
-			if ex.FirstByte <= 0 || ex.FirstByte > ex.Duration {
-				t.Errorf("FirstByte %v, want within the exchange's %v", ex.FirstByte, ex.Duration)
-			}
-			if said := strings.Contains(ex.Evidence(""), "slow: the first byte came after"); said != tt.wantSlow {
-				t.Errorf("the evidence says slow: %v, want %v:\n%s", said, tt.wantSlow, ex.Evidence(""))
-			}
+			synctest.Test(t, func(t *testing.T) {
+				ln := memnet.Listen()
+				srv := &http.Server{Handler: tt.handler}
+				go func() { _ = srv.Serve(ln) }()
+				defer srv.Close()
+				c := newTestClient(t, "http://target", func(o *Options) { o.SlowAfter, o.Dial = tt.slowAfter, ln.Dial })
+				ex := c.Do(context.Background(), readRequest("/credits"))
+				if ex.Status != http.StatusUnauthorized {
+					t.Fatalf("got %s", ex.Outcome())
+				}
+				if ex.Slow != tt.wantSlow {
+					t.Errorf("Slow %v with the first byte after %v, want %v", ex.Slow, ex.FirstByte, tt.wantSlow)
+				}
+				if ex.Duration < late {
+					t.Errorf("Duration %v, want the whole exchange, at least %v", ex.Duration, late)
+				}
+				// The fake clock moves only in the handler's sleep: before
+				// the status line, the first byte comes after it; after it,
+				// at once.
+				firstByte := late
+				if tt.name == quickThenSlow {
+					firstByte = 0
+				}
+				if ex.FirstByte != firstByte {
+					t.Errorf("FirstByte %v, want %v", ex.FirstByte, firstByte)
+				}
+				if said := strings.Contains(ex.Evidence(""), "slow: the first byte came after"); said != tt.wantSlow {
+					t.Errorf("the evidence says slow: %v, want %v:\n%s", said, tt.wantSlow, ex.Evidence(""))
+				}
+			})
 		})
 	}
 }

@@ -3,13 +3,14 @@ package report
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
+	"github.com/cornect/conform/internal/memnet"
 	"github.com/cornect/conform/internal/probe"
 	"github.com/cornect/conform/internal/reference"
 )
@@ -17,13 +18,16 @@ import (
 // rateLimitedUnauthenticated sends two unauthenticated GET /credits through
 // a real client to a reference that lets one such request through per
 // second: the second gets 429 with Retry-After 1, which the client waits
-// out, telling p.
+// out, telling p. Called in a synctest bubble: the reference is on an
+// in-memory network and the wait is on the bubble's fake clock.
 func rateLimitedUnauthenticated(t *testing.T, p *WaitProgress) {
 	t.Helper()
-	srv := httptest.NewServer(reference.New(reference.WithUnauthenticatedLimit(1), reference.WithRateWindow(time.Second)))
-	t.Cleanup(srv.Close)
-	base := srv.URL + "/api/v1"
-	c, err := probe.New(probe.Options{BaseURL: base, OnWait: p.ProbeWait})
+	ref := reference.New(reference.WithUnauthenticatedLimit(1), reference.WithRateWindow(time.Second))
+	ln := memnet.Listen()
+	srv := &http.Server{Handler: ref}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+	c, err := probe.New(probe.Options{BaseURL: "http://reference/api/v1", OnWait: p.ProbeWait, Dial: ln.Dial})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,48 +46,52 @@ func rateLimitedUnauthenticated(t *testing.T, p *WaitProgress) {
 func TestALongWaitShowsAProgressLine(t *testing.T) {
 	line := regexp.MustCompile(`^waiting [12] s: GET /credits is rate limited \(Retry-After\) — 1/3 checks done$`)
 	t.Run("off a terminal", func(t *testing.T) {
-		out := &lockedBuffer{}
-		p := NewWaitProgress(out, false, 3, nil)
-		p.threshold, p.every, p.tick = 300*time.Millisecond, 400*time.Millisecond, 50*time.Millisecond
-		p.CheckDone()
-		start := time.Now()
-		rateLimitedUnauthenticated(t, p)
-		waited := time.Since(start)
-		time.Sleep(200 * time.Millisecond) // nothing more once the wait is over
-		p.Close()
-		lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
-		if len(lines) < 2 || len(lines) > int(waited/p.every)+2 {
-			t.Errorf("%d lines in a wait of %s, want one at its start and one every %s:\n%s", len(lines), waited, p.every, out.String())
-		}
-		for _, l := range lines {
-			if !line.MatchString(l) {
-				t.Errorf("line %q, want it to match %s", l, line)
+		synctest.Test(t, func(t *testing.T) {
+			out := &lockedBuffer{}
+			p := NewWaitProgress(out, false, 3, nil)
+			p.threshold, p.every, p.tick = 300*time.Millisecond, 400*time.Millisecond, 50*time.Millisecond
+			p.CheckDone()
+			start := time.Now()
+			rateLimitedUnauthenticated(t, p)
+			waited := time.Since(start)
+			time.Sleep(200 * time.Millisecond) // nothing more once the wait is over
+			p.Close()
+			lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+			if len(lines) < 2 || len(lines) > int(waited/p.every)+2 {
+				t.Errorf("%d lines in a wait of %s, want one at its start and one every %s:\n%s", len(lines), waited, p.every, out.String())
 			}
-		}
-		if strings.ContainsAny(out.String(), "\r\x1b") {
-			t.Errorf("a plain log got terminal controls: %q", out.String())
-		}
+			for _, l := range lines {
+				if !line.MatchString(l) {
+					t.Errorf("line %q, want it to match %s", l, line)
+				}
+			}
+			if strings.ContainsAny(out.String(), "\r\x1b") {
+				t.Errorf("a plain log got terminal controls: %q", out.String())
+			}
+		})
 	})
 	t.Run("on a terminal", func(t *testing.T) {
-		out := &lockedBuffer{}
-		p := NewWaitProgress(out, true, 3, nil)
-		p.threshold, p.tick = 300*time.Millisecond, 100*time.Millisecond
-		p.CheckDone()
-		rateLimitedUnauthenticated(t, p)
-		p.Close()
-		s := out.String()
-		draws := strings.Split(s, "\r\x1b[2K")
-		if strings.Contains(s, "\n") || len(draws) < 4 {
-			t.Fatalf("want the line redrawn in place, several times, without a newline: %q", s)
-		}
-		if draws[len(draws)-1] != "" {
-			t.Errorf("the line is not cleared when the wait is over: %q", s)
-		}
-		for _, d := range draws[1 : len(draws)-1] {
-			if d != "" && !line.MatchString(d) {
-				t.Errorf("drawn %q, want it to match %s", d, line)
+		synctest.Test(t, func(t *testing.T) {
+			out := &lockedBuffer{}
+			p := NewWaitProgress(out, true, 3, nil)
+			p.threshold, p.tick = 300*time.Millisecond, 100*time.Millisecond
+			p.CheckDone()
+			rateLimitedUnauthenticated(t, p)
+			p.Close()
+			s := out.String()
+			draws := strings.Split(s, "\r\x1b[2K")
+			if strings.Contains(s, "\n") || len(draws) < 4 {
+				t.Fatalf("want the line redrawn in place, several times, without a newline: %q", s)
 			}
-		}
+			if draws[len(draws)-1] != "" {
+				t.Errorf("the line is not cleared when the wait is over: %q", s)
+			}
+			for _, d := range draws[1 : len(draws)-1] {
+				if d != "" && !line.MatchString(d) {
+					t.Errorf("drawn %q, want it to match %s", d, line)
+				}
+			}
+		})
 	})
 	t.Run("the line steps aside for output", func(t *testing.T) {
 		out := &lockedBuffer{}
@@ -99,14 +107,16 @@ func TestALongWaitShowsAProgressLine(t *testing.T) {
 		}
 	})
 	t.Run("a short wait shows nothing", func(t *testing.T) {
-		out := &lockedBuffer{}
-		p := NewWaitProgress(out, false, 3, nil)
-		p.threshold = 5 * time.Second
-		rateLimitedUnauthenticated(t, p)
-		p.Close()
-		if out.String() != "" {
-			t.Errorf("a wait under the threshold printed %q", out.String())
-		}
+		synctest.Test(t, func(t *testing.T) {
+			out := &lockedBuffer{}
+			p := NewWaitProgress(out, false, 3, nil)
+			p.threshold = 5 * time.Second
+			rateLimitedUnauthenticated(t, p)
+			p.Close()
+			if out.String() != "" {
+				t.Errorf("a wait under the threshold printed %q", out.String())
+			}
+		})
 	})
 	t.Run("short waits one after the other add up", func(t *testing.T) {
 		// A target that answers a class single file, each request after a
