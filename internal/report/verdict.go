@@ -114,15 +114,31 @@ func (v Verdict) KnownFailure(c Check) (reason string, ok bool) {
 // set, MUST checks inconclusive), then a pass.
 func Decide(r Result) Verdict {
 	v := Verdict{known: map[string]string{}}
+	t := v.count(r)
+	v.decide(r, t)
+	return v
+}
+
+// tallies are what Decide's reasons name beyond the counts: the checks
+// conform failed in, the MUST checks skipped for a token, the inconclusive
+// ones and why.
+type tallies struct {
+	errs, skippedNames, inconclusiveWhy []string
+	tokenSkips                          Tally
+}
+
+// count tallies the run's checks into v's counts: failed (and known to the
+// baseline), skipped and inconclusive MUST checks, each check once, its
+// variants in brackets.
+func (v *Verdict) count(r Result) tallies {
+	var t tallies
 	failed, known := map[string]bool{}, map[string]bool{}
 	skipped, inconclusive := map[string]bool{}, map[string]bool{}
-	var errs, skippedNames, inconclusiveWhy []string
-	var tokenSkips Tally
 	tokenSkipped := map[string]bool{}
 	for _, c := range r.Checks {
 		switch {
 		case c.Status == Error:
-			errs = append(errs, c.Name()+": "+c.Headline())
+			t.errs = append(t.errs, c.Name()+": "+c.Headline())
 		case c.Status == Failed:
 			if reason, ok := r.knownFailure(c); ok {
 				v.known[c.Name()] = reason
@@ -137,15 +153,15 @@ func Decide(r Result) Verdict {
 			skipped[c.ID] = true
 			v.Skipped.Variants++
 			if c.Skip == SkipMissingToken {
-				tokenSkips.Variants++
+				t.tokenSkips.Variants++
 				tokenSkipped[c.ID] = true
-				if !containsString(skippedNames, c.ID) {
-					skippedNames = append(skippedNames, c.ID)
+				if !containsString(t.skippedNames, c.ID) {
+					t.skippedNames = append(t.skippedNames, c.ID)
 				}
 			}
 		case c.Status == Inconclusive:
 			if !inconclusive[c.ID] {
-				inconclusiveWhy = append(inconclusiveWhy, c.Name()+" ("+shorten(c.Headline(), 160)+")")
+				t.inconclusiveWhy = append(t.inconclusiveWhy, c.Name()+" ("+shorten(c.Headline(), 160)+")")
 			}
 			inconclusive[c.ID] = true
 			v.Inconclusive.Variants++
@@ -153,17 +169,22 @@ func Decide(r Result) Verdict {
 	}
 	v.Failed.Checks, v.Known.Checks = len(failed), len(known)
 	v.Skipped.Checks, v.Inconclusive.Checks = len(skipped), len(inconclusive)
-	tokenSkips.Checks = len(tokenSkipped)
+	t.tokenSkips.Checks = len(tokenSkipped)
+	return t
+}
+
+// decide sets v's outcome, exit code, headline and why from its counts,
+// the run's end and the CI rules, in that order of precedence.
+func (v *Verdict) decide(r Result, t tallies) {
 	required := r.RequiredBy
 	if required == "" {
 		required = "CI=true or --require-all"
 	}
-
 	switch {
-	case len(errs) > 0:
+	case len(t.errs) > 0:
 		v.Outcome, v.ExitCode = OutcomeInternalError, exitcode.Internal
-		v.Headline = fmt.Sprintf("NO VERDICT: conform itself failed in %s (a defect of conform, not of the target)", Plural(len(errs), "check"))
-		v.Why = []string{"internal error of conform (please report it): " + errs[0]}
+		v.Headline = fmt.Sprintf("NO VERDICT: conform itself failed in %s (a defect of conform, not of the target)", Plural(len(t.errs), "check"))
+		v.Why = []string{"internal error of conform (please report it): " + t.errs[0]}
 	case r.TargetLost != "":
 		v.Outcome, v.ExitCode = OutcomeTargetLost, exitcode.Unreachable
 		v.Headline = "NO VERDICT: " + r.TargetLost + "; the checks it left unjudged are not failures"
@@ -181,28 +202,27 @@ func Decide(r Result) Verdict {
 		if v.Known.Checks > 0 {
 			v.Headline += ", besides " + v.Known.String() + " the baseline knows"
 		}
-	case r.RequireAll && tokenSkips.Checks > 0:
+	case r.RequireAll && t.tokenSkips.Checks > 0:
 		v.Outcome, v.ExitCode = OutcomeRequiredSkipped, exitcode.RequiredSkipped
-		v.Headline = "REQUIRED CHECKS SKIPPED: " + tokenSkips.did("MUST check", "skipped") + " for a token not set, so the run fails (--allow-skips lets it pass)"
-		line := fmt.Sprintf("%s for a token not set, which fails the run under %s", tokenSkips.did("MUST check", "skipped"), required)
+		v.Headline = "REQUIRED CHECKS SKIPPED: " + t.tokenSkips.did("MUST check", "skipped") + " for a token not set, so the run fails (--allow-skips lets it pass)"
+		line := fmt.Sprintf("%s for a token not set, which fails the run under %s", t.tokenSkips.did("MUST check", "skipped"), required)
 		if len(r.UnsetTokens) > 0 {
 			line += ": set " + strings.Join(r.UnsetTokens, ", ") + " (or pass --allow-skips)"
 		} else {
-			line += " (" + strings.Join(skippedNames, ", ") + "; or pass --allow-skips)"
+			line += " (" + strings.Join(t.skippedNames, ", ") + "; or pass --allow-skips)"
 		}
 		v.Why = []string{line}
 		if r.RequireVerified && v.Inconclusive.Variants > 0 {
-			v.Why = append(v.Why, inconclusiveLine(v, inconclusiveWhy, required))
+			v.Why = append(v.Why, inconclusiveLine(*v, t.inconclusiveWhy, required))
 		}
 	case r.RequireVerified && v.Inconclusive.Variants > 0:
 		v.Outcome, v.ExitCode = OutcomeRequiredInconclusive, exitcode.RequiredInconclusive
 		v.Headline = "REQUIRED CHECKS INCONCLUSIVE: " + v.Inconclusive.did("MUST check", "could not be judged") + ", so the run fails (--allow-inconclusive lets it pass)"
-		v.Why = []string{inconclusiveLine(v, inconclusiveWhy, required)}
+		v.Why = []string{inconclusiveLine(*v, t.inconclusiveWhy, required)}
 	default:
 		v.Outcome, v.ExitCode = OutcomeConformant, exitcode.OK
-		v.Headline = conformantHeadline(v, r)
+		v.Headline = conformantHeadline(*v, r)
 	}
-	return v
 }
 
 // inconclusiveLine names the inconclusive MUST checks and why each is.

@@ -115,15 +115,7 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	if opts.Executable == "" {
 		return Result{}, errors.New("selftest: no conform executable to run")
 	}
-	if opts.Parallel <= 0 {
-		opts.Parallel = DefaultParallel()
-	}
-	if opts.RunTimeout <= 0 {
-		opts.RunTimeout = 3 * time.Minute
-	}
-	if opts.Env == nil {
-		opts.Env = os.Environ()
-	}
+	opts = opts.withDefaults()
 	dir, err := os.MkdirTemp("", "conform-selftest-")
 	if err != nil {
 		return Result{}, fmt.Errorf("selftest: %w", err)
@@ -138,32 +130,7 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 		results[i] = make([]SuiteRun, len(e.Runs()))
 		pending[i] = len(e.Runs())
 	}
-
-	work := make(chan job)
-	finished := make(chan done)
-	var wg sync.WaitGroup
-	for range min(opts.Parallel, len(jobs)) {
-		wg.Go(func() {
-			for j := range work {
-				path := filepath.Join(dir, fmt.Sprintf("%d-%d.json", j.entry, j.run))
-				finished <- done{j, runOne(ctx, opts, table[j.entry], j.strict, path)}
-			}
-		})
-	}
-	go func() {
-		defer close(work)
-		for _, j := range jobs {
-			select {
-			case work <- j:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	go func() {
-		wg.Wait()
-		close(finished)
-	}()
+	finished := runJobs(ctx, opts, table, jobs, dir)
 
 	out := Result{Parallel: opts.Parallel, Runs: len(jobs), Entries: make([]EntryResult, 0, len(table))}
 	control := slices.IndexFunc(table, func(e Entry) bool { return e.Kind == Control })
@@ -193,6 +160,52 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	}
 	out.OK = out.Stopped == "" && !slices.ContainsFunc(out.Entries, func(e EntryResult) bool { return !e.OK })
 	return out, nil
+}
+
+// withDefaults fills in what opts leaves unset.
+func (opts Options) withDefaults() Options {
+	if opts.Parallel <= 0 {
+		opts.Parallel = DefaultParallel()
+	}
+	if opts.RunTimeout <= 0 {
+		opts.RunTimeout = 3 * time.Minute
+	}
+	if opts.Env == nil {
+		opts.Env = os.Environ()
+	}
+	return opts
+}
+
+// runJobs runs the jobs opts.Parallel at a time, each run's JSON report in
+// dir, and sends each result as it is done; the channel closes once every
+// job ran or ctx ended.
+func runJobs(ctx context.Context, opts Options, table []Entry, jobs []job, dir string) <-chan done {
+	work := make(chan job)
+	finished := make(chan done)
+	var wg sync.WaitGroup
+	for range min(opts.Parallel, len(jobs)) {
+		wg.Go(func() {
+			for j := range work {
+				path := filepath.Join(dir, fmt.Sprintf("%d-%d.json", j.entry, j.run))
+				finished <- done{j, runOne(ctx, opts, table[j.entry], j.strict, path)}
+			}
+		})
+	}
+	go func() {
+		defer close(work)
+		for _, j := range jobs {
+			select {
+			case work <- j:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() {
+		wg.Wait()
+		close(finished)
+	}()
+	return finished
 }
 
 // schedule orders the runs: the plain reference first (every variation is
