@@ -18,6 +18,11 @@ import (
 func (r *run) exportsFamily() *family {
 	var created probe.Exchange
 	var id string
+	// Sent by the setup right after the export was created: the early
+	// download, and the export's status when the download was served;
+	// NOTFOUND-OTHER-WORKSPACE's requests (workspaceProbes).
+	var early, earlyStatus probe.Exchange
+	var workspace []probe.Exchange
 	needExport := func(s *spec) {
 		s.record(created)
 		if id == "" {
@@ -26,20 +31,13 @@ func (r *run) exportsFamily() *family {
 		}
 	}
 
-	notReady := newSpec("EXPORT-NOT-READY", "", func(ctx context.Context, s *spec) {
+	notReady := newSpec("EXPORT-NOT-READY", "", func(_ context.Context, s *spec) {
 		needExport(s)
-		dl := r.endpoint(r.profile().Exports.DownloadEndpoint)
-		// Right after the export was created, on a connection of its own:
-		// a server holding the creating connection for background work
-		// would otherwise see this download seconds late.
-		early := r.withID(r.as(dl, probe.RoleReadWrite), dl, id)
-		early.FreshConnection = true
-		got := s.send(ctx, early)[0]
+		got := early
+		s.record(got)
 		if got.Status >= 200 && got.Status <= 299 {
-			st := r.endpoint(r.profile().Exports.StatusEndpoint)
-			q := r.withID(r.as(st, probe.RoleReadWrite), st, id)
-			q.FreshConnection = true // at once, not behind the held connection
-			status := s.send(ctx, q)[0]
+			status := earlyStatus
+			s.record(status)
 			// Only an export known to be unfinished makes the 2xx a
 			// violation: a completed one (or one whose status could not be
 			// read) provoked nothing.
@@ -76,7 +74,7 @@ func (r *run) exportsFamily() *family {
 		// The workspaces and the probes, all at once; the probes are only
 		// judged when the workspaces differ.
 		probes := []string{r.profile().Exports.StatusEndpoint, r.profile().Exports.DownloadEndpoint}
-		exs := r.doAll(ctx, workspaceProbes(id)...)
+		exs := workspace
 		a, okA := match.ParseCredits(exs[0])
 		b, okB := match.ParseCredits(exs[1])
 		theirs, missing := exs[2:2+len(probes)], exs[2+len(probes):]
@@ -117,21 +115,48 @@ func (r *run) exportsFamily() *family {
 		s.judgeAt(r.readingLevel(r.profile().Readings.OtherWorkspaceSameCode, report.Must), pairs, match.Indistinguishable())
 	})
 
-	// A conforming target refuses the early download, so no status query follows.
-	notReady.budget = func() []probe.Request {
-		return []probe.Request{r.as(r.endpoint(r.profile().Exports.DownloadEndpoint), probe.RoleReadWrite)}
-	}
-	otherWorkspace.budget = func() []probe.Request { return workspaceProbes("") }
 	f := &family{name: "an export that is not ready yet", specs: []*spec{notReady, otherWorkspace}}
-	f.budget = func([]*spec) []probe.Request {
-		return []probe.Request{r.as(r.endpoint(r.profile().Exports.CreateEndpoint), probe.RoleReadWrite)}
+	// A conforming target refuses the early download, so no status query follows.
+	f.budget = func(runnable []*spec) []probe.Request {
+		reqs := []probe.Request{r.as(r.endpoint(r.profile().Exports.CreateEndpoint), probe.RoleReadWrite)}
+		if slices.Contains(runnable, notReady) {
+			reqs = append(reqs, r.as(r.endpoint(r.profile().Exports.DownloadEndpoint), probe.RoleReadWrite))
+		}
+		if slices.Contains(runnable, otherWorkspace) {
+			reqs = append(reqs, workspaceProbes("")...)
+		}
+		return reqs
 	}
+	// Everything that follows the creation is sent here, at once: the
+	// early download must meet the export before it is ready, whatever
+	// the checks before these are still waiting for.
 	f.setup = func(ctx context.Context, runnable []*spec) {
 		if !slices.Contains(runnable, notReady) && !slices.Contains(runnable, otherWorkspace) {
 			return
 		}
 		created = r.do(ctx, r.as(r.endpoint(r.profile().Exports.CreateEndpoint), probe.RoleReadWrite))
 		id = exportID(created)
+		if id == "" {
+			return
+		}
+		if slices.Contains(runnable, notReady) {
+			dl := r.endpoint(r.profile().Exports.DownloadEndpoint)
+			// Right after the export was created, on a connection of its
+			// own: a server holding the creating connection for background
+			// work would otherwise see this download seconds late.
+			q := r.withID(r.as(dl, probe.RoleReadWrite), dl, id)
+			q.FreshConnection = true
+			early = r.do(ctx, q)
+			if early.Status >= 200 && early.Status <= 299 {
+				st := r.endpoint(r.profile().Exports.StatusEndpoint)
+				q := r.withID(r.as(st, probe.RoleReadWrite), st, id)
+				q.FreshConnection = true // at once, not behind the held connection
+				earlyStatus = r.do(ctx, q)
+			}
+		}
+		if slices.Contains(runnable, otherWorkspace) {
+			workspace = r.doAll(ctx, workspaceProbes(id)...)
+		}
 	}
 	return f
 }

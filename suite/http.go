@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/onsi/gomega/types"
 
@@ -33,11 +34,11 @@ func (r *run) httpFamily() *family {
 		}
 		return reqs
 	}
-	challenge := newSpec("AUTH-CHALLENGE", "", func(ctx context.Context, s *spec) {
-		s.send(ctx, challenges()...)
+	challenge := newSpec("AUTH-CHALLENGE", "", func(_ context.Context, s *spec) {
+		s.record(s.got...)
 		// Every 401 of the run so far, these included.
 		var unauthorized []probe.Exchange
-		for _, e := range r.seenSoFar() {
+		for _, e := range r.seenUpTo(s) {
 			if e.ex.Status == 401 {
 				unauthorized = append(unauthorized, e.ex)
 			}
@@ -56,8 +57,8 @@ func (r *run) httpFamily() *family {
 			r.request(e, probe.Header("BEARER "+probe.TokenPlaceholder), cred),
 		}
 	}
-	schemeCase := newSpec("AUTH-SCHEME-CASE", "", func(ctx context.Context, s *spec) {
-		s.judge(s.send(ctx, otherCases()...), match.HaveStatus(200))
+	schemeCase := newSpec("AUTH-SCHEME-CASE", "", func(_ context.Context, s *spec) {
+		s.judge(s.got, match.HaveStatus(200))
 	})
 
 	invalidUnauthenticated := func() []probe.Request {
@@ -77,12 +78,11 @@ func (r *run) httpFamily() *family {
 		}
 		return reqs
 	}
-	authFirst := newSpec("AUTH-BEFORE-VALIDATION", "", func(ctx context.Context, s *spec) {
-		reqs := invalidUnauthenticated()
-		if len(reqs) == 0 {
+	authFirst := newSpec("AUTH-BEFORE-VALIDATION", "", func(_ context.Context, s *spec) {
+		if len(s.got) == 0 {
 			s.skip("the profile has no invalid body that is well-formed JSON")
 		}
-		s.judge(s.send(ctx, reqs...), match.HaveStatus(401))
+		s.judge(s.got, match.HaveStatus(401))
 	})
 
 	documented := func() map[string][]string { // path → its methods
@@ -141,23 +141,22 @@ func (r *run) httpFamily() *family {
 		}
 		return reqs
 	}
-	method405 := newSpec("HTTP-METHOD-405", "", func(ctx context.Context, s *spec) {
-		reqs := wrongMethods()
-		if len(reqs) == 0 {
+	method405 := newSpec("HTTP-METHOD-405", "", func(_ context.Context, s *spec) {
+		if len(s.got) == 0 {
 			s.skip("every operation's path documents PATCH, PUT and DELETE, or no token is set whose scope allows a path's methods")
 		}
-		paths := documented()
-		s.each = func() types.GomegaMatcher { return match.HaveAllowedMethods(paths) }
-		s.sendJudged(ctx, reqs...)
+		s.judgeArrived()
 	})
+	paths := sync.OnceValue(documented)
+	method405.each = func() types.GomegaMatcher { return match.HaveAllowedMethods(paths()) }
 
 	unknownPath := func() []probe.Request {
 		cred := r.token(probe.RoleRead)
 		path := unknownRoutePrefix + r.randomHex(4)
 		return []probe.Request{{Method: "GET", Path: path, Template: unknownRoutePrefix + "{random}", Authorization: bearer(cred), Token: cred}}
 	}
-	unknownRoute := newSpec("HTTP-UNKNOWN-ROUTE", "", func(ctx context.Context, s *spec) {
-		s.judge(s.send(ctx, unknownPath()...)[0], match.BeError(match.ErrorExpectation{Status: 404}))
+	unknownRoute := newSpec("HTTP-UNKNOWN-ROUTE", "", func(_ context.Context, s *spec) {
+		s.judge(s.got[0], match.BeError(match.ErrorExpectation{Status: 404}))
 	})
 
 	// The Errors page promises "a stable code" to branch on: each failure
@@ -177,10 +176,10 @@ func (r *run) httpFamily() *family {
 		}
 		return reqs
 	}
-	stable := newSpec("HTTP-STABLE-CODE", "", func(ctx context.Context, s *spec) {
-		reqs := failures()
+	stable := newSpec("HTTP-STABLE-CODE", "", func(_ context.Context, s *spec) {
 		// Each request twice, all at once: the same failure, provoked twice.
-		exs := s.send(ctx, append(reqs, reqs...)...)
+		exs, n := s.got, len(s.got)/2
+		s.record(exs...)
 		if ops := unanswered(exs); len(ops) > 0 {
 			s.inconclusive("no answer to " + strings.Join(ops, ", ") + ": there is no code to compare")
 		}
@@ -190,8 +189,8 @@ func (r *run) httpFamily() *family {
 		// once are judged, and never none.
 		var pairs [][2]probe.Exchange
 		var served []string
-		for i := range reqs {
-			a, b := exs[i], exs[len(reqs)+i]
+		for i := range n {
+			a, b := exs[i], exs[n+i]
 			if carriedOut(a) && carriedOut(b) {
 				s.record(a)
 				served = append(served, fmt.Sprintf("%s (%d twice)", probe.OperationKey(a.Method, a.Path), a.Status))
@@ -210,9 +209,9 @@ func (r *run) httpFamily() *family {
 
 	stable.check.Level = r.readingLevel(r.profile().Readings.StableCodes, report.Must)
 	challenge.acrossRun = true
-	challenge.budget, schemeCase.budget, authFirst.budget = challenges, otherCases, invalidUnauthenticated
-	method405.budget, unknownRoute.budget = wrongMethods, unknownPath
-	stable.budget = func() []probe.Request { reqs := failures(); return append(reqs, reqs...) }
+	challenge.probes, schemeCase.probes, authFirst.probes = challenges, otherCases, invalidUnauthenticated
+	method405.probes, unknownRoute.probes = wrongMethods, unknownPath
+	stable.probes = func() []probe.Request { reqs := failures(); return append(reqs, reqs...) }
 	return newFamily("", challenge, schemeCase, authFirst, method405, unknownRoute, stable)
 }
 
@@ -231,16 +230,16 @@ func (r *run) securityFamily() *family {
 		}
 		return reqs
 	}
-	leak := newSpec("SECURITY-NO-LEAK", "", func(ctx context.Context, s *spec) {
+	leak := newSpec("SECURITY-NO-LEAK", "", func(_ context.Context, s *spec) {
 		// Provoke the refusals, then look at every error response of the
 		// run so far: each was judged as it arrived (seenOf), over the
 		// whole of its body and headers.
-		s.send(ctx, refusals(r.leakSecret)...)
+		s.record(s.got...)
 		if reason := r.stopReason(); reason != "" {
 			s.stop(report.NotRun, "", "not completed: the run stopped ("+reason+")")
 		}
 		all, judged := verdict{status: report.Passed}, 0
-		for _, e := range r.seenSoFar() {
+		for _, e := range r.seenUpTo(s) {
 			if e.ex.Throttled || e.ex.Overloaded {
 				continue // one request still rate limited must not hide a leak elsewhere
 			}
@@ -253,7 +252,7 @@ func (r *run) securityFamily() *family {
 		s.conclude(all, judged)
 	})
 	leak.acrossRun = true
-	leak.budget = func() []probe.Request { return refusals(r.leakSecret) }
+	leak.probes = func() []probe.Request { return refusals(r.leakSecret) }
 	return newFamily("", leak)
 }
 
@@ -262,7 +261,7 @@ func (r *run) securityFamily() *family {
 func (r *run) retryAfterFamily() *family {
 	syntax := newSpec("HTTP-RETRY-AFTER-SYNTAX", "", func(_ context.Context, s *spec) {
 		var with []probe.Exchange
-		for _, e := range r.seenSoFar() {
+		for _, e := range r.seenUpTo(s) {
 			if len(e.ex.Header.Values("Retry-After")) > 0 {
 				with = append(with, e.ex)
 			}

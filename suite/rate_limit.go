@@ -51,6 +51,12 @@ func (r *run) rateLimitFamily() *family {
 		// without Retry-After, when it was not refused: the 429 was the
 		// burst's load, not the token's bucket.
 		loadRefused *probe.Exchange
+		// recovered is the burst token's request sent again once the
+		// 429's Retry-After had passed (RATE-LIMIT-RECOVERY); wait is
+		// what Retry-After asked for, read when the burst was over.
+		recovered *probe.Exchange
+		wait      time.Duration
+		waitOK    bool
 	)
 	var others []probe.Role
 	for _, o := range readRoles() {
@@ -129,13 +135,12 @@ func (r *run) rateLimitFamily() *family {
 		}
 	}, Need{role})
 
-	recovery := newSpec("RATE-LIMIT-RECOVERY", "", func(ctx context.Context, s *spec) {
+	recovery := newSpec("RATE-LIMIT-RECOVERY", "", func(_ context.Context, s *spec) {
 		if first == nil || loadRefused != nil {
 			s.inconclusive("no 429 of the token's bucket was provoked, so there is nothing to recover from")
 		}
 		s.record(*first)
-		wait, ok := probe.ParseRetryAfter(first.Header.Get("Retry-After"), r.clock.Now())
-		if !ok {
+		if !waitOK {
 			s.inconclusive("the 429 carried no usable Retry-After, so there is no documented time to wait")
 		}
 		if _, far := implausible(); far {
@@ -156,10 +161,11 @@ func (r *run) rateLimitFamily() *family {
 		if wait > time.Duration(rl.MaxWaitSeconds)*time.Second {
 			s.inconclusive(fmt.Sprintf("Retry-After asks for %s, which a bucket of %d/min may need, but longer than rate_limit.max_wait_seconds (%d) lets conform wait; raise it to judge the recovery", wait, e.LimitPerMinute, rl.MaxWaitSeconds))
 		}
-		if r.clock.Sleep(ctx, wait+50*time.Millisecond) != nil {
+		if recovered == nil {
 			s.stop(report.NotRun, "", "not completed: the run stopped while waiting out Retry-After")
 		}
-		s.judge(s.send(ctx, provoked())[0], match.BeAccepted())
+		s.record(*recovered)
+		s.judge(*recovered, match.BeAccepted())
 	}, Need{role})
 
 	perToken := newSpec("RATE-LIMIT-PER-TOKEN", "", func(_ context.Context, s *spec) {
@@ -252,6 +258,9 @@ func (r *run) rateLimitFamily() *family {
 			ex := r.do(ctx, otherToken())
 			other = &ex
 		}
+		if first != nil {
+			wait, waitOK = probe.ParseRetryAfter(first.Header.Get("Retry-After"), r.clock.Now())
+		}
 		// A Retry-After past what the documented bucket can need: wait the
 		// documented refill with its margin, and try again.
 		if _, far := implausible(); far && (slices.Contains(runnable, limited) || slices.Contains(runnable, recovery)) {
@@ -261,7 +270,21 @@ func (r *run) rateLimitFamily() *family {
 			}
 			ex := r.do(ctx, provoked())
 			afterRefill = &ex
+			return
 		}
+		// Served again once Retry-After has passed, counted from the 429:
+		// here, so the wait overlaps what the other families wait for.
+		if first == nil || loadRefused != nil || !slices.Contains(runnable, recovery) {
+			return
+		}
+		if !waitOK || wait > time.Duration(rl.MaxWaitSeconds)*time.Second {
+			return
+		}
+		if r.clock.Sleep(ctx, wait+50*time.Millisecond) != nil {
+			return
+		}
+		ex := r.do(ctx, provoked())
+		recovered = &ex
 	}
 	return f
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	mathrand "math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -52,6 +53,13 @@ type Config struct {
 	// Random is the source of the ids and made-up tokens the probes send;
 	// nil is crypto/rand.
 	Random io.Reader
+	// Sequential sends each family's requests only once the family before
+	// it in the plan is done, instead of overlapping those that do not
+	// depend on each other (schedule.go): the target then goes through the
+	// same states in the same order on every run, and so does the
+	// evidence (the writers' goldens). Slower against a target that makes
+	// conform wait.
+	Sequential bool
 }
 
 // Clock is the run's time: tests give a fake one that moves when waited on.
@@ -141,6 +149,17 @@ type run struct {
 	authOps  map[*spec][]fixtures.Endpoint // authPlan
 
 	warm map[int64]bool // the sequence numbers of the warm auth probes (probeWarm)
+
+	// ids is the source of the unknown ids the probes carry, apart from
+	// random (randomUUID); randomMu reads one of them at a time.
+	ids      io.Reader
+	randomMu sync.Mutex
+
+	// The schedule (schedule.go): the units of the run in plan order, the
+	// units each spec judges the answers of, and where each spec sends from.
+	units   []*unit
+	unitsOf map[*spec][]*unit
+	origins map[*spec]*origin
 }
 
 // newRun builds the plan of a run: its families and specs, selected.
@@ -159,6 +178,9 @@ func newRun(cfg Config) (*run, error) {
 	if r.random == nil {
 		r.random = rand.Reader
 	}
+	var seed [32]byte
+	copy(seed[:], r.randomBytes(r.random, len(seed)))
+	r.ids = mathrand.NewChaCha8(seed)
 	r.fams = []*family{
 		r.authFamily(), r.scopeFamily(), r.readAcceptedFamily(), r.creditsFamily(), r.notFoundFamily(), r.exportsFamily(),
 		r.validationFamily(), r.acceptFamily(), r.httpFamily(), r.securityFamily(), r.rateLimitFamily(), r.retryAfterFamily(),
@@ -232,6 +254,8 @@ func Run(ctx context.Context, cfg Config) (Outcome, error) {
 	})
 
 	r.register()
+	r.planUnits()
+	r.goroutine(r.schedule)
 	gomega.RegisterFailHandler(Fail)
 	RunSpecs(&failer{}, suiteDescription, suiteCfg, reporterCfg)
 
@@ -254,9 +278,10 @@ type failer struct{}
 func (failer) Fail() {}
 
 // register builds the Ginkgo tree of the selected specs: one Ordered
-// container, so they run in the order of the plan (the rate-limit burst
-// empties a token's bucket and must come last), a container per family
-// that has a setup, and a table per check with variants.
+// container, so they run and are reported in the order of the plan, a
+// container per family that has a name, and a table per check with
+// variants. What the families send runs beside it, in the run's schedule
+// (schedule.go); each spec's node waits for the answers it judges.
 func (r *run) register() {
 	Describe(topContainer, Ordered, ContinueOnFailure, func() {
 		ReportAfterEach(r.collect)
@@ -276,16 +301,10 @@ func (r *run) registerTree() {
 		if len(selected) == 0 {
 			continue
 		}
-		body := func() {
-			if f.setup != nil {
-				BeforeAll(func(ctx SpecContext) { r.guard(ctx, func(ctx context.Context) { f.setup(ctx, runnable(selected)) }) })
-			}
-			registerSpecs(selected)
-		}
 		if f.name == "" {
-			body()
+			registerSpecs(selected)
 		} else {
-			Describe(f.name, Ordered, body)
+			Describe(f.name, Ordered, func() { registerSpecs(selected) })
 		}
 	}
 }

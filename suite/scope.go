@@ -154,12 +154,11 @@ func (r *run) readAcceptedFamily() *family {
 	}
 	s.sweepsOperations = true
 	f := newFamily("read scope", s)
-	batch := f.setup
 	f.setup = func(ctx context.Context, runnable []*spec) {
 		if len(runnable) > 0 {
 			r.findMissing(ctx)
 		}
-		batch(ctx, runnable)
+		f.sendBatch(ctx, runnable)
 	}
 	return f
 }
