@@ -175,22 +175,11 @@ func (r *run) planUnits() {
 // it depends on are done. It runs on a goroutine of its own.
 func (r *run) schedule() {
 	plan := r.planRun()
-	var started []*unit
-	for _, u := range r.units {
+	for i, u := range r.units {
 		if r.ctx.Err() != nil {
 			return
 		}
-		if u.spec != nil {
-			u.reqs, u.owner = probesOf([]*spec{u.spec})
-		}
-		u.foot = r.footprintOf(u, plan)
-		var after []*unit
-		for _, e := range started {
-			if e.family != u.family && (r.cfg.Sequential || r.ordered(e, u)) {
-				after = append(after, e)
-			}
-		}
-		started = append(started, u)
+		after := r.prepare(u, r.units[:i], plan)
 		r.goroutine(func() { r.runUnit(u, after) })
 		if leads(u.family) {
 			// The later units' probes are built from its answers (the
@@ -202,6 +191,22 @@ func (r *run) schedule() {
 			}
 		}
 	}
+}
+
+// prepare builds a unit's probes (a spec's, now, in plan order) and its
+// footprint, and says which of the earlier units it waits for.
+func (r *run) prepare(u *unit, earlier []*unit, plan *run) []*unit {
+	if u.spec != nil {
+		u.reqs, u.owner = probesOf([]*spec{u.spec})
+	}
+	u.foot = r.footprintOf(u, plan)
+	var after []*unit
+	for _, e := range earlier {
+		if e.family != u.family && (r.cfg.Sequential || r.ordered(e, u)) {
+			after = append(after, e)
+		}
+	}
+	return after
 }
 
 // runUnit sends a unit's requests once the units before it are done.
