@@ -18,8 +18,8 @@ import (
 
 // httpFamily registers the SHOULD-level checks of HTTP itself: the
 // authentication challenge, the scheme's case, auth before validation, 405
-// and unknown routes, stable codes. Each sends a handful of requests of
-// its own.
+// and unknown routes, stable codes. Each declares a handful of probes of
+// its own, sent in the run's schedule (schedule.go).
 func (r *run) httpFamily() *family {
 	credits := func() probe.Request {
 		return r.request(r.endpoint(r.profile().Credits.BalanceEndpoint), nil, probe.Credential{})

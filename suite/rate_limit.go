@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cornect/conform/internal/match"
@@ -200,6 +201,27 @@ func (r *run) rateLimitFamily() *family {
 		if !slices.Contains(runnable, limited) && !slices.Contains(runnable, recovery) && !slices.Contains(runnable, perToken) {
 			return
 		}
+		// The other token's request goes the moment the burst meets its
+		// first 429, while the burst's token is surely past the limit: not
+		// after the rest of the wave, by when a bucket shared by every
+		// token (not the documented one per token) may have refilled.
+		var otherOnce sync.Once
+		var otherDone chan struct{}
+		sendOther := func() {
+			otherOnce.Do(func() {
+				otherDone = make(chan struct{})
+				r.goroutine(func() {
+					defer close(otherDone)
+					ex := r.do(ctx, otherToken())
+					other = &ex
+				})
+			})
+		}
+		defer func() {
+			if otherDone != nil {
+				<-otherDone
+			}
+		}()
 		limit := e.LimitPerMinute + rl.Margin
 		start := r.clock.Now()
 		for sent < limit && first == nil && ctx.Err() == nil {
@@ -208,7 +230,13 @@ func (r *run) rateLimitFamily() *family {
 			for i := range reqs {
 				reqs[i] = provoked()
 			}
-			exs := r.doAll(ctx, reqs...)
+			exs := make([]probe.Exchange, n)
+			r.doEach(ctx, reqs, func(i int, ex probe.Exchange) {
+				exs[i] = ex
+				if ex.Status == 429 && slices.Contains(runnable, perToken) {
+					sendOther()
+				}
+			})
 			sent += n
 			for i := range exs {
 				last = exs[i]
@@ -255,8 +283,8 @@ func (r *run) rateLimitFamily() *family {
 		// At once, while the burst's token is still past the limit: the
 		// other token has a bucket of its own.
 		if first != nil && slices.Contains(runnable, perToken) {
-			ex := r.do(ctx, otherToken())
-			other = &ex
+			sendOther()
+			<-otherDone
 		}
 		if first != nil {
 			wait, waitOK = probe.ParseRetryAfter(first.Header.Get("Retry-After"), r.clock.Now())

@@ -556,13 +556,6 @@ func (s *spec) keepEvidence(i int) bool {
 	return true
 }
 
-// sendJudged sends requests as the spec's evidence, each judged by
-// spec.each as it arrives, and settles the verdict (judgeArrived).
-func (s *spec) sendJudged(ctx context.Context, reqs ...probe.Request) {
-	s.run.doEach(ctx, reqs, func(i int, ex probe.Exchange) { s.arrive(i, ex) })
-	s.judgeArrived()
-}
-
 // judgeArrived settles the verdict of the probes judged as they arrived,
 // as judge does over exchanges held whole.
 func (s *spec) judgeArrived() {
