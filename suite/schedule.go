@@ -181,6 +181,11 @@ func (r *run) schedule() {
 		}
 		after := r.prepare(u, r.units[:i], plan)
 		r.goroutine(func() { r.runUnit(u, after) })
+		if i == len(r.units)-1 {
+			for _, u := range r.units {
+				u.foot = footprint{} // every unit is placed: a sweep's classes are let go
+			}
+		}
 		if leads(u.family) {
 			// The later units' probes are built from its answers (the
 			// operations not at the base URL).
@@ -226,7 +231,9 @@ func (r *run) runUnit(u *unit, after []*unit) {
 	}
 	ctx := withOrigin(r.ctx, u.origin)
 	if u.spec != nil {
-		sendProbes(ctx, r, u.reqs, u.owner)
+		reqs, owner := u.reqs, u.owner
+		u.reqs, u.owner = nil, nil // a sweep's probes are not kept past their sending
+		sendProbes(ctx, r, reqs, owner)
 		return
 	}
 	u.family.setup(ctx, u.runnable)
