@@ -174,6 +174,18 @@ func (r *run) planUnits() {
 // schedule builds and starts the units in plan order, each once the units
 // it depends on are done. It runs on a goroutine of its own.
 func (r *run) schedule() {
+	// A defect of conform building a unit (a panic) is reported by the
+	// nodes that wait for the units not started, as a panic in a node
+	// would be, rather than ending the process.
+	next := 0
+	defer func() {
+		if v := recover(); v != nil {
+			for _, u := range r.units[next:] {
+				u.panicked = v
+				close(u.done)
+			}
+		}
+	}()
 	plan := r.planRun()
 	for i, u := range r.units {
 		if r.ctx.Err() != nil {
@@ -181,6 +193,7 @@ func (r *run) schedule() {
 		}
 		after := r.prepare(u, r.units[:i], plan)
 		r.goroutine(func() { r.runUnit(u, after) })
+		next = i + 1
 		if i == len(r.units)-1 {
 			for _, u := range r.units {
 				u.foot = footprint{} // every unit is placed: a sweep's classes are let go

@@ -1,6 +1,7 @@
 package suite
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -152,5 +153,42 @@ func TestChecksAcrossTheRunSeeThePlanOrder(t *testing.T) {
 	}
 	if want := []int64{7, 6, 5, 8, 4, 3}; !slices.Equal(got, want) {
 		t.Errorf("seen up to AUTH-CHALLENGE: %v, want %v", got, want)
+	}
+}
+
+// TestADefectBuildingAUnitIsReportedNotFatal: a panic while the schedule
+// builds a unit's probes reaches the nodes that wait for the units not
+// started, where Ginkgo reports it as conform's defect; it does not end
+// the process from a goroutine of its own.
+func TestADefectBuildingAUnitIsReportedNotFatal(t *testing.T) {
+	r, err := newRun(Config{Profile: fixtures.Default(), Tokens: allTokens(), Filters: Filters{Focus: []string{"HTTP-"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ctx context.Context
+	ctx, r.cancel = context.WithCancelCause(context.Background())
+	r.ctx = ctx
+	defer r.cancel(nil)
+	var broken *spec
+	for _, s := range r.specs {
+		if s.check.ID == "HTTP-UNKNOWN-ROUTE" {
+			broken = s
+			s.probes = func() []probe.Request { panic("a defect") }
+		}
+	}
+	r.planUnits()
+	done := make(chan struct{})
+	go func() { defer close(done); r.schedule() }()
+	<-done
+	r.cancel(errRunOver) // the units it did start stop at once
+	r.wg.Wait()
+	u := r.unitsOf[broken][0]
+	select {
+	case <-u.done:
+	default:
+		t.Fatal("the unit whose probes panicked was never done: its node would wait for the run to end")
+	}
+	if u.panicked != "a defect" {
+		t.Errorf("the unit panicked with %v, want the defect", u.panicked)
 	}
 }
