@@ -116,7 +116,9 @@ func arrivingCheck(id, variant string, probes func() []probe.Request, each func(
 
 // drivenCheck is a check its family's setup brings the target into a
 // state for, or that sends requests of its own in its body; budget is
-// what the body sends against a conforming target (nil: nothing).
+// what is sent for it, by the body or beyond the family's budget by the
+// setup, against a conforming target (nil: nothing). The plan counts it,
+// and the schedule reads it for the setup's footprint.
 func drivenCheck(id, variant string, body func(ctx context.Context, s *spec), budget func() []probe.Request, needs ...Need) *spec {
 	s := newSpec(id, variant, driven, body, needs...)
 	s.budget = budget
