@@ -37,6 +37,14 @@ import (
 //     every other unit that sends in that class are ordered: before the
 //     burst they would empty the bucket under it, after it they would meet
 //     the emptied bucket.
+//   - The checks that compare what the target answers over time run with
+//     nothing else in flight: HTTP-STABLE-CODE (the same failure twice must
+//     get the same code; another family's answers in between would shift a
+//     target whose codes change from answer to answer) and the rate-limit
+//     burst (RATE-LIMIT-PER-TOKEN's other token must meet the bucket the
+//     burst emptied at once, before it refills, so nothing of another family
+//     may hold its request up). Such a unit waits for every earlier unit,
+//     and every later unit waits for it.
 //
 // Everything else overlaps, and no verdict can tell: each probe breaks one
 // rule and is refused for that reason alone, never for another family's
@@ -47,9 +55,7 @@ import (
 // the checks that judge across the run (AUTH-CHALLENGE, SECURITY-NO-LEAK,
 // HTTP-RETRY-AFTER-SYNTAX) judge what was sent for the specs before them
 // in plan order, in that order (seenUpTo), never what an overlapping
-// family happened to get first. A target whose buckets are not what the
-// docs say (one per token across endpoints) may answer an overlapping
-// family a 429, which the client waits out as it would any other.
+// family happened to get first.
 //
 // The probes of the units are built one family after another, in plan
 // order, on one goroutine, so the tokens picked in turn (pickToken) and
@@ -220,7 +226,8 @@ func (r *run) prepare(u *unit, earlier []*unit, plan *run) []*unit {
 	u.foot = r.footprintOf(u, plan)
 	var after []*unit
 	for _, e := range earlier {
-		if e.family != u.family && (r.cfg.Sequential || r.ordered(e, u)) {
+		// A family's own units are one batch, but for a unit that runs alone.
+		if (e.family != u.family || runsAlone(e) || runsAlone(u)) && (r.cfg.Sequential || r.ordered(e, u)) {
 			after = append(after, e)
 		}
 	}
@@ -275,7 +282,7 @@ func (r *run) await(ctx context.Context, s *spec) {
 // ordered says whether unit u, later in the plan, must wait for e.
 func (r *run) ordered(e, u *unit) bool {
 	switch {
-	case leads(e.family):
+	case leads(e.family), runsAlone(e), runsAlone(u):
 		return true
 	case watchesCredits(u.family) && e.foot.charges, watchesCredits(e.family) && u.foot.charges:
 		return true
@@ -296,6 +303,18 @@ func shares(a, b map[string]bool) bool {
 // authentication checks'.
 func leads(f *family) bool {
 	return slices.ContainsFunc(f.specs, func(s *spec) bool { return s.failAuth != nil })
+}
+
+// aloneChecks are the checks whose units run with nothing else in flight.
+var aloneChecks = []string{"HTTP-STABLE-CODE", "RATE-LIMIT-PER-TOKEN"}
+
+// runsAlone says whether a unit sends for one of aloneChecks: the spec
+// whose probes it sends, or any spec of the family whose setup it is.
+func runsAlone(u *unit) bool {
+	if u.spec != nil {
+		return slices.Contains(aloneChecks, u.spec.check.ID)
+	}
+	return slices.ContainsFunc(u.family.specs, func(s *spec) bool { return slices.Contains(aloneChecks, s.check.ID) })
 }
 
 // creditWatchers are the checks that judge the credits read around

@@ -53,8 +53,8 @@ func unitOf(t *testing.T, deps map[string][]string, prefix string) string {
 
 // TestTheScheduleOrdersOnlyWhatCanInterfere holds each dependency rule of
 // schedule.go to the default profile: each ordered pair below exists
-// because of one rule, and the pairs that must overlap (the three
-// independent waits) are not ordered.
+// because of one rule, and the pairs that must overlap (independent
+// waits) are not ordered.
 func TestTheScheduleOrdersOnlyWhatCanInterfere(t *testing.T) {
 	deps := scheduleOf(t, Options{})
 	waitsFor := func(u, e string) bool { return slices.Contains(deps[u], e) }
@@ -96,9 +96,23 @@ func TestTheScheduleOrdersOnlyWhatCanInterfere(t *testing.T) {
 			t.Errorf("the rate-limit burst does not wait for %s, which sends with CONFORM_TOKEN_READ to GET /credits", e)
 		}
 	}
-	// The three independent waits overlap.
+	// The checks that compare answers over time run alone: every earlier
+	// unit before them, every later one after.
+	stable := unitOf(t, deps, "HTTP-STABLE-CODE")
+	for _, u := range []string{stable, "rate limit"} {
+		for _, e := range []string{exports, method405, search} {
+			if !waitsFor(u, e) && !waitsFor(e, u) {
+				t.Errorf("%s and %s are not ordered: it must run with nothing else in flight", u, e)
+			}
+		}
+	}
+	if !waitsFor("rate limit", stable) {
+		t.Errorf("the rate-limit burst does not wait for HTTP-STABLE-CODE: %q", deps["rate limit"])
+	}
+	// Independent waits overlap.
+	notFound := unitOf(t, deps, "NOTFOUND-UNKNOWN-ID GET /companies")
 	for _, pair := range [][2]string{
-		{"rate limit", exports}, {"rate limit", method405}, {method405, exports},
+		{method405, exports}, {method405, notFound}, {exports, notFound},
 	} {
 		if waitsFor(pair[0], pair[1]) {
 			t.Errorf("%s waits for %s: they share no token's bucket and no state", pair[0], pair[1])

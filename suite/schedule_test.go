@@ -35,8 +35,10 @@ const longWait = 60 * time.Second
 // threeWaits is the reference behind a limiter with long windows, as
 // met in the wild: three operations that have nothing to do with each
 // other answer 429 with Retry-After: 60 once each — the export the
-// exports family creates, the 405 probe of /exports, and the rate-limit
-// burst's first 429.
+// exports family creates, the 405 probe of /exports, and the first read of
+// a company (GET /companies/{id} with CONFORM_TOKEN_READ). The rate-limit
+// burst, which runs alone (schedule.go), meets the reference's own limiter
+// after them.
 type threeWaits struct {
 	next            http.Handler
 	read, readWrite string // the Authorization values of two tokens
@@ -87,27 +89,13 @@ func (h *threeWaits) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			limited()
 			return
 		}
-	case r.Method == "GET" && r.URL.Path == "/api/v1/credits" && auth == h.read:
-		// The reference's own limiter refuses the burst; its 429s ask for
-		// the long wait.
-		w = &longRetryAfter{ResponseWriter: w, h: h}
+	case r.Method == "GET" && strings.HasPrefix(r.URL.Path, "/api/v1/companies/") && auth == h.read:
+		if h.once("GET /companies/{id}") {
+			limited()
+			return
+		}
 	}
 	h.next.ServeHTTP(w, r)
-}
-
-// longRetryAfter sets Retry-After: 60 on the 429s written through it: the
-// burst's, which a limiter with a long window answers all alike.
-type longRetryAfter struct {
-	http.ResponseWriter
-	h *threeWaits
-}
-
-func (w *longRetryAfter) WriteHeader(status int) {
-	if status == http.StatusTooManyRequests {
-		w.h.once("the burst")
-		w.Header().Set("Retry-After", fmt.Sprint(int(longWait.Seconds())))
-	}
-	w.ResponseWriter.WriteHeader(status)
 }
 
 func jsonEqual(a, b []byte) bool {
@@ -123,11 +111,10 @@ func jsonEqual(a, b []byte) bool {
 // TestIndependentWaitsOverlap runs the whole suite, on the fake clock of
 // testing/synctest, against a target whose three independent operations
 // each answer 429 with Retry-After: 60 once: POST /exports (the exports
-// family), PATCH /exports (the 405 probe) and the rate-limit burst
-// (RATE-LIMIT-RECOVERY waits it out). The waits belong to different
-// tokens and operations, so they overlap: the run takes about 60 s, not
-// the 180 s of serving them one after another, and every check still
-// passes.
+// family), PATCH /exports (the 405 probe) and GET /companies/{id} (the
+// not-found or read-scope probes). The waits belong to different tokens
+// and operations, so they overlap: the run takes about 60 s, not the
+// 180 s of serving them one after another, and every check still passes.
 func TestIndependentWaitsOverlap(t *testing.T) {
 	if os.Getenv(threeWaitsInBubble) == "" {
 		inProcessOfItsOwn(t, "TestIndependentWaitsOverlap", threeWaitsInBubble)
@@ -220,7 +207,7 @@ func runThreeWaits(problem func(format string, args ...any)) {
 		problem("the run: %v %s", err, out.Incomplete)
 		return
 	}
-	for _, which := range []string{"POST /exports", "PATCH /exports", "the burst"} {
+	for _, which := range []string{"POST /exports", "PATCH /exports", "GET /companies/{id}"} {
 		if !target.given()[which] {
 			problem("the target never answered %s with its long 429: the scenario did not happen", which)
 		}
@@ -233,8 +220,8 @@ func runThreeWaits(problem func(format string, args ...any)) {
 	stats := client.Stats()
 	fmt.Printf("note: three waits of %s each; the run took %s of the fake clock, %d requests, %d waited out after 429 (%s in all, %s of wall time)\n",
 		longWait, took.Round(time.Millisecond), stats.Requests, stats.Retries, stats.RetryWaited.Round(time.Millisecond), stats.RetryWall.Round(time.Millisecond))
-	if stats.Retries != 2 {
-		problem("the client waited out %d unprovoked 429s, want 2 (POST /exports and the 405 probe)", stats.Retries)
+	if stats.Retries != 3 {
+		problem("the client waited out %d unprovoked 429s, want 3 (POST /exports, the 405 probe, GET /companies/{id})", stats.Retries)
 	}
 	// The longest chain is one wait (and the reference's run of about
 	// a second around it); served one after another they take 180 s.
