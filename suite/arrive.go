@@ -1,11 +1,8 @@
 package suite
 
 import (
-	"context"
 	"slices"
 	"sort"
-
-	"github.com/onsi/gomega/types"
 
 	"github.com/cornect/conform/internal/probe"
 	"github.com/cornect/conform/internal/report"
@@ -81,14 +78,6 @@ func (s *spec) keepEvidence(i int) bool {
 	a.ex, a.evidence = a.ex.SummaryOf(probe.PastEvidenceCap), false
 	a.v = a.v.about(a.ex)
 	return true
-}
-
-// sendJudged sends requests as the spec's evidence, each judged by each
-// as it arrives, and settles the verdict (judgeArrived).
-func (s *spec) sendJudged(ctx context.Context, each func() types.GomegaMatcher, reqs ...probe.Request) {
-	s.each = each
-	s.run.doEach(ctx, reqs, func(i int, ex probe.Exchange) { s.arrive(i, ex) })
-	s.judgeArrived()
 }
 
 // judgeArrived settles the verdict of the probes judged as they arrived,

@@ -49,9 +49,8 @@ func (r *run) authFamily() *family {
 		}))
 	}
 	f := newFamily("authentication", specs...)
-	batch := f.setup
 	f.setup = func(ctx context.Context, runnable []*spec) {
-		batch(ctx, runnable)
+		f.sendBatch(ctx, runnable)
 		if len(runnable) == 0 {
 			return // nothing probed: findMissing works it out for the sweeps that need it
 		}

@@ -37,6 +37,25 @@ func (b ClassBudget) Floor(limit int) time.Duration {
 	return time.Duration(b.Requests-limit) * time.Minute / time.Duration(limit)
 }
 
+// familySends is what a family declares it sends for its runnable specs
+// against a conforming target: their probes, what else its setup sends,
+// and what their bodies send.
+func familySends(f *family, runnable []*spec) []probe.Request {
+	var reqs []probe.Request
+	if f.batch {
+		reqs, _ = probesOf(runnable)
+	}
+	if f.budget != nil {
+		reqs = append(reqs, f.budget(runnable)...)
+	}
+	for _, s := range runnable {
+		if s.budget != nil {
+			reqs = append(reqs, s.budget()...)
+		}
+	}
+	return reqs
+}
+
 // Budget returns the requests of a run of the plan by class, the class
 // that fails authentication first, then by class name.
 func (p *Plan) Budget() ([]ClassBudget, error) {
@@ -71,26 +90,8 @@ func (p *Plan) Budget() ([]ClassBudget, error) {
 		}
 		sweeps = sweeps || f.sweepsOperations
 		authRuns = authRuns || slices.ContainsFunc(runnable, func(s *spec) bool { return s.failAuth != nil })
-		if f.batch {
-			for _, s := range runnable {
-				if s.probes != nil {
-					for _, q := range s.probes() {
-						add(q)
-					}
-				}
-			}
-		}
-		if f.budget != nil {
-			for _, q := range f.budget(runnable) {
-				add(q)
-			}
-		}
-		for _, s := range runnable {
-			if s.budget != nil {
-				for _, q := range s.budget() {
-					add(q)
-				}
-			}
+		for _, q := range familySends(f, runnable) {
+			add(q)
 		}
 	}
 	// The sweeps of scope look for operations not at the base URL when

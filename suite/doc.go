@@ -10,12 +10,15 @@
 //   - budget.go: what a run of a plan sends, by class of pacing;
 //   - spec.go: a spec and its four kinds, each made by its constructor
 //     (batchCheck, arrivingCheck and authCheck, drivenCheck,
-//     acrossRunCheck); family.go: specs that share a setup, by default one
-//     batch of their probes; judge.go: the one place a check passes, warns,
+//     acrossRunCheck); family.go: specs that share a setup, by default a
+//     batch of each spec's probes; judge.go: the one place a check passes, warns,
 //     fails, skips or is inconclusive; arrive.go: judging probes as they
 //     arrive; evidence.go: what a check keeps of its exchanges;
 //   - requests.go: building requests and sending them, and what the run
 //     keeps of every exchange for the checks across it;
+//   - schedule.go: what the families send, and when: each family's
+//     sending a unit beside Ginkgo, started once the units it depends on
+//     are done, so independent waits overlap;
 //   - warm.go: the auth probes sent again on each GET a valid token was
 //     served, and their late judging;
 //   - catalogue.go: every check with its ID, level, sentence and source;

@@ -24,22 +24,55 @@ func (r *run) exportsFamily() *family {
 	ex.otherWorkspace = drivenCheck("NOTFOUND-OTHER-WORKSPACE", "", ex.judgeOtherWorkspace, func() []probe.Request { return ex.workspaceProbes("") })
 	f := &family{name: "an export that is not ready yet", specs: []*spec{ex.notReady, ex.otherWorkspace}}
 	f.budget = func([]*spec) []probe.Request { return []probe.Request{ex.create()} }
-	f.setup = func(ctx context.Context, runnable []*spec) {
-		if !slices.Contains(runnable, ex.notReady) && !slices.Contains(runnable, ex.otherWorkspace) {
-			return
-		}
-		ex.created = r.do(ctx, ex.create())
-		ex.id = exportID(ex.created)
-	}
+	f.setup = ex.setup
 	return f
 }
 
-// export is the export the family's setup creates, and its checks.
+// export is the export the family's setup creates, what the setup sent
+// with it, and its checks.
 type export struct {
 	r                        *run
 	notReady, otherWorkspace *spec
 	created                  probe.Exchange
 	id                       string // "" when it could not be created
+	// Sent by the setup right after the export was created: the early
+	// download, and the export's status when the download was served;
+	// NOTFOUND-OTHER-WORKSPACE's requests (workspaceProbes).
+	early, earlyStatus probe.Exchange
+	workspace          []probe.Exchange
+}
+
+// setup creates the export and sends everything that follows the
+// creation at once: the early download must meet the export before it is
+// ready, whatever the checks before these are still waiting for.
+func (x *export) setup(ctx context.Context, runnable []*spec) {
+	r := x.r
+	if !slices.Contains(runnable, x.notReady) && !slices.Contains(runnable, x.otherWorkspace) {
+		return
+	}
+	x.created = r.do(ctx, x.create())
+	x.id = exportID(x.created)
+	if x.id == "" {
+		return
+	}
+	if slices.Contains(runnable, x.notReady) {
+		dl := r.endpoint(r.profile().Exports.DownloadEndpoint)
+		// Right after the export was created, on a connection of its own:
+		// a server holding the creating connection for background work
+		// would otherwise see this download seconds late.
+		q := r.withID(r.as(dl, probe.RoleReadWrite), dl, x.id)
+		q.FreshConnection = true
+		x.early = r.do(ctx, q)
+		if x.early.Status >= 200 && x.early.Status <= 299 {
+			st := r.endpoint(r.profile().Exports.StatusEndpoint)
+			q := r.withID(r.as(st, probe.RoleReadWrite), st, x.id)
+			q.FreshConnection = true // at once, not behind the held connection
+			x.earlyStatus = r.do(ctx, q)
+		}
+	}
+	if slices.Contains(runnable, x.otherWorkspace) {
+		x.workspace = r.doAll(ctx, x.workspaceProbes(x.id)...)
+	}
 }
 
 func (x *export) create() probe.Request {
@@ -55,21 +88,14 @@ func (x *export) need(s *spec) {
 	}
 }
 
-func (x *export) judgeNotReady(ctx context.Context, s *spec) {
+func (x *export) judgeNotReady(_ context.Context, s *spec) {
 	r := x.r
 	x.need(s)
-	dl := r.endpoint(r.profile().Exports.DownloadEndpoint)
-	// Right after the export was created, on a connection of its own:
-	// a server holding the creating connection for background work
-	// would otherwise see this download seconds late.
-	early := r.withID(r.as(dl, probe.RoleReadWrite), dl, x.id)
-	early.FreshConnection = true
-	got := s.send(ctx, early)[0]
+	got := x.early
+	s.record(got)
 	if got.Status >= 200 && got.Status <= 299 {
-		st := r.endpoint(r.profile().Exports.StatusEndpoint)
-		q := r.withID(r.as(st, probe.RoleReadWrite), st, x.id)
-		q.FreshConnection = true // at once, not behind the held connection
-		status := s.send(ctx, q)[0]
+		status := x.earlyStatus
+		s.record(status)
 		// Only an export known to be unfinished makes the 2xx a
 		// violation: a completed one (or one whose status could not be
 		// read) provoked nothing.
@@ -110,9 +136,9 @@ func (x *export) probed() []string {
 func (x *export) judgeOtherWorkspace(ctx context.Context, s *spec) {
 	r := x.r
 	x.need(s)
-	// The workspaces and the probes, all at once; the probes are only
-	// judged when the workspaces differ.
-	exs := r.doAll(ctx, x.workspaceProbes(x.id)...)
+	// The workspaces and the probes, sent at once by the setup; the probes
+	// are only judged when the workspaces differ.
+	exs := x.workspace
 	a, okA := match.ParseCredits(exs[0])
 	b, okB := match.ParseCredits(exs[1])
 	n := len(x.probed())

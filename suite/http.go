@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/onsi/gomega/types"
 
@@ -17,8 +18,8 @@ import (
 
 // httpFamily registers the SHOULD-level checks of HTTP itself: the
 // authentication challenge, the scheme's case, auth before validation, 405
-// and unknown routes, stable codes. Each sends a handful of requests of
-// its own.
+// and unknown routes, stable codes. Each declares a handful of probes of
+// its own, sent in the run's schedule (schedule.go).
 func (r *run) httpFamily() *family {
 	return newFamily("", r.authChallengeCheck(), r.schemeCaseCheck(), r.authBeforeValidationCheck(),
 		r.method405Check(), r.unknownRouteCheck(), r.stableCodeCheck())
@@ -29,8 +30,8 @@ func (r *run) balanceWithout() probe.Request {
 	return r.request(r.endpoint(r.profile().Credits.BalanceEndpoint), nil, probe.Credential{})
 }
 
-// authChallengeCheck judges the challenge of every 401 of the run so far,
-// after provoking a few of its own.
+// authChallengeCheck judges the challenge of every 401 of the run up to
+// it in plan order (seenUpTo), a few provoked by its own probes.
 func (r *run) authChallengeCheck() *spec {
 	challenges := func() []probe.Request {
 		bad := r.balanceWithout()
@@ -41,11 +42,11 @@ func (r *run) authChallengeCheck() *spec {
 		}
 		return reqs
 	}
-	return acrossRunCheck("AUTH-CHALLENGE", func(ctx context.Context, s *spec) {
-		s.send(ctx, challenges()...)
+	return acrossRunCheck("AUTH-CHALLENGE", func(_ context.Context, s *spec) {
+		s.record(s.got...)
 		// Every 401 of the run so far, these included.
 		var unauthorized []probe.Exchange
-		for _, e := range r.seenSoFar() {
+		for _, e := range r.seenUpTo(s) {
 			if e.ex.Status == 401 {
 				unauthorized = append(unauthorized, e.ex)
 			}
@@ -67,9 +68,9 @@ func (r *run) schemeCaseCheck() *spec {
 			r.request(e, probe.Header("BEARER "+probe.TokenPlaceholder), cred),
 		}
 	}
-	return drivenCheck("AUTH-SCHEME-CASE", "", func(ctx context.Context, s *spec) {
-		s.judge(s.send(ctx, otherCases()...), match.HaveStatus(200))
-	}, otherCases)
+	return batchCheck("AUTH-SCHEME-CASE", "", otherCases, func(_ context.Context, s *spec, got []probe.Exchange) {
+		s.judge(got, match.HaveStatus(200))
+	})
 }
 
 // authBeforeValidationCheck sends invalid bodies without credentials.
@@ -91,26 +92,21 @@ func (r *run) authBeforeValidationCheck() *spec {
 		}
 		return reqs
 	}
-	return drivenCheck("AUTH-BEFORE-VALIDATION", "", func(ctx context.Context, s *spec) {
-		reqs := invalidUnauthenticated()
-		if len(reqs) == 0 {
+	return batchCheck("AUTH-BEFORE-VALIDATION", "", invalidUnauthenticated, func(_ context.Context, s *spec, got []probe.Exchange) {
+		if len(got) == 0 {
 			s.skip("the profile has no invalid body that is well-formed JSON")
 		}
-		s.judge(s.send(ctx, reqs...), match.HaveStatus(401))
-	}, invalidUnauthenticated)
+		s.judge(got, match.HaveStatus(401))
+	})
 }
 
 // method405Check sends each path a method it does not have, each answer
 // judged as it arrives.
 func (r *run) method405Check() *spec {
-	return drivenCheck("HTTP-METHOD-405", "", func(ctx context.Context, s *spec) {
-		reqs := r.wrongMethods()
-		if len(reqs) == 0 {
-			s.skip("every operation's path documents PATCH, PUT and DELETE, or no token is set whose scope allows a path's methods")
-		}
-		paths := r.documentedMethods()
-		s.sendJudged(ctx, func() types.GomegaMatcher { return match.HaveAllowedMethods(paths) }, reqs...)
-	}, r.wrongMethods)
+	paths := sync.OnceValue(r.documentedMethods)
+	return arrivingCheck("HTTP-METHOD-405", "", r.wrongMethods,
+		func() types.GomegaMatcher { return match.HaveAllowedMethods(paths()) },
+		"every operation's path documents PATCH, PUT and DELETE, or no token is set whose scope allows a path's methods")
 }
 
 // documentedMethods are the methods of each path of the operations.
@@ -182,19 +178,19 @@ func (r *run) unknownRouteCheck() *spec {
 		path := unknownRoutePrefix + r.randomHex(4)
 		return []probe.Request{{Method: "GET", Path: path, Template: unknownRoutePrefix + "{random}", Authorization: bearer(cred), Token: cred}}
 	}
-	return drivenCheck("HTTP-UNKNOWN-ROUTE", "", func(ctx context.Context, s *spec) {
-		s.judge(s.send(ctx, unknownPath()...)[0], match.BeError(match.ErrorExpectation{Status: 404}))
-	}, unknownPath)
+	return batchCheck("HTTP-UNKNOWN-ROUTE", "", unknownPath, func(_ context.Context, s *spec, got []probe.Exchange) {
+		s.judge(got[0], match.BeError(match.ErrorExpectation{Status: 404}))
+	})
 }
 
 // stableCodeCheck provokes each failure twice: the Errors page promises
 // "a stable code" to branch on.
 func (r *run) stableCodeCheck() *spec {
 	twice := func() []probe.Request { reqs := r.failures(); return append(reqs, reqs...) }
-	return drivenCheck("HTTP-STABLE-CODE", "", func(ctx context.Context, s *spec) {
-		reqs := r.failures()
+	return batchCheck("HTTP-STABLE-CODE", "", twice, func(_ context.Context, s *spec, exs []probe.Exchange) {
 		// Each request twice, all at once: the same failure, provoked twice.
-		exs := s.send(ctx, append(reqs, reqs...)...)
+		n := len(exs) / 2
+		s.record(exs...)
 		if ops := unanswered(exs); len(ops) > 0 {
 			s.inconclusive("no answer to " + strings.Join(ops, ", ") + ": there is no code to compare")
 		}
@@ -204,8 +200,8 @@ func (r *run) stableCodeCheck() *spec {
 		// once are judged, and never none.
 		var pairs [][2]probe.Exchange
 		var served []string
-		for i := range reqs {
-			a, b := exs[i], exs[len(reqs)+i]
+		for i := range n {
+			a, b := exs[i], exs[n+i]
 			if carriedOut(a) && carriedOut(b) {
 				s.record(a)
 				served = append(served, fmt.Sprintf("%s (%d twice)", probe.OperationKey(a.Method, a.Path), a.Status))
@@ -220,7 +216,7 @@ func (r *run) stableCodeCheck() *spec {
 		if len(served) > 0 && s.res.Reason == "" {
 			s.res.Reason = "not compared, served both times though meant to fail: " + strings.Join(served, ", ")
 		}
-	}, twice).at(r.readingLevel(r.profile().Readings.StableCodes, report.Must))
+	}).at(r.readingLevel(r.profile().Readings.StableCodes, report.Must))
 }
 
 // failures are HTTP-STABLE-CODE's requests, each meant to fail: without

@@ -8,7 +8,8 @@ import (
 )
 
 // notFoundFamily registers the 404 for unknown ids, one variant per
-// endpoint of the profile's not_found list, sent as one batch.
+// endpoint of the profile's not_found list, each variant's probe a unit of
+// the run's schedule (schedule.go).
 func (r *run) notFoundFamily() *family {
 	var specs []*spec
 	for _, id := range r.profile().NotFound {

@@ -235,5 +235,6 @@ func (p *Plan) build(opts Options) (*run, error) {
 		}
 		s.selected, s.missing = p.specs[i].Selected, p.specs[i].Skip
 	}
+	r.plan = p
 	return r, nil
 }

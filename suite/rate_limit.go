@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cornect/conform/fixtures"
@@ -22,8 +23,10 @@ const burstWave = 32
 
 // rateLimitFamily bursts the profile's endpoint just past its documented
 // per-token limit (never more than the limit plus the profile's margin),
-// then waits Retry-After and expects to be served again. It runs last, so
-// the emptied bucket cannot disturb other checks.
+// then waits Retry-After and expects to be served again. It comes last in
+// the plan, and the schedule (schedule.go) keeps it apart from every unit
+// that sends in its class, so the emptied bucket cannot disturb another
+// check; the wait overlaps the others'.
 func (r *run) rateLimitFamily() *family {
 	rl := r.profile().RateLimit
 	b := &burst{r: r, rl: rl, role: probe.Role(rl.Token), e: r.endpoint(rl.Endpoint), ceiling: rl.RetryAfterCeiling()}
@@ -91,6 +94,16 @@ type burst struct {
 		wait time.Duration
 		far  bool
 	}
+	// recovered is the burst token's request sent again once the 429's
+	// Retry-After had passed (RATE-LIMIT-RECOVERY); wait is what
+	// Retry-After asked for, read when the burst was over.
+	recovered *probe.Exchange
+	wait      time.Duration
+	waitOK    bool
+	// otherOnce sends the other token's request once (sendOther);
+	// otherDone is closed when it is answered.
+	otherOnce sync.Once
+	otherDone chan struct{}
 }
 
 // provoked is a request of the burst's token, sent past the limit on purpose.
@@ -176,13 +189,13 @@ func (b *burst) judgeLimited(_ context.Context, s *spec) {
 	}
 }
 
-func (b *burst) judgeRecovery(ctx context.Context, s *spec) {
+func (b *burst) judgeRecovery(_ context.Context, s *spec) {
 	if b.first == nil || b.loadRefused != nil {
 		s.inconclusive("no 429 of the token's bucket was provoked, so there is nothing to recover from")
 	}
 	s.record(*b.first)
-	wait, ok := probe.ParseRetryAfter(b.first.Header.Get("Retry-After"), b.r.clock.Now())
-	if !ok {
+	wait := b.wait
+	if !b.waitOK {
 		s.inconclusive("the 429 carried no usable Retry-After, so there is no documented time to wait")
 	}
 	if _, far := b.implausible(); far {
@@ -201,10 +214,11 @@ func (b *burst) judgeRecovery(ctx context.Context, s *spec) {
 	if wait > time.Duration(b.rl.MaxWaitSeconds)*time.Second {
 		s.inconclusive(fmt.Sprintf("Retry-After asks for %s, which a bucket of %d/min may need, but longer than rate_limit.max_wait_seconds (%d) lets conform wait; raise it to judge the recovery", wait, b.e.LimitPerMinute, b.rl.MaxWaitSeconds))
 	}
-	if b.r.clock.Sleep(ctx, wait+50*time.Millisecond) != nil {
+	if b.recovered == nil {
 		s.stop(report.NotRun, "", "not completed: the run stopped while waiting out Retry-After")
 	}
-	s.judge(s.send(ctx, b.provoked())[0], match.BeAccepted())
+	s.record(*b.recovered)
+	s.judge(*b.recovered, match.BeAccepted())
 }
 
 func (b *burst) judgePerToken(_ context.Context, s *spec) {
@@ -218,20 +232,29 @@ func (b *burst) judgePerToken(_ context.Context, s *spec) {
 // setup sends the burst, then what tells its answers apart: the token
 // alone after a 429 without Retry-After or after other refusals, another
 // token while the first is past its limit, and the token again after the
-// documented refill when Retry-After asked for longer.
+// documented refill when Retry-After asked for longer, or once Retry-After
+// has passed (recover).
 func (b *burst) setup(ctx context.Context, runnable []*spec) {
 	runs := func(s *spec) bool { return slices.Contains(runnable, s) }
 	if !runs(b.limited) && !runs(b.recovery) && !runs(b.perToken) {
 		return
 	}
-	b.send(ctx)
+	defer func() {
+		if b.otherDone != nil {
+			<-b.otherDone
+		}
+	}()
+	b.send(ctx, runs(b.perToken))
 	b.tellLoad(ctx)
 	b.tellRefusals(ctx)
 	// At once, while the burst's token is still past the limit: the
 	// other token has a bucket of its own.
 	if b.first != nil && runs(b.perToken) {
-		ex := b.r.do(ctx, b.otherToken())
-		b.other = &ex
+		b.sendOther(ctx)
+		<-b.otherDone
+	}
+	if b.first != nil {
+		b.wait, b.waitOK = probe.ParseRetryAfter(b.first.Header.Get("Retry-After"), b.r.clock.Now())
 	}
 	// A Retry-After past what the documented bucket can need: wait the
 	// documented refill with its margin, and try again.
@@ -242,12 +265,50 @@ func (b *burst) setup(ctx context.Context, runnable []*spec) {
 		}
 		ex := b.r.do(ctx, b.provoked())
 		b.afterRefill = &ex
+		return
+	}
+	if runs(b.recovery) {
+		b.recover(ctx)
 	}
 }
 
+// sendOther sends the other token's request, once, on a goroutine of its
+// own: the moment the burst meets its first 429, while the burst's token
+// is surely past the limit, not after the rest of the wave, by when a
+// bucket shared by every token (not the documented one per token) may
+// have refilled.
+func (b *burst) sendOther(ctx context.Context) {
+	b.otherOnce.Do(func() {
+		b.otherDone = make(chan struct{})
+		b.r.goroutine(func() {
+			defer close(b.otherDone)
+			ex := b.r.do(ctx, b.otherToken())
+			b.other = &ex
+		})
+	})
+}
+
+// recover sends the burst token's request again once Retry-After has
+// passed, counted from the 429: in the setup, so the wait overlaps what
+// the other families wait for (schedule.go).
+func (b *burst) recover(ctx context.Context) {
+	if b.first == nil || b.loadRefused != nil {
+		return
+	}
+	if !b.waitOK || b.wait > time.Duration(b.rl.MaxWaitSeconds)*time.Second {
+		return
+	}
+	if b.r.clock.Sleep(ctx, b.wait+50*time.Millisecond) != nil {
+		return
+	}
+	ex := b.r.do(ctx, b.provoked())
+	b.recovered = &ex
+}
+
 // send sends the burst in waves of burstWave until the first 429 or the
-// limit plus its margin.
-func (b *burst) send(ctx context.Context) {
+// limit plus its margin; with perToken, the other token's request goes at
+// the first 429 (sendOther).
+func (b *burst) send(ctx context.Context, perToken bool) {
 	limit := b.e.LimitPerMinute + b.rl.Margin
 	start := b.r.clock.Now()
 	for b.sent < limit && b.first == nil && ctx.Err() == nil {
@@ -256,7 +317,13 @@ func (b *burst) send(ctx context.Context) {
 		for i := range reqs {
 			reqs[i] = b.provoked()
 		}
-		exs := b.r.doAll(ctx, reqs...)
+		exs := make([]probe.Exchange, n)
+		b.r.doEach(ctx, reqs, func(i int, ex probe.Exchange) {
+			exs[i] = ex
+			if ex.Status == 429 && perToken {
+				b.sendOther(ctx)
+			}
+		})
 		b.sent += n
 		for i := range exs {
 			b.last = exs[i]

@@ -172,6 +172,11 @@ func (r *run) doEach(ctx context.Context, reqs []probe.Request, each func(i int,
 		})
 	}
 	wg.Wait()
+	o := originOf(ctx)
+	call := o.calls.Add(1)
+	for i := range seen {
+		seen[i].at = place{family: o.family, spec: o.spec, call: call, index: i}
+	}
 	r.mu.Lock()
 	r.seen = append(r.seen, seen...)
 	r.mu.Unlock()
@@ -187,6 +192,7 @@ func (r *run) doEach(ctx context.Context, reqs []probe.Request, each func(i int,
 // exchange whole as it arrives (spec.watch) and keeps what it needs.
 type seenExchange struct {
 	ex probe.Exchange
+	at place // where in the plan it was sent (seenUpTo)
 }
 
 func (r *run) seenOf(ex probe.Exchange) seenExchange {
@@ -221,25 +227,44 @@ func (s *spec) send(ctx context.Context, reqs ...probe.Request) []probe.Exchange
 	return exs
 }
 
-// seenSoFar returns what the run kept of every exchange so far (seenOf).
-func (r *run) seenSoFar() []seenExchange {
+// seenUpTo returns what the run kept (seenOf) of every exchange sent for
+// the specs up to s in plan order, s included, in plan order: what a run
+// that sent them one family after another would have seen by then. The
+// families that overlap s in time (schedule.go) are no part of it, so
+// which of them happened to answer first never changes its verdict.
+func (r *run) seenUpTo(s *spec) []seenExchange {
+	upTo := r.placeOf(s)
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Clone(r.seen)
+	seen := slices.Clone(r.seen)
+	r.mu.Unlock()
+	seen = slices.DeleteFunc(seen, func(e seenExchange) bool { return upTo.before(e.at) })
+	slices.SortStableFunc(seen, func(a, b seenExchange) int { return a.at.compare(b.at) })
+	return seen
 }
 
 // randomHex returns n random bytes in hex, from the run's source.
 func (r *run) randomHex(n int) string {
+	return hex.EncodeToString(r.randomBytes(r.random, n))
+}
+
+// randomBytes reads n bytes of src, one reader at a time: families that
+// overlap draw from the same sources.
+func (r *run) randomBytes(src io.Reader, n int) []byte {
 	b := make([]byte, n)
-	if _, err := io.ReadFull(r.random, b); err != nil {
+	r.randomMu.Lock()
+	defer r.randomMu.Unlock()
+	if _, err := io.ReadFull(src, b); err != nil {
 		panic(fmt.Sprintf("suite: reading random bytes: %v", err))
 	}
-	return hex.EncodeToString(b)
+	return b
 }
 
 // randomUUID returns a version 4 UUID: syntactically valid, and unknown.
+// The ids come from a source of their own (run.ids): families that
+// overlap draw them in the order they run, and the tokens and routes
+// drawn from the run's source stay what a seeded run repeats.
 func (r *run) randomUUID() string {
-	b, _ := hex.DecodeString(r.randomHex(16))
+	b := r.randomBytes(r.ids, 16)
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b)
@@ -248,7 +273,7 @@ func (r *run) randomUUID() string {
 
 // randomInt returns a large random integer id, for APIs with numeric ids.
 func (r *run) randomInt() string {
-	b, _ := hex.DecodeString(r.randomHex(6))
+	b := r.randomBytes(r.ids, 6)
 	n := uint64(0)
 	for _, x := range b {
 		n = n<<8 | uint64(x)

@@ -12,7 +12,7 @@ import (
 func (r *run) retryAfterFamily() *family {
 	return newFamily("", acrossRunCheck("HTTP-RETRY-AFTER-SYNTAX", func(_ context.Context, s *spec) {
 		var with []probe.Exchange
-		for _, e := range r.seenSoFar() {
+		for _, e := range r.seenUpTo(s) {
 			if len(e.ex.Header.Values("Retry-After")) > 0 {
 				with = append(with, e.ex)
 			}

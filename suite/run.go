@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	mathrand "math/rand/v2"
 	"strings"
 	"sync"
 	"time"
@@ -38,6 +39,13 @@ type Options struct {
 	// Random is the source of the ids and made-up tokens the probes send;
 	// nil is crypto/rand.
 	Random io.Reader
+	// Sequential sends each family's requests only once the family before
+	// it in the plan is done, instead of overlapping those that do not
+	// depend on each other (schedule.go): the target then goes through the
+	// same states in the same order on every run, and so does the
+	// evidence (the writers' goldens). Slower against a target that makes
+	// conform wait.
+	Sequential bool
 }
 
 // config is what the specs of a run read: the plan's inputs and the run's options.
@@ -126,6 +134,19 @@ type run struct {
 	authOps  map[*spec][]fixtures.Endpoint // authPlan
 
 	warm warmState // the warm auth probes (warm.go)
+
+	// ids is the source of the unknown ids the probes carry, apart from
+	// random (randomUUID); randomMu reads one of them at a time.
+	ids      io.Reader
+	randomMu sync.Mutex
+
+	// The schedule (schedule.go): the plan the run was built from, the
+	// units of the run in plan order, the units each spec judges the
+	// answers of, and where each spec sends from.
+	plan    *Plan
+	units   []*unit
+	unitsOf map[*spec][]*unit
+	origins map[*spec]*origin
 }
 
 // newRun builds the families and specs of a run, not yet selected: the
@@ -142,6 +163,9 @@ func newRun(cfg config) (*run, error) {
 	if r.random == nil {
 		r.random = rand.Reader
 	}
+	var seed [32]byte
+	copy(seed[:], r.randomBytes(r.random, len(seed)))
+	r.ids = mathrand.NewChaCha8(seed)
 	r.fams = []*family{
 		r.authFamily(), r.scopeFamily(), r.readAcceptedFamily(), r.creditsFamily(), r.notFoundFamily(), r.exportsFamily(),
 		r.validationFamily(), r.acceptFamily(), r.httpFamily(), r.securityFamily(), r.rateLimitFamily(), r.retryAfterFamily(),
@@ -220,6 +244,8 @@ func Run(ctx context.Context, plan *Plan, opts Options) (Outcome, error) {
 	})
 
 	r.register()
+	r.planUnits()
+	r.goroutine(r.schedule)
 	gomega.RegisterFailHandler(Fail)
 	RunSpecs(&failer{}, suiteDescription, suiteCfg, reporterCfg)
 
@@ -242,9 +268,10 @@ type failer struct{}
 func (failer) Fail() {}
 
 // register builds the Ginkgo tree of the selected specs: one Ordered
-// container, so they run in the order of the plan (the rate-limit burst
-// empties a token's bucket and must come last), a container per family
-// that has a setup, and a table per check with variants.
+// container, so they run and are reported in the order of the plan, a
+// container per family that has a name, and a table per check with
+// variants. What the families send runs beside it, in the run's schedule
+// (schedule.go); each spec's node waits for the answers it judges.
 func (r *run) register() {
 	Describe(topContainer, Ordered, ContinueOnFailure, func() {
 		ReportAfterEach(r.collect)
@@ -264,16 +291,10 @@ func (r *run) registerTree() {
 		if len(selected) == 0 {
 			continue
 		}
-		body := func() {
-			if f.setup != nil {
-				BeforeAll(func(ctx SpecContext) { r.guard(ctx, func(ctx context.Context) { f.setup(ctx, runnable(selected)) }) })
-			}
-			registerSpecs(selected)
-		}
 		if f.name == "" {
-			body()
+			registerSpecs(selected)
 		} else {
-			Describe(f.name, Ordered, body)
+			Describe(f.name, Ordered, func() { registerSpecs(selected) })
 		}
 	}
 }

@@ -170,12 +170,11 @@ func (r *run) readAcceptedFamily() *family {
 	}
 	f := newFamily("read scope", arrivingCheck("SCOPE-READ-ACCEPTED", "", probes, match.BeAccepted, "no operation needs only the read scope"))
 	f.sweepsOperations = true
-	batch := f.setup
 	f.setup = func(ctx context.Context, runnable []*spec) {
 		if len(runnable) > 0 {
 			r.findMissing(ctx)
 		}
-		batch(ctx, runnable)
+		f.sendBatch(ctx, runnable)
 	}
 	return f
 }

@@ -26,9 +26,9 @@ func (r *run) securityFamily() *family {
 // leakWatch is SECURITY-NO-LEAK: every exchange of the run is judged as it
 // arrives, over the whole of its body and headers, which nothing else
 // keeps; one it finds fault with is kept cut for evidence (the first
-// failingEvidence of the run; a summary past them). Once the other checks
-// have run, the check provokes refusals of its own and settles the
-// verdict from every judgement so far.
+// failingEvidence of the run; a summary past them). Its own refusals go
+// out in the run's schedule; once the checks before it have run, it
+// settles the verdict from the judgements of the exchanges up to it.
 type leakWatch struct {
 	r       *run
 	spec    *spec
@@ -71,15 +71,16 @@ func (w *leakWatch) watch(ex probe.Exchange) {
 	w.verdicts[ex.Seq] = v
 }
 
-// judge provokes the refusals, then settles the verdict over every
-// exchange of the run so far that was answered: one request still rate
+// judge keeps its refusals (its probes, sent in the run's schedule) as
+// evidence, then settles the verdict over every exchange of the run up to
+// it in plan order (seenUpTo) that was answered: one request still rate
 // limited or overloaded must not hide a leak elsewhere.
-func (w *leakWatch) judge(ctx context.Context, s *spec) {
-	s.send(ctx, w.refusals()...)
+func (w *leakWatch) judge(_ context.Context, s *spec) {
+	s.record(s.got...)
 	if reason := w.r.stopReason(); reason != "" {
 		s.stop(report.NotRun, "", "not completed: the run stopped ("+reason+")")
 	}
-	seen := w.r.seenSoFar()
+	seen := w.r.seenUpTo(s)
 	all, judged := verdict{status: report.Passed}, 0
 	w.mu.Lock()
 	for _, e := range seen {

@@ -24,7 +24,7 @@ func TestALeakChangesNothingTheRunKeepsForTheOtherChecks(t *testing.T) {
 	if leak == nil || leak.watch == nil || !leak.selected {
 		t.Fatal("SECURITY-NO-LEAK does not watch the run")
 	}
-	secret := strings.TrimPrefix(*leak.budget()[0].Authorization, "Bearer ")
+	secret := strings.TrimPrefix(*leak.probes()[0].Authorization, "Bearer ")
 	body := `{"detail":{"code":"INVALID_TOKEN","message":"unknown token ` + secret + `"}}`
 	ex := probe.Exchange{
 		Seq: 1, Method: "GET", Path: "/credits", Status: 401,

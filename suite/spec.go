@@ -17,21 +17,23 @@ import (
 // A spec is one check, or one variant of it, of one of four kinds, each
 // made by its constructor with only the fields it uses:
 //
-//   - batchCheck: its probes go out in its family's batch, all of the
-//     family's at once, and it judges what came back.
+//   - batchCheck: its probes go out as one batch, in the run's schedule
+//     (schedule.go), and it judges what came back.
 //   - arrivingCheck (and authCheck, its form for the authentication
-//     checks): its probes go out in the batch too, each judged by its
+//     checks): its probes go out in a batch too, each judged by its
 //     matcher the moment it arrives, so a sweep of thousands is never held
 //     whole; the body settles the verdict (judgeArrived).
 //   - drivenCheck: its family's setup drives the target through states (an
 //     export not ready yet, a workspace without credits, a token past its
 //     limit), or its body sends requests of its own one step after another,
 //     and the body judges what it saw.
-//   - acrossRunCheck: it judges the exchanges of the whole run so far
-//     (seenSoFar), or watches each as it arrives (watch).
+//   - acrossRunCheck: it judges the exchanges of the run up to it in plan
+//     order (seenUpTo), or watches each as it arrives (watch), beside
+//     what its own probes provoke.
 //
 // A spec's body decides it with judge, violate, skip or inconclusive; its
-// family (family.go) registers it in the Ginkgo tree.
+// family (family.go) registers it in the Ginkgo tree. Its node waits for
+// the units of the schedule whose answers it judges (await).
 type spec struct {
 	check   Check
 	variant string   // the table entry's text; "" for a check without variants
@@ -41,21 +43,22 @@ type spec struct {
 	// body judges the check.
 	body func(ctx context.Context, s *spec)
 
-	// probes (batched and arriving kinds) are the requests its family's
-	// batch sends for it; got holds what came back (of an arriving spec,
+	// probes (batched, arriving and across-run kinds) are the requests the
+	// run's schedule sends for it, in a batch of its own or in its family's
+	// setup (sendBatch); got holds what came back (of an arriving spec,
 	// what a report keeps of it).
 	probes func() []probe.Request
 	got    []probe.Exchange
-	// each (arriving kind, and a driven spec that sends with sendJudged) is
-	// the matcher of one exchange; arrived are its judgements (arrive).
+	// each (arriving kind) is the matcher of one exchange; arrived are its
+	// judgements (arrive).
 	each    func() types.GomegaMatcher
 	mu      sync.Mutex
 	arrived []arrival
 	// failAuth (authCheck) builds its probe of one operation: a request
 	// that must fail authentication (authPlan).
 	failAuth func(e fixtures.Endpoint) probe.Request
-	// budget (driven and across-run kinds), for the plan (Budget), is what
-	// its body sends against a conforming target.
+	// budget (driven kind), for the plan (Budget) and the schedule's
+	// footprints, is what its body sends against a conforming target.
 	budget func() []probe.Request
 	// watch (across-run kind), when set, hears of every exchange of the
 	// run as it arrives, from the request's goroutine (seenOf).
@@ -113,20 +116,24 @@ func arrivingCheck(id, variant string, probes func() []probe.Request, each func(
 
 // drivenCheck is a check its family's setup brings the target into a
 // state for, or that sends requests of its own in its body; budget is
-// what the body sends against a conforming target (nil: nothing).
+// what is sent for it, by the body or beyond the family's budget by the
+// setup, against a conforming target (nil: nothing). The plan counts it,
+// and the schedule reads it for the setup's footprint.
 func drivenCheck(id, variant string, body func(ctx context.Context, s *spec), budget func() []probe.Request, needs ...Need) *spec {
 	s := newSpec(id, variant, driven, body, needs...)
 	s.budget = budget
 	return s
 }
 
-// acrossRunCheck is a check that judges the exchanges of the whole run
-// so far: only those it finds fault with become its evidence, beside what
-// its body sends (budget). watch, when set, hears of every exchange of the
-// run as it arrives, whole, from the request's goroutine.
-func acrossRunCheck(id string, body func(ctx context.Context, s *spec), budget func() []probe.Request, watch func(ex probe.Exchange)) *spec {
+// acrossRunCheck is a check that judges the exchanges of the run up to it
+// in plan order (seenUpTo): only those it finds fault with become its
+// evidence, beside what its own probes provoke (probes, sent in the run's
+// schedule like a batch check's; nil: none). watch, when set, hears of
+// every exchange of the run as it arrives, whole, from the request's
+// goroutine.
+func acrossRunCheck(id string, body func(ctx context.Context, s *spec), probes func() []probe.Request, watch func(ex probe.Exchange)) *spec {
 	s := newSpec(id, "", acrossRun, body)
-	s.budget, s.watch = budget, watch
+	s.probes, s.watch = probes, watch
 	return s
 }
 
@@ -182,7 +189,8 @@ func (s *spec) execute(nodeCtx SpecContext) {
 		if s.missing != "" {
 			s.stop(report.Skipped, report.SkipMissingToken, s.missing)
 		}
-		s.body(ctx, s)
+		s.run.await(ctx, s)
+		s.body(withOrigin(ctx, s.run.origins[s]), s)
 	})
 	if s.res.Status == report.Failed {
 		Fail(s.result().Explanation(), 1) // for Ginkgo's own output; the result is already recorded

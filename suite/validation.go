@@ -8,8 +8,8 @@ import (
 )
 
 // validationFamily registers one 422 variant per invalid body of the
-// profile, sent as one batch. Each goes with a token whose scope allows the
-// endpoint, so only the body is wrong. Bodies for a charged endpoint
+// profile, each variant's probe a unit of the run's schedule. Each goes
+// with a token whose scope allows the endpoint, so only the body is wrong. Bodies for a charged endpoint
 // alternate between CONFORM_TOKEN_READ_WRITE, whose workspace can pay, and
 // CONFORM_TOKEN_NO_CREDITS, so both stay within the endpoint's limit
 // (POST /exports allows 5 a minute per token). A 402 to the zero-balance

@@ -29,9 +29,12 @@ import (
 // answered before the run goes on. Right after the auth checks' batch,
 // each GET operation without path parameters is read once with a valid
 // token, so that those (whose URL is the same for every caller) are warm
-// before the auth checks judge. A warm probe that arrives after its check
-// has judged (a 2xx late in the run: an export read once it completed) is
-// judged when the run ends, before the verdicts are reported.
+// before the auth checks judge. A warm probe that follows a 2xx of a
+// later family in the plan (an export read once it completed), or that
+// arrives after its check has judged, is judged when the run ends, before
+// the verdicts are reported: the families overlap (schedule.go), and
+// which of them a check's first verdict takes in must not depend on which
+// answered first.
 
 // warmChecks are the checks probed again on a warm operation.
 var warmChecks = []string{"AUTH-MISSING", "AUTH-UNKNOWN", "AUTH-EXPIRED"}
@@ -50,7 +53,10 @@ type warmState struct {
 	opsOnce sync.Once
 	done    map[string]bool // the operations whose warm probes were sent or are due
 	seqs    map[int64]bool  // the sequence numbers of the warm probes
-	late    map[int64]bool  // those that arrived after their check had judged
+	late    map[int64]bool  // those judged after their check's first verdict
+	// parked are the warm probes of a later family in the plan that
+	// arrived before their check judged: judged after it (judgeWarmed).
+	parked map[*spec][]probe.Exchange
 	// next numbers each check's warm arrivals; judged is how many of its
 	// arrivals its body judged (every later one is judged at the end).
 	next   map[*spec]int
@@ -195,11 +201,16 @@ func (r *run) sendWarm(ctx context.Context, due *warmDue) {
 			owner = append(owner, s)
 		}
 	}
-	r.doEach(ctx, reqs, func(i int, ex probe.Exchange) { r.warmArrive(owner[i], ex) })
+	from := originOf(ctx).family
+	r.doEach(ctx, reqs, func(i int, ex probe.Exchange) {
+		r.warmArrive(owner[i], ex, from > r.placeOf(owner[i]).family)
+	})
 }
 
-// warmArrive judges a warm probe of s as it arrives.
-func (r *run) warmArrive(s *spec, ex probe.Exchange) {
+// warmArrive judges a warm probe of s as it arrives; one that follows a
+// 2xx of a later family in the plan (later) waits, when it arrives before
+// s judged, to be judged after it.
+func (r *run) warmArrive(s *spec, ex probe.Exchange, later bool) {
 	w := &r.warm
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -207,9 +218,24 @@ func (r *run) warmArrive(s *spec, ex probe.Exchange) {
 		w.seqs, w.late, w.next = map[int64]bool{}, map[int64]bool{}, map[*spec]int{}
 	}
 	w.seqs[ex.Seq] = true
-	if _, judged := w.judged[s]; judged {
+	_, judged := w.judged[s]
+	if later && !judged {
+		if w.parked == nil {
+			w.parked = map[*spec][]probe.Exchange{}
+		}
+		w.parked[s] = append(w.parked[s], ex)
+		return
+	}
+	if judged {
 		w.late[ex.Seq] = true
 	}
+	r.warmJudge(s, ex)
+}
+
+// warmJudge judges a warm probe of s, numbered after its earlier ones.
+// Called with the warm state's lock held.
+func (r *run) warmJudge(s *spec, ex probe.Exchange) {
+	w := &r.warm
 	i := warmIndex + w.next[s]
 	w.next[s]++
 	s.arrive(i, ex)
@@ -230,6 +256,15 @@ func (s *spec) judgeWarmed() {
 		s.mu.Lock()
 		w.judged[s] = len(s.arrived)
 		s.mu.Unlock()
+		// Those of a later family that came early are judged after this
+		// verdict, as if they had arrived once it was given.
+		defer func() {
+			for _, ex := range w.parked[s] {
+				w.late[ex.Seq] = true
+				s.run.warmJudge(s, ex)
+			}
+			delete(w.parked, s)
+		}()
 		s.judgeArrived()
 	}()
 	s.explainWarm()

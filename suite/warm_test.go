@@ -182,6 +182,31 @@ func TestAGetServedLateIsProbedWarmOnItsPath(t *testing.T) {
 	}
 }
 
+// A 2xx served to a later family in the plan (its unit overlaps the auth
+// checks' nodes in the schedule) is probed warm at once, but its warm
+// probes are judged after the check's first verdict even when they arrive
+// before it: which family answered first never changes what that verdict
+// takes in, and the reason says the 2xx came later in the run.
+func TestAWarmProbeOfALaterFamilyIsJudgedAfterTheCheck(t *testing.T) {
+	target := &cacheTarget{cache: true}
+	r := warmRun(t, target, func(r *run) {
+		auth := r.placeOf(r.warmSpecs()[0])
+		later := withOrigin(context.Background(), &origin{family: auth.family + 1})
+		r.doAll(later, r.getExport())
+	})
+	for _, s := range r.warmSpecs() {
+		if s.res.Status != report.Passed {
+			t.Errorf("%s %s before the run ended, want passed: its first verdict takes in no warm probe of a later family\n%s", s.check.ID, s.res.Status, s.res.Reason)
+		}
+	}
+	r.judgeLateWarm()
+	for _, s := range r.warmSpecs() {
+		if s.res.Status != report.Failed || !strings.Contains(s.res.Reason, "judged when the run ended") {
+			t.Errorf("%s %s (%q), want failed on the stored 200 when the run ended, saying so", s.check.ID, s.res.Status, s.res.Reason)
+		}
+	}
+}
+
 // Without a cache the warm probes are refused: each check judges each of
 // them once, the one that arrived before it judged and the one after, and
 // stays passed. A refused request, a POST served, and a GET no valid token
@@ -239,14 +264,14 @@ func TestAWarmProbeCutOffByAStoppedRunIsNoVerdict(t *testing.T) {
 	r.ctx, cancel = context.WithCancelCause(context.Background())
 	cancel(errors.New("interrupted"))
 	s := r.warmSpecs()[0]
-	r.warmArrive(s, probe.Exchange{Seq: 1 << 40, Method: "GET", Path: "/exports/{export_id}", Err: "context canceled"})
+	r.warmArrive(s, probe.Exchange{Seq: 1 << 40, Method: "GET", Path: "/exports/{export_id}", Err: "context canceled"}, false)
 	r.judgeLateWarm()
 	if s.res.Status != report.Passed || len(s.res.Violations) != 0 {
 		t.Errorf("%s %s with %+v, want passed: the cut-off probe got no answer", s.check.ID, s.res.Status, s.res.Violations)
 	}
 	answered := ex(200, `{"id":"e1"}`)
 	answered.Seq, answered.Path = 1<<40+1, "/exports/{export_id}"
-	r.warmArrive(s, answered)
+	r.warmArrive(s, answered, false)
 	r.judgeLateWarm()
 	if s.res.Status != report.Failed {
 		t.Errorf("%s %s, want failed on the 200 that did arrive", s.check.ID, s.res.Status)
@@ -275,7 +300,7 @@ func TestALateWarmProbeLeftThrottledIsInconclusive(t *testing.T) {
 	s := r.warmSpecs()[0]
 	throttled := ex(429, `{"detail":{"code":"RATE_LIMITED","message":"x"}}`)
 	throttled.Seq, throttled.Path, throttled.Throttled = 1<<40, "/exports/{export_id}", true
-	r.warmArrive(s, throttled)
+	r.warmArrive(s, throttled, false)
 	r.judgeLateWarm()
 	if s.res.Status != report.Inconclusive || !strings.Contains(s.res.Reason, "warm probes: the target kept answering 429") {
 		t.Errorf("%s %s (%q), want inconclusive naming the warm probe's 429", s.check.ID, s.res.Status, s.res.Reason)
