@@ -266,6 +266,10 @@ func (r *run) await(ctx context.Context, s *spec) {
 		select {
 		case <-u.done:
 		case <-ctx.Done():
+			// The unit writes the spec's exchanges until it is done, and
+			// it ends with the run's context, as this node's does (guard):
+			// stopping the spec before then would race with it.
+			<-u.done
 		}
 		if u.panicked != nil {
 			panic(u.panicked)
