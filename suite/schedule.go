@@ -180,16 +180,16 @@ func (r *run) planUnits() {
 // schedule builds and starts the units in plan order, each once the units
 // it depends on are done. It runs on a goroutine of its own.
 func (r *run) schedule() {
-	// A defect of conform building a unit (a panic) is reported by the
-	// nodes that wait for the units not started, as a panic in a node
-	// would be, rather than ending the process.
+	// The units not started (the run stopped, or a defect of conform
+	// building one panicked) are done, so no node waits for them forever;
+	// a panic is reported by the nodes that wait for them, as a panic in
+	// a node would be, rather than ending the process.
 	next := 0
 	defer func() {
-		if v := recover(); v != nil {
-			for _, u := range r.units[next:] {
-				u.panicked = v
-				close(u.done)
-			}
+		v := recover()
+		for _, u := range r.units[next:] {
+			u.panicked = v
+			close(u.done)
 		}
 	}()
 	plan := r.planRun()

@@ -183,8 +183,10 @@ func (s *spec) execute(nodeCtx SpecContext) {
 	// unwinds through here, and its evidence is trimmed all the same.
 	defer s.trimEvidence()
 	s.run.guard(nodeCtx, func(ctx context.Context) {
-		if reason := s.run.stopReason(); reason != "" {
-			s.stop(report.NotRun, "", "not run: the run stopped ("+reason+")")
+		// A run that stopped leaves the spec not run, token or not; await
+		// says so once the units that write its exchanges are done.
+		if s.run.stopReason() != "" {
+			s.run.await(ctx, s)
 		}
 		if s.missing != "" {
 			s.stop(report.Skipped, report.SkipMissingToken, s.missing)
