@@ -6,12 +6,9 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"os/signal"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	"github.com/cornect/conform/fixtures"
@@ -75,29 +72,8 @@ func TestTheFailedAuthBudget(t *testing.T) {
 		return
 	}
 	sc := budgetScenarios[scenario]
-	// Ginkgo asks for signals; the runtime's signal watcher must start
-	// outside the bubble.
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	signal.Stop(sig)
-
-	// Ginkgo leaves a goroutine waiting for signals when it is done, which
-	// the bubble would wait for forever: the verdict is printed, and the
-	// process ends, from inside the bubble.
-	var problems []string
-	problem := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
-	end := func() {
-		for _, p := range problems {
-			fmt.Println("problem: " + strings.ReplaceAll(p, "\n", " | "))
-		}
-		if len(problems) > 0 {
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
 	extra, limit := sc.extra, sc.paceLimit
-	synctest.Test(t, func(t *testing.T) {
-		defer end()
+	inBubbleOfItsOwn(t, func(problem func(format string, args ...any)) {
 		ref := reference.New(reference.WithUnauthenticatedLimit(sc.targetLimit), reference.WithExtraOperations(extra))
 		ln := memnet.Listen()
 		srv := &http.Server{Handler: ref}

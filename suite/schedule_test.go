@@ -120,29 +120,32 @@ func TestIndependentWaitsOverlap(t *testing.T) {
 		inProcessOfItsOwn(t, "TestIndependentWaitsOverlap", threeWaitsInBubble)
 		return
 	}
-	// Ginkgo asks for signals; the runtime's signal watcher must start
-	// outside the bubble.
+	inBubbleOfItsOwn(t, runThreeWaits)
+}
+
+// inBubbleOfItsOwn runs a whole suite run, body, in a testing/synctest
+// bubble, in the process inProcessOfItsOwn started, and ends that process
+// with body's problems printed. Ginkgo asks for signals, so the runtime's
+// signal watcher starts outside the bubble; and Ginkgo leaves a goroutine
+// waiting for signals when it is done, which the bubble would wait for
+// forever, so the process ends from inside the bubble.
+func inBubbleOfItsOwn(t *testing.T, body func(problem func(format string, args ...any))) {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	signal.Stop(sig)
-
-	// Ginkgo leaves a goroutine waiting for signals when it is done, which
-	// the bubble would wait for forever: the verdict is printed, and the
-	// process ends, from inside the bubble.
 	var problems []string
 	problem := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
-	end := func() {
-		for _, p := range problems {
-			fmt.Println("problem: " + strings.ReplaceAll(p, "\n", " | "))
-		}
-		if len(problems) > 0 {
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
 	synctest.Test(t, func(t *testing.T) {
-		defer end()
-		runThreeWaits(problem)
+		defer func() {
+			for _, p := range problems {
+				fmt.Println("problem: " + strings.ReplaceAll(p, "\n", " | "))
+			}
+			if len(problems) > 0 {
+				os.Exit(1)
+			}
+			os.Exit(0)
+		}()
+		body(problem)
 	})
 }
 

@@ -144,16 +144,7 @@ func (p *printer) folded(title string, sets []checkSet, mark string, verbose boo
 		width = max(width, len(set.First().ID))
 	}
 	for _, set := range sets {
-		c := set.First()
-		line := c.Headline()
-		if n := set.Note(); n != "" {
-			line += " (" + n + ")"
-		}
-		if why != nil {
-			if reason := why(c); reason != "" {
-				line += " — " + reason
-			}
-		}
+		c, line := set.First(), set.line(why)
 		p.line(fmt.Sprintf("  %s %-*s  %s", mark, width, termSafe(c.ID), termSafe(shorten(line, 160))))
 	}
 }

@@ -277,3 +277,19 @@ func findingText(f finding, indent string, verbose bool) []string {
 	}
 	return lines
 }
+
+// line is a set's one line in a folded list: its first check's headline,
+// its note, and why, when why says something of it.
+func (set checkSet) line(why func(Check) string) string {
+	c := set.First()
+	line := c.Headline()
+	if n := set.Note(); n != "" {
+		line += " (" + n + ")"
+	}
+	if why != nil {
+		if reason := why(c); reason != "" {
+			line += " — " + reason
+		}
+	}
+	return line
+}

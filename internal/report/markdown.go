@@ -79,16 +79,7 @@ func mdLines(b *strings.Builder, title string, sets []checkSet, why func(Check) 
 	}
 	fmt.Fprintf(b, "\n### %s: %s\n\n", title, mdText(tallyOf(sets)))
 	for _, set := range sets {
-		c := set.First()
-		line := c.Headline()
-		if n := set.Note(); n != "" {
-			line += " (" + n + ")"
-		}
-		if why != nil {
-			if reason := why(c); reason != "" {
-				line += " — " + reason
-			}
-		}
+		c, line := set.First(), set.line(why)
 		fmt.Fprintf(b, "- %s: %s\n", mdCode(c.ID), mdText(shorten(line, 200)))
 	}
 }
