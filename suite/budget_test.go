@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -54,19 +52,7 @@ func TestTheFailedAuthBudget(t *testing.T) {
 		for name := range budgetScenarios {
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
-				cmd := exec.Command(os.Args[0], "-test.run", "^TestTheFailedAuthBudget$", "-test.v")
-				cmd.Env = append(os.Environ(), inBubble+"="+name)
-				out, err := cmd.CombinedOutput()
-				for _, line := range strings.Split(string(out), "\n") {
-					if msg, ok := strings.CutPrefix(line, "problem: "); ok {
-						t.Error(msg)
-					} else if msg, ok := strings.CutPrefix(line, "note: "); ok {
-						t.Log(msg)
-					}
-				}
-				if err != nil && !t.Failed() {
-					t.Fatalf("%v\n%s", err, out)
-				}
+				inProcessOfItsOwn(t, "TestTheFailedAuthBudget", inBubble, name)
 			})
 		}
 		return

@@ -117,7 +117,7 @@ func jsonEqual(a, b []byte) bool {
 // 180 s of serving them one after another, and every check still passes.
 func TestIndependentWaitsOverlap(t *testing.T) {
 	if os.Getenv(threeWaitsInBubble) == "" {
-		inProcessOfItsOwn(t, "TestIndependentWaitsOverlap", threeWaitsInBubble)
+		inProcessOfItsOwn(t, "TestIndependentWaitsOverlap", threeWaitsInBubble, "1")
 		return
 	}
 	inBubbleOfItsOwn(t, runThreeWaits)
@@ -150,12 +150,12 @@ func inBubbleOfItsOwn(t *testing.T, body func(problem func(format string, args .
 }
 
 // inProcessOfItsOwn runs the test name again in a process of its own, with
-// env set, and reports its "problem: " lines as errors, its "note: "
+// env set to value, and reports its "problem: " lines as errors, its "note: "
 // lines as logs.
-func inProcessOfItsOwn(t *testing.T, name, env string) {
+func inProcessOfItsOwn(t *testing.T, name, env, value string) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run", "^"+name+"$", "-test.v")
-	cmd.Env = append(os.Environ(), env+"=1")
+	cmd.Env = append(os.Environ(), env+"="+value)
 	out, err := cmd.CombinedOutput()
 	for _, line := range strings.Split(string(out), "\n") {
 		if msg, ok := strings.CutPrefix(line, "problem: "); ok {
