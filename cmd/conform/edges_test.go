@@ -206,9 +206,23 @@ func TestASharedCacheOnAnExportFailsTheAuthChecksLateInTheRun(t *testing.T) {
 	s := startStack(t, stackserver.WithSharedCache("GET /api/v1/exports/{export_id}"), stackserver.WithReference(reference.WithVariations("instant-exports")))
 	// As in CI (--require-all): the failure, exit 1, not EXPORT-NOT-READY's
 	// inconclusive (exit 7), is the verdict.
-	res, r := edgeRun(t, s, "--require-all", "--focus", "^AUTH-(MISSING|UNKNOWN|EXPIRED) ", "--focus", "^EXPORT-NOT-READY ")
+	res, r := edgeRun(t, s, "-v", "--require-all", "--focus", "^AUTH-(MISSING|UNKNOWN|EXPIRED) ", "--focus", "^EXPORT-NOT-READY ")
 	if res.code != exitViolations {
 		t.Errorf("exit %d, want %d\n%s", res.code, exitViolations, res.stdout)
+	}
+	// -v printed each auth check's verdict as it ended, before the late
+	// warm probes; the last line it prints for each is the final ✗.
+	for _, name := range []string{"AUTH-MISSING", "AUTH-UNKNOWN", "AUTH-EXPIRED"} {
+		last := ""
+		for _, line := range strings.Split(res.stdout, "\n") {
+			// A live line is "mark NAME title"; the summary's is "mark NAME — title".
+			if f := strings.Fields(line); len(f) > 2 && f[1] == name && f[2] != "—" && (f[0] == "✓" || f[0] == "✗") {
+				last = f[0]
+			}
+		}
+		if last != "✗" {
+			t.Errorf("-v's last live line for %s is %q, want ✗ once the late warm probes failed it\n%s", name, last, res.stdout)
+		}
 	}
 	for _, name := range []string{"AUTH-MISSING", "AUTH-UNKNOWN", "AUTH-EXPIRED"} {
 		c, _ := checkNamed(r, name)

@@ -220,6 +220,7 @@ func (p *pipeline) run(ctx context.Context, plan *suite.Plan) (*report.Result, e
 		// its configuration is final before suite.Run overrides it.
 		_ = flag.CommandLine.Parse(nil)
 	}
+	shown := liveVerdicts{}
 	opts := suite.Options{
 		Client: client, Strict: p.cfg.Strict, SuiteTimeout: p.cfg.SuiteTimeout, Verbose: p.cfg.Verbose,
 		Progress: func(c report.Check) {
@@ -227,6 +228,7 @@ func (p *pipeline) run(ctx context.Context, plan *suite.Plan) (*report.Result, e
 			if p.cfg.Verbose {
 				// Each check as it ends, for -v; the summary says the rest.
 				printProgress(live, c)
+				shown.note(c)
 			}
 		},
 		Clock: waitClock{p: progress},
@@ -236,6 +238,9 @@ func (p *pipeline) run(ctx context.Context, plan *suite.Plan) (*report.Result, e
 	}
 	started := time.Now()
 	outcome, err := suite.Run(ctx, plan, opts)
+	if p.cfg.Verbose && err == nil {
+		shown.printRevised(live, outcome.Checks)
+	}
 	progress.Close()
 	if errors.Is(err, suite.ErrNothingSelected) {
 		// Nothing ran: no report, since an empty one would read as a pass.

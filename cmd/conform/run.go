@@ -14,6 +14,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cornect/conform/internal/probe"
@@ -208,6 +209,45 @@ func printProgress(w io.Writer, c report.Check) {
 		line += " (" + string(c.Status) + ": " + c.Headline() + ")"
 	}
 	fmt.Fprintln(w, line)
+}
+
+// liveVerdicts are the verdicts -v printed as each check ended. Some are
+// judged again once the run ends: the warm probes that came back after
+// their auth check (a shared cache that served a 200 late in the run) and
+// the operations found broken across the run. The live lines said the
+// first verdict; printRevised says the final one of those that changed, so
+// a check shown ✓ while the run went never ends a failure unsaid.
+type liveVerdicts struct {
+	mu     sync.Mutex
+	status map[string]report.Status
+}
+
+func (l *liveVerdicts) note(c report.Check) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.status == nil {
+		l.status = map[string]report.Status{}
+	}
+	l.status[c.Name()] = c.Status
+}
+
+// printRevised prints, under one heading, each check whose final verdict
+// is not the one its live line showed.
+func (l *liveVerdicts) printRevised(w io.Writer, checks []report.Check) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	heading := false
+	for _, c := range checks {
+		was, ok := l.status[c.Name()]
+		if !ok || was == c.Status {
+			continue
+		}
+		if !heading {
+			fmt.Fprintln(w, "  judged again once the run ended (warm probes, broken operations):")
+			heading = true
+		}
+		printProgress(w, c)
+	}
 }
 
 func isTerminal(w io.Writer) bool {
