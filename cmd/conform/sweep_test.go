@@ -291,9 +291,9 @@ func TestASweepOfATargetThatFailsEverywhereStaysBounded(t *testing.T) {
 	if run.maxRSS > 100<<20 {
 		t.Errorf("peak RSS %.1f MiB, want at most 100 MiB", float64(run.maxRSS)/(1<<20))
 	}
-	if sizes["summary.md"] > 1<<20 {
-		t.Errorf("summary.md is %d bytes, want at most 1 MiB", sizes["summary.md"])
-	}
+	// summary.md is held to GitHub's 1 MiB by its writer
+	// (report.MarkdownLimit, internal/report's tests); its failures fold
+	// by violation, so this run's is tens of KB.
 }
 
 // failingSweepPad is the white space a failing sweep's target pads every
