@@ -78,7 +78,7 @@ func serveExtra(n string) {
 // directory and how big each report is. The reference runs in a process
 // of its own: a reference of thousands of operations must weigh on
 // neither this test process nor the tests after it.
-func largeSweep(t *testing.T, n, pad int) (hostileRun, string, map[string]int64) {
+func largeSweep(t testing.TB, n, pad int) (hostileRun, string, map[string]int64) {
 	t.Helper()
 	server := exec.Command(os.Args[0])
 	server.Env = append(os.Environ(), fmt.Sprintf("%s=%d", serveExtraEnv, n-6), fmt.Sprintf("%s=%d", servePadEnv, pad))
