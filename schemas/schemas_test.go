@@ -266,6 +266,10 @@ func TestValidateRejectsWithAPreciseViolation(t *testing.T) {
 			want: want{"", "json", "unexpected data after the top-level value", ""},
 		},
 		{
+			name: "a value, white space, then another", schema: EnvelopeID, body: `{"detail":{"code":"X","message":"m"}}` + strings.Repeat(" \t\r\n", 1<<12) + `x`,
+			want: want{"", "json", "unexpected data after the top-level value", ""},
+		},
+		{
 			name: "a truncated body", schema: EnvelopeID, body: `{"detail":{"code":"X",`,
 			want: want{"", "json", "not valid JSON: it ends before the JSON value does", ""},
 		},
@@ -657,5 +661,13 @@ func TestViolationsOfPropertiesWithEscapedNames(t *testing.T) {
 	}}
 	if !slices.Equal(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
+}
+
+func TestValidateAcceptsAValueFollowedByWhiteSpace(t *testing.T) {
+	// RFC 8259 §2: white space may follow the value, however much.
+	body := `{"detail":{"code":"X","message":"m"}}` + strings.Repeat(" \t\r\n", 1<<14)
+	if vs := Validate(EnvelopeID, []byte(body)); len(vs) != 0 {
+		t.Errorf("a valid envelope followed by 64 KiB of white space: %v", vs)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cornect/conform/fixtures"
+	"github.com/cornect/conform/internal/openapi"
 	"github.com/cornect/conform/internal/probe"
 	"github.com/cornect/conform/internal/reference"
 	"github.com/cornect/conform/internal/report"
@@ -153,4 +154,76 @@ func plannedRequests(t *testing.T) int {
 		n += b.Requests + b.Provoked
 	}
 	return n
+}
+
+// sweepMemoryTarget is the peak memory a sweep is held to, at the most
+// operations a document may list (openapi.MaxOperations), and when every
+// response of a large sweep fails: a claim about memory, so the benchmark
+// checks it, with the time, and the tests prove the bounds that keep it
+// (TestALargePassingSweepKeepsItsReportsSmall,
+// TestASweepOfATargetThatFailsEverywhereStaysBounded).
+const sweepMemoryTarget = 100 << 20
+
+// BenchmarkLargeSweep measures `conform run --openapi` over the reference
+// serving openapi.MaxOperations operations, every one passing, and over
+// 1,000 operations whose every response is padded past the body conform
+// reads, so every probe fails. It reports per run the conform process's
+// wall time, its peak RSS (through testdata/peakrss), the requests it
+// sent and the size of report.json; a run past sweepMemoryTarget fails
+// the benchmark. ns/op includes starting the reference's process.
+//
+//	go test ./cmd/conform -run XXX -bench LargeSweep -benchtime 1x
+func BenchmarkLargeSweep(b *testing.B) {
+	for _, bm := range []struct {
+		name   string
+		n, pad int
+		code   int
+	}{
+		{fmt.Sprintf("operations=%d/passing", openapi.MaxOperations), openapi.MaxOperations, 0, exitOK},
+		{fmt.Sprintf("operations=1000/padded=%dKiB/failing", failingSweepPad>>10), 1000, failingSweepPad, exitViolations},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			var runs int
+			var wall time.Duration
+			var peak, requests, jsonSize int64
+			for b.Loop() {
+				run, dir, sizes := largeSweep(b, bm.n, bm.pad)
+				if run.code != bm.code {
+					b.Fatalf("exit %d, want %d\n%s", run.code, bm.code, run.stderr)
+				}
+				runs++
+				wall += run.elapsed
+				peak = max(peak, run.maxRSS)
+				requests += sweepRequests(b, filepath.Join(dir, "report.json"))
+				jsonSize += sizes["report.json"]
+			}
+			b.ReportMetric(wall.Seconds()/float64(runs), "s/run")
+			b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MiB")
+			b.ReportMetric(float64(requests)/float64(runs), "requests/run")
+			b.ReportMetric(float64(jsonSize)/float64(runs)/1e6, "report.json-MB")
+			if peak > sweepMemoryTarget {
+				b.Errorf("peak RSS %.1f MiB, want at most %d MiB", float64(peak)/(1<<20), sweepMemoryTarget>>20)
+			}
+		})
+	}
+}
+
+// sweepRequests is the requests a run sent, from its JSON report's stats,
+// read without the rest of a report of thousands of operations.
+func sweepRequests(tb testing.TB, path string) int64 {
+	tb.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	var r struct {
+		Stats struct {
+			Requests int64 `json:"requests"`
+		} `json:"stats"`
+	}
+	if err := json.NewDecoder(f).Decode(&r); err != nil {
+		tb.Fatalf("decoding the JSON report: %v", err)
+	}
+	return r.Stats.Requests
 }

@@ -10,10 +10,12 @@ import (
 
 // hostileBodies are 1 MiB error bodies shaped to make a scan quadratic:
 // many matches inside one URL-like run, and long runs of the characters
-// the leak patterns repeat.
+// the leak patterns repeat. Each starts with a needle of every pattern
+// that is no match (leakPattern), so every pattern scans the whole body.
 func hostileBodies() map[string]string {
 	const size = 1 << 20
-	fill := func(unit string) string { return strings.Repeat(unit, size/len(unit)) }
+	const needles = "goroutine .java: .py /home/ "
+	fill := func(unit string) string { return needles + strings.Repeat(unit, size/len(unit)) }
 	return map[string]string{
 		"URL-like text without a delimiter": fill("https://cornect.io/app/x"),
 		"URL-like text with spaces":         fill("see https://cornect.io/app/settings/api-tokens "),
@@ -21,7 +23,7 @@ func hostileBodies() map[string]string {
 		"word characters and slashes":       fill("a/"),
 		"backslashes and slashes":           fill(`a\/`),
 		"file names without a line":         fill("a.py"),
-		"paths inside one URL":              "https://x" + fill("/home/a"),
+		"paths inside one URL":              needles + "https://x" + strings.Repeat("/home/a", size/7),
 		"Java frames without a file":        fill("at a.b("),
 		"goroutine without a state":         fill("goroutine 1 "),
 		"token variables":                   fill("$CONFORM_TOKEN_"),
