@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cornect/conform/internal/probe"
+	"github.com/cornect/conform/internal/reference"
+)
+
+// jumpClock is the time of the in-process runs against a target the test
+// serves, and of that target: the real time plus every wait skipped so
+// far. A wait costs no real time: it moves the clock on by its length at
+// once, so the target sees it passed (a rate limit's bucket refilled).
+// Concurrent waits add up where the real ones would overlap: the clock
+// only runs ahead, which a target that limits a rate reads as a client
+// slower than it is.
+type jumpClock struct {
+	mu    sync.Mutex
+	ahead time.Duration
+}
+
+func (c *jumpClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.ahead)
+}
+
+func (c *jumpClock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ahead += max(d, 0)
+	return nil
+}
+
+// skipped is the waiting the clock has skipped so far.
+func (c *jumpClock) skipped() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ahead
+}
+
+// clocks are the jump clocks of the targets the tests serve, by base URL:
+// an in-process run against one of them waits on its clock
+// (clockOfTarget).
+var clocks sync.Map
+
+// clockedReference is a reference on a jump clock of its own: serve it
+// and share the clock with the runs against it (shareClock).
+func clockedReference(opts ...reference.Option) (*reference.Server, *jumpClock) {
+	clock := &jumpClock{}
+	// The clock first: a test that gives the reference a clock of its own
+	// keeps it, and then shares none.
+	return reference.New(append([]reference.Option{reference.WithClock(clock)}, opts...)...), clock
+}
+
+// shareClock makes clock the time of every in-process run against
+// baseURL while the test lasts.
+func shareClock(t *testing.T, baseURL string, clock *jumpClock) {
+	t.Helper()
+	clocks.Store(strings.TrimRight(baseURL, "/"), clock)
+	t.Cleanup(func() { clocks.Delete(strings.TrimRight(baseURL, "/")) })
+}
+
+// clockOfTarget is the clock an in-process run with env and args waits
+// on: the clock shared with the reference the test serves at its base
+// URL, a fresh one for the embedded reference (which takes the run's), or
+// nil, the real time, for any other target: a jump in conform's time
+// that the target does not see would cut a wait the target needs.
+func clockOfTarget(env map[string]string, args []string) probe.Clock {
+	base := env["CONFORM_BASE_URL"]
+	for i, a := range args {
+		for _, name := range []string{"-base-url", "--base-url"} {
+			if v, ok := strings.CutPrefix(a, name+"="); ok {
+				base = v
+			} else if a == name && i+1 < len(args) {
+				base = args[i+1]
+			}
+		}
+	}
+	if base == "" {
+		if slices.Contains(args, "run") {
+			return &jumpClock{}
+		}
+		return nil
+	}
+	if c, ok := clocks.Load(strings.TrimRight(base, "/")); ok {
+		return c.(*jumpClock)
+	}
+	return nil
+}
