@@ -10,6 +10,7 @@ import (
 
 	"github.com/cornect/conform/internal/probe"
 	"github.com/cornect/conform/internal/reference"
+	"github.com/cornect/conform/internal/stackserver"
 )
 
 // jumpClock is the time of the in-process runs against a target the test
@@ -95,4 +96,16 @@ func clockOfTarget(env map[string]string, args []string) probe.Clock {
 		return c.(*jumpClock)
 	}
 	return nil
+}
+
+// startClockedStack is startStack with the stack's reference on a jump
+// clock the in-process runs against it share. Only for a stack whose own
+// parts (a limiter, a held connection) play no part in the run's
+// verdicts: they keep the real time, which a jump would not move.
+func startClockedStack(t *testing.T, opts ...stackserver.Option) *stackserver.Server {
+	t.Helper()
+	clock := &jumpClock{}
+	s := startStack(t, append(opts, stackserver.WithReference(reference.WithClock(clock)))...)
+	shareClock(t, s.BaseURL(), clock)
+	return s
 }

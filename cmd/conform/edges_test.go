@@ -37,11 +37,19 @@ func noTokenIn(t *testing.T, s *stackserver.Server, outs ...string) {
 }
 
 // edgeRun is stackRun, and holds the console output and the JSON report
-// free of every token of s.
+// free of every token of s. Against a stack on a shared clock
+// (startClockedStack) it runs in process, its waits skipped; against any
+// other, the binary, on the real time.
 func edgeRun(t *testing.T, s *stackserver.Server, args ...string) (runResult, report.Result) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "r.json")
-	res := runConformBinary(t, tokenEnv(s.Tokens(), s.BaseURL()), append([]string{"run", "--json-report", path}, args...)...)
+	env, args := tokenEnv(s.Tokens(), s.BaseURL()), append([]string{"run", "--json-report", path}, args...)
+	var res runResult
+	if clockOfTarget(env, args) != nil {
+		res = runConformInProcess(t, env, args...)
+	} else {
+		res = runConformBinary(t, env, args...)
+	}
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +83,7 @@ func wantBroken(t *testing.T, res runResult, r report.Result, op string) {
 // every request, with and without credentials, while the rest answers.
 func TestADeadRouteBehindA502GatewayFails(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, stackserver.WithDeadRoute(downloadRoute, 502))
+	s := startClockedStack(t, stackserver.WithDeadRoute(downloadRoute, 502))
 	res, r := edgeRun(t, s, "--label-filter", "!rate-limit")
 	wantBroken(t, res, r, "POST /exports/{export_id}/download")
 }
@@ -89,7 +97,7 @@ func TestAStuckBackendGetsOneVerdictWhoeverTimesOut(t *testing.T) {
 	var wg sync.WaitGroup
 	for i, status := range []int{504, 0} {
 		wg.Go(func() {
-			s := startStack(t, stackserver.WithDeadRoute(downloadRoute, status))
+			s := startClockedStack(t, stackserver.WithDeadRoute(downloadRoute, status))
 			res, r := edgeRun(t, s, "--label-filter", "!rate-limit", "--request-timeout", "1s")
 			wantBroken(t, res, r, "POST /exports/{export_id}/download")
 			for _, c := range r.Checks {
