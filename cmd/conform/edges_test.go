@@ -246,7 +246,7 @@ func TestASharedCacheOnAnExportFailsTheAuthChecksLateInTheRun(t *testing.T) {
 // that was never sent.
 func TestRefusalsWithoutRetryAfterLowerTheConcurrency(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, stackserver.WithConnsPerClient(2), stackserver.WithReference(reference.WithLatency(20*time.Millisecond)))
+	s := startClockedStack(t, stackserver.WithConnsPerClient(2), stackserver.WithReference(reference.WithLatency(20*time.Millisecond)))
 	res, r := edgeRun(t, s, "--focus", "^AUTH-")
 	if len(r.Stats.Lowered) == 0 || r.Stats.Lowered[len(r.Stats.Lowered)-1].To > 2 {
 		t.Errorf("concurrency lowered %+v, want down to 2 or less", r.Stats.Lowered)
