@@ -109,3 +109,13 @@ func startClockedStack(t *testing.T, opts ...stackserver.Option) *stackserver.Se
 	shareClock(t, s.BaseURL(), clock)
 	return s
 }
+
+// sharedClock is the clock shared with the target at baseURL.
+func sharedClock(t *testing.T, baseURL string) *jumpClock {
+	t.Helper()
+	c, ok := clocks.Load(strings.TrimRight(baseURL, "/"))
+	if !ok {
+		t.Fatalf("no clock is shared with %s", baseURL)
+	}
+	return c.(*jumpClock)
+}
