@@ -98,14 +98,14 @@ func clockOfTarget(env map[string]string, args []string) probe.Clock {
 	return nil
 }
 
-// startClockedStack is startStack with the stack's reference on a jump
-// clock the in-process runs against it share. Only for a stack whose own
-// parts (a limiter, a held connection) play no part in the run's
-// verdicts: they keep the real time, which a jump would not move.
+// startClockedStack is startStack on a jump clock (its limiter's and its
+// reference's) the in-process runs against it share. Not for a stack
+// whose verdicts rest on a held connection: a client waits that out on
+// the wall clock (stackserver.WithClock).
 func startClockedStack(t *testing.T, opts ...stackserver.Option) *stackserver.Server {
 	t.Helper()
 	clock := &jumpClock{}
-	s := startStack(t, append(opts, stackserver.WithReference(reference.WithClock(clock)))...)
+	s := startStack(t, append(opts, stackserver.WithClock(clock))...)
 	shareClock(t, s.BaseURL(), clock)
 	return s
 }
