@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/cornect/conform/internal/probe"
 	"github.com/cornect/conform/internal/reference"
+	"github.com/cornect/conform/internal/report"
 	"github.com/cornect/conform/internal/stackserver"
 )
 
@@ -118,4 +120,31 @@ func sharedClock(t *testing.T, baseURL string) *jumpClock {
 		t.Fatalf("no clock is shared with %s", baseURL)
 	}
 	return c.(*jumpClock)
+}
+
+// TestARunWaitsOnTheClockOfItsContext: conform run's waits and its
+// embedded reference's time are the clock of its context (withClock).
+// RATE-LIMIT-RECOVERY's wait is skipped on the clock, and the reference
+// sees it passed: the check passes, which it cannot if either the suite
+// slept on another clock (nothing skipped) or the reference read another
+// (still limited when asked again).
+func TestARunWaitsOnTheClockOfItsContext(t *testing.T) {
+	clock := &jumpClock{}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	ctx = withClock(withGetenv(ctx, func(string) string { return "" }), clock)
+	path := filepath.Join(t.TempDir(), "r.json")
+	stdout, stderr := newSyncBuffer(), newSyncBuffer()
+	inProcess.Lock()
+	code := realMain(ctx, []string{"run", "--focus", "^RATE-LIMIT-RECOVERY", "--json-report", path}, stdout, stderr)
+	inProcess.Unlock()
+	if code != exitOK {
+		t.Fatalf("exit %d, want 0\n%s\n%s", code, stdout.String(), stderr.String())
+	}
+	if c, _ := checkNamed(readJSONReport(t, path), "RATE-LIMIT-RECOVERY"); c.Status != report.Passed {
+		t.Errorf("RATE-LIMIT-RECOVERY %s, want passed: the reference did not see the wait pass\n%s", c.Status, c.Explanation())
+	}
+	if clock.skipped() < time.Second {
+		t.Errorf("the clock skipped %s; want the Retry-After of at least 1 s waited on it", clock.skipped())
+	}
 }
