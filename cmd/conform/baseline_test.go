@@ -48,7 +48,7 @@ func runWithBaseline(t *testing.T, faults []string, args ...string) baselineRunR
 	ref, base := serveReference(t, opts...)
 	dir := t.TempDir()
 	jsonPath, junitPath := filepath.Join(dir, "r.json"), filepath.Join(dir, "junit.xml")
-	res := runConform(t, tokenEnv(ref.Tokens(), base), append([]string{"run", "--json-report", jsonPath, "--junit-report", junitPath}, args...)...)
+	res := runConformInProcess(t, tokenEnv(ref.Tokens(), base), append([]string{"run", "--json-report", jsonPath, "--junit-report", junitPath}, args...)...)
 	out := baselineRunResult{runResult: res, junit: map[string]junitOutcome{}}
 	if res.code != exitOK && res.code != exitViolations {
 		t.Fatalf("conform exited %d\n%s\n%s", res.code, res.stdout, res.stderr)
@@ -118,7 +118,7 @@ func consoleGroup(t *testing.T, stdout, title string) string {
 // named first as new, A known), with A alone (exit 0) and with neither
 // (exit 0, A fixed), checking the console, JUnit and JSON each time.
 func TestBaselineRoundTripKnownFailuresDoNotHideNewOnes(t *testing.T) {
-	t.Parallel() // conform runs as processes of their own, mostly waiting: overlapped with the other tests
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "known.json")
 	written := runWithBaseline(t, []string{knownFault}, "--write-baseline", file)
 	if written.code != exitOK || !strings.Contains(written.stdout, "baseline: "+file+", ") {

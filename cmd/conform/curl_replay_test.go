@@ -81,7 +81,7 @@ func replay(curlBin, line string, env map[string]string) (int, string, error) {
 // /exports with a token are left out: its limit of 5 a minute per token
 // is spent by the run. Rate-limited answers are left out too.
 func TestPastingACurlLineGetsWhatConformSaw(t *testing.T) {
-	t.Parallel() // conform runs as processes of their own, mostly waiting: overlapped with the other tests
+	t.Parallel() // the replays are processes of their own, mostly starting up: overlapped with the other tests
 	curlBin, err := exec.LookPath("curl")
 	if err != nil {
 		t.Skip("no curl on PATH")
@@ -101,7 +101,7 @@ func TestPastingACurlLineGetsWhatConformSaw(t *testing.T) {
 			ref, base := serveReference(t, opts...)
 			env := tokenEnv(ref.Tokens(), base)
 			path := filepath.Join(t.TempDir(), "r.json")
-			res := runConformBinary(t, env, "run", "--json-report", path)
+			res := runConformInProcess(t, env, "run", "--json-report", path)
 			if res.code != exitOK && res.code != exitViolations {
 				t.Fatalf("exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
 			}

@@ -77,14 +77,14 @@ func TestFiltersSelectTheSameInTheDryRunAndTheRealRun(t *testing.T) {
 			for _, role := range tt.missing {
 				delete(env, role.Var())
 			}
-			dry := runConform(t, env, append([]string{"run", "--dry-run"}, tt.args...)...)
+			dry := runConformInProcess(t, env, append([]string{"run", "--dry-run"}, tt.args...)...)
 			if dry.code != exitOK {
 				t.Fatalf("dry run: exit %d\n%s", dry.code, dry.stderr)
 			}
 			plan := planOf(t, dry.stdout)
 
 			path := filepath.Join(t.TempDir(), "report.json")
-			res := runConform(t, env, append([]string{"run", "--json-report", path}, tt.args...)...)
+			res := runConformInProcess(t, env, append([]string{"run", "--json-report", path}, tt.args...)...)
 			if res.code != exitOK {
 				t.Fatalf("exit %d, want 0 (CONFORMANT)\n%s\n%s", res.code, res.stdout, res.stderr)
 			}

@@ -137,6 +137,9 @@ func realMainRun(t *testing.T, env map[string]string, args ...string) runResult 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	ctx = withGetenv(ctx, func(k string) string { return env[k] })
+	if clock := clockOfTarget(env, args); clock != nil {
+		ctx = withClock(ctx, clock)
+	}
 	stdout, stderr := newSyncBuffer(), newSyncBuffer()
 	start := time.Now()
 	code := realMain(ctx, args, stdout, stderr)
@@ -168,12 +171,14 @@ func tokenEnv(tokens map[string]string, baseURL string) map[string]string {
 	return env
 }
 
-// serveReference serves a reference with the given options on loopback.
+// serveReference serves a reference with the given options on loopback,
+// on a clock the in-process runs against it share (clockedReference).
 func serveReference(t *testing.T, opts ...reference.Option) (*reference.Server, string) {
 	t.Helper()
-	ref := reference.New(opts...)
+	ref, clock := clockedReference(opts...)
 	srv := httptest.NewServer(ref)
 	t.Cleanup(srv.Close)
+	shareClock(t, srv.URL+"/api/v1", clock)
 	return ref, srv.URL + "/api/v1"
 }
 

@@ -222,11 +222,13 @@ func indexPublic(t *testing.T) string {
 
 func fastAPIService(t *testing.T) (root string, env map[string]string, log *requestLog) {
 	t.Helper()
-	app := stackserver.New(stackserver.WithFastAPIDocs(true))
+	clock := &jumpClock{}
+	app := stackserver.New(stackserver.WithFastAPIDocs(true), stackserver.WithClock(clock))
 	t.Cleanup(app.Close)
 	log = &requestLog{}
 	srv := httptest.NewServer(log.wrap(app))
 	t.Cleanup(srv.Close)
+	shareClock(t, srv.URL+"/api/v1", clock)
 	return srv.URL, tokenEnv(app.Tokens(), srv.URL+"/api/v1"), log
 }
 

@@ -196,7 +196,7 @@ func (p *pipeline) run(ctx context.Context, plan *suite.Plan) (*report.Result, e
 	live := progress.Above(p.term)
 	client, err := plan.NewClient(probe.Options{
 		BaseURL: p.target.BaseURL, Timeout: p.cfg.RequestTimeout, TLSConfig: p.tlsCfg,
-		UserAgent: "conform/" + version.Build(), Concurrency: p.cfg.Concurrency,
+		UserAgent: "conform/" + version.Build(), Concurrency: p.cfg.Concurrency, Clock: clockFrom(ctx),
 		Logf: func(format string, args ...any) {
 			// Each wait, as it happens, for -v; the reports get a summary.
 			if p.cfg.Verbose {
@@ -231,7 +231,7 @@ func (p *pipeline) run(ctx context.Context, plan *suite.Plan) (*report.Result, e
 				shown.note(c)
 			}
 		},
-		Clock: waitClock{p: progress},
+		Clock: waitClock{Clock: clockFrom(ctx), p: progress},
 	}
 	if p.cfg.Verbose {
 		opts.GinkgoOutput = live

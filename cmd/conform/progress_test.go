@@ -12,11 +12,12 @@ import (
 	"github.com/cornect/conform/suite"
 )
 
-// TestARunThatWaitsSaysSoOnStderr runs the binary against a reference whose
+// TestARunThatWaitsSaysSoOnStderr runs conform against a reference whose
 // unauthenticated limit forces a Retry-After of 3 s: stderr, not a
-// terminal, gets the progress line, with the checks done.
+// terminal, gets the progress line, with the checks done. The run waits
+// on the reference's clock, so the 3 s are skipped, not sat out.
 func TestARunThatWaitsSaysSoOnStderr(t *testing.T) {
-	t.Parallel() // conform runs as processes of their own, mostly waiting: overlapped with the other tests
+	t.Parallel()
 	// A bucket one request short of the requests the run sends that fail
 	// authentication (the plan's, the preflight's with them), refilled one
 	// every 3 s: the last runs into one Retry-After of about 3 s, and only
@@ -24,13 +25,12 @@ func TestARunThatWaitsSaysSoOnStderr(t *testing.T) {
 	focus := []string{"^AUTH-MISSING"}
 	n := failedAuthRequests(t, suite.Filters{Focus: focus})
 	ref, base := serveReference(t, reference.WithUnauthenticatedLimit(n-1), reference.WithRateWindow(time.Duration(n-1)*3*time.Second))
-	start := time.Now()
-	res := runConformBinary(t, tokenEnv(ref.Tokens(), base), "run", "--focus", focus[0])
+	res := runConformInProcess(t, tokenEnv(ref.Tokens(), base), "run", "--focus", focus[0])
 	if res.code != exitOK {
 		t.Fatalf("exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
 	}
-	if took := time.Since(start); took < 2*time.Second {
-		t.Fatalf("the run took %s: the target's limit forced no wait", took)
+	if waited := sharedClock(t, base).skipped(); waited < 2*time.Second {
+		t.Fatalf("the run waited %s: the target's limit forced no wait", waited)
 	}
 	progress := regexp.MustCompile(`(?m)^waiting [2-4] s: (GET|POST) /\S+ is rate limited \(Retry-After\) — 0/1 checks done$`)
 	if !progress.MatchString(res.stderr) {

@@ -80,7 +80,7 @@ type embeddedReference struct {
 
 // startReference serves the reference CAPI on a loopback port for this run.
 func startReference(ctx context.Context, basePath string) (*embeddedReference, error) {
-	srv := reference.New()
+	srv := reference.New(reference.WithClock(clockFrom(ctx)))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -293,11 +293,11 @@ func reportedConfig(cfg runConfig, used map[probe.Role]string) map[string]string
 // waitClock is the run's clock (suite.Options.Clock) with its waits shown:
 // RATE-LIMIT-RECOVERY sits out the Retry-After of the 429 it provoked.
 type waitClock struct {
-	suite.RealClock
+	suite.Clock
 	p *report.WaitProgress
 }
 
 func (c waitClock) Sleep(ctx context.Context, d time.Duration) error {
 	c.p.Wait(d, "recovery", "RATE-LIMIT-RECOVERY sits out the Retry-After of the 429 it provoked")
-	return c.RealClock.Sleep(ctx, d)
+	return c.Clock.Sleep(ctx, d)
 }

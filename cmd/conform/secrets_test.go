@@ -23,7 +23,7 @@ import (
 // JSON body, a header of its own and WWW-Authenticate.
 func echoingReference(t *testing.T) (tokens map[string]string, baseURL string) {
 	t.Helper()
-	ref := reference.New(reference.WithFaults("errors-as-200"))
+	ref, clock := clockedReference(reference.WithFaults("errors-as-200"))
 	echo := func(w http.ResponseWriter, r *http.Request) {
 		rec := httptest.NewRecorder()
 		ref.ServeHTTP(rec, r)
@@ -46,6 +46,7 @@ func echoingReference(t *testing.T) (tokens map[string]string, baseURL string) {
 	}
 	srv := httptest.NewServer(http.HandlerFunc(echo))
 	t.Cleanup(srv.Close)
+	shareClock(t, srv.URL+"/api/v1", clock)
 	return ref.Tokens(), srv.URL + "/api/v1"
 }
 

@@ -54,7 +54,7 @@ func (b *backoff) class(key string) *class {
 // enter lets one request of a slowed class through at a time, once the
 // time Retry-After named has come; it returns how long it waited and the
 // function that lets the next one in.
-func (c *class) enter(ctx context.Context) (time.Duration, func(), error) {
+func (c *class) enter(ctx context.Context, clock Clock) (time.Duration, func(), error) {
 	c.mu.Lock()
 	slowed := c.slowed
 	c.mu.Unlock()
@@ -68,31 +68,27 @@ func (c *class) enter(ctx context.Context) (time.Duration, func(), error) {
 	}
 	release := func() { <-c.single }
 	c.mu.Lock()
-	wait := time.Until(c.until)
+	wait := c.until.Sub(clock.Now())
 	c.mu.Unlock()
 	if wait > 0 {
-		t := time.NewTimer(wait)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
+		if err := clock.Sleep(ctx, wait); err != nil {
 			release()
-			return 0, nil, ctx.Err()
-		case <-t.C:
+			return 0, nil, err
 		}
 	}
 	return max(wait, 0), release, nil
 }
 
-// block records a 429 that asked for d; it reports false when the class's
-// budget cannot pay for the wait.
-func (c *class) block(d, budget time.Duration) bool {
+// block records a 429 that asked for d, from now; it reports false when
+// the class's budget cannot pay for the wait.
+func (c *class) block(now time.Time, d, budget time.Duration) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.spent+d > budget {
 		return false
 	}
 	c.slowed = true
-	if until := time.Now().Add(d); until.After(c.until) {
+	if until := now.Add(d); until.After(c.until) {
 		c.until = until
 		c.spent += d
 	}

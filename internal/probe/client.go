@@ -123,18 +123,19 @@ func New(o Options) (*Client, error) {
 	o = o.withDefaults()
 	keep, fresh := httpClients(o)
 	return &Client{
-		base:      u,
-		http:      keep,
-		fresh:     fresh,
-		opts:      o,
-		redact:    NewRedactor(o.Credentials...),
-		pace:      newPacer(o.Limits, o.UndocumentedLimit, o.FailedAuthLimit),
-		back:      newBackoff(o.RetryBudget),
-		gate:      newGate(o.Concurrency),
-		burstGate: newGate(o.Concurrency),
-		health:    newHealth(),
-		retrying:  make(chan struct{}, 1),
-		classes:   map[string]int{},
+		base:         u,
+		http:         keep,
+		fresh:        fresh,
+		opts:         o,
+		redact:       NewRedactor(o.Credentials...),
+		pace:         newPacer(o.Limits, o.UndocumentedLimit, o.FailedAuthLimit, o.Clock),
+		back:         newBackoff(o.RetryBudget),
+		gate:         newGate(o.Concurrency),
+		burstGate:    newGate(o.Concurrency),
+		health:       newHealth(),
+		retrying:     make(chan struct{}, 1),
+		classes:      map[string]int{},
+		overloadWall: wallTime{now: o.Clock.Now},
 	}, nil
 }
 
@@ -232,7 +233,7 @@ func (c *Client) newTry(r Request) *try {
 func (c *Client) attempt(ctx context.Context, t *try) (ex Exchange, release func(), err error) {
 	release = func() {}
 	if !t.r.Provoke {
-		if _, release, err = t.cls.enter(ctx); err != nil {
+		if _, release, err = t.cls.enter(ctx, c.opts.Clock); err != nil {
 			return Exchange{}, nil, err
 		}
 	}

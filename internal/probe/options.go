@@ -40,6 +40,9 @@ type Options struct {
 	RetryBudget time.Duration
 	// Now is the clock exchanges are timed with; nil is time.Now.
 	Now func() time.Time
+	// Clock is the time the client waits on (pacing, Retry-After, the
+	// backoff from overloaded answers); nil is the real time.
+	Clock Clock
 	// Logf receives notes on waits (pacing and Retry-After); may be nil.
 	Logf func(format string, args ...any)
 	// OnWait hears of each wait, as data, before it starts; may be nil.
@@ -104,6 +107,9 @@ func (o Options) withDefaults() Options {
 	positive(&o.UndocumentedLimit, DefaultUndocumentedLimit)
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Clock == nil {
+		o.Clock = realClock{}
 	}
 	if o.UserAgent == "" {
 		o.UserAgent = "conform"

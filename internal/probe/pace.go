@@ -19,6 +19,7 @@ type pacer struct {
 	undocumented int
 	slept        time.Duration
 	buckets      map[string]*bucket
+	clock        Clock
 }
 
 type bucket struct {
@@ -26,13 +27,13 @@ type bucket struct {
 	last   time.Time
 }
 
-func newPacer(limits map[string]int, undocumented, failedAuth int) *pacer {
+func newPacer(limits map[string]int, undocumented, failedAuth int, clock Clock) *pacer {
 	all := make(map[string]int, len(limits)+1)
 	for k, v := range limits {
 		all[k] = v
 	}
 	all[FailedAuthClass] = failedAuth
-	return &pacer{limits: all, undocumented: undocumented, buckets: map[string]*bucket{}}
+	return &pacer{limits: all, undocumented: undocumented, buckets: map[string]*bucket{}, clock: clock}
 }
 
 // limit is the pace of a limit key: an operation's, or FailedAuthClass.
@@ -73,12 +74,12 @@ func (p *pacer) reserve(key, endpoint string, now time.Time) time.Duration {
 }
 
 // take consumes a token without waiting (for deliberate bursts).
-func (p *pacer) take(key, endpoint string) { p.reserve(key, endpoint, time.Now()) }
+func (p *pacer) take(key, endpoint string) { p.reserve(key, endpoint, p.clock.Now()) }
 
 // wait consumes a token, sleeping until it is available; waiting hears
 // how long, before the sleep.
 func (p *pacer) wait(ctx context.Context, key, endpoint string, logf func(string, ...any), waiting func(time.Duration)) error {
-	d := p.reserve(key, endpoint, time.Now())
+	d := p.reserve(key, endpoint, p.clock.Now())
 	if d <= 0 {
 		return nil
 	}
@@ -91,10 +92,8 @@ func (p *pacer) wait(ctx context.Context, key, endpoint string, logf func(string
 	}
 	logf("pacing %s: waiting %s to stay within %s of %d/min", endpoint, d.Round(time.Millisecond), what, p.limit(endpoint))
 	waiting(d)
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(d):
+	if err := p.clock.Sleep(ctx, d); err != nil {
+		return err
 	}
 	p.mu.Lock()
 	p.slept += d

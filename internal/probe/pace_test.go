@@ -63,7 +63,7 @@ func TestPacerReservesWithinTheDocumentedLimit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := newPacer(map[string]int{endpoint: 2}, 1, 3)
+			p := newPacer(map[string]int{endpoint: 2}, 1, 3, realClock{})
 			for i, s := range tt.steps {
 				if got := p.reserve(s.key, s.endpoint, t0.Add(s.at)); got != s.want {
 					t.Errorf("request %d (%s at +%s): wait %s, want %s", i+1, s.key, s.at, got, s.want)

@@ -39,7 +39,7 @@ func (c *Client) retryThrottled(t *try, ex *Exchange, release func()) bool {
 	r := t.r
 	bare := len(ex.Header.Values("Retry-After")) == 0
 	d := c.retryDelay(ex.Header.Get("Retry-After"))
-	blocked := t.retries < c.opts.MaxRetries && t.cls.block(d, c.opts.RetryBudget)
+	blocked := t.retries < c.opts.MaxRetries && t.cls.block(c.opts.Clock.Now(), d, c.opts.RetryBudget)
 	release()
 	if bare {
 		c.lowerOn(r, t.key, "429")
@@ -58,14 +58,14 @@ func (c *Client) retryThrottled(t *try, ex *Exchange, release func()) bool {
 		c.onWait(Wait{Cause: WaitBackoff, Operation: t.key, Token: t.tokenVar, Duration: d})
 		c.bare.Add(1)
 		c.bareWaited.Add(int64(d))
-		c.bareWall.add(time.Now(), d)
+		c.bareWall.add(c.opts.Clock.Now(), d)
 	default:
 		c.logf("%s %s: 429 the suite did not provoke; waiting %s as Retry-After asks, then retrying", r.Method, r.Template, d.Round(time.Millisecond))
 		c.onWait(Wait{Cause: WaitRetryAfter, Operation: t.key, Token: t.tokenVar, Duration: d})
 		t.waited += d
 		c.retries.Add(1)
 		c.waited.Add(int64(d))
-		c.retryWall.add(time.Now(), d)
+		c.retryWall.add(c.opts.Clock.Now(), d)
 	}
 	t.retries++
 	return true
@@ -111,7 +111,7 @@ func overloaded(status int) bool {
 // n times with jitter (half of it to all of it), either within
 // MaxOverloadWait.
 func (c *Client) overloadDelay(retryAfter string, n int) time.Duration {
-	if d, ok := ParseRetryAfter(retryAfter, time.Now()); ok && d > 0 {
+	if d, ok := ParseRetryAfter(retryAfter, c.opts.Clock.Now()); ok && d > 0 {
 		return min(d, c.opts.MaxOverloadWait)
 	}
 	d := c.opts.OverloadBackoff
@@ -128,7 +128,7 @@ func (c *Client) overloadDelay(retryAfter string, n int) time.Duration {
 // retryDelay honours Retry-After (seconds or HTTP-date) within MaxRetryWait,
 // with a little jitter; without a usable value it backs off one second.
 func (c *Client) retryDelay(v string) time.Duration {
-	d, ok := ParseRetryAfter(v, time.Now())
+	d, ok := ParseRetryAfter(v, c.opts.Clock.Now())
 	if !ok || d < time.Second {
 		d = time.Second
 	}

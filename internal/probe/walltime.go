@@ -92,12 +92,5 @@ func (s *spans) total() time.Duration {
 func (c *Client) overloadSleep(ctx context.Context, d time.Duration) bool {
 	c.overloadWall.begin()
 	defer c.overloadWall.end()
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
+	return c.opts.Clock.Sleep(ctx, d) == nil
 }

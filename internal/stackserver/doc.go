@@ -103,7 +103,7 @@
 // server), a proxy's own headers (Via, X-Forwarded-*) and its buffering,
 // HTTP/2, TLS, uvicorn's h11 parsing quirks, FastAPI's own validation of
 // query and path parameters (the reference validates), and the docs'
-// OAuth2 redirect page. The hold and the worker cap are wall-clock; the
-// reference's clock (WithReference(reference.WithClock(…))) governs the
-// rest.
+// OAuth2 redirect page. The hold, the worker cap and a stuck backend are
+// wall-clock; WithClock governs the limiter's windows and the reference's
+// time (WithReference(reference.WithClock(…)) the reference's alone).
 package stackserver

@@ -160,3 +160,25 @@ func TestAConnectionCapRefusesWithoutRetryAfter(t *testing.T) {
 		t.Error("no request refused past the cap")
 	}
 }
+
+// On a clock of the test's, the limiter's window passes when the clock
+// says so, not the wall clock: a token refused past its limit is served
+// again once the clock has moved a window on, and the Retry-After names
+// the time the clock leaves in the window.
+func TestTheLimiterReadsTheStacksClock(t *testing.T) {
+	clock := reference.NewManualClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	s := start(t, WithClock(clock), WithTokenLimiter(Limiter{Route: "GET /api/v1/credits", Limit: 1, Window: time.Hour, Status: 429}))
+	c := client(t)
+	if got := send(c, s, "GET", "/api/v1/credits", reference.RoleRead, ""); got.status != 200 {
+		t.Fatalf("within the limit: %d, want 200", got.status)
+	}
+	clock.Advance(40 * time.Minute)
+	got := send(c, s, "GET", "/api/v1/credits", reference.RoleRead, "")
+	if got.status != 429 || got.header.Get("Retry-After") != "1200" {
+		t.Fatalf("past the limit: %d, Retry-After %q; want 429 and the 20 minutes the clock leaves", got.status, got.header.Get("Retry-After"))
+	}
+	clock.Advance(20 * time.Minute)
+	if got := send(c, s, "GET", "/api/v1/credits", reference.RoleRead, ""); got.status != 200 {
+		t.Errorf("a window later on the clock: %d, want 200", got.status)
+	}
+}

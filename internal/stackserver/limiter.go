@@ -63,13 +63,12 @@ type window struct {
 
 // refuse counts a request of key and says how long the window still
 // runs when it is past the limit.
-func (l *limits) refuse(key string, lim *Limiter) (time.Duration, bool) {
+func (l *limits) refuse(key string, lim *Limiter, now time.Time) (time.Duration, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.win == nil {
 		l.win = map[string]*window{}
 	}
-	now := time.Now()
 	w := l.win[key]
 	if w == nil || now.Sub(w.start) >= lim.Window {
 		w = &window{start: now}
@@ -90,7 +89,11 @@ func (s *Server) serveLimited(rt *route, w http.ResponseWriter, r *http.Request)
 	if lim == nil || key == "" || !s.routeIs(rt, lim.Route) {
 		return false
 	}
-	left, refused := s.limits.refuse(key, lim)
+	now := time.Now()
+	if s.cfg.clock != nil {
+		now = s.cfg.clock.Now()
+	}
+	left, refused := s.limits.refuse(key, lim, now)
 	if !refused {
 		return false
 	}

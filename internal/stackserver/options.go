@@ -14,6 +14,7 @@ import (
 // later options override earlier ones.
 type config struct {
 	reference []reference.Option
+	clock     reference.Clock // WithClock; nil is the real time
 
 	hold            time.Duration // background work after a 201 from POST /exports
 	crashRoute      string        // "METHOD /path/template"; "" for no crash
@@ -62,6 +63,23 @@ const (
 func WithReference(opts ...reference.Option) Option {
 	return func(cfg *config) {
 		cfg.reference = append(cfg.reference, opts...)
+	}
+}
+
+// WithClock makes the stack read the time from c: its limiter's windows
+// and, as WithReference(reference.WithClock(c)) does, the wrapped
+// reference's. A test that waits on c then sees the windows pass without
+// sleeping. Connection holds (WithBackgroundHold) and a stuck backend
+// (WithDeadRoute with status 0) are what a client waits on the wall clock,
+// and stay on it.
+func WithClock(c reference.Clock) Option {
+	return func(cfg *config) {
+		if c == nil {
+			cfg.invalid("WithClock: nil clock")
+			return
+		}
+		cfg.clock = c
+		cfg.reference = append(cfg.reference, reference.WithClock(c))
 	}
 }
 
