@@ -167,6 +167,8 @@ func TestReleaseLdflagsStampOneVersionEverywhere(t *testing.T) {
 		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 
+	checkReleaseSize(t, bin)
+
 	out, err := exec.CommandContext(ctx, bin, "version").Output()
 	if err != nil || !strings.HasPrefix(string(out), "conform "+stamp+"\n") {
 		t.Errorf("conform version: %v\n%s\nwant it to start with conform %s", err, out, stamp)
@@ -200,6 +202,31 @@ func TestReleaseLdflagsStampOneVersionEverywhere(t *testing.T) {
 				t.Errorf("the release build has %s: -s -w missing from the ldflags", s)
 			}
 		}
+	}
+}
+
+// releaseSizeCeiling is the most the release binary may weigh on
+// linux/amd64 (docs/releasing.md "The binary's size": 13.9 MB measured).
+// What it guards most: a text/template executed anywhere in the binary
+// makes the linker keep every exported method of every type, 3.3 MB.
+const releaseSizeCeiling = 15_000_000
+
+// checkReleaseSize holds the release build to releaseSizeCeiling where the
+// ceiling was measured: linux/amd64 (other platforms' binaries differ by
+// up to a megabyte).
+func checkReleaseSize(t *testing.T, bin string) {
+	t.Helper()
+	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
+		return
+	}
+	info, err := os.Stat(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Size() >= releaseSizeCeiling {
+		t.Errorf("the release binary is %d bytes, the ceiling %d: see docs/releasing.md \"The binary's size\" (scripts/binsize, go build -ldflags=-dumpdep)", info.Size(), releaseSizeCeiling)
+	} else {
+		t.Logf("the release binary is %d bytes (ceiling %d)", info.Size(), releaseSizeCeiling)
 	}
 }
 

@@ -3,19 +3,34 @@ package report
 import (
 	_ "embed"
 	"fmt"
-	"html/template"
 	"io"
 	"strings"
 )
 
-//go:embed html.tmpl
-var htmlSource string
+//go:embed html.css
+var htmlStylesheet string
 
-//go:embed baseline.tmpl
-var htmlBaselineSource string
+// htmlCSS is the page's stylesheet without its comments, which are for
+// whoever edits it: each is one space on the page.
+var htmlCSS = withoutCSSComments(htmlStylesheet)
 
-// htmlTemplate is parsed once; a broken template fails every test at start.
-var htmlTemplate = template.Must(template.Must(template.New("report").Parse(htmlSource)).Parse(htmlBaselineSource))
+func withoutCSSComments(css string) string {
+	var b strings.Builder
+	for {
+		start := strings.Index(css, "/*")
+		if start < 0 {
+			b.WriteString(css)
+			return b.String()
+		}
+		b.WriteString(css[:start])
+		b.WriteByte(' ')
+		end := strings.Index(css[start+2:], "*/")
+		if end < 0 {
+			return b.String()
+		}
+		css = css[start+2+end+2:]
+	}
+}
 
 // HTML writes the run as one self-contained page (inline CSS, no scripts,
 // no external assets) that can be attached to a CI run or mailed, in the
@@ -26,12 +41,16 @@ var htmlTemplate = template.Must(template.Must(template.New("report").Parse(html
 // not judged, the verified checks, and last the coverage matrix. Each
 // exchange is shown once. The page never grows wider than the screen:
 // long lines wrap, and the coverage matrix scrolls inside its own box.
+// Every value on it is escaped (htmlescape.go).
 func HTML(w io.Writer, r Result) error {
-	return htmlTemplate.Execute(w, newHTMLPage(r))
+	var b htmlWriter
+	b.page(newHTMLPage(r))
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
-// htmlPage is what the template sees: the Result plus everything worded or
-// computed in Go, so the template only lays out.
+// htmlPage is what the page shows: the Result plus everything worded or
+// computed for it, so htmlWriter only lays out.
 type htmlPage struct {
 	Result
 	Verdict   string

@@ -15,7 +15,7 @@ import (
 // finds a badge of too little contrast only where the sample report puts
 // one; this finds it wherever the stylesheet could.
 func TestEveryStatusColourReadsOnItsBackgrounds(t *testing.T) {
-	css := htmlSource[:strings.Index(htmlSource, "</style>")]
+	css := htmlCSS
 	dark := strings.Index(css, "@media (prefers-color-scheme: dark)")
 	if dark < 0 {
 		t.Fatal("no dark scheme in the stylesheet")
