@@ -135,6 +135,34 @@ func TestPacesAreThePlans(t *testing.T) {
 	}
 }
 
+// TestPacesArePerTheProfilesWindow: the documented limits are per the
+// profile's rate_limit.refill_seconds (a minute when left out); the
+// assumed ones stay per minute.
+func TestPacesArePerTheProfilesWindow(t *testing.T) {
+	prof := fixtures.Default()
+	credits, _ := prof.Endpoint("get_credits")
+	ops := append(slices.Clone(prof.Endpoints), extraOperations(1)...)
+	for _, tt := range []struct {
+		refill int
+		want   time.Duration
+	}{{0, time.Minute}, {10, 10 * time.Second}} {
+		prof.RateLimit.RefillSeconds = tt.refill
+		plan, err := NewPlan(PlanConfig{Profile: prof, Operations: ops})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pace := plan.Paces()
+		if got := pace.Period(credits.Key()); got != tt.want {
+			t.Errorf("refill_seconds %d: %s paced per %s, want %s", tt.refill, credits.Key(), got, tt.want)
+		}
+		for _, key := range []string{"GET /extra/0", probe.FailedAuthClass} {
+			if got := pace.Period(key); got != time.Minute {
+				t.Errorf("refill_seconds %d: %s paced per %s, want a minute (an assumed pace)", tt.refill, key, got)
+			}
+		}
+	}
+}
+
 // TestTheClientOfAPlanPacesAndMasksAsThePlanSays: the client a plan makes
 // masks every token of the plan (not only the one a request carries) and
 // paces failed authentication at the plan's limit, whatever the options
