@@ -391,7 +391,8 @@ func TestRemoteReferencesAreRefused(t *testing.T) {
 		})
 	}
 	t.Run("the embedded schemas compile with the refusing loader", func(t *testing.T) {
-		if _, err := embedded(); err != nil {
+		// embedded compiles each schema on first use: all of them here.
+		if _, err := load(schemaFiles); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -657,5 +658,31 @@ func TestViolationsOfPropertiesWithEscapedNames(t *testing.T) {
 	}}
 	if !slices.Equal(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
+}
+
+// A run validates error bodies against the code schemas only: the
+// embedded registry compiles a schema the first time a body is validated
+// against it, and the report schema, most of the compiling, never in a run.
+func TestTheEmbeddedSchemasCompileOnFirstUse(t *testing.T) {
+	reg, err := read(schemaFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reg.schemas) != 0 {
+		t.Fatalf("read compiled %d schemas; none should be before first use", len(reg.schemas))
+	}
+	id := codeID(t, "INVALID_TOKEN")
+	if vs := reg.validate(id, []byte(`{"detail":{"code":"INVALID_TOKEN","message":"no"}}`)); len(vs) != 0 {
+		t.Fatalf("a valid body: %v", vs)
+	}
+	if _, ok := reg.schemas[id]; !ok {
+		t.Errorf("the schema validated against is not compiled")
+	}
+	if _, ok := reg.schemas[ReportID]; ok {
+		t.Errorf("the report schema was compiled, though nothing was validated against it")
+	}
+	if vs := reg.validate(ReportID, []byte(`{}`)); len(vs) == 0 {
+		t.Errorf("an empty report is valid against the report schema, compiled on use")
 	}
 }
