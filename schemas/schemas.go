@@ -38,9 +38,12 @@ const draft2020 = "https://json-schema.org/draft/2020-12/schema"
 //go:embed error-envelope.schema.json report.schema.json codes/*.schema.json
 var schemaFiles embed.FS
 
-// embedded compiles the embedded schemas on first use and never again.
+// embedded reads the embedded schemas on first use and compiles each the
+// first time a body is validated against it: a run validates error bodies
+// against the code schemas, never against the report schema, most of the
+// compiling. Tests compile them all (load), so none can fail on use.
 var embedded = sync.OnceValues(func() (*registry, error) {
-	return load(schemaFiles)
+	return read(schemaFiles)
 })
 
 // CodeSchemaID returns the $id of the schema for a documented code. The code
@@ -97,18 +100,57 @@ func Validate(schemaID string, body []byte) []Violation {
 // registry is a set of schemas compiled together, so that they can $ref each
 // other by $id and nothing else.
 type registry struct {
-	ids     []string                      // sorted
-	raw     map[string][]byte             // by $id
-	docs    map[string]any                // by $id, decoded, to quote keyword values in messages
-	schemas map[string]*jsonschema.Schema // by $id
-	codes   map[string]string             // documented code → $id
+	ids   []string          // sorted
+	raw   map[string][]byte // by $id
+	docs  map[string]any    // by $id, decoded, to quote keyword values in messages
+	codes map[string]string // documented code → $id
+
+	mu       sync.Mutex // guards compiler and schemas
+	compiler *jsonschema.Compiler
+	schemas  map[string]*jsonschema.Schema // by $id, compiled so far
 }
 
-// load compiles every *.schema.json in fsys. Each file must declare draft
-// 2020-12 and an $id equal to baseID plus its path; each file under codes/
-// must pin detail.code to its own file name. References to anything that is
-// not in fsys are refused.
+// load reads and compiles every *.schema.json in fsys (read).
 func load(fsys fs.FS) (*registry, error) {
+	reg, err := read(fsys)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range reg.ids {
+		if _, err := reg.schema(id); err != nil {
+			return nil, err
+		}
+	}
+	return reg, nil
+}
+
+// schema is the compiled schema of an $id of the registry, compiled on
+// first use.
+func (r *registry) schema(id string) (*jsonschema.Schema, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if s, ok := r.schemas[id]; ok {
+		return s, nil
+	}
+	s, err := r.compiler.Compile(id)
+	if err != nil {
+		// The library's load error does not unwrap to the loader's.
+		var loadErr *jsonschema.LoadURLError
+		if errors.As(err, &loadErr) {
+			return nil, fmt.Errorf("compiling %q: loading %q: %w", id, loadErr.URL, loadErr.Err)
+		}
+		return nil, fmt.Errorf("compiling %q: %w", id, err)
+	}
+	r.schemas[id] = s
+	return s, nil
+}
+
+// read reads every *.schema.json in fsys into a registry that compiles
+// each on first use. Each file must declare draft 2020-12 and an $id equal
+// to baseID plus its path; each file under codes/ must pin detail.code to
+// its own file name. References to anything that is not in fsys are
+// refused.
+func read(fsys fs.FS) (*registry, error) {
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft2020)
 	c.AssertFormat()
@@ -159,18 +201,7 @@ func load(fsys fs.FS) (*registry, error) {
 		return nil, fmt.Errorf("loading schemas: %w", err)
 	}
 	slices.Sort(reg.ids)
-	for _, id := range reg.ids {
-		s, err := c.Compile(id)
-		if err != nil {
-			// The library's load error does not unwrap to the loader's.
-			var loadErr *jsonschema.LoadURLError
-			if errors.As(err, &loadErr) {
-				return nil, fmt.Errorf("compiling %q: loading %q: %w", id, loadErr.URL, loadErr.Err)
-			}
-			return nil, fmt.Errorf("compiling %q: %w", id, err)
-		}
-		reg.schemas[id] = s
-	}
+	reg.compiler = c
 	return reg, nil
 }
 
@@ -215,9 +246,12 @@ func (refuseRemote) Load(url string) (any, error) {
 }
 
 func (r *registry) validate(id string, body []byte) []Violation {
-	s, ok := r.schemas[id]
-	if !ok {
+	if _, ok := r.raw[id]; !ok {
 		return []Violation{{Keyword: "schema", Message: fmt.Sprintf("unknown schema id %q", id)}}
+	}
+	s, err := r.schema(id)
+	if err != nil {
+		return []Violation{{Keyword: "schema", Message: fmt.Sprintf("embedded schemas do not compile: %v", err)}}
 	}
 	inst, err := decodeJSON(body)
 	if err != nil {

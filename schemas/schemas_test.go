@@ -395,7 +395,8 @@ func TestRemoteReferencesAreRefused(t *testing.T) {
 		})
 	}
 	t.Run("the embedded schemas compile with the refusing loader", func(t *testing.T) {
-		if _, err := embedded(); err != nil {
+		// embedded compiles each schema on first use: all of them here.
+		if _, err := load(schemaFiles); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -669,5 +670,31 @@ func TestValidateAcceptsAValueFollowedByWhiteSpace(t *testing.T) {
 	body := `{"detail":{"code":"X","message":"m"}}` + strings.Repeat(" \t\r\n", 1<<14)
 	if vs := Validate(EnvelopeID, []byte(body)); len(vs) != 0 {
 		t.Errorf("a valid envelope followed by 64 KiB of white space: %v", vs)
+	}
+}
+
+// A run validates error bodies against the code schemas only: the
+// embedded registry compiles a schema the first time a body is validated
+// against it, and the report schema, most of the compiling, never in a run.
+func TestTheEmbeddedSchemasCompileOnFirstUse(t *testing.T) {
+	reg, err := read(schemaFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reg.schemas) != 0 {
+		t.Fatalf("read compiled %d schemas; none should be before first use", len(reg.schemas))
+	}
+	id := codeID(t, "INVALID_TOKEN")
+	if vs := reg.validate(id, []byte(`{"detail":{"code":"INVALID_TOKEN","message":"no"}}`)); len(vs) != 0 {
+		t.Fatalf("a valid body: %v", vs)
+	}
+	if _, ok := reg.schemas[id]; !ok {
+		t.Errorf("the schema validated against is not compiled")
+	}
+	if _, ok := reg.schemas[ReportID]; ok {
+		t.Errorf("the report schema was compiled, though nothing was validated against it")
+	}
+	if vs := reg.validate(ReportID, []byte(`{}`)); len(vs) == 0 {
+		t.Errorf("an empty report is valid against the report schema, compiled on use")
 	}
 }

@@ -30,11 +30,14 @@ type ClassBudget struct {
 // Floor is the least time the class's paced requests take at limit a
 // minute, from a full bucket of limit (the docs' token-bucket model):
 // the requests past the first limit come at limit a minute.
-func (b ClassBudget) Floor(limit int) time.Duration {
+func (b ClassBudget) Floor(limit int) time.Duration { return b.FloorPer(limit, time.Minute) }
+
+// FloorPer is Floor at limit per period (Paces.Period).
+func (b ClassBudget) FloorPer(limit int, period time.Duration) time.Duration {
 	if limit <= 0 || b.Requests <= limit {
 		return 0
 	}
-	return time.Duration(b.Requests-limit) * time.Minute / time.Duration(limit)
+	return time.Duration(b.Requests-limit) * period / time.Duration(limit)
 }
 
 // familySends is what a family declares it sends for its runnable specs

@@ -1,18 +1,24 @@
 package suite
 
 import (
+	"time"
+
 	"github.com/cornect/conform/internal/probe"
 )
 
-// Paces are the limits a run of a plan paces itself within, per minute:
-// each operation's (the profile's, else the OpenAPI document's), the
-// assumed one of an operation neither documents, and the one of failed
-// authentication (PlanConfig.FailedAuthLimit, else the profile's).
+// Paces are the limits a run of a plan paces itself within: each
+// operation's (the profile's, else the OpenAPI document's) per the
+// documented window, the assumed one of an operation neither documents,
+// and the one of failed authentication (PlanConfig.FailedAuthLimit, else
+// the profile's), per minute.
 type Paces struct {
 	Operations       map[string]int // by probe.OperationKey; 0 is undocumented
 	Undocumented     int
 	FailedAuth       int
 	FailedAuthSource string // where FailedAuth comes from, in words
+	// Window is the period of the documented limits: the profile's
+	// rate_limit.refill_seconds, a minute when left out.
+	Window time.Duration
 }
 
 // Paces are the plan's limits.
@@ -25,7 +31,8 @@ func (p *Plan) Paces() Paces {
 		}
 	}
 	pace := Paces{Operations: limits, Undocumented: prof.RateLimit.UndocumentedLimit(),
-		FailedAuth: prof.RateLimit.FailedAuthLimit(), FailedAuthSource: "assumed: the docs publish none; --failed-auth-limit"}
+		FailedAuth: prof.RateLimit.FailedAuthLimit(), FailedAuthSource: "assumed: the docs publish none; --failed-auth-limit",
+		Window: prof.RateLimit.Refill()}
 	switch {
 	case p.cfg.FailedAuthLimit > 0:
 		pace.FailedAuth, pace.FailedAuthSource = p.cfg.FailedAuthLimit, "--failed-auth-limit"
@@ -46,6 +53,16 @@ func (p Paces) Of(key string) (int, string) {
 	return p.Undocumented, "assumed: undocumented operation"
 }
 
+// Period is how long the bucket of a key probe.Classify returned takes to
+// refill whole: the documented window for a documented operation, else a
+// minute.
+func (p Paces) Period(key string) time.Duration {
+	if key != probe.FailedAuthClass && p.Operations[key] > 0 && p.Window > 0 {
+		return p.Window
+	}
+	return time.Minute
+}
+
 // NewClient is the client of a run of the plan: o (the base URL, timeouts,
 // TLS, hooks) with the plan's tokens, to mask wherever they appear, and
 // its limits to pace within. Whatever o says of these, the plan's hold.
@@ -57,6 +74,6 @@ func (p *Plan) NewClient(o probe.Options) (*probe.Client, error) {
 		}
 	}
 	pace := p.Paces()
-	o.Limits, o.UndocumentedLimit, o.FailedAuthLimit = pace.Operations, pace.Undocumented, pace.FailedAuth
+	o.Limits, o.UndocumentedLimit, o.FailedAuthLimit, o.Window = pace.Operations, pace.Undocumented, pace.FailedAuth, pace.Window
 	return probe.New(o)
 }

@@ -135,6 +135,71 @@ func TestPacesAreThePlans(t *testing.T) {
 	}
 }
 
+// TestPacesArePerTheProfilesWindow: the documented limits are per the
+// profile's rate_limit.refill_seconds (a minute when left out); the
+// assumed ones stay per minute.
+func TestPacesArePerTheProfilesWindow(t *testing.T) {
+	prof := fixtures.Default()
+	credits, _ := prof.Endpoint("get_credits")
+	ops := append(slices.Clone(prof.Endpoints), extraOperations(1)...)
+	for _, tt := range []struct {
+		refill int
+		want   time.Duration
+	}{{0, time.Minute}, {10, 10 * time.Second}} {
+		prof.RateLimit.RefillSeconds = tt.refill
+		plan, err := NewPlan(PlanConfig{Profile: prof, Operations: ops})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pace := plan.Paces()
+		if got := pace.Period(credits.Key()); got != tt.want {
+			t.Errorf("refill_seconds %d: %s paced per %s, want %s", tt.refill, credits.Key(), got, tt.want)
+		}
+		for _, key := range []string{"GET /extra/0", probe.FailedAuthClass} {
+			if got := pace.Period(key); got != time.Minute {
+				t.Errorf("refill_seconds %d: %s paced per %s, want a minute (an assumed pace)", tt.refill, key, got)
+			}
+		}
+	}
+}
+
+// TestTheClientOfAPlanPacesPerTheProfilesWindow: the client a plan makes
+// paces a documented limit per the profile's refill_seconds, whatever
+// the options say: the sixth POST /exports of a token, at 5 per 10 s,
+// waits 2 s, not the 12 s of 5 a minute.
+func TestTheClientOfAPlanPacesPerTheProfilesWindow(t *testing.T) {
+	values := map[probe.Role]string{probe.RoleReadWrite: "cornect_writetoken0123456789abcde"}
+	tokens, _ := probe.Credentials(values)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		fmt.Fprint(w, `{"detail": {"code": "VALIDATION_ERROR", "message": "no"}}`)
+	}))
+	defer srv.Close()
+	prof := fixtures.Default()
+	prof.RateLimit.RefillSeconds = 10
+	plan, err := NewPlan(PlanConfig{Profile: prof, Tokens: tokens})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var waits []probe.Wait
+	client, err := plan.NewClient(probe.Options{
+		BaseURL: srv.URL, Window: time.Hour,
+		OnWait: func(w probe.Wait) { waits = append(waits, w); cancel() }, // the pace is seen; nothing waits
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth, tok := probe.Bearer(tokens[probe.RoleReadWrite])
+	for range 6 {
+		client.Do(ctx, probe.Request{Method: "POST", Path: "/exports", Template: "/exports", Authorization: auth, Token: tok, Body: []byte(`{}`)})
+	}
+	if len(waits) != 1 || waits[0].Cause != probe.WaitPacing || waits[0].Duration < 1500*time.Millisecond || waits[0].Duration > 2*time.Second {
+		t.Errorf("waits %+v, want the sixth POST /exports paced about 2 s (5 per 10 s)", waits)
+	}
+}
+
 // TestTheClientOfAPlanPacesAndMasksAsThePlanSays: the client a plan makes
 // masks every token of the plan (not only the one a request carries) and
 // paces failed authentication at the plan's limit, whatever the options

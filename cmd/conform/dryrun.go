@@ -104,7 +104,8 @@ func printBudget(w io.Writer, budget []suite.ClassBudget, pace suite.Paces, verb
 	total, quiet, quietReqs := 0, 0, 0
 	for _, b := range budget {
 		limit, source := pace.Of(b.LimitKey)
-		f := b.Floor(limit)
+		period := pace.Period(b.LimitKey)
+		f := b.FloorPer(limit, period)
 		if f > floor {
 			floor, floorOf = f, b.Class
 		}
@@ -118,7 +119,7 @@ func printBudget(w io.Writer, budget []suite.ClassBudget, pace suite.Paces, verb
 		if b.Provoked > 0 {
 			n += fmt.Sprintf(" + %d past the limit on purpose", b.Provoked)
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%d/min (%s)\tfloor %s\n", b.Class, n, limit, source, f.Round(time.Second))
+		fmt.Fprintf(tw, "  %s\t%s\t%s (%s)\tfloor %s\n", b.Class, n, probe.Rate(limit, period), source, f.Round(time.Second))
 	}
 	if quiet > 0 {
 		fmt.Fprintf(tw, "  %d classes of a token on an operation\t%d requests\teach within its limit (-v lists them)\tfloor 0s\n", quiet, quietReqs)

@@ -3,20 +3,25 @@ package probe
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
 
 // pacer keeps the suite within the documented per-token limits: one local
-// token bucket per (credential, endpoint), refilled at the documented rate,
-// an operation without a documented limit at the undocumented one; and
-// one bucket for every request meant to fail authentication.
+// token bucket per (credential, endpoint), refilled at the documented rate
+// (limit per window), an operation without a documented limit at the
+// undocumented one; and one bucket for every request meant to fail
+// authentication. The last two are conform's assumptions per minute.
 type pacer struct {
 	mu           sync.Mutex
 	limits       map[string]int
+	documented   map[string]bool
 	undocumented int
+	window       time.Duration // the period of the documented limits
 	slept        time.Duration
 	buckets      map[string]*bucket
 	clock        Clock
@@ -27,13 +32,46 @@ type bucket struct {
 	last   time.Time
 }
 
-func newPacer(limits map[string]int, undocumented, failedAuth int, clock Clock) *pacer {
+// newPacer paces each operation of limits at its limit per window (a
+// minute when window is not positive), the others at undocumented a
+// minute, and failed authentication at failedAuth a minute.
+func newPacer(limits map[string]int, undocumented, failedAuth int, window time.Duration, clock Clock) *pacer {
 	all := make(map[string]int, len(limits)+1)
+	documented := make(map[string]bool, len(limits))
 	for k, v := range limits {
 		all[k] = v
+		documented[k] = v > 0
 	}
 	all[FailedAuthClass] = failedAuth
-	return &pacer{limits: all, undocumented: undocumented, buckets: map[string]*bucket{}, clock: clock}
+	documented[FailedAuthClass] = false
+	if window <= 0 {
+		window = time.Minute
+	}
+	return &pacer{limits: all, documented: documented, undocumented: undocumented, window: window, buckets: map[string]*bucket{}, clock: clock}
+}
+
+// period is how long the bucket of a limit key takes to refill whole: the
+// documented window for a documented operation, else a minute.
+func (p *pacer) period(key string) time.Duration {
+	if p.documented[key] {
+		return p.window
+	}
+	return time.Minute
+}
+
+// Rate says a limit in words: "5/min", or "5 per 10s" for another period.
+func Rate(limit int, period time.Duration) string {
+	if period == time.Minute || period <= 0 {
+		return fmt.Sprintf("%d/min", limit)
+	}
+	d := period.String() // "10s", "2m0s", "1h0m0s"
+	if strings.HasSuffix(d, "m0s") {
+		d = strings.TrimSuffix(d, "0s")
+	}
+	if strings.HasSuffix(d, "h0m") {
+		d = strings.TrimSuffix(d, "0m")
+	}
+	return fmt.Sprintf("%d per %s", limit, d)
 }
 
 // limit is the pace of a limit key: an operation's, or FailedAuthClass.
@@ -63,7 +101,7 @@ func (p *pacer) reserve(key, endpoint string, now time.Time) time.Duration {
 		b = &bucket{tokens: float64(limit), last: now}
 		p.buckets[key] = b
 	}
-	perSec := float64(limit) / 60
+	perSec := float64(limit) / p.period(endpoint).Seconds()
 	b.tokens = min(float64(limit), b.tokens+now.Sub(b.last).Seconds()*perSec)
 	b.last = now
 	b.tokens--
@@ -90,7 +128,7 @@ func (p *pacer) wait(ctx context.Context, key, endpoint string, logf func(string
 	case p.limits[endpoint] <= 0:
 		what = "the assumed limit of an undocumented operation"
 	}
-	logf("pacing %s: waiting %s to stay within %s of %d/min", endpoint, d.Round(time.Millisecond), what, p.limit(endpoint))
+	logf("pacing %s: waiting %s to stay within %s of %s", endpoint, d.Round(time.Millisecond), what, Rate(p.limit(endpoint), p.period(endpoint)))
 	waiting(d)
 	if err := p.clock.Sleep(ctx, d); err != nil {
 		return err

@@ -63,7 +63,7 @@ func TestPacerReservesWithinTheDocumentedLimit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := newPacer(map[string]int{endpoint: 2}, 1, 3, realClock{})
+			p := newPacer(map[string]int{endpoint: 2}, 1, 3, 0, realClock{})
 			for i, s := range tt.steps {
 				if got := p.reserve(s.key, s.endpoint, t0.Add(s.at)); got != s.want {
 					t.Errorf("request %d (%s at +%s): wait %s, want %s", i+1, s.key, s.at, got, s.want)
@@ -103,5 +103,49 @@ func TestParseRetryAfter(t *testing.T) {
 				t.Errorf("ParseRetryAfter(%q) = %s, %v; want %s, %v", tt.value, got, ok, tt.want, tt.wantOK)
 			}
 		})
+	}
+}
+
+// A profile whose documented window is not a minute (rate_limit.refill_seconds)
+// paces its documented limits per that window; the assumed paces of an
+// undocumented operation and of failed authentication stay per minute.
+func TestPacerPacesDocumentedLimitsPerTheirWindow(t *testing.T) {
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	const endpoint = "POST /exports"
+	tests := []struct {
+		name     string
+		window   time.Duration
+		key, end string
+		want     time.Duration // the wait of the third request at once
+	}{
+		{"a documented limit of 2 per 10s refills one in 5s", 10 * time.Second, "CONFORM_TOKEN_READ_WRITE " + endpoint, endpoint, 5 * time.Second},
+		{"per two minutes, one in a minute", 2 * time.Minute, "CONFORM_TOKEN_READ_WRITE " + endpoint, endpoint, time.Minute},
+		{"no window is a minute", 0, "CONFORM_TOKEN_READ_WRITE " + endpoint, endpoint, 30 * time.Second},
+		{"an undocumented operation stays at 2/min", 10 * time.Second, "CONFORM_TOKEN_READ GET /y", "GET /y", 30 * time.Second},
+		{"failed authentication stays at 2/min", 10 * time.Second, FailedAuthClass, FailedAuthClass, 30 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newPacer(map[string]int{endpoint: 2}, 2, 2, tt.window, realClock{})
+			for i := range 2 {
+				if got := p.reserve(tt.key, tt.end, t0); got != 0 {
+					t.Fatalf("request %d: wait %s, want none (a full bucket)", i+1, got)
+				}
+			}
+			if got := p.reserve(tt.key, tt.end, t0); got != tt.want {
+				t.Errorf("third request: wait %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRateSaysThePeriodUnlessAMinute(t *testing.T) {
+	for _, tt := range []struct {
+		period time.Duration
+		want   string
+	}{{time.Minute, "5/min"}, {0, "5/min"}, {10 * time.Second, "5 per 10s"}, {time.Hour, "5 per 1h"}, {2 * time.Minute, "5 per 2m"}, {90 * time.Second, "5 per 1m30s"}} {
+		if got := Rate(5, tt.period); got != tt.want {
+			t.Errorf("Rate(5, %s) = %q, want %q", tt.period, got, tt.want)
+		}
 	}
 }

@@ -62,9 +62,10 @@ func (s *Server) decodeFilters(obj map[string]json.RawMessage, prefix string) (s
 }
 
 // matches reports whether c passes every filter. Text comparisons ignore
-// case; a list filter passes when any of its values matches.
+// case (search lower-cases the query once); a list filter passes when any
+// of its values matches.
 func (sf *searchFilters) matches(c *company) bool {
-	if q := strings.TrimSpace(sf.query); q != "" && !strings.Contains(c.text, strings.ToLower(q)) {
+	if q := sf.query; q != "" && !strings.Contains(c.text, q) {
 		return false
 	}
 	if !anyOf(sf.countries, c.Country) || !anyOf(sf.states, c.State) || !anyOf(sf.cities, c.City) ||
@@ -118,6 +119,7 @@ func within(v int, lo, hi *int64) bool {
 
 // search returns the companies matching sf, in dataset order.
 func (d *dataset) search(sf searchFilters) []*company {
+	sf.query = strings.ToLower(strings.TrimSpace(sf.query)) // once, not per company
 	var out []*company
 	for _, c := range d.all {
 		if sf.matches(c) {

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cornect/conform/fixtures"
 	"github.com/cornect/conform/internal/reference"
 	"github.com/cornect/conform/internal/report"
 )
@@ -41,6 +42,7 @@ func fakeConform(mode string, args []string) int {
 	path := fs.String("json-report", "", "")
 	strict := fs.Bool("strict", false, "")
 	fs.Bool("no-color", false, "")
+	profile := fs.String("profile", "", "")
 	if len(args) == 0 || args[0] != "run" || fs.Parse(args[1:]) != nil {
 		fmt.Fprintln(os.Stderr, "fake conform: not called as conform run")
 		return 2
@@ -48,6 +50,23 @@ func fakeConform(mode string, args []string) int {
 	for _, kv := range os.Environ() {
 		if strings.HasPrefix(kv, "CONFORM_") && !strings.HasPrefix(kv, "CONFORM_TOKEN_") || strings.HasPrefix(kv, "GITHUB_STEP_SUMMARY=") {
 			fmt.Fprintf(os.Stderr, "fake conform: the user's %s reached the run\n", strings.SplitN(kv, "=", 2)[0])
+			return 2
+		}
+	}
+	// A run with a shortened window is told it through its profile; any
+	// other runs the embedded one.
+	switch want := os.Getenv("FAKE_WINDOW"); {
+	case want == "" && *profile != "":
+		fmt.Fprintf(os.Stderr, "fake conform: a profile (%s) for a run without a window\n", *profile)
+		return 2
+	case want != "":
+		p, err := fixtures.Load(*profile)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "fake conform: no profile of the window: %v\n", err)
+			return 2
+		}
+		if got := p.RateLimit.Refill().String(); got != want {
+			fmt.Fprintf(os.Stderr, "fake conform: the profile's window is %s, want %s\n", got, want)
 			return 2
 		}
 	}
@@ -237,6 +256,35 @@ func TestTheTableFitsTheReference(t *testing.T) {
 	}
 	if jobs := schedule(table); table[jobs[0].entry].Kind != Control {
 		t.Errorf("the first run is %q; the plain reference should go first, every variation is judged against it", table[jobs[0].entry].Name)
+	}
+}
+
+// An entry with a shortened window runs with a profile that says the
+// window (rate_limit.refill_seconds), so conform paces itself as against
+// a target of that window; an entry without one runs the embedded profile.
+func TestRunTellsARunOfAShortenedWindowItsWindow(t *testing.T) {
+	for _, tt := range []struct {
+		window time.Duration
+		want   string
+	}{{5 * time.Second, "5s"}, {0, ""}} {
+		t.Run(tt.window.String(), func(t *testing.T) {
+			t.Setenv("FAKE_WINDOW", tt.want)
+			res, _, _ := fakeRun(t, "pass", 1, []Entry{{Kind: Control, Name: "reference", Window: tt.window}})
+			if !res.OK {
+				t.Errorf("the run with window %s was not judged OK: %v", tt.window, res.Entries[0].Problems)
+			}
+		})
+	}
+}
+
+func TestEveryWindowIsWhyAndWholeSeconds(t *testing.T) {
+	for _, e := range Table() {
+		if _, ok := windows[e.Name]; ok != (e.Window > 0) {
+			t.Errorf("%s: window %s, the table of windows says %v", e.Name, e.Window, ok)
+		}
+		if e.Window > 0 && (e.WindowWhy == "" || e.Window%time.Second != 0) {
+			t.Errorf("%s: window %s (%q): each needs a reason and whole seconds, for refill_seconds", e.Name, e.Window, e.WindowWhy)
+		}
 	}
 }
 
