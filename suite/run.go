@@ -54,29 +54,13 @@ type config struct {
 	Options
 }
 
-// Clock is the run's time: tests give a fake one that moves when waited on.
-type Clock interface {
-	Now() time.Time
-	// Sleep waits d or until ctx is done, whichever comes first.
-	Sleep(ctx context.Context, d time.Duration) error
-}
+// Clock is the run's time, the probe client's kind: tests give a fake one
+// that moves when waited on.
+type Clock = probe.Clock
 
 // RealClock is the real time, the default; a command that shows its waits
 // wraps it.
-type RealClock struct{}
-
-func (RealClock) Now() time.Time { return time.Now() }
-
-func (RealClock) Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
+type RealClock = probe.RealClock
 
 // Outcome is what Run returns.
 type Outcome struct {

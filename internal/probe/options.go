@@ -115,7 +115,7 @@ func (o Options) withDefaults() Options {
 		o.Now = time.Now
 	}
 	if o.Clock == nil {
-		o.Clock = realClock{}
+		o.Clock = RealClock{}
 	}
 	if o.UserAgent == "" {
 		o.UserAgent = "conform"
