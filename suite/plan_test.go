@@ -142,6 +142,9 @@ func TestPacesArePerTheProfilesWindow(t *testing.T) {
 	prof := fixtures.Default()
 	credits, _ := prof.Endpoint("get_credits")
 	ops := append(slices.Clone(prof.Endpoints), extraOperations(1)...)
+	// An OpenAPI document's limit is per minute by its extension's name
+	// (x-cornect-rate-limit-per-minute), whatever the profile's window.
+	ops = append(ops, fixtures.Endpoint{ID: "documented", Method: "GET", Path: "/documented", Scope: "read", LimitPerMinute: 30})
 	for _, tt := range []struct {
 		refill int
 		want   time.Duration
@@ -155,9 +158,12 @@ func TestPacesArePerTheProfilesWindow(t *testing.T) {
 		if got := pace.Period(credits.Key()); got != tt.want {
 			t.Errorf("refill_seconds %d: %s paced per %s, want %s", tt.refill, credits.Key(), got, tt.want)
 		}
-		for _, key := range []string{"GET /extra/0", probe.FailedAuthClass} {
+		if n, _ := pace.Of("GET /documented"); n != 30 {
+			t.Fatalf("GET /documented: limit %d, want the document's 30", n)
+		}
+		for _, key := range []string{"GET /extra/0", probe.FailedAuthClass, "GET /documented"} {
 			if got := pace.Period(key); got != time.Minute {
-				t.Errorf("refill_seconds %d: %s paced per %s, want a minute (an assumed pace)", tt.refill, key, got)
+				t.Errorf("refill_seconds %d: %s paced per %s, want a minute (an assumed pace, or the document's per minute)", tt.refill, key, got)
 			}
 		}
 	}
@@ -185,7 +191,7 @@ func TestTheClientOfAPlanPacesPerTheProfilesWindow(t *testing.T) {
 	defer cancel()
 	var waits []probe.Wait
 	client, err := plan.NewClient(probe.Options{
-		BaseURL: srv.URL, Window: time.Hour,
+		BaseURL: srv.URL, Periods: map[string]time.Duration{"POST /exports": time.Hour},
 		OnWait: func(w probe.Wait) { waits = append(waits, w); cancel() }, // the pace is seen; nothing waits
 	})
 	if err != nil {

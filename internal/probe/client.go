@@ -128,7 +128,7 @@ func New(o Options) (*Client, error) {
 		fresh:        fresh,
 		opts:         o,
 		redact:       NewRedactor(o.Credentials...),
-		pace:         newPacer(o.Limits, o.UndocumentedLimit, o.FailedAuthLimit, o.Window, o.Clock),
+		pace:         newPacer(o.Limits, o.UndocumentedLimit, o.FailedAuthLimit, o.Periods, o.Clock),
 		back:         newBackoff(o.RetryBudget),
 		gate:         newGate(o.Concurrency),
 		burstGate:    newGate(o.Concurrency),

@@ -18,14 +18,15 @@ type Options struct {
 	MaxBody     int64         // bytes of a response body read at most, default 64 KiB
 	TLSConfig   *tls.Config
 	Credentials []Credential // every token of the run, for redaction
-	// Limits are the documented per-token limits per Window, keyed by
+	// Limits are the documented per-token limits, keyed by
 	// OperationKey(method, template); requests are paced within them.
 	Limits map[string]int
-	// Window is the period of Limits: how long an emptied bucket takes to
-	// refill whole, default a minute (the docs' "N/min"). UndocumentedLimit
-	// and FailedAuthLimit are per minute whatever it is: they are
-	// conform's assumptions, not a documented bucket.
-	Window time.Duration
+	// Periods are the periods of Limits by the same keys: how long an
+	// emptied bucket takes to refill whole; a key not listed is a minute
+	// (the docs' "N/min"). UndocumentedLimit and FailedAuthLimit are per
+	// minute whatever they say: conform's assumptions, not a documented
+	// bucket.
+	Periods map[string]time.Duration
 	// UndocumentedLimit paces, per token, an operation Limits has no limit
 	// for (one only an OpenAPI document lists), default 60 a minute.
 	UndocumentedLimit int
@@ -88,7 +89,6 @@ func (o Options) withDefaults() Options {
 	orDefault(&o.Timeout, DefaultTimeout)
 	orDefault(&o.MaxRetryWait, 30*time.Second)
 	orDefault(&o.RetryBudget, 3*time.Minute)
-	orDefault(&o.Window, time.Minute)
 	orDefault(&o.OverloadBackoff, 250*time.Millisecond)
 	orDefault(&o.MaxOverloadWait, 5*time.Second)
 	if o.SlowAfter == 0 { // negative marks none

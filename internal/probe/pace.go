@@ -19,9 +19,8 @@ import (
 type pacer struct {
 	mu           sync.Mutex
 	limits       map[string]int
-	documented   map[string]bool
+	periods      map[string]time.Duration // of limits; a minute when not listed
 	undocumented int
-	window       time.Duration // the period of the documented limits
 	slept        time.Duration
 	buckets      map[string]*bucket
 	clock        Clock
@@ -32,29 +31,23 @@ type bucket struct {
 	last   time.Time
 }
 
-// newPacer paces each operation of limits at its limit per window (a
-// minute when window is not positive), the others at undocumented a
+// newPacer paces each operation of limits at its limit per its period
+// (a minute when periods lists none), the others at undocumented a
 // minute, and failed authentication at failedAuth a minute.
-func newPacer(limits map[string]int, undocumented, failedAuth int, window time.Duration, clock Clock) *pacer {
+func newPacer(limits map[string]int, undocumented, failedAuth int, periods map[string]time.Duration, clock Clock) *pacer {
 	all := make(map[string]int, len(limits)+1)
-	documented := make(map[string]bool, len(limits))
 	for k, v := range limits {
 		all[k] = v
-		documented[k] = v > 0
 	}
 	all[FailedAuthClass] = failedAuth
-	documented[FailedAuthClass] = false
-	if window <= 0 {
-		window = time.Minute
-	}
-	return &pacer{limits: all, documented: documented, undocumented: undocumented, window: window, buckets: map[string]*bucket{}, clock: clock}
+	return &pacer{limits: all, periods: periods, undocumented: undocumented, buckets: map[string]*bucket{}, clock: clock}
 }
 
 // period is how long the bucket of a limit key takes to refill whole: the
-// documented window for a documented operation, else a minute.
+// period of a documented limit, else a minute.
 func (p *pacer) period(key string) time.Duration {
-	if p.documented[key] {
-		return p.window
+	if d := p.periods[key]; d > 0 && p.limits[key] > 0 && key != FailedAuthClass {
+		return d
 	}
 	return time.Minute
 }

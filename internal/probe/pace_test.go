@@ -63,7 +63,7 @@ func TestPacerReservesWithinTheDocumentedLimit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := newPacer(map[string]int{endpoint: 2}, 1, 3, 0, RealClock{})
+			p := newPacer(map[string]int{endpoint: 2}, 1, 3, nil, RealClock{})
 			for i, s := range tt.steps {
 				if got := p.reserve(s.key, s.endpoint, t0.Add(s.at)); got != s.want {
 					t.Errorf("request %d (%s at +%s): wait %s, want %s", i+1, s.key, s.at, got, s.want)
@@ -126,7 +126,10 @@ func TestPacerPacesDocumentedLimitsPerTheirWindow(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := newPacer(map[string]int{endpoint: 2}, 2, 2, tt.window, RealClock{})
+			// Failed authentication and an undocumented operation ignore a
+			// period given them: theirs are conform's assumptions, per minute.
+			periods := map[string]time.Duration{endpoint: tt.window, FailedAuthClass: tt.window, "GET /y": tt.window}
+			p := newPacer(map[string]int{endpoint: 2}, 2, 2, periods, RealClock{})
 			for i := range 2 {
 				if got := p.reserve(tt.key, tt.end, t0); got != 0 {
 					t.Fatalf("request %d: wait %s, want none (a full bucket)", i+1, got)
