@@ -149,25 +149,29 @@ func (b *burst) sawRefusals() string {
 	return strings.Join(parts, ", ")
 }
 
+// rate is the burst operation's documented limit in words: "60/min", or
+// "60 per 10s" for a profile whose window is not a minute.
+func (b *burst) rate() string { return probe.Rate(b.e.LimitPerMinute, b.rl.Refill()) }
+
 // boundViolation fails the check on a Retry-After longer than the
 // documented bucket can need, with reason, which says what conform did
 // about it.
 func (b *burst) boundViolation(s *spec, wait time.Duration, reason string) {
 	s.violate(*b.first, "retry-after-bound", "header Retry-After",
-		fmt.Sprintf("Retry-After %q asks for %s, longer than a bucket of %d/min can need (%s)", b.first.Header.Get("Retry-After"), wait, b.e.LimitPerMinute, b.ceiling),
+		fmt.Sprintf("Retry-After %q asks for %s, longer than a bucket of %s can need (%s)", b.first.Header.Get("Retry-After"), wait, b.rate(), b.ceiling),
 		reason)
 }
 
 func (b *burst) judgeLimited(_ context.Context, s *spec) {
 	if b.first == nil {
 		s.record(b.last)
-		burst := fmt.Sprintf("sent %d requests to %s with %s in %s (documented limit %d/min)",
-			b.sent, b.e.Key(), b.role.Var(), b.elapsed.Round(time.Millisecond), b.e.LimitPerMinute)
+		burst := fmt.Sprintf("sent %d requests to %s with %s in %s (documented limit %s)",
+			b.sent, b.e.Key(), b.role.Var(), b.elapsed.Round(time.Millisecond), b.rate())
 		if len(b.refused) > 0 {
 			s.refusedBurst(burst, b.sawRefusals(), b.alone, b.served)
 			return
 		}
-		if why := burstShort(b.sent, b.answered, b.elapsed, b.e.LimitPerMinute); why != "" {
+		if why := burstShort(b.sent, b.answered, b.elapsed, b.e.LimitPerMinute, b.rl.Refill()); why != "" {
 			s.inconclusive(burst + ", none refused with 429; " + why)
 		}
 		s.judge(b.last, match.BeError(match.ErrorExpectation{Status: 429, RetryAfter: true}))
@@ -184,8 +188,8 @@ func (b *burst) judgeLimited(_ context.Context, s *spec) {
 			s.stop(report.NotRun, "", "not completed: the run stopped while waiting out the documented refill")
 		}
 		s.record(*b.afterRefill)
-		b.boundViolation(s, wait, fmt.Sprintf("Retry-After asks for %s (%q), longer than a bucket of %d/min can need (a whole refill, %s, plus a margin: %s); conform waited %s and sent the request again: %s",
-			wait, b.first.Header.Get("Retry-After"), b.e.LimitPerMinute, b.rl.Refill(), b.ceiling, b.slept.Round(time.Millisecond), b.afterRefill.Outcome()))
+		b.boundViolation(s, wait, fmt.Sprintf("Retry-After asks for %s (%q), longer than a bucket of %s can need (a whole refill, %s, plus a margin: %s); conform waited %s and sent the request again: %s",
+			wait, b.first.Header.Get("Retry-After"), b.rate(), b.rl.Refill(), b.ceiling, b.slept.Round(time.Millisecond), b.afterRefill.Outcome()))
 	}
 }
 
@@ -207,12 +211,12 @@ func (b *burst) judgeRecovery(_ context.Context, s *spec) {
 		}
 		s.record(*b.first)
 		s.judge(*b.afterRefill, match.BeAccepted())
-		b.boundViolation(s, wait, fmt.Sprintf("Retry-After asks for %s (%q), longer than a bucket of %d/min can need (%s with its margin); conform waited %s, the documented refill and its margin, and sent the request again: %s, so Retry-After does not give the seconds to wait",
-			wait, b.first.Header.Get("Retry-After"), b.e.LimitPerMinute, b.ceiling, b.slept.Round(time.Millisecond), b.afterRefill.Outcome()))
+		b.boundViolation(s, wait, fmt.Sprintf("Retry-After asks for %s (%q), longer than a bucket of %s can need (%s with its margin); conform waited %s, the documented refill and its margin, and sent the request again: %s, so Retry-After does not give the seconds to wait",
+			wait, b.first.Header.Get("Retry-After"), b.rate(), b.ceiling, b.slept.Round(time.Millisecond), b.afterRefill.Outcome()))
 		return
 	}
 	if wait > time.Duration(b.rl.MaxWaitSeconds)*time.Second {
-		s.inconclusive(fmt.Sprintf("Retry-After asks for %s, which a bucket of %d/min may need, but longer than rate_limit.max_wait_seconds (%d) lets conform wait; raise it to judge the recovery", wait, b.e.LimitPerMinute, b.rl.MaxWaitSeconds))
+		s.inconclusive(fmt.Sprintf("Retry-After asks for %s, which a bucket of %s may need, but longer than rate_limit.max_wait_seconds (%d) lets conform wait; raise it to judge the recovery", wait, b.rate(), b.rl.MaxWaitSeconds))
 	}
 	if b.recovered == nil {
 		s.stop(report.NotRun, "", "not completed: the run stopped while waiting out Retry-After")
@@ -413,11 +417,11 @@ func (s *spec) refusedBurst(burst, refusals string, alone, served *probe.Exchang
 // limit, or "" when it is: the target answered (not overloaded: a 502, 503
 // or 504 from a full worker pool or its proxy never reached the limiter)
 // more requests than the limit lets through, even counting what a limit
-// of so many a minute lets through again while the burst lasted (a token
+// of so many a period lets through again while the burst lasted (a token
 // bucket refills, a sliding window slides).
-func burstShort(sent, served int, elapsed time.Duration, limitPerMinute int) string {
-	refilled := int(math.Ceil(elapsed.Minutes() * float64(limitPerMinute)))
-	allowed := limitPerMinute + refilled
+func burstShort(sent, served int, elapsed time.Duration, limit int, period time.Duration) string {
+	refilled := int(math.Ceil(elapsed.Seconds() / period.Seconds() * float64(limit)))
+	allowed := limit + refilled
 	switch {
 	case served > allowed:
 		return ""
