@@ -158,6 +158,17 @@ func (b *htmlWriter) items(list []string) {
 
 // check is one check ID of a section, folded or open.
 func (b *htmlWriter) check(c htmlCheck) {
+	b.checkSummary(c)
+	b.checkFacts(c)
+	for _, f := range c.Findings {
+		b.finding(f)
+	}
+	b.checkSections(c)
+	b.raw("</div>\n</details>\n")
+}
+
+// checkSummary opens a check's <details> and writes its one-line summary.
+func (b *htmlWriter) checkSummary(c htmlCheck) {
 	b.raw("<details class=\"check ")
 	b.text(c.Class)
 	b.raw("\" id=\"")
@@ -187,6 +198,11 @@ func (b *htmlWriter) check(c htmlCheck) {
 		b.text(c.Headline)
 		b.raw("</span>")
 	}
+}
+
+// checkFacts opens the check's body and writes its definition list: the
+// requirement, its source, the baseline's reason, labels, since.
+func (b *htmlWriter) checkFacts(c htmlCheck) {
 	b.raw("</summary>\n<div class=\"body\">\n<dl class=\"facts\">\n<dt>Requirement</dt><dd><span class=\"level\">")
 	b.text(string(c.Level))
 	b.raw("</span>: ")
@@ -225,9 +241,11 @@ func (b *htmlWriter) check(c htmlCheck) {
 		b.raw("</dd>")
 	}
 	b.raw("\n</dl>\n")
-	for _, f := range c.Findings {
-		b.finding(f)
-	}
+}
+
+// checkSections writes what follows a check's findings: its other
+// variants, why each ended as it did, and the requests it judged.
+func (b *htmlWriter) checkSections(c htmlCheck) {
 	if len(c.Variants) > 0 {
 		b.raw("<h3>Other variants</h3>\n<ul class=\"others\">")
 		for _, v := range c.Variants {
@@ -268,7 +286,6 @@ func (b *htmlWriter) check(c htmlCheck) {
 		b.int(int64(c.MoreExchanges))
 		b.raw(" more exchanges are in the JSON report.</p>\n")
 	}
-	b.raw("</div>\n</details>\n")
 }
 
 // finding is one distinct violation with its evidence, and the responses

@@ -298,10 +298,18 @@ func runOne(ctx context.Context, opts Options, e Entry, strict bool, reportPath 
 		res.Problem = fmt.Sprintf("conform exited %d: %s", res.Exit, firstLine(stderr.String()))
 		return res
 	}
-	b, err := os.ReadFile(reportPath)
+	if err := res.readReport(reportPath); err != nil {
+		res.Problem = err.Error()
+	}
+	return res
+}
+
+// readReport fills in the run's checks, failures, warnings and checks
+// without a verdict from its JSON report.
+func (res *SuiteRun) readReport(path string) error {
+	b, err := os.ReadFile(path)
 	if err != nil {
-		res.Problem = "no JSON report: " + err.Error()
-		return res
+		return fmt.Errorf("no JSON report: %w", err)
 	}
 	// Only the checks' names and statuses are judged: their evidence, most
 	// of the report, is not decoded.
@@ -309,8 +317,7 @@ func runOne(ctx context.Context, opts Options, e Entry, strict bool, reportPath 
 		Checks []checkStatus `json:"checks"`
 	}
 	if err := json.Unmarshal(b, &r); err != nil {
-		res.Problem = "the JSON report does not decode: " + err.Error()
-		return res
+		return fmt.Errorf("the JSON report does not decode: %w", err)
 	}
 	res.Checks = len(r.Checks)
 	res.Failed, res.Warned, res.NoVerdict = []string{}, []string{}, []string{}
@@ -324,7 +331,7 @@ func runOne(ctx context.Context, opts Options, e Entry, strict bool, reportPath 
 			res.NoVerdict = append(res.NoVerdict, c.name())
 		}
 	}
-	return res
+	return nil
 }
 
 // checkStatus is what the self-test reads of a report.Check.
