@@ -36,9 +36,8 @@ func (r *run) rateLimitFamily() *family {
 		}
 	}
 	b.limited = drivenCheck("RATE-LIMIT-429", "", b.judgeLimited, nil, Need{b.role})
-	// Another token's request once the first is past the limit.
-	b.perToken = drivenCheck("RATE-LIMIT-PER-TOKEN", "", b.judgePerToken,
-		func() []probe.Request { return []probe.Request{b.otherToken()} }, Need{b.role}, b.others)
+	// Other tokens' requests once the first is past the limit.
+	b.perToken = drivenCheck("RATE-LIMIT-PER-TOKEN", "", b.judgePerToken, b.otherTokens, Need{b.role}, b.others)
 	b.recovery = drivenCheck("RATE-LIMIT-RECOVERY", "", b.judgeRecovery,
 		func() []probe.Request { return []probe.Request{b.provoked()} }, Need{b.role})
 	f := &family{name: "rate limit", specs: []*spec{b.limited, b.perToken, b.recovery}}
@@ -71,7 +70,7 @@ type burst struct {
 	sent     int
 	answered int // of sent, those not refused as overloaded
 	elapsed  time.Duration
-	other    *probe.Exchange // another token's request once the first was limited
+	other    []probe.Exchange // other tokens' requests once the first was limited (otherTokens)
 	// refused counts the burst's answers that were neither served nor
 	// 429, by status. When the burst met no 429 but such refusals,
 	// alone is the burst token's request sent once more on its own,
@@ -111,6 +110,24 @@ func (b *burst) provoked() probe.Request {
 	q := b.r.as(b.e, b.role)
 	q.Provoke = true
 	return q
+}
+
+// perTokenProbes is how many requests of another token go at once while
+// the burst's token is past the limit. One could be served by a bucket
+// shared by every token that happened to refill a slot before it arrived
+// (a slot every second at 60/min, every 167 ms at 60 per 10 s); all of
+// them served at once needs that many slots refilled, so a shared bucket
+// is far less likely to pass for one per token on a slow or loaded link.
+const perTokenProbes = 3
+
+// otherTokens are perTokenProbes requests of another token to the
+// operation, sent at once while the burst's token is past the limit.
+func (b *burst) otherTokens() []probe.Request {
+	reqs := make([]probe.Request, perTokenProbes)
+	for i := range reqs {
+		reqs[i] = b.otherToken()
+	}
+	return reqs
 }
 
 // otherToken is another token's request to the operation, sent while the
@@ -230,7 +247,9 @@ func (b *burst) judgePerToken(_ context.Context, s *spec) {
 		s.inconclusive("no 429 of the token's bucket was provoked, so no token was past the limit")
 	}
 	s.record(*b.first)
-	s.judge(*b.other, match.BeAccepted())
+	for _, ex := range b.other {
+		s.judge(ex, match.BeAccepted())
+	}
 }
 
 // setup sends the burst, then what tells its answers apart: the token
@@ -276,8 +295,8 @@ func (b *burst) setup(ctx context.Context, runnable []*spec) {
 	}
 }
 
-// sendOther sends the other token's request, once, on a goroutine of its
-// own: the moment the burst meets its first 429, while the burst's token
+// sendOther sends the other token's requests (otherTokens), once, on a
+// goroutine of its own: the moment the burst meets its first 429, while the burst's token
 // is surely past the limit, not after the rest of the wave, by when a
 // bucket shared by every token (not the documented one per token) may
 // have refilled.
@@ -286,8 +305,10 @@ func (b *burst) sendOther(ctx context.Context) {
 		b.otherDone = make(chan struct{})
 		b.r.goroutine(func() {
 			defer close(b.otherDone)
-			ex := b.r.do(ctx, b.otherToken())
-			b.other = &ex
+			reqs := b.otherTokens()
+			exs := make([]probe.Exchange, len(reqs))
+			b.r.doEach(ctx, reqs, func(i int, ex probe.Exchange) { exs[i] = ex })
+			b.other = exs
 		})
 	})
 }
