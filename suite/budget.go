@@ -27,13 +27,11 @@ type ClassBudget struct {
 	Requests, Provoked int
 }
 
-// Floor is the least time the class's paced requests take at limit a
-// minute, from a full bucket of limit (the docs' token-bucket model):
-// the requests past the first limit come at limit a minute.
-func (b ClassBudget) Floor(limit int) time.Duration { return b.FloorPer(limit, time.Minute) }
-
-// FloorPer is Floor at limit per period (Paces.Period).
-func (b ClassBudget) FloorPer(limit int, period time.Duration) time.Duration {
+// Floor is the least time the class's paced requests take at limit per
+// period (Paces.Period), from a full bucket of limit (the docs'
+// token-bucket model): the requests past the first limit come at limit
+// per period.
+func (b ClassBudget) Floor(limit int, period time.Duration) time.Duration {
 	if limit <= 0 || b.Requests <= limit {
 		return 0
 	}

@@ -110,7 +110,7 @@ func TestTheFailedAuthBudget(t *testing.T) {
 		if perSweep := sweepSpecs(plan)*len(prof.Endpoints) + extra; failed < perSweep || failed > perSweep+25 {
 			problem("%d requests failed authentication, want the plan's %d and a few more", failed, perSweep)
 		}
-		floor := suite.ClassBudget{Requests: failed}.Floor(limit)
+		floor := suite.ClassBudget{Requests: failed}.Floor(limit, time.Minute)
 		fmt.Printf("note: %d operations, %s: %d requests fail authentication; floor %s at %d/min; the run took %s (%.2f× the floor), %d requests in all, %d retries after 429",
 			len(ops), scenario, failed, floor, limit, took.Round(time.Second), float64(took)/float64(floor), client.Stats().Requests, client.Stats().Retries)
 		fmt.Println()

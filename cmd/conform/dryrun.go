@@ -105,7 +105,7 @@ func printBudget(w io.Writer, budget []suite.ClassBudget, pace suite.Paces, verb
 	for _, b := range budget {
 		limit, source := pace.Of(b.LimitKey)
 		period := pace.Period(b.LimitKey)
-		f := b.FloorPer(limit, period)
+		f := b.Floor(limit, period)
 		if f > floor {
 			floor, floorOf = f, b.Class
 		}

@@ -223,7 +223,9 @@ func TestDryRunPrintsTheRequestBudget(t *testing.T) {
 	if full.Requests <= spread.Requests {
 		t.Fatalf("the plan counts %d requests that fail authentication under full coverage, %d under spread: full must send more", full.Requests, spread.Requests)
 	}
-	floor := func(b suite.ClassBudget, limit int) string { return b.Floor(limit).Round(time.Second).String() }
+	floor := func(b suite.ClassBudget, limit int) string {
+		return b.Floor(limit, time.Minute).Round(time.Second).String()
+	}
 	def, low := probe.DefaultFailedAuthLimit, 30
 	tests := []struct {
 		args  []string
