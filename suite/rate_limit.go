@@ -305,10 +305,7 @@ func (b *burst) sendOther(ctx context.Context) {
 		b.otherDone = make(chan struct{})
 		b.r.goroutine(func() {
 			defer close(b.otherDone)
-			reqs := b.otherTokens()
-			exs := make([]probe.Exchange, len(reqs))
-			b.r.doEach(ctx, reqs, func(i int, ex probe.Exchange) { exs[i] = ex })
-			b.other = exs
+			b.other = b.r.doAll(ctx, b.otherTokens()...)
 		})
 	})
 }

@@ -147,9 +147,9 @@ type window struct {
 var windows = map[string]window{
 	// One bucket for every token: POST /exports is out of room for the
 	// whole run. Not 5 s: RATE-LIMIT-PER-TOKEN catches the shared bucket
-	// only while GET /credits has no room for the other token's request,
-	// and a bucket of 60 per 5 s gains room every 83 ms, which a loaded
-	// machine lets pass before that request is answered.
+	// only while GET /credits has no room for the other token's three
+	// requests, and a bucket of 60 per 5 s gains room every 83 ms, which a
+	// loaded machine lets pass before they are answered.
 	"rate-limit-shared-bucket": {10 * time.Second, "one POST /exports bucket for every token is out of room for the whole run: conform honestly waits out a Retry-After per request past the fifth"},
 	// Each read_write token's POST /exports bucket is used up by the
 	// run's own probes; the 405 probe of PATCH /exports spends one more.
